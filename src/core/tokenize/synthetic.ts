@@ -1,0 +1,166 @@
+/**
+ * Synthetic prompts of an exact token length, for `dataset synthetic`: seeded random English words
+ * chosen so that each word (with its leading space) is one token of this tokenizer, then checked
+ * with a real count and trimmed or extended by whole words until the count is exact. An optional
+ * shared prefix of an exact length opens every prompt (KV / prefix-cache tests).
+ */
+import type { PromptPlan } from '../scenario/plan';
+import { countPrompt } from './counts';
+import type { LoadedTokenizer } from './load';
+
+export interface SyntheticSpec {
+  /** Input tokens of each prompt, shared prefix included. */
+  input: number;
+  /** `max_tokens` of each request. */
+  output: number;
+  /** Tokens at the start of every prompt that are the same in all of them. */
+  shared_prefix?: number;
+  count: number;
+  seed: number;
+  /**
+   * What `input` measures: the user message's own tokens ('content', the default, as vLLM's and
+   * SGLang's random datasets do) or the whole templated prompt the server sees ('chat').
+   */
+  measure?: 'content' | 'chat';
+  /** Prompt names are `${name}-1`, `${name}-2`, ... Default `synthetic`. */
+  name?: string;
+}
+
+const WORDS = (
+  'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were ' +
+  'her she there been one all we their has would when if so no will more can who out said some what up its about into them ' +
+  'than time only could new these two may first then do any like my now over such our man me even most made after also did ' +
+  'many before must through back years where much your way well down should because each just those people how too little ' +
+  'state good very make world still own see men work long get here between both life being under never day same another know ' +
+  'while last might us great old year off come since against go came right used take three states himself few house use ' +
+  'during without again place around however home small found thought went say part once general high upon school every ' +
+  'does got united left number course war until always away something fact though water less public put think almost hand ' +
+  'enough far took head yet government system better set told nothing night end why called eyes find going look asked later ' +
+  'point knew city next program business give group toward young days let room president side social given present several ' +
+  'order national possible rather second face per among form important often things looked early white case john become large ' +
+  'big need four within felt along children saw best church ever least power development light thing seemed family interest ' +
+  'want members others mind country area done turned help open service certain kind problem began different door thus ' +
+  'whole sense means field river market table music voice paper garden window letter money story summer winter morning ' +
+  'evening question answer simple clear short green blue black red stone tree street road train ship plane island mountain'
+).split(' ');
+
+/** Seeded PRNG (mulberry32): the same seed gives the same prompts on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Vocab {
+  /** Words that are one token with a leading space, and alone. */
+  words: string[];
+  /** Punctuation that is one token. */
+  marks: string[];
+}
+
+const vocabs = new WeakMap<LoadedTokenizer, Vocab>();
+
+function vocabFor(tok: LoadedTokenizer): Vocab {
+  let v = vocabs.get(tok);
+  if (!v) {
+    const words = WORDS.filter((w) => tok.count(' ' + w) === 1 && tok.count(w) === 1);
+    const marks = ['.', ','].filter((m) => tok.count(m) === 1 && tok.count('word' + m) === tok.count('word') + 1);
+    if (words.length < 20) {
+      throw new Error(`cannot build synthetic prompts with tokenizer '${tok.name}': too few common English words are single tokens in it`);
+    }
+    v = { words, marks };
+    vocabs.set(tok, v);
+  }
+  return v;
+}
+
+/** `n` pieces of about one token each: words with a leading space (the first without when `opening`), some punctuation. */
+function samplePieces(v: Vocab, n: number, rnd: () => number, opening: boolean): string[] {
+  const out: string[] = [];
+  let sinceMark = 0;
+  while (out.length < n) {
+    const canMark = v.marks.length > 0 && out.length > 0 && sinceMark >= 4 && out.length < n - 1;
+    if (canMark && rnd() < 0.1) {
+      out.push(v.marks[Math.floor(rnd() * v.marks.length)]!);
+      sinceMark = 0;
+    } else {
+      const w = v.words[Math.floor(rnd() * v.words.length)]!;
+      out.push(out.length === 0 && opening ? w : ' ' + w);
+      sinceMark++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Pieces whose text has exactly `target` tokens by `measure` (which counts the candidate text in
+ * its final context). Starts from one piece per token, then trims or extends by the difference.
+ */
+function exactPieces(
+  v: Vocab,
+  target: number,
+  rnd: () => number,
+  opening: boolean,
+  measure: (text: string) => number,
+): string[] {
+  if (target === 0) return [];
+  const pieces = samplePieces(v, target, rnd, opening);
+  for (let round = 0; round < 64; round++) {
+    const got = measure(pieces.join(''));
+    if (got === target) return pieces;
+    if (got > target) {
+      const drop = Math.max(1, Math.min(got - target, pieces.length - 1));
+      pieces.length -= drop;
+    } else {
+      // Extend with words only: a word after anything is its own pre-token.
+      for (let i = got; i < target; i++) pieces.push(' ' + v.words[Math.floor(rnd() * v.words.length)]!);
+    }
+  }
+  throw new Error(`could not build a text of exactly ${target} tokens: trimming and extending by words did not converge`);
+}
+
+export function makeSyntheticPrompts(tok: LoadedTokenizer, spec: SyntheticSpec): PromptPlan[] {
+  const { input, output, count, seed } = spec;
+  const shared = spec.shared_prefix ?? 0;
+  const measureMode = spec.measure ?? 'content';
+  for (const [k, val] of [['input', input], ['output', output], ['count', count], ['shared_prefix', shared]] as const) {
+    if (!Number.isInteger(val) || val < 0) throw new Error(`synthetic dataset: ${k} must be a whole number >= 0, got ${val}`);
+  }
+  if (input < 1) throw new Error('synthetic dataset: input must be at least 1 token');
+  if (shared > input) throw new Error(`synthetic dataset: shared_prefix (${shared}) is longer than input (${input})`);
+  if (measureMode === 'chat' && !tok.applyChatTemplate) {
+    throw new Error(`synthetic dataset: input is measured as the templated chat prompt, but tokenizer '${tok.name}' has no chat template`);
+  }
+  const v = vocabFor(tok);
+  const rnd = seededRandom(seed);
+  const prefix = exactPieces(v, shared, rnd, true, (t) => tok.count(t)).join('');
+  const name = spec.name ?? 'synthetic';
+  const prompts: PromptPlan[] = [];
+  for (let i = 0; i < count; i++) {
+    const withPrefix = (t: string) => prefix + t;
+    let suffix: string;
+    if (measureMode === 'content') {
+      // The prefix alone is `shared` tokens; each suffix is counted in place, after it.
+      suffix = exactPieces(v, input - shared, rnd, shared === 0, (t) => tok.count(withPrefix(t)) - shared).join('');
+    } else {
+      const chat = (t: string) => countPrompt(tok, { messages: [{ role: 'user', content: withPrefix(t) }] }).chat;
+      const base = chat('');
+      if (base > input) {
+        throw new Error(`synthetic dataset: the chat template and shared_prefix alone take ${base} tokens, more than input ${input}`);
+      }
+      suffix = exactPieces(v, input - base, rnd, shared === 0, (t) => chat(t) - base).join('');
+    }
+    prompts.push({
+      name: `${name}-${i + 1}`,
+      weight: 1,
+      messages: [{ role: 'user', content: prefix + suffix }],
+      params: { max_tokens: output },
+    });
+  }
+  return prompts;
+}
