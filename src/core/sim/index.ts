@@ -1,0 +1,56 @@
+/**
+ * The built-in LLM serving simulator: `target builtin:<profile>` starts it on 127.0.0.1, and
+ * `llmload sim` runs it alone. See docs/simulator.md for the wire formats, profiles and faults.
+ */
+import { resolveProfile, type SimProfile } from './profiles';
+import { startSimServer } from './server';
+
+export { PROFILES, FAULT_KINDS, defineProfile, resolveProfile } from './profiles';
+export type { SimProfile, FaultKind, ReasoningFormat } from './profiles';
+export { FAULT_HEADER } from './faults';
+export { RESPONSE_ID_HEADER, REASONING_FORMAT_HEADER } from './server';
+export { estimatePromptTokens, CHARS_PER_TOKEN } from './generation';
+
+export interface SimOptions {
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Profile name (see PROFILES) or a profile object; default 'chat'. */
+  profile?: string | SimProfile;
+  /** Seed of every random choice (text, lengths, jitter, fault draws); default 1. */
+  seed?: number;
+  /** How many responses' send times the send log keeps; default 1000. */
+  sendLogCapacity?: number;
+}
+
+export interface RunningSimulator {
+  /** Base URL of the OpenAI-style API, e.g. http://127.0.0.1:PORT/v1 */
+  url: string;
+  port: number;
+  profile: SimProfile;
+  /** Wall-clock send times (ms, performance.timeOrigin + performance.now()) of every frame of a response, in order. */
+  sendLog(responseId: string): number[] | undefined;
+  /** Ends open streams and the server. */
+  close(): Promise<void>;
+}
+
+export async function startSimulator(opts: SimOptions = {}): Promise<RunningSimulator> {
+  const profile = resolveProfile(opts.profile);
+  const seed = opts.seed ?? 1;
+  if (!Number.isFinite(seed)) throw new Error(`simulator seed must be a finite number, got ${seed}`);
+  const server = await startSimServer({
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 0,
+    profile,
+    seed,
+    sendLogCapacity: opts.sendLogCapacity ?? 1000,
+  });
+  return {
+    url: server.url,
+    port: server.port,
+    profile,
+    sendLog: (id) => server.sendLog.get(id),
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Simulator profiles: the numbers that shape a simulated model's timing and output. The built-in
+ * profiles are documented in docs/simulator.md; tests build their own with `defineProfile`.
+ */
+
+/** Where an openai-chat stream puts the thinking text. */
+export type ReasoningFormat = 'reasoning_content' | 'reasoning' | 'think_tags';
+
+export const REASONING_FORMATS: readonly ReasoningFormat[] = ['reasoning_content', 'reasoning', 'think_tags'];
+
+/** Failures the simulator can produce on demand (header `x-llmload-sim-fault`) or at a seeded rate. */
+export type FaultKind =
+  | 'http_429'
+  | 'http_500'
+  | 'http_400'
+  | 'reset'
+  | 'stall'
+  | 'disconnect'
+  | 'bad_stream'
+  | 'stream_error'
+  | 'empty_answer'
+  | 'truncated_thinking'
+  | 'slow_ttft';
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'http_429',
+  'http_500',
+  'http_400',
+  'reset',
+  'stall',
+  'disconnect',
+  'bad_stream',
+  'stream_error',
+  'empty_answer',
+  'truncated_thinking',
+  'slow_ttft',
+];
+
+export interface SimProfile {
+  /** Profile name, as given to `target builtin:<name>`. */
+  name: string;
+  /** Model id listed by GET /v1/models and used when a request names no model. */
+  model: string;
+  /** Prefill speed: TTFT grows by prompt_tokens / prefill_tokens_per_s seconds. */
+  prefill_tokens_per_s: number;
+  /** Decode speed of one stream with no other stream decoding. */
+  decode_tokens_per_s: number;
+  /** Each token's decode delay is scaled by a uniform factor in [1 - jitter, 1 + jitter]. 0..0.95. */
+  jitter: number;
+  /** Fixed delay (scheduling, first kernel launch) added to the prefill time before the first token. */
+  overhead_ms: number;
+  /** Inclusive [min, max] of thinking tokens per response (seeded); [0, 0] for a non-reasoning model. */
+  thinking_tokens: [number, number];
+  /** Inclusive [min, max] of answer tokens per response (seeded). Capped by max_tokens. */
+  answer_tokens: [number, number];
+  /** Tokens sent per stream chunk (1 = one token per chunk, like vLLM). */
+  tokens_per_chunk: number;
+  /** Interval of keep-alive comments / pings while the client waits for the first token; 0 = none. */
+  keepalive_interval_ms: number;
+  /** Each other stream decoding at the same time slows decode by this fraction (0.01 = 1% each). */
+  batch_slowdown: number;
+  /** Streams served at once; later requests queue (TTFT grows) until a slot frees. 0 = unlimited. */
+  max_concurrency: number;
+  /** openai-chat: where thinking text goes (`reasoning_content` field, `reasoning` field, or `<think>` tags in content). */
+  reasoning_format: ReasoningFormat;
+  /** think_tags only: leave out the opening `<think>` (some models start thinking without it). */
+  think_tags_omit_open: boolean;
+  /** Fraction (0..1) of requests that get each fault, drawn from the simulator's seeded generator. */
+  fault_rates: Partial<Record<FaultKind, number>>;
+  /** Mid-stream faults (reset, stall, disconnect, bad_stream, stream_error) strike after this many output chunks. */
+  fault_after_chunks: number;
+  /** Extra prefill time of the `slow_ttft` fault. */
+  slow_ttft_ms: number;
+  /** Value of the `retry-after` header (seconds) sent with an http_429 fault. */
+  retry_after_s: number;
+}
+
+const CHAT: SimProfile = {
+  name: 'chat',
+  model: 'sim-chat',
+  prefill_tokens_per_s: 4000,
+  decode_tokens_per_s: 80,
+  jitter: 0.3,
+  overhead_ms: 40,
+  thinking_tokens: [0, 0],
+  answer_tokens: [24, 96],
+  tokens_per_chunk: 1,
+  keepalive_interval_ms: 500,
+  batch_slowdown: 0.01,
+  max_concurrency: 256,
+  reasoning_format: 'reasoning_content',
+  think_tags_omit_open: false,
+  fault_rates: {},
+  fault_after_chunks: 3,
+  slow_ttft_ms: 10_000,
+  retry_after_s: 1,
+};
+
+const REASONING: SimProfile = {
+  ...CHAT,
+  name: 'reasoning',
+  model: 'sim-reasoner',
+  prefill_tokens_per_s: 3000,
+  decode_tokens_per_s: 60,
+  overhead_ms: 60,
+  thinking_tokens: [24, 64],
+  answer_tokens: [16, 56],
+  keepalive_interval_ms: 250,
+};
+
+export const PROFILES: Record<string, SimProfile> = { chat: CHAT, reasoning: REASONING };
+
+/** A profile built from a base (a name or a profile) with some fields changed; validated. */
+export function defineProfile(base: string | SimProfile, overrides: Partial<SimProfile> = {}): SimProfile {
+  const from = typeof base === 'string' ? resolveProfile(base) : base;
+  return validateProfile({ ...from, ...overrides, fault_rates: { ...from.fault_rates, ...overrides.fault_rates } });
+}
+
+/** The profile for a name or object. Throws an Error naming the known profiles when the name is unknown. */
+export function resolveProfile(profile: string | SimProfile | undefined): SimProfile {
+  if (profile === undefined) return PROFILES.chat;
+  if (typeof profile === 'string') {
+    const found = Object.prototype.hasOwnProperty.call(PROFILES, profile) ? PROFILES[profile] : undefined;
+    if (!found) {
+      throw new Error(`unknown simulator profile "${profile}"; known profiles: ${Object.keys(PROFILES).join(', ')}`);
+    }
+    return found;
+  }
+  // A partial object is completed from the chat profile so callers may pass only what they change.
+  return validateProfile({ ...CHAT, ...profile, fault_rates: { ...(profile.fault_rates ?? {}) } });
+}
+
+function validateProfile(p: SimProfile): SimProfile {
+  const problems: string[] = [];
+  const positive = (key: keyof SimProfile): void => {
+    const v = p[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) problems.push(`${key} must be a number > 0`);
+  };
+  const nonNegative = (key: keyof SimProfile): void => {
+    const v = p[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) problems.push(`${key} must be a number >= 0`);
+  };
+  const range = (key: 'thinking_tokens' | 'answer_tokens'): void => {
+    const r = p[key];
+    if (!Array.isArray(r) || r.length !== 2 || !r.every((n) => Number.isInteger(n) && n >= 0) || r[0] > r[1]) {
+      problems.push(`${key} must be [min, max] with integers 0 <= min <= max`);
+    }
+  };
+  positive('prefill_tokens_per_s');
+  positive('decode_tokens_per_s');
+  positive('tokens_per_chunk');
+  nonNegative('overhead_ms');
+  nonNegative('keepalive_interval_ms');
+  nonNegative('batch_slowdown');
+  nonNegative('max_concurrency');
+  nonNegative('fault_after_chunks');
+  nonNegative('slow_ttft_ms');
+  nonNegative('retry_after_s');
+  range('thinking_tokens');
+  range('answer_tokens');
+  if (!(p.jitter >= 0 && p.jitter <= 0.95)) problems.push('jitter must be between 0 and 0.95');
+  if (!REASONING_FORMATS.includes(p.reasoning_format)) {
+    problems.push(`reasoning_format must be one of ${REASONING_FORMATS.join(', ')}`);
+  }
+  for (const [kind, rate] of Object.entries(p.fault_rates)) {
+    if (!FAULT_KINDS.includes(kind as FaultKind)) problems.push(`fault_rates: unknown fault "${kind}"`);
+    else if (!(typeof rate === 'number' && rate >= 0 && rate <= 1)) problems.push(`fault_rates.${kind} must be 0..1`);
+  }
+  if (problems.length > 0) throw new Error(`invalid simulator profile "${p.name}": ${problems.join('; ')}`);
+  return p;
+}
