@@ -1,0 +1,84 @@
+/**
+ * HDR histograms for latency-like values. Values are recorded as integers in a fixed sub-unit
+ * (microseconds for milliseconds, milli-tokens/s for rates) so percentiles keep three significant
+ * digits without sorting samples. Histograms serialize to compressed base64 and add losslessly,
+ * which is how per-thread histograms are merged.
+ */
+import * as hdr from 'hdr-histogram-js';
+
+export interface Percentiles {
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+  mean: number | null;
+}
+
+const STATS: Record<string, number> = { p50: 50, p90: 90, p95: 95, p99: 99, 'p99.9': 99.9 };
+
+export class Hist {
+  private readonly h: hdr.Histogram;
+  /** Exact extremes in the recorded integer unit: HDR keeps only bucket bounds once encoded. */
+  private maxRaw = 0;
+  /** scale: recorded integer = round(value * scale). */
+  constructor(readonly scale = 1000) {
+    this.h = hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  }
+
+  record(value: number): void {
+    if (!Number.isFinite(value) || value < 0) return;
+    const raw = Math.max(1, Math.round(value * this.scale));
+    this.h.recordValue(raw);
+    if (raw > this.maxRaw) this.maxRaw = raw;
+  }
+
+  get count(): number {
+    return this.h.totalCount;
+  }
+
+  /** A percentile (0..100), 'mean', 'max' or 'min'; null when empty. */
+  stat(name: string): number | null {
+    if (this.h.totalCount === 0) return null;
+    if (name === 'mean') return this.h.mean / this.scale;
+    if (name === 'max') return this.maxRaw / this.scale;
+    if (name === 'min') return this.h.minNonZeroValue / this.scale;
+    const p = STATS[name];
+    if (p === undefined) throw new Error(`unknown statistic ${name}`);
+    return this.h.getValueAtPercentile(p) / this.scale;
+  }
+
+  percentiles(): Percentiles {
+    return {
+      p50: this.stat('p50'),
+      p90: this.stat('p90'),
+      p95: this.stat('p95'),
+      p99: this.stat('p99'),
+      max: this.stat('max'),
+      mean: this.stat('mean'),
+    };
+  }
+
+  add(other: Hist): void {
+    this.h.add(other.h);
+    if (other.maxRaw > this.maxRaw) this.maxRaw = other.maxRaw;
+  }
+
+  /** `<exact max>:<compressed base64 HDR histogram>`. */
+  encode(): string {
+    return `${this.maxRaw}:${hdr.encodeIntoCompressedBase64(this.h)}`;
+  }
+
+  static decode(encoded: string, scale = 1000): Hist {
+    const h = new Hist(scale);
+    const colon = encoded.indexOf(':');
+    h.h.add(hdr.decodeFromCompressedBase64(encoded.slice(colon + 1), 32, false));
+    h.maxRaw = Number(encoded.slice(0, colon));
+    return h;
+  }
+
+  reset(): void {
+    this.h.reset();
+    this.maxRaw = 0;
+  }
+}

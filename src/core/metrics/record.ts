@@ -1,0 +1,146 @@
+/**
+ * One finished request, as written to requests.jsonl: timings derived from the packets' arrival
+ * times, token counts with their source, and the success classification.
+ */
+import type { ErrorKind, Packet, PacketKind, StreamResult } from '../protocols/types';
+
+export type TokenSource = 'server' | 'packets';
+
+export interface RequestRecord {
+  id: number;
+  /** The prompt's name in the scenario. */
+  prompt: string;
+  /** The virtual user (closed loop) that sent it, or -1 for open-loop arrivals. */
+  user: number;
+  /** Wall-clock send instant, epoch ms with sub-ms precision. */
+  start_ms: number;
+  /** Send time relative to the run's start, ms (monotonic). */
+  offset_ms: number;
+  /** Open-loop only: when the schedule wanted it sent, relative to the run's start. */
+  intended_offset_ms?: number;
+  response_id?: string;
+  status: 'ok' | 'error';
+  error?: { kind: ErrorKind; message: string; retry_after?: string };
+  /** Not failures, but worth a look: `length` when the answer hit max_tokens. */
+  warnings?: string[];
+  http_status: number | null;
+  ttft_ms: number | null;
+  ttfa_ms: number | null;
+  /** First thinking packet to first answer packet (or to the last thinking packet when no answer came). */
+  thinking_ms: number | null;
+  e2e_ms: number;
+  input_tokens: number | null;
+  input_tokens_source?: TokenSource;
+  output_tokens: number;
+  output_tokens_source: TokenSource;
+  thinking_tokens: number;
+  thinking_tokens_source: TokenSource;
+  /** Output tokens per second after the first token: (output_tokens - 1) / (last token - first token). */
+  token_rate: number | null;
+  finish_reason: string | null;
+  packets: Partial<Record<PacketKind, number>>;
+  /** True for requests sent during warmup: written, never aggregated. */
+  warmup?: boolean;
+}
+
+export interface RecordContext {
+  id: number;
+  prompt: string;
+  user: number;
+  start_ms: number;
+  offset_ms: number;
+  intended_offset_ms?: number;
+  warmup?: boolean;
+}
+
+interface PacketTimes {
+  firstOutput: number | null;
+  firstAnswer: number | null;
+  firstThinking: number | null;
+  lastThinking: number | null;
+  lastOutput: number | null;
+  counts: Partial<Record<PacketKind, number>>;
+}
+
+function scanPackets(packets: readonly Packet[]): PacketTimes {
+  const r: PacketTimes = { firstOutput: null, firstAnswer: null, firstThinking: null, lastThinking: null, lastOutput: null, counts: {} };
+  for (const p of packets) {
+    r.counts[p.kind] = (r.counts[p.kind] ?? 0) + 1;
+    if (p.kind === 'thinking') {
+      if (r.firstThinking === null) r.firstThinking = p.t_ms;
+      r.lastThinking = p.t_ms;
+    } else if (p.kind === 'answer') {
+      if (r.firstAnswer === null) r.firstAnswer = p.t_ms;
+    } else {
+      continue;
+    }
+    if (r.firstOutput === null) r.firstOutput = p.t_ms;
+    r.lastOutput = p.t_ms;
+  }
+  return r;
+}
+
+/** The error kind of a stream that ended without a transport error, or undefined when it succeeded. */
+function classifyOutcome(s: StreamResult, t: PacketTimes): { kind: ErrorKind; message: string } | undefined {
+  if (s.error) return s.error;
+  if (!s.complete) return { kind: 'disconnect', message: 'the stream ended before its done marker' };
+  const hasAnswer = s.answer_text.trim().length > 0;
+  const thought = t.firstThinking !== null;
+  if (thought && !hasAnswer) {
+    if (s.finish_reason === 'length') {
+      return { kind: 'truncated_thinking', message: 'stopped by the length limit while still thinking' };
+    }
+    return { kind: 'empty_answer', message: 'the model thought but gave no answer' };
+  }
+  if (!hasAnswer) return { kind: 'empty_answer', message: 'finished with no answer text' };
+  return undefined;
+}
+
+export function buildRecord(s: StreamResult, ctx: RecordContext): RequestRecord {
+  const t = scanPackets(s.packets);
+  const failure = classifyOutcome(s, t);
+
+  const serverOut = s.usage?.completion_tokens;
+  const output_tokens = serverOut ?? s.answer_chunks + s.thinking_chunks;
+  const serverThinking = s.usage?.reasoning_tokens;
+  const thinking_tokens = serverThinking ?? s.thinking_chunks;
+
+  let token_rate: number | null = null;
+  if (!failure && t.firstOutput !== null && t.lastOutput !== null && t.lastOutput > t.firstOutput && output_tokens > 1) {
+    token_rate = (output_tokens - 1) / ((t.lastOutput - t.firstOutput) / 1000);
+  }
+  let thinking_ms: number | null = null;
+  if (t.firstThinking !== null) {
+    const end = t.firstAnswer ?? t.lastThinking;
+    if (end !== null) thinking_ms = end - t.firstThinking;
+  }
+
+  const rec: RequestRecord = {
+    id: ctx.id,
+    prompt: ctx.prompt,
+    user: ctx.user,
+    start_ms: ctx.start_ms,
+    offset_ms: ctx.offset_ms,
+    response_id: s.response_id,
+    status: failure ? 'error' : 'ok',
+    http_status: s.http_status,
+    ttft_ms: t.firstOutput,
+    ttfa_ms: t.firstAnswer,
+    thinking_ms,
+    e2e_ms: s.end_ms,
+    input_tokens: s.usage?.prompt_tokens ?? null,
+    output_tokens,
+    output_tokens_source: serverOut !== undefined ? 'server' : 'packets',
+    thinking_tokens,
+    thinking_tokens_source: serverThinking !== undefined ? 'server' : 'packets',
+    token_rate,
+    finish_reason: s.finish_reason ?? null,
+    packets: t.counts,
+  };
+  if (rec.input_tokens !== null) rec.input_tokens_source = 'server';
+  if (ctx.intended_offset_ms !== undefined) rec.intended_offset_ms = ctx.intended_offset_ms;
+  if (failure) rec.error = failure;
+  if (!failure && s.finish_reason === 'length') rec.warnings = ['length'];
+  if (ctx.warmup) rec.warmup = true;
+  return rec;
+}
