@@ -1,6 +1,9 @@
-// Bundles the CLI, the load worker, the engine process and the VS Code extension with esbuild.
+// Bundles the CLI, the worker threads, the engine process and the VS Code extension with esbuild,
+// and copies the bundled tokenizers' files into dist/tokenizers.
 import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -12,11 +15,22 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   absWorkingDir: root,
+  outdir: 'dist',
 };
 
+const entries = [
+  { cli: 'src/cli/main.ts' },
+  { 'load-worker': 'src/core/load/worker.ts' },
+  { 'engine-process': 'src/extension/engine-process.ts' },
+  { 'tokenize-worker': 'src/core/tokenize/worker.ts' },
+];
 await Promise.all([
-  build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' }),
-  build({ ...common, entryPoints: { 'load-worker': 'src/core/load/worker.ts' }, outdir: 'dist' }),
-  build({ ...common, entryPoints: { 'engine-process': 'src/extension/engine-process.ts' }, outdir: 'dist' }),
-  build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] }),
+  ...entries.map((entryPoints) => build({ ...common, entryPoints })),
+  build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] }),
 ]);
+
+const tokenizers = path.join(root, 'scripts', 'bundle-tokenizers.mjs');
+if (existsSync(tokenizers)) {
+  const r = spawnSync(process.execPath, [tokenizers], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
