@@ -1,0 +1,337 @@
+/**
+ * Sends one streaming HTTP request through a shared undici Pool and records the response as
+ * timestamped packets. The clock: `sent_at` is taken when undici hands the request to a socket;
+ * every read's `t_ms` is taken first thing in the data callback, before any parsing. Never rejects:
+ * every failure becomes `result.error`, and the packets received so far are kept.
+ */
+import { Pool, type Dispatcher } from 'undici';
+import type { PromptPlan, Timeouts } from '../scenario/plan';
+import type { ProtocolAdapter, StreamDecoder } from './adapter';
+import { StreamRecord, type StreamError } from './stream-record';
+import { classifyTransportError, describeError } from './transport-errors';
+import type { ErrorKind, StreamResult } from './types';
+
+export interface SentRequest extends StreamResult {
+  /** performance.now() when the request was handed to the socket: the zero of every packet's t_ms. */
+  sent_at: number;
+  /** performance.timeOrigin + sent_at: epoch ms with sub-ms precision, for matching server logs. */
+  start_ms: number;
+}
+
+export interface ProtocolClient {
+  /** Never rejects: every failure is a classified `result.error`. */
+  send(prompt: PromptPlan, signal?: AbortSignal): Promise<SentRequest>;
+  close(): Promise<void>;
+}
+
+/** Error bodies (HTTP >= 300) are read up to this many bytes into the error message. */
+export const ERROR_BODY_LIMIT = 4096;
+
+class AbortWith extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AbortWith';
+  }
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+function httpErrorKind(status: number): ErrorKind {
+  if (status === 429) return 'http_429';
+  if (status >= 500) return 'http_5xx';
+  return 'http_4xx';
+}
+
+/** One target, one pool: keep-alive connections, no pipelining (each stream owns its socket). */
+export class HttpProtocolClient implements ProtocolClient {
+  private readonly pool: Pool;
+  private readonly origin: string;
+  private closed = false;
+
+  constructor(
+    private readonly adapter: ProtocolAdapter,
+    private readonly timeouts: Timeouts,
+    origin: string,
+    connections: number,
+  ) {
+    this.origin = origin;
+    this.pool = new Pool(origin, { connections, pipelining: 1 });
+  }
+
+  send(prompt: PromptPlan, signal?: AbortSignal): Promise<SentRequest> {
+    const callAt = performance.now();
+    let spec;
+    let path: string;
+    try {
+      spec = this.adapter.buildRequest(prompt);
+      const url = new URL(spec.url);
+      if (url.origin !== this.origin) throw new Error(`request URL ${spec.url} is not on the client's origin ${this.origin}`);
+      path = url.pathname + url.search;
+    } catch (err) {
+      return Promise.resolve(failedBeforeSend(callAt, 'connect', `cannot build request: ${describeError(err)}`));
+    }
+    if (this.closed) return Promise.resolve(failedBeforeSend(callAt, 'cancelled', 'client is closed'));
+    if (signal?.aborted) return Promise.resolve(failedBeforeSend(callAt, 'cancelled', 'aborted before sending'));
+    const body = Buffer.from(spec.body, 'utf8');
+    return new Promise<SentRequest>((resolve) => {
+      new Exchange(this.pool, this.adapter, this.timeouts, resolve, signal).start(
+        { path, method: spec.method, headers: spec.headers, body: spec.method === 'GET' ? null : body, headersTimeout: 0, bodyTimeout: 0, blocking: true },
+        callAt,
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.destroy();
+  }
+}
+
+function failedBeforeSend(at: number, kind: ErrorKind, message: string): SentRequest {
+  return {
+    sent_at: at,
+    start_ms: performance.timeOrigin + at,
+    http_status: null,
+    packets: [],
+    end_ms: performance.now() - at,
+    answer_text: '',
+    thinking_text: '',
+    answer_chunks: 0,
+    thinking_chunks: 0,
+    complete: false,
+    error: { kind, message },
+  };
+}
+
+/** The state of one request in flight. */
+class Exchange implements Dispatcher.DispatchHandler {
+  private sentAt = 0;
+  private started = false;
+  private finished = false;
+  private controller?: Dispatcher.DispatchController;
+  private pendingAbort?: AbortWith;
+  private status: number | null = null;
+  private firstByte?: number;
+  private retryAfter?: string;
+  private decoder?: StreamDecoder;
+  private readonly record0 = new StreamRecord();
+  private errorBody?: { chunks: Buffer[]; bytes: number };
+  private totalTimer?: NodeJS.Timeout;
+  private ttftTimer?: NodeJS.Timeout;
+  private stallTimer?: NodeJS.Timeout;
+  private packetsSeen = 0;
+  private readonly onAbort = (): void => this.abort(new AbortWith('cancelled', 'cancelled by the caller'));
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly adapter: ProtocolAdapter,
+    private readonly timeouts: Timeouts,
+    private readonly resolve: (r: SentRequest) => void,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  private get record(): StreamRecord {
+    return this.decoder?.record ?? this.record0;
+  }
+
+  start(opts: Dispatcher.DispatchOptions, callAt: number): void {
+    this.sentAt = callAt;
+    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.armClock();
+    try {
+      this.pool.dispatch(opts, this);
+    } catch (err) {
+      this.record.fail(classifyTransportError(err, false), describeError(err));
+      this.finish(performance.now());
+    }
+  }
+
+  /** (Re)arms the total and TTFT timers relative to `sentAt`. */
+  private armClock(): void {
+    clearTimeout(this.totalTimer);
+    clearTimeout(this.ttftTimer);
+    const { total_ms, ttft_ms } = this.timeouts;
+    if (total_ms > 0) this.totalTimer = setTimeout(() => this.abort(new AbortWith('timeout_total', `no end of stream within ${total_ms} ms`)), total_ms);
+    if (ttft_ms !== undefined && ttft_ms > 0) this.ttftTimer = setTimeout(() => this.abort(new AbortWith('timeout_ttft', `no output within ${ttft_ms} ms`)), ttft_ms);
+  }
+
+  private armStall(): void {
+    const stall = this.timeouts.stall_ms;
+    if (stall === undefined || stall <= 0) return;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = setTimeout(() => this.abort(new AbortWith('timeout_stall', `no packet for ${stall} ms`)), stall);
+  }
+
+  private abort(reason: AbortWith): void {
+    if (this.finished) return;
+    const now = performance.now();
+    // A stream whose done marker arrived is complete, whatever happens to the connection after.
+    if (!this.record.complete) this.record.fail(reason.kind, reason.message);
+    if (this.controller) {
+      try {
+        this.controller.abort(reason);
+      } catch {
+        // already gone
+      }
+    } else {
+      this.pendingAbort = reason;
+    }
+    this.finish(now);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.finished) {
+      controller.abort(this.pendingAbort ?? new AbortWith('cancelled', 'request finished before it was sent'));
+      return;
+    }
+    this.sentAt = performance.now();
+    this.started = true;
+    this.armClock();
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    const t = performance.now() - this.sentAt;
+    this.controller = controller;
+    if (this.finished) return;
+    this.firstByte = t;
+    this.status = statusCode;
+    if (statusCode >= 300 || statusCode < 200) {
+      this.retryAfter = header(headers, 'retry-after');
+      this.errorBody = { chunks: [], bytes: 0 };
+      return;
+    }
+    const contentType = (header(headers, 'content-type') ?? '').toLowerCase();
+    try {
+      this.decoder = this.adapter.createDecoder({ contentType });
+    } catch (err) {
+      this.record0.fail('bad_stream', `cannot create decoder: ${describeError(err)}`);
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const t = performance.now() - this.sentAt;
+    if (this.finished) return;
+    if (this.errorBody) {
+      const room = ERROR_BODY_LIMIT - this.errorBody.bytes;
+      if (room > 0) {
+        const part = chunk.subarray(0, room);
+        this.errorBody.chunks.push(Buffer.from(part));
+        this.errorBody.bytes += part.length;
+      }
+      if (this.errorBody.bytes >= ERROR_BODY_LIMIT) {
+        this.failHttp(t);
+        try {
+          controller.abort(new AbortWith(this.record.error?.kind ?? 'http_5xx', 'error body limit reached'));
+        } catch {
+          // already gone
+        }
+      }
+      return;
+    }
+    if (!this.decoder) return;
+    try {
+      this.decoder.push(chunk, t);
+    } catch (err) {
+      this.record.fail('bad_stream', `decoder failed: ${describeError(err)}`);
+    }
+    this.afterPackets();
+  }
+
+  private afterPackets(): void {
+    const rec = this.record;
+    if (rec.packets.length !== this.packetsSeen) {
+      this.packetsSeen = rec.packets.length;
+      this.armStall();
+      if (rec.first_output_ms !== undefined && this.ttftTimer) {
+        clearTimeout(this.ttftTimer);
+        this.ttftTimer = undefined;
+      }
+    }
+  }
+
+  onResponseEnd(): void {
+    const t = performance.now() - this.sentAt;
+    if (this.finished) return;
+    if (this.errorBody) {
+      this.failHttp(t);
+      return;
+    }
+    if (this.decoder) {
+      try {
+        this.decoder.end(t);
+      } catch (err) {
+        this.record.fail('bad_stream', `decoder failed: ${describeError(err)}`);
+      }
+    }
+    const rec = this.record;
+    if (!rec.complete && !rec.error) rec.fail('disconnect', 'stream ended before its done marker');
+    this.finish(t + this.sentAt);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    const now = performance.now();
+    if (this.finished) return;
+    if (err instanceof AbortWith) this.record.fail(err.kind, err.message);
+    else if (this.errorBody) this.failHttp(now - this.sentAt);
+    else {
+      const rec = this.record;
+      if (this.decoder && !rec.complete) {
+        try {
+          this.decoder.end(now - this.sentAt);
+        } catch {
+          // the transport error below is the failure
+        }
+      }
+      if (!rec.complete) {
+        const kind = classifyTransportError(err, this.started);
+        rec.fail(kind, describeError(err));
+      }
+    }
+    this.finish(now);
+  }
+
+  private failHttp(t: number): void {
+    if (this.finished || !this.errorBody) return;
+    const text = Buffer.concat(this.errorBody.chunks).toString('utf8').trim();
+    const status = this.status ?? 0;
+    this.record.fail(httpErrorKind(status), `HTTP ${status}${text ? `: ${text}` : ''}`, this.retryAfter);
+    this.finish(t + this.sentAt);
+  }
+
+  private finish(now: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.totalTimer);
+    clearTimeout(this.ttftTimer);
+    clearTimeout(this.stallTimer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    const rec = this.record;
+    const result: SentRequest = {
+      sent_at: this.sentAt,
+      start_ms: performance.timeOrigin + this.sentAt,
+      http_status: this.status,
+      packets: rec.packets,
+      end_ms: now - this.sentAt,
+      answer_text: rec.answer_text,
+      thinking_text: rec.thinking_text,
+      answer_chunks: rec.answer_chunks,
+      thinking_chunks: rec.thinking_chunks,
+      complete: rec.complete,
+    };
+    if (rec.response_id !== undefined) result.response_id = rec.response_id;
+    if (this.firstByte !== undefined) result.first_byte_ms = this.firstByte;
+    if (rec.finish_reason !== undefined) result.finish_reason = rec.finish_reason;
+    if (rec.usage !== undefined) result.usage = { ...rec.usage };
+    const error: StreamError | undefined = rec.error;
+    if (error) result.error = { ...error };
+    this.resolve(result);
+  }
+}

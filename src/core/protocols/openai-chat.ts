@@ -1,0 +1,192 @@
+/**
+ * OpenAI Chat Completions (`POST …/chat/completions`, `stream: true`), as served by OpenAI, vLLM,
+ * SGLang, TGI's Messages API, llama.cpp, Ollama's /v1 and most gateways.
+ *
+ * Classification of one `data:` chunk:
+ *   delta.reasoning_content / reasoning / reasoning_details text -> thinking
+ *   delta.content (non-empty; `<think>` tags split out)           -> answer (or thinking;
+ *                                                                   `other` while it may be a tag)
+ *   delta.tool_calls                                               -> tool_call
+ *   choices: [] with usage (or usage with an empty delta)          -> stats
+ *   empty delta, no finish_reason                                   -> heartbeat
+ *   role only / finish_reason only                                  -> other
+ *   {"error": …}                                                    -> error + stream_error
+ *   [DONE]                                                          -> done
+ * One chunk can yield several packets (thinking and answer); the first carries the event's bytes.
+ */
+import type { PromptPlan } from '../scenario/plan';
+import type { AdapterPlan, DecoderContext, HttpRequestSpec, ProtocolAdapter, StreamDecoder } from './adapter';
+import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
+import { jsonSseHeaders, readUsage, reasoningText, samplingParams } from './openai-common';
+import type { SseEvent } from './sse-framer';
+import { SseJsonDecoder } from './sse-json-decoder';
+import type { StreamRecord } from './stream-record';
+import { ThinkTagSplitter, type ThinkTagOptions } from './think-tags';
+import type { PacketKind } from './types';
+
+export interface OpenAiDecoderOptions {
+  /** `<think>` tag splitting of the answer text; `false` turns it off. Default: on, default tags. */
+  think_tags?: ThinkTagOptions | false;
+}
+
+/** Emits packets for one event: the first packet carries the event's bytes, the rest 0. */
+export class PacketEmitter {
+  private bytes: number;
+  emitted = 0;
+  constructor(
+    private readonly rec: StreamRecord,
+    private readonly t: number,
+    bytes: number,
+  ) {
+    this.bytes = bytes;
+  }
+  emit(kind: PacketKind, text: string): void {
+    this.rec.add(this.t, kind, this.bytes, text);
+    this.bytes = 0;
+    this.emitted++;
+  }
+}
+
+/** Routes answer text through the `<think>` splitter when one is configured. */
+export function emitContent(out: PacketEmitter, splitter: ThinkTagSplitter | undefined, text: string, raw: string): void {
+  if (!splitter) {
+    out.emit('answer', text);
+    return;
+  }
+  const r = splitter.push(text);
+  for (const s of r.segments) out.emit(s.kind, s.text);
+  if (r.segments.length > 0) return;
+  // A delta that was only a tag (or the end of one) is a thinking token; text held back because it
+  // may begin a tag is not classified yet.
+  if (r.tag || splitter.inThinking) out.emit('thinking', '');
+  else out.emit('other', raw);
+}
+
+export function flushContent(rec: StreamRecord, t: number, splitter: ThinkTagSplitter | undefined): void {
+  if (!splitter) return;
+  const out = new PacketEmitter(rec, t, 0);
+  for (const s of splitter.flush().segments) out.emit(s.kind, s.text);
+}
+
+export function makeSplitter(opts: ThinkTagOptions | false | undefined): ThinkTagSplitter | undefined {
+  return opts === false ? undefined : new ThinkTagSplitter(opts ?? {});
+}
+
+export class OpenAiChatDecoder extends SseJsonDecoder {
+  private readonly splitter: ThinkTagSplitter | undefined;
+
+  constructor(ctx: DecoderContext, opts: OpenAiDecoderOptions = {}) {
+    super(ctx);
+    this.splitter = makeSplitter(opts.think_tags);
+  }
+
+  protected onEvent(e: SseEvent): void {
+    const rec = this.record;
+    const data = e.data.trim();
+    if (data === '[DONE]') {
+      flushContent(rec, this.t, this.splitter);
+      rec.add(this.t, 'done', e.bytes, e.data);
+      rec.complete = true;
+      return;
+    }
+    const obj = parseJson(data);
+    if (!isObject(obj)) {
+      this.badData(e);
+      return;
+    }
+    if (e.event === 'error' || (obj.error !== undefined && obj.error !== null)) {
+      rec.add(this.t, 'error', e.bytes, e.data);
+      rec.fail('stream_error', errorMessage(obj.error ?? obj));
+      return;
+    }
+    rec.setId(obj.id);
+    const hasUsage = isObject(obj.usage);
+    if (hasUsage) rec.mergeUsage(readUsage(obj.usage));
+    const choices = Array.isArray(obj.choices) ? obj.choices : [];
+    const out = new PacketEmitter(rec, this.t, e.bytes);
+    let finished = false;
+    let role = false;
+    for (const c of choices) {
+      if (!isObject(c)) continue;
+      const delta = isObject(c.delta) ? c.delta : isObject(c.message) ? c.message : {};
+      const reasoning = reasoningText(delta);
+      if (reasoning.length > 0) out.emit('thinking', reasoning);
+      if (nonEmptyString(delta.content)) emitContent(out, this.splitter, delta.content, e.data);
+      if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) out.emit('tool_call', e.data);
+      if (nonEmptyString(delta.role)) role = true;
+      if (nonEmptyString(c.finish_reason)) {
+        rec.setFinish(c.finish_reason);
+        finished = true;
+      }
+    }
+    if (out.emitted > 0) return;
+    if (hasUsage) out.emit('stats', e.data);
+    else if (finished || role) out.emit('other', e.data);
+    else if (choices.length > 0) out.emit('heartbeat', e.data);
+    else out.emit('other', e.data);
+  }
+
+  protected onJsonBody(value: unknown, bytes: number, raw: string): void {
+    const rec = this.record;
+    if (!isObject(value)) {
+      rec.add(this.t, 'other', bytes, raw);
+      rec.fail('bad_stream', 'response body is JSON but not an object');
+      return;
+    }
+    if (value.error !== undefined && value.error !== null) {
+      rec.add(this.t, 'error', bytes, raw);
+      rec.fail('stream_error', errorMessage(value.error));
+      return;
+    }
+    rec.setId(value.id);
+    const out = new PacketEmitter(rec, this.t, bytes);
+    const choices = Array.isArray(value.choices) ? value.choices : [];
+    for (const c of choices) {
+      if (!isObject(c)) continue;
+      const msg = isObject(c.message) ? c.message : isObject(c.delta) ? c.delta : {};
+      const reasoning = reasoningText(msg);
+      if (reasoning.length > 0) out.emit('thinking', reasoning);
+      if (nonEmptyString(msg.content)) emitContent(out, this.splitter, msg.content, raw);
+      else if (nonEmptyString(c.text)) emitContent(out, this.splitter, c.text, raw);
+      if (Array.isArray(msg.tool_calls) && msg.tool_calls.length > 0) out.emit('tool_call', JSON.stringify(msg.tool_calls));
+      rec.setFinish(c.finish_reason);
+    }
+    flushContent(rec, this.t, this.splitter);
+    if (isObject(value.usage)) {
+      rec.mergeUsage(readUsage(value.usage));
+      out.emit('stats', JSON.stringify(value.usage));
+    }
+    if (out.emitted === 0) out.emit('other', raw);
+    rec.complete = true;
+  }
+}
+
+export class OpenAiChatAdapter implements ProtocolAdapter {
+  readonly api = 'openai-chat' as const;
+  constructor(
+    private readonly plan: AdapterPlan,
+    private readonly baseUrl: string,
+    private readonly opts: OpenAiDecoderOptions = {},
+  ) {}
+
+  buildRequest(prompt: PromptPlan): HttpRequestSpec {
+    const body: Record<string, unknown> = {
+      model: this.plan.model,
+      messages: prompt.messages.map((m) => ({ role: m.role, content: m.content })),
+      stream: true,
+      stream_options: { include_usage: true },
+      ...samplingParams(prompt.params),
+      ...(prompt.body ?? {}),
+    };
+    return {
+      url: endpointUrl(this.baseUrl, '/chat/completions'),
+      method: 'POST',
+      headers: jsonSseHeaders(this.plan),
+      body: JSON.stringify(body),
+    };
+  }
+
+  createDecoder(ctx: DecoderContext): StreamDecoder {
+    return new OpenAiChatDecoder(ctx, this.opts);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Pieces the OpenAI-compatible adapters share: usage objects in their several spellings, reasoning
+ * text in its several fields, request headers and sampling parameters.
+ */
+import type { RequestParams } from '../scenario/plan';
+import type { AdapterPlan } from './adapter';
+import { isObject, nonEmptyString } from './adapter';
+import type { Usage } from './types';
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Reads a usage object: Chat/Completions (`prompt_tokens`, `completion_tokens`,
+ * `completion_tokens_details.reasoning_tokens`, `prompt_tokens_details.cached_tokens`) and
+ * Responses/Anthropic (`input_tokens`, `output_tokens`, `output_tokens_details.reasoning_tokens`,
+ * `input_tokens_details.cached_tokens`, `cache_read_input_tokens`).
+ */
+export function readUsage(u: unknown): Usage {
+  const out: Usage = {};
+  if (!isObject(u)) return out;
+  const prompt = num(u.prompt_tokens) ?? num(u.input_tokens);
+  const completion = num(u.completion_tokens) ?? num(u.output_tokens);
+  const cDetails = isObject(u.completion_tokens_details) ? u.completion_tokens_details : isObject(u.output_tokens_details) ? u.output_tokens_details : undefined;
+  const pDetails = isObject(u.prompt_tokens_details) ? u.prompt_tokens_details : isObject(u.input_tokens_details) ? u.input_tokens_details : undefined;
+  const reasoning = num(cDetails?.reasoning_tokens) ?? num(u.reasoning_tokens);
+  const cached = num(pDetails?.cached_tokens) ?? num(u.cache_read_input_tokens) ?? num(u.cached_tokens);
+  if (prompt !== undefined) out.prompt_tokens = prompt;
+  if (completion !== undefined) out.completion_tokens = completion;
+  if (reasoning !== undefined) out.reasoning_tokens = reasoning;
+  if (cached !== undefined) out.cached_tokens = cached;
+  return out;
+}
+
+/**
+ * Reasoning text of a chat delta or message: `reasoning_content` (vLLM, SGLang, DeepSeek),
+ * `reasoning` (vLLM >= 0.10, OpenRouter, Ollama's OpenAI API), or the text/summary entries of
+ * `reasoning_details` (OpenRouter). The first field present wins, so a server that sends the same
+ * text twice under two names is not counted twice.
+ */
+export function reasoningText(delta: Record<string, unknown>): string {
+  if (nonEmptyString(delta.reasoning_content)) return delta.reasoning_content;
+  if (nonEmptyString(delta.reasoning)) return delta.reasoning;
+  if (Array.isArray(delta.reasoning_details)) {
+    let text = '';
+    for (const d of delta.reasoning_details) {
+      if (!isObject(d)) continue;
+      if (typeof d.text === 'string') text += d.text;
+      else if (typeof d.summary === 'string') text += d.summary;
+    }
+    return text;
+  }
+  return '';
+}
+
+/** content-type, accept, a bearer key when set, then the scenario's headers (which may override). */
+export function jsonSseHeaders(plan: AdapterPlan, auth: 'bearer' | 'none' = 'bearer'): Record<string, string> {
+  const h: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
+  if (auth === 'bearer' && plan.key) h.authorization = `Bearer ${plan.key}`;
+  for (const [k, v] of Object.entries(plan.headers ?? {})) h[k.toLowerCase()] = v;
+  return h;
+}
+
+/** The sampling parameters that were given, under their OpenAI names. */
+export function samplingParams(p: RequestParams, maxTokensName = 'max_tokens'): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (p.max_tokens !== undefined) out[maxTokensName] = p.max_tokens;
+  if (p.temperature !== undefined) out.temperature = p.temperature;
+  if (p.top_p !== undefined) out.top_p = p.top_p;
+  if (p.stop !== undefined) out.stop = p.stop;
+  if (p.seed !== undefined) out.seed = p.seed;
+  return out;
+}

@@ -1,0 +1,157 @@
+/**
+ * Incremental Server-Sent Events framing over raw bytes. Splits reads into lines on the byte level
+ * (LF, CRLF or CR, a CRLF split across two reads included), so a multi-byte UTF-8 character cut by
+ * a read boundary is decoded whole, and hands the lines to eventsource-parser, which implements the
+ * field rules (data/event/id/retry, comments, multi-line data, BOM). Counts the wire bytes of each
+ * event and comment. Never throws.
+ */
+import { createParser, type EventSourceParser } from 'eventsource-parser';
+
+export interface SseEvent {
+  event?: string;
+  id?: string;
+  data: string;
+  /** Wire bytes of the event: its field lines, their line ends and the blank line ending it. */
+  bytes: number;
+}
+
+export interface SseSink {
+  event(e: SseEvent): void;
+  /** A `:` comment line (keep-alive); `text` is without the colon and leading space. */
+  comment(text: string, bytes: number): void;
+  /** A line that is no SSE field (e.g. raw JSON, an HTML error page). */
+  invalid(line: string, bytes: number): void;
+  /** Bytes left at the end of the body that no line end terminated. */
+  trailing(text: string, bytes: number): void;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+/** A line longer than this is dropped and reported as invalid, so a broken server cannot exhaust memory. */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+const utf8 = new TextDecoder('utf-8');
+
+export class SseFramer {
+  private readonly parser: EventSourceParser;
+  private partial: Uint8Array[] = [];
+  private partialBytes = 0;
+  private skipLF = false;
+  private eventBytes = 0;
+  private lineBytes = 0;
+  private lineText = '';
+  private overflow = false;
+
+  constructor(private readonly sink: SseSink) {
+    this.parser = createParser({
+      onEvent: (e) => {
+        const bytes = this.eventBytes;
+        this.eventBytes = 0;
+        const ev: SseEvent = { data: e.data, bytes };
+        if (e.event !== undefined) ev.event = e.event;
+        if (e.id !== undefined) ev.id = e.id;
+        this.sink.event(ev);
+      },
+      onComment: (text) => {
+        this.eventBytes -= this.lineBytes;
+        this.sink.comment(text, this.lineBytes);
+      },
+      onError: (err) => {
+        // Unknown fields and bad `retry` values: the line is not part of any event.
+        if (err.type === 'invalid-retry') return;
+        this.eventBytes -= this.lineBytes;
+        this.sink.invalid(this.lineText, this.lineBytes);
+      },
+    });
+  }
+
+  push(chunk: Uint8Array): void {
+    let start = 0;
+    const n = chunk.length;
+    if (this.skipLF && n > 0) {
+      this.skipLF = false;
+      if (chunk[0] === LF) {
+        this.eventBytes += 1;
+        start = 1;
+      }
+    }
+    for (let i = start; i < n; i++) {
+      const b = chunk[i];
+      if (b !== LF && b !== CR) continue;
+      let end = i + 1;
+      if (b === CR) {
+        if (i + 1 < n) {
+          if (chunk[i + 1] === LF) end = i + 2;
+        } else {
+          this.skipLF = true;
+        }
+      }
+      this.line(chunk.subarray(start, i), end - start);
+      start = end;
+      i = end - 1;
+    }
+    if (start < n) this.keepPartial(chunk.subarray(start));
+  }
+
+  /** The body ended: dispatches an event whose lines all arrived, then reports any unterminated bytes. */
+  end(): void {
+    this.feed('\n', 0, '');
+    if (this.partialBytes > 0) {
+      const rest = this.takePartial(new Uint8Array(0));
+      this.sink.trailing(utf8.decode(rest), rest.length);
+    }
+    this.skipLF = false;
+  }
+
+  private keepPartial(bytes: Uint8Array): void {
+    if (this.overflow) return;
+    if (this.partialBytes + bytes.length > MAX_LINE_BYTES) {
+      this.overflow = true;
+      this.partial = [];
+      this.partialBytes = 0;
+      this.sink.invalid(`line longer than ${MAX_LINE_BYTES} bytes`, 0);
+      return;
+    }
+    this.partial.push(bytes.slice());
+    this.partialBytes += bytes.length;
+  }
+
+  private takePartial(tail: Uint8Array): Uint8Array {
+    if (this.partialBytes === 0) return tail;
+    const all = new Uint8Array(this.partialBytes + tail.length);
+    let o = 0;
+    for (const p of this.partial) {
+      all.set(p, o);
+      o += p.length;
+    }
+    all.set(tail, o);
+    this.partial = [];
+    this.partialBytes = 0;
+    return all;
+  }
+
+  private line(tail: Uint8Array, endBytes: number): void {
+    if (this.overflow) {
+      // The rest of an over-long line: drop it.
+      this.overflow = false;
+      this.partial = [];
+      this.partialBytes = 0;
+      return;
+    }
+    const content = this.takePartial(tail);
+    const text = utf8.decode(content);
+    this.feed(text + '\n', content.length + (endBytes - tail.length), text);
+  }
+
+  private feed(chunk: string, bytes: number, text: string): void {
+    this.lineBytes = bytes;
+    this.lineText = text;
+    this.eventBytes += bytes;
+    try {
+      this.parser.feed(chunk);
+    } catch (err) {
+      this.parser.reset();
+      this.sink.invalid(`SSE parser failed: ${(err as Error).message}`, bytes);
+    }
+  }
+}

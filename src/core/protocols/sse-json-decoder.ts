@@ -1,0 +1,122 @@
+/**
+ * Shared body handling for the JSON-over-SSE APIs: decides from the content-type (or, when it says
+ * neither, from the first byte) whether the body is an SSE stream or one whole JSON document (a
+ * server that ignored `stream: true`), frames SSE events, and turns comments into heartbeats and
+ * unparseable lines into `bad_stream`. Subclasses classify the events.
+ */
+import type { DecoderContext, StreamDecoder } from './adapter';
+import { firstSignificantByte, parseJson } from './adapter';
+import { SseFramer, type SseEvent } from './sse-framer';
+import { StreamRecord } from './stream-record';
+
+/** A whole-JSON body larger than this is not buffered further. */
+export const MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
+
+const utf8 = new TextDecoder('utf-8');
+
+export abstract class SseJsonDecoder implements StreamDecoder {
+  readonly record = new StreamRecord();
+  private mode: 'unknown' | 'sse' | 'json';
+  private readonly framer: SseFramer;
+  private held: Uint8Array[] = [];
+  private heldBytes = 0;
+  /** Arrival time of the read being decoded. */
+  protected t = 0;
+
+  constructor(ctx: DecoderContext) {
+    const ct = ctx.contentType;
+    this.mode = ct.includes('text/event-stream') ? 'sse' : /\bjson\b/.test(ct) && !ct.includes('ndjson') ? 'json' : 'unknown';
+    this.framer = new SseFramer({
+      event: (e) => this.guard(() => this.onEvent(e)),
+      comment: (text, bytes) => this.guard(() => this.onComment(text, bytes)),
+      invalid: (line, bytes) => this.guard(() => this.onInvalid(line, bytes)),
+      trailing: (text, bytes) => this.guard(() => this.onTrailing(text, bytes)),
+    });
+  }
+
+  push(chunk: Uint8Array, t_ms: number): void {
+    this.t = t_ms;
+    if (this.mode === 'unknown') {
+      const b = firstSignificantByte(chunk);
+      if (b === -1) {
+        this.hold(chunk);
+        return;
+      }
+      this.mode = b === 0x7b || b === 0x5b ? 'json' : 'sse';
+      if (this.mode === 'sse' && this.heldBytes > 0) {
+        for (const h of this.held) this.framer.push(h);
+        this.held = [];
+        this.heldBytes = 0;
+      }
+    }
+    if (this.mode === 'sse') this.framer.push(chunk);
+    else this.hold(chunk);
+  }
+
+  end(t_ms: number): void {
+    this.t = t_ms;
+    if (this.mode === 'sse') {
+      this.framer.end();
+      return;
+    }
+    if (this.heldBytes === 0) return;
+    const all = new Uint8Array(this.heldBytes);
+    let o = 0;
+    for (const h of this.held) {
+      all.set(h, o);
+      o += h.length;
+    }
+    this.held = [];
+    const text = utf8.decode(all);
+    if (this.mode === 'unknown') return; // whitespace only
+    const value = parseJson(text);
+    if (value === undefined) {
+      this.record.add(t_ms, 'other', all.length, text);
+      this.record.fail('bad_stream', `response body is neither SSE nor valid JSON: ${text.slice(0, 200)}`);
+      return;
+    }
+    this.guard(() => this.onJsonBody(value, all.length, text));
+  }
+
+  private hold(chunk: Uint8Array): void {
+    if (this.heldBytes + chunk.length > MAX_JSON_BODY_BYTES) {
+      if (!this.record.error) this.record.fail('bad_stream', `JSON response body larger than ${MAX_JSON_BODY_BYTES} bytes`);
+      return;
+    }
+    this.held.push(chunk.slice());
+    this.heldBytes += chunk.length;
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.record.fail('bad_stream', `decoder failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** One complete SSE event. */
+  protected abstract onEvent(e: SseEvent): void;
+  /** The whole body was one JSON document. */
+  protected abstract onJsonBody(value: unknown, bytes: number, raw: string): void;
+
+  protected onComment(text: string, bytes: number): void {
+    this.record.add(this.t, 'heartbeat', bytes, `:${text}`);
+  }
+
+  protected onInvalid(line: string, bytes: number): void {
+    this.record.add(this.t, 'other', bytes, line);
+    this.record.fail('bad_stream', `not an SSE line: ${line.slice(0, 200)}`);
+  }
+
+  /** Bytes after the last line end. An event cut off by a disconnect is kept as `other`. */
+  protected onTrailing(text: string, bytes: number): void {
+    this.record.add(this.t, 'other', bytes, text);
+  }
+
+  /** Event data that is not JSON: `bad_stream`. */
+  protected badData(e: SseEvent): void {
+    this.record.add(this.t, 'other', e.bytes, e.data);
+    this.record.fail('bad_stream', `event data is not JSON: ${e.data.slice(0, 200)}`);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The mutable record one decoder fills while a response streams in: packets in arrival order, the
+ * answer and thinking text, usage, finish reason and the first failure. Decoders only append to it;
+ * the HTTP client reads it to arm its timers and turns it into a StreamResult at the end.
+ */
+import type { ErrorKind, Packet, PacketKind, Usage } from './types';
+
+/** Raw event data kept on non-output packets is cut to this many characters. */
+export const RAW_TEXT_LIMIT = 2048;
+
+export interface StreamError {
+  kind: ErrorKind;
+  message: string;
+  retry_after?: string;
+}
+
+export function truncateRaw(text: string): string {
+  return text.length <= RAW_TEXT_LIMIT ? text : text.slice(0, RAW_TEXT_LIMIT);
+}
+
+/** Packet kinds that carry model output: the first of these is TTFT. */
+export function isOutputKind(kind: PacketKind): boolean {
+  return kind === 'thinking' || kind === 'answer' || kind === 'tool_call';
+}
+
+export class StreamRecord {
+  readonly packets: Packet[] = [];
+  answer_text = '';
+  thinking_text = '';
+  answer_chunks = 0;
+  thinking_chunks = 0;
+  finish_reason?: string;
+  usage?: Usage;
+  response_id?: string;
+  /** True once the stream's done marker arrived. */
+  complete = false;
+  error?: StreamError;
+  /** t_ms of the first thinking / answer / tool_call packet. */
+  first_output_ms?: number;
+
+  /**
+   * Appends one packet. For thinking/answer packets `text` is the decoded output and is added to
+   * the running text; for every other kind it is the raw event data (cut to 2 KB).
+   */
+  add(t_ms: number, kind: PacketKind, bytes: number, text: string): Packet {
+    let kept = text;
+    if (kind === 'thinking') {
+      this.thinking_text += text;
+      if (text.length > 0) this.thinking_chunks++;
+    } else if (kind === 'answer') {
+      this.answer_text += text;
+      if (text.length > 0) this.answer_chunks++;
+    } else {
+      kept = truncateRaw(text);
+    }
+    if (this.first_output_ms === undefined && isOutputKind(kind)) this.first_output_ms = t_ms;
+    const packet: Packet = { t_ms, kind, bytes, text: kept };
+    this.packets.push(packet);
+    return packet;
+  }
+
+  /** Records a failure; the first one wins (a timeout after a stream error stays a stream error). */
+  fail(kind: ErrorKind, message: string, retry_after?: string): void {
+    if (this.error) return;
+    this.error = retry_after === undefined ? { kind, message } : { kind, message, retry_after };
+  }
+
+  setId(id: unknown): void {
+    if (this.response_id === undefined && typeof id === 'string' && id.length > 0) this.response_id = id;
+  }
+
+  setFinish(reason: unknown): void {
+    if (typeof reason === 'string' && reason.length > 0) this.finish_reason = reason;
+  }
+
+  /** Merges counts the server reported; later reports override earlier ones field by field. */
+  mergeUsage(u: Usage): void {
+    const merged: Usage = { ...this.usage };
+    for (const key of ['prompt_tokens', 'completion_tokens', 'reasoning_tokens', 'cached_tokens'] as const) {
+      const v = u[key];
+      if (typeof v === 'number' && Number.isFinite(v)) merged[key] = v;
+    }
+    if (Object.keys(merged).length > 0) this.usage = merged;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Streaming splitter for reasoning written inline in the answer text, `<think>…</think>` style.
+ * Works on text deltas as they arrive: a tag split across any number of deltas is recognised, text
+ * that might be the start of a tag is held back until it is decided. Handles a model whose chat
+ * template already opened the tag (output starts inside thinking and only the closing tag appears).
+ */
+
+export interface ThinkTagOptions {
+  /** Opening tag, default `<think>`. */
+  open?: string;
+  /** Closing tag, default `</think>`. */
+  close?: string;
+  /** Output starts inside thinking, before any opening tag (e.g. DeepSeek-R1, QwQ templates). */
+  starts_in_thinking?: boolean;
+}
+
+export interface TextSegment {
+  kind: 'thinking' | 'answer';
+  text: string;
+}
+
+export interface SplitResult {
+  segments: TextSegment[];
+  /** A tag was consumed by this delta. */
+  tag: boolean;
+}
+
+type State = 'start' | 'thinking' | 'after_close' | 'answer';
+
+/** Length of the longest suffix of `s` that is a proper prefix of `tag`. */
+function partialTagSuffix(s: string, tag: string): number {
+  const max = Math.min(s.length, tag.length - 1);
+  for (let n = max; n > 0; n--) {
+    if (tag.startsWith(s.slice(s.length - n))) return n;
+  }
+  return 0;
+}
+
+export class ThinkTagSplitter {
+  private readonly open: string;
+  private readonly close: string;
+  private state: State;
+  /** Thinking may still begin with a redundant opening tag. */
+  private thinkingFresh: boolean;
+  private buf = '';
+
+  constructor(opts: ThinkTagOptions = {}) {
+    this.open = opts.open && opts.open.length > 0 ? opts.open : '<think>';
+    this.close = opts.close && opts.close.length > 0 ? opts.close : '</think>';
+    this.state = opts.starts_in_thinking ? 'thinking' : 'start';
+    this.thinkingFresh = !!opts.starts_in_thinking;
+  }
+
+  /** True while the text seen so far is inside thinking. */
+  get inThinking(): boolean {
+    return this.state === 'thinking';
+  }
+
+  push(delta: string): SplitResult {
+    const out: TextSegment[] = [];
+    let tag = false;
+    this.buf += delta;
+    for (;;) {
+      if (this.state === 'start') {
+        const lead = this.buf.length - this.buf.trimStart().length;
+        const rest = this.buf.slice(lead);
+        if (rest.startsWith(this.open)) {
+          this.buf = rest.slice(this.open.length);
+          this.state = 'thinking';
+          this.thinkingFresh = false;
+          tag = true;
+          continue;
+        }
+        if (rest.length === 0 || this.open.startsWith(rest)) break; // undecided: hold
+        this.state = 'answer';
+        continue;
+      }
+      if (this.state === 'thinking') {
+        if (this.thinkingFresh) {
+          const rest = this.buf.trimStart();
+          if (rest.startsWith(this.open)) {
+            this.buf = rest.slice(this.open.length);
+            this.thinkingFresh = false;
+            tag = true;
+            continue;
+          }
+          if (rest.length === 0 || this.open.startsWith(rest)) break;
+          this.thinkingFresh = false;
+        }
+        const at = this.buf.indexOf(this.close);
+        if (at >= 0) {
+          if (at > 0) out.push({ kind: 'thinking', text: this.buf.slice(0, at) });
+          this.buf = this.buf.slice(at + this.close.length);
+          this.state = 'after_close';
+          tag = true;
+          continue;
+        }
+        const keep = partialTagSuffix(this.buf, this.close);
+        const emit = this.buf.slice(0, this.buf.length - keep);
+        if (emit.length > 0) out.push({ kind: 'thinking', text: emit });
+        this.buf = this.buf.slice(this.buf.length - keep);
+        break;
+      }
+      if (this.state === 'after_close') {
+        // The blank line between `</think>` and the answer is formatting, not answer.
+        const rest = this.buf.trimStart();
+        this.buf = rest;
+        if (rest.length === 0) break;
+        this.state = 'answer';
+        continue;
+      }
+      // answer
+      if (this.buf.length > 0) out.push({ kind: 'answer', text: this.buf });
+      this.buf = '';
+      break;
+    }
+    return { segments: merge(out), tag };
+  }
+
+  /** End of output: releases held text (an unfinished tag is text after all). */
+  flush(): SplitResult {
+    const text = this.buf;
+    this.buf = '';
+    if (text.length === 0 || this.state === 'after_close') return { segments: [], tag: false };
+    if (this.state === 'thinking') return { segments: [{ kind: 'thinking', text }], tag: false };
+    if (this.state === 'start' && text.trim().length === 0) return { segments: [], tag: false };
+    this.state = 'answer';
+    return { segments: [{ kind: 'answer', text }], tag: false };
+  }
+}
+
+function merge(segs: TextSegment[]): TextSegment[] {
+  const out: TextSegment[] = [];
+  for (const s of segs) {
+    const last = out[out.length - 1];
+    if (last && last.kind === s.kind) last.text += s.text;
+    else out.push({ ...s });
+  }
+  return out;
+}
