@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Message } from '../scenario/plan';
 import { BUNDLED_TOKENIZERS, findBundled, locateBundled, type TokenizerFiles } from './bundled';
+import { speedUp } from './speedups';
 import { compileChatTemplate, pickTemplateText, type ChatTemplate, type TemplateMessage } from './chat-template';
 
 export type TokenizerSource = 'bundled' | 'path' | 'hf-cache' | 'hub';
@@ -41,6 +42,8 @@ export interface LoadTokenizerOptions {
   hubUrl?: string;
   /** Whole download timeout per file. Default 20 s. */
   downloadTimeoutMs?: number;
+  /** Folder of the bundled code, holding `tokenizers/<name>/`. Default: this module's folder. */
+  codeDir?: string;
 }
 
 export type TokenizerErrorCode = 'not-found' | 'needs-download' | 'download-failed' | 'invalid';
@@ -66,7 +69,7 @@ export function clearTokenizerCache(): void {
 }
 
 export function loadTokenizer(spec: string, opts: LoadTokenizerOptions = {}): Promise<LoadedTokenizer> {
-  const key = JSON.stringify([spec.trim(), opts.scenarioDir ?? '', opts.hfCacheDir ?? '', opts.allowDownload ?? false]);
+  const key = JSON.stringify([spec.trim(), opts.scenarioDir ?? '', opts.hfCacheDir ?? '', opts.allowDownload ?? false, opts.codeDir ?? '']);
   let p = cache.get(key);
   if (!p) {
     p = resolveAndLoad(spec.trim(), opts);
@@ -83,7 +86,7 @@ async function resolveAndLoad(spec: string, opts: LoadTokenizerOptions): Promise
   if (spec === '') throw new TokenizerError('invalid', `empty tokenizer name; use one of ${BUNDLED_TOKENIZERS.join(', ')}, a folder, or a Hugging Face model id`);
   const family = findBundled(spec);
   if (family) {
-    const files = locateBundled(family);
+    const files = locateBundled(family, opts.codeDir);
     if (!files) {
       throw new TokenizerError('not-found', `the bundled tokenizer '${family.name}' is missing from this installation (no tokenizers/${family.dir} folder and no ${family.pkg} package)`);
     }
@@ -193,6 +196,7 @@ function build(
   } catch (e) {
     throw new TokenizerError('invalid', `${files.tokenizerJson} is not a tokenizer this library can load: ${(e as Error).message}`);
   }
+  speedUp(tok);
   const templateText =
     templateOverride ??
     (files.chatTemplateFile ? readFileSync(files.chatTemplateFile, 'utf8') : undefined) ??

@@ -8,11 +8,14 @@ import type { PromptPlan } from '../scenario/plan';
 import { countPrompt } from './counts';
 import type { LoadedTokenizer } from './load';
 
+/** A token length, or a range each prompt draws its length from (seeded, uniform, both ends included). */
+export type TokenSpan = number | { min: number; max: number };
+
 export interface SyntheticSpec {
   /** Input tokens of each prompt, shared prefix included. */
-  input: number;
+  input: TokenSpan;
   /** `max_tokens` of each request. */
-  output: number;
+  output: TokenSpan;
   /** Tokens at the start of every prompt that are the same in all of them. */
   shared_prefix?: number;
   count: number;
@@ -124,42 +127,60 @@ function exactPieces(
   throw new Error(`could not build a text of exactly ${target} tokens: trimming and extending by words did not converge`);
 }
 
+function spanBounds(what: string, span: TokenSpan): { min: number; max: number } {
+  const b = typeof span === 'number' ? { min: span, max: span } : span;
+  for (const v of [b.min, b.max]) {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`synthetic dataset: ${what} must be a whole number of tokens >= 0, got ${v}`);
+  }
+  if (b.min > b.max) throw new Error(`synthetic dataset: ${what} range ${b.min}..${b.max} is empty`);
+  return b;
+}
+
+function draw(b: { min: number; max: number }, rnd: () => number): number {
+  return b.min === b.max ? b.min : b.min + Math.floor(rnd() * (b.max - b.min + 1));
+}
+
 export function makeSyntheticPrompts(tok: LoadedTokenizer, spec: SyntheticSpec): PromptPlan[] {
-  const { input, output, count, seed } = spec;
+  const { count, seed } = spec;
+  const input = spanBounds('input', spec.input);
+  const output = spanBounds('output', spec.output);
   const shared = spec.shared_prefix ?? 0;
   const measureMode = spec.measure ?? 'content';
-  for (const [k, val] of [['input', input], ['output', output], ['count', count], ['shared_prefix', shared]] as const) {
-    if (!Number.isInteger(val) || val < 0) throw new Error(`synthetic dataset: ${k} must be a whole number >= 0, got ${val}`);
-  }
-  if (input < 1) throw new Error('synthetic dataset: input must be at least 1 token');
-  if (shared > input) throw new Error(`synthetic dataset: shared_prefix (${shared}) is longer than input (${input})`);
+  if (!Number.isInteger(count) || count < 0) throw new Error(`synthetic dataset: count must be a whole number >= 0, got ${count}`);
+  if (!Number.isInteger(shared) || shared < 0) throw new Error(`synthetic dataset: shared_prefix must be a whole number >= 0, got ${shared}`);
+  if (input.min < 1) throw new Error('synthetic dataset: input must be at least 1 token');
+  if (shared > input.min) throw new Error(`synthetic dataset: shared_prefix (${shared}) is longer than input (${input.min})`);
   if (measureMode === 'chat' && !tok.applyChatTemplate) {
     throw new Error(`synthetic dataset: input is measured as the templated chat prompt, but tokenizer '${tok.name}' has no chat template`);
   }
   const v = vocabFor(tok);
   const rnd = seededRandom(seed);
+  // Lengths come from their own stream, so a prompt's length does not depend on the text before it.
+  const lengths = seededRandom(seed ^ 0x5eed1e57);
   const prefix = exactPieces(v, shared, rnd, true, (t) => tok.count(t)).join('');
   const name = spec.name ?? 'synthetic';
+  const withPrefix = (t: string) => prefix + t;
   const prompts: PromptPlan[] = [];
   for (let i = 0; i < count; i++) {
-    const withPrefix = (t: string) => prefix + t;
+    const want = draw(input, lengths);
+    const maxTokens = draw(output, lengths);
     let suffix: string;
     if (measureMode === 'content') {
       // The prefix alone is `shared` tokens; each suffix is counted in place, after it.
-      suffix = exactPieces(v, input - shared, rnd, shared === 0, (t) => tok.count(withPrefix(t)) - shared).join('');
+      suffix = exactPieces(v, want - shared, rnd, shared === 0, (t) => tok.count(withPrefix(t)) - shared).join('');
     } else {
       const chat = (t: string) => countPrompt(tok, { messages: [{ role: 'user', content: withPrefix(t) }] }).chat;
       const base = chat('');
-      if (base > input) {
-        throw new Error(`synthetic dataset: the chat template and shared_prefix alone take ${base} tokens, more than input ${input}`);
+      if (base > want) {
+        throw new Error(`synthetic dataset: the chat template and shared_prefix alone take ${base} tokens, more than input ${want}`);
       }
-      suffix = exactPieces(v, input - base, rnd, shared === 0, (t) => chat(t) - base).join('');
+      suffix = exactPieces(v, want - base, rnd, shared === 0, (t) => chat(t) - base).join('');
     }
     prompts.push({
       name: `${name}-${i + 1}`,
       weight: 1,
       messages: [{ role: 'user', content: prefix + suffix }],
-      params: { max_tokens: output },
+      params: { max_tokens: maxTokens },
     });
   }
   return prompts;
