@@ -162,8 +162,10 @@ export function playResponse(job: ResponseJob): RunningResponse {
         res.end();
         return;
       }
-      write(encoder.chunk(gen.chunks[i]));
       lastTokenAt = now();
+      // The last chunk of a response that ends normally carries the final numbers (TGI puts them there).
+      const isFinal = i === gen.chunks.length - 1 && faultAt !== gen.chunks.length;
+      write(encoder.chunk(gen.chunks[i], isFinal ? summary() : undefined));
       if (i + 1 < gen.chunks.length) later(gen.chunks[i + 1].delayMs * engine.slowdown(), () => step(i + 1));
       else step(i + 1);
     };

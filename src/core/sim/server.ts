@@ -5,7 +5,12 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { anthropic } from './apis/anthropic';
+import { ollama } from './apis/ollama';
 import { openAiChat, openAiError } from './apis/openai-chat';
+import { openAiCompletions } from './apis/openai-completions';
+import { openAiResponses } from './apis/openai-responses';
+import { tgiGenerate, tgiStream } from './apis/tgi';
 import type { SimApi } from './apis/types';
 import { createEngine } from './admission';
 import { FAULT_HEADER, drawFault, parseFaultHeader, type FaultRequest } from './faults';
@@ -39,6 +44,12 @@ export interface SimServer {
 /** POST routes: path -> API. */
 const ROUTES: Record<string, SimApi> = {
   '/v1/chat/completions': openAiChat,
+  '/v1/completions': openAiCompletions,
+  '/v1/responses': openAiResponses,
+  '/v1/messages': anthropic,
+  '/api/chat': ollama,
+  '/generate_stream': tgiStream,
+  '/generate': tgiGenerate,
 };
 
 export async function startSimServer(opts: SimServerOptions): Promise<SimServer> {
@@ -63,6 +74,14 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     if (req.method === 'GET' && (path === '/v1/models' || path === '/models')) {
       const created = Math.floor(Date.now() / 1000);
       sendJson(res, 200, { object: 'list', data: [{ id: profile.model, object: 'model', created, owned_by: 'llmload-sim' }] });
+      return;
+    }
+    if (req.method === 'GET' && path === '/api/tags') {
+      sendJson(res, 200, { models: [{ name: profile.model, model: profile.model, modified_at: new Date(0).toISOString(), size: 0, digest: '' }] });
+      return;
+    }
+    if (req.method === 'GET' && (path === '/health' || path === '/info')) {
+      sendJson(res, 200, path === '/health' ? {} : { model_id: profile.model, router: 'llmload-sim' });
       return;
     }
     if (!api) {

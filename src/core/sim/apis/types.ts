@@ -38,7 +38,8 @@ export interface StreamEncoder {
   start(): string[];
   /** A keep-alive frame sent while the client waits for the first token, or undefined when the API has none. */
   keepAlive(): string | undefined;
-  chunk(chunk: Chunk): string[];
+  /** Frames of one output chunk; `final` is given with the last chunk of a response that ends normally. */
+  chunk(chunk: Chunk, final?: FinishSummary): string[];
   /** Closing frames: finish reason, usage, done marker. */
   finish(summary: FinishSummary): string[];
   /** An error reported inside the 200 stream, and whatever the API sends after it. */
@@ -68,6 +69,11 @@ export interface SimApi {
   encoder(ctx: ResponseContext): StreamEncoder;
   /** The JSON body of a non-streaming response. */
   completeBody(ctx: ResponseContext, gen: Generation, summary: FinishSummary): unknown;
+}
+
+/** ISO 8601 time with microseconds, as Ollama's `created_at`. */
+export function isoNow(): string {
+  return new Date().toISOString().replace('Z', '000Z');
 }
 
 /** An SSE `data:` frame holding JSON. */

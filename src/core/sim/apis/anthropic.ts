@@ -1,0 +1,156 @@
+/**
+ * Anthropic Messages (`POST /v1/messages`): SSE with `event:` lines: message_start, ping
+ * keep-alives, a `thinking` content block (thinking_delta, then signature_delta), a `text` block
+ * (text_delta), content_block_stop for each, message_delta with stop_reason and usage, and
+ * message_stop. Errors use `{"type":"error","error":{"type","message"}}`.
+ */
+import type { Chunk, Generation } from '../generation';
+import { hashString } from '../random';
+import {
+  contentText,
+  isRecord,
+  optionalPositiveInt,
+  sseEvent,
+  type FinishSummary,
+  type ParsedRequest,
+  type ResponseContext,
+  type SimApi,
+  type StreamEncoder,
+} from './types';
+
+function errorType(status: number): string {
+  if (status === 429) return 'rate_limit_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 413) return 'request_too_large';
+  if (status === 529) return 'overloaded_error';
+  if (status >= 500) return 'api_error';
+  return 'invalid_request_error';
+}
+
+function errorBody(status: number, message: string): unknown {
+  return { type: 'error', error: { type: errorType(status), message } };
+}
+
+function parse(body: unknown): ParsedRequest {
+  if (!isRecord(body)) return { error: 'request body must be a JSON object' };
+  const messages = body.messages;
+  if (messages === undefined) return { error: 'messages: Field required' };
+  if (!Array.isArray(messages) || messages.length === 0) return { error: 'messages: must be a non-empty array' };
+  const texts: string[] = [contentText(body.system)];
+  for (const [i, m] of messages.entries()) {
+    if (!isRecord(m) || typeof m.role !== 'string') return { error: `messages.${i}: must be an object with a string 'role'` };
+    texts.push(contentText(m.content));
+  }
+  if (body.max_tokens === undefined) return { error: 'max_tokens: Field required' };
+  const maxTokens = optionalPositiveInt(body, 'max_tokens');
+  if (typeof maxTokens === 'string') return { error: maxTokens };
+  if (body.stream !== undefined && typeof body.stream !== 'boolean') return { error: 'stream: must be a boolean' };
+  const thinking = isRecord(body.thinking) ? body.thinking : undefined;
+  return {
+    request: {
+      model: typeof body.model === 'string' ? body.model : undefined,
+      promptText: texts.filter((t) => t !== '').join('\n'),
+      maxTokens,
+      stream: body.stream === true,
+      includeUsage: true,
+      thinking: thinking?.type !== 'disabled',
+    },
+  };
+}
+
+const stopReason = (s: FinishSummary): string => (s.finishReason === 'length' ? 'max_tokens' : 'end_turn');
+const signature = (ctx: ResponseContext, text: string): string =>
+  Buffer.from(`sim-signature:${ctx.id}:${hashString(text).toString(16)}`).toString('base64');
+
+function encoder(ctx: ResponseContext): StreamEncoder {
+  let index = -1;
+  let open: 'thinking' | 'text' | undefined;
+  let thinking = '';
+  const closeBlock = (): string[] => {
+    if (!open) return [];
+    const frames: string[] = [];
+    if (open === 'thinking') {
+      frames.push(sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: signature(ctx, thinking) } }));
+    }
+    frames.push(sseEvent('content_block_stop', { type: 'content_block_stop', index }));
+    open = undefined;
+    return frames;
+  };
+  const openBlock = (type: 'thinking' | 'text'): string[] => {
+    const frames = closeBlock();
+    index++;
+    open = type;
+    const block = type === 'thinking' ? { type: 'thinking', thinking: '', signature: '' } : { type: 'text', text: '' };
+    frames.push(sseEvent('content_block_start', { type: 'content_block_start', index, content_block: block }));
+    return frames;
+  };
+  return {
+    start: () => [
+      sseEvent('message_start', {
+        type: 'message_start',
+        message: {
+          id: ctx.id,
+          type: 'message',
+          role: 'assistant',
+          model: ctx.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: ctx.promptTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+        },
+      }),
+    ],
+    keepAlive: () => 'event: ping\ndata: {"type": "ping"}\n\n',
+    chunk(c: Chunk) {
+      const type = c.phase === 'thinking' ? 'thinking' : 'text';
+      const frames = open === type ? [] : openBlock(type);
+      if (type === 'thinking') {
+        thinking += c.text;
+        frames.push(sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: c.text } }));
+      } else {
+        frames.push(sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: c.text } }));
+      }
+      return frames;
+    },
+    finish(s) {
+      return [
+        ...closeBlock(),
+        sseEvent('message_delta', {
+          type: 'message_delta',
+          delta: { stop_reason: stopReason(s), stop_sequence: null },
+          usage: { input_tokens: s.promptTokens, output_tokens: s.completionTokens },
+        }),
+        sseEvent('message_stop', { type: 'message_stop' }),
+      ];
+    },
+    streamError: (message) => [sseEvent('error', { type: 'error', error: { type: 'overloaded_error', message } })],
+    garbage: () => ['event: content_block_delta\ndata: {"type":"content_block_delta","index":\u0000<<not json>>\n\n'],
+  };
+}
+
+function completeBody(ctx: ResponseContext, gen: Generation, s: FinishSummary): unknown {
+  const content: unknown[] = [];
+  if (gen.thinkingTokens > 0) content.push({ type: 'thinking', thinking: gen.thinkingText, signature: signature(ctx, gen.thinkingText) });
+  if (gen.answerTokens > 0) content.push({ type: 'text', text: gen.answerText });
+  return {
+    id: ctx.id,
+    type: 'message',
+    role: 'assistant',
+    model: ctx.model,
+    content,
+    stop_reason: stopReason(s),
+    stop_sequence: null,
+    usage: { input_tokens: s.promptTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: s.completionTokens },
+  };
+}
+
+export const anthropic: SimApi = {
+  name: 'anthropic',
+  idPrefix: 'msg_sim',
+  streamContentType: 'text/event-stream; charset=utf-8',
+  parse,
+  thinkTags: () => false,
+  errorBody,
+  encoder,
+  completeBody,
+};

@@ -1,0 +1,184 @@
+/**
+ * OpenAI Responses (`POST /v1/responses`): typed SSE events with `event:` lines and a
+ * `sequence_number`: response.created, response.in_progress, a reasoning output item with
+ * response.reasoning_summary_text.delta events, a message output item with
+ * response.output_text.delta events, then response.completed (or response.incomplete when
+ * max_output_tokens cut it) carrying usage. There is no [DONE] marker.
+ */
+import type { Chunk, Generation } from '../generation';
+import { openAiError, openAiStreamOptions } from './openai-chat';
+import {
+  contentText,
+  isRecord,
+  optionalPositiveInt,
+  sseEvent,
+  type FinishSummary,
+  type ParsedRequest,
+  type ResponseContext,
+  type SimApi,
+  type StreamEncoder,
+} from './types';
+
+function parse(body: unknown): ParsedRequest {
+  if (!isRecord(body)) return { error: 'request body must be a JSON object' };
+  const input = body.input;
+  if (input === undefined) return { error: "'input' is a required property" };
+  const texts: string[] = [];
+  if (typeof body.instructions === 'string') texts.push(body.instructions);
+  if (typeof input === 'string') texts.push(input);
+  else if (Array.isArray(input) && input.length > 0) {
+    for (const [i, item] of input.entries()) {
+      if (!isRecord(item)) return { error: `input[${i}] must be an object` };
+      texts.push(contentText(item.content));
+    }
+  } else return { error: "'input' must be a string or a non-empty array of items" };
+  const maxTokens = optionalPositiveInt(body, 'max_output_tokens');
+  if (typeof maxTokens === 'string') return { error: maxTokens };
+  const so = openAiStreamOptions(body);
+  if (typeof so === 'string') return { error: so };
+  const reasoning = isRecord(body.reasoning) ? body.reasoning : undefined;
+  return {
+    request: {
+      model: typeof body.model === 'string' ? body.model : undefined,
+      promptText: texts.join('\n'),
+      maxTokens,
+      stream: so.stream,
+      includeUsage: true,
+      seed: so.seed,
+      thinking: reasoning?.effort !== 'none',
+    },
+  };
+}
+
+function usage(s: FinishSummary): Record<string, unknown> {
+  return {
+    input_tokens: s.promptTokens,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: s.completionTokens,
+    output_tokens_details: { reasoning_tokens: s.reasoningTokens },
+    total_tokens: s.promptTokens + s.completionTokens,
+  };
+}
+
+const serial = (ctx: ResponseContext): string => ctx.id.replace(/^resp_/, '');
+
+function reasoningItem(ctx: ResponseContext, text: string): Record<string, unknown> {
+  return { id: `rs_${serial(ctx)}`, type: 'reasoning', summary: [{ type: 'summary_text', text }] };
+}
+
+function messageItem(ctx: ResponseContext, text: string, status: string): Record<string, unknown> {
+  return {
+    id: `msg_${serial(ctx)}`,
+    type: 'message',
+    status,
+    role: 'assistant',
+    content: [{ type: 'output_text', text, annotations: [] }],
+  };
+}
+
+function responseObject(ctx: ResponseContext, status: string, output: unknown[], s?: FinishSummary): Record<string, unknown> {
+  return {
+    id: ctx.id,
+    object: 'response',
+    created_at: ctx.created,
+    status,
+    model: ctx.model,
+    output,
+    error: null,
+    incomplete_details: status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
+    max_output_tokens: ctx.request.maxTokens ?? null,
+    usage: s ? usage(s) : null,
+  };
+}
+
+function encoder(ctx: ResponseContext): StreamEncoder {
+  let seq = 0;
+  const ev = (type: string, fields: Record<string, unknown>): string => sseEvent(type, { type, sequence_number: seq++, ...fields });
+  const rsId = `rs_${serial(ctx)}`;
+  const msgId = `msg_${serial(ctx)}`;
+  let phase: 'none' | 'thinking' | 'answer' = 'none';
+  let thinking = '';
+  let answer = '';
+  let outputIndex = -1;
+
+  const closeThinking = (): string[] => [
+    ev('response.reasoning_summary_text.done', { item_id: rsId, output_index: outputIndex, summary_index: 0, text: thinking }),
+    ev('response.reasoning_summary_part.done', { item_id: rsId, output_index: outputIndex, summary_index: 0, part: { type: 'summary_text', text: thinking } }),
+    ev('response.output_item.done', { output_index: outputIndex, item: reasoningItem(ctx, thinking) }),
+  ];
+  const closeAnswer = (): string[] => [
+    ev('response.output_text.done', { item_id: msgId, output_index: outputIndex, content_index: 0, text: answer, logprobs: [] }),
+    ev('response.content_part.done', { item_id: msgId, output_index: outputIndex, content_index: 0, part: { type: 'output_text', text: answer, annotations: [] } }),
+    ev('response.output_item.done', { output_index: outputIndex, item: messageItem(ctx, answer, 'completed') }),
+  ];
+  const output = (): unknown[] => {
+    const items: unknown[] = [];
+    if (thinking) items.push(reasoningItem(ctx, thinking));
+    if (phase === 'answer') items.push(messageItem(ctx, answer, 'completed'));
+    return items;
+  };
+
+  return {
+    start: () => [
+      ev('response.created', { response: responseObject(ctx, 'in_progress', []) }),
+      ev('response.in_progress', { response: responseObject(ctx, 'in_progress', []) }),
+    ],
+    keepAlive: () => ': keep-alive\n\n',
+    chunk(c: Chunk) {
+      const frames: string[] = [];
+      if (c.phase === 'thinking') {
+        if (phase === 'none') {
+          phase = 'thinking';
+          outputIndex++;
+          frames.push(
+            ev('response.output_item.added', { output_index: outputIndex, item: { id: rsId, type: 'reasoning', summary: [] } }),
+            ev('response.reasoning_summary_part.added', { item_id: rsId, output_index: outputIndex, summary_index: 0, part: { type: 'summary_text', text: '' } }),
+          );
+        }
+        thinking += c.text;
+        frames.push(ev('response.reasoning_summary_text.delta', { item_id: rsId, output_index: outputIndex, summary_index: 0, delta: c.text }));
+        return frames;
+      }
+      if (phase !== 'answer') {
+        if (phase === 'thinking') frames.push(...closeThinking());
+        phase = 'answer';
+        outputIndex++;
+        frames.push(
+          ev('response.output_item.added', { output_index: outputIndex, item: { id: msgId, type: 'message', status: 'in_progress', role: 'assistant', content: [] } }),
+          ev('response.content_part.added', { item_id: msgId, output_index: outputIndex, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }),
+        );
+      }
+      answer += c.text;
+      frames.push(ev('response.output_text.delta', { item_id: msgId, output_index: outputIndex, content_index: 0, delta: c.text, logprobs: [] }));
+      return frames;
+    },
+    finish(s) {
+      const frames: string[] = [];
+      if (phase === 'thinking') frames.push(...closeThinking());
+      if (phase === 'answer') frames.push(...closeAnswer());
+      const status = s.finishReason === 'length' ? 'incomplete' : 'completed';
+      frames.push(ev(`response.${status}`, { response: responseObject(ctx, status, output(), s) }));
+      return frames;
+    },
+    streamError: (message) => [ev('error', { code: 'server_error', message, param: null })],
+    garbage: () => ['event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":\u0000<<not json>>\n\n'],
+  };
+}
+
+function completeBody(ctx: ResponseContext, gen: Generation, s: FinishSummary): unknown {
+  const output: unknown[] = [];
+  if (gen.thinkingTokens > 0) output.push(reasoningItem(ctx, gen.thinkingText));
+  if (gen.answerTokens > 0) output.push(messageItem(ctx, gen.answerText, s.finishReason === 'length' ? 'incomplete' : 'completed'));
+  return responseObject(ctx, s.finishReason === 'length' ? 'incomplete' : 'completed', output, s);
+}
+
+export const openAiResponses: SimApi = {
+  name: 'openai-responses',
+  idPrefix: 'resp_sim',
+  streamContentType: 'text/event-stream; charset=utf-8',
+  parse,
+  thinkTags: () => false,
+  errorBody: openAiError,
+  encoder,
+  completeBody,
+};
