@@ -49,12 +49,71 @@ export interface PromptPlan {
   params: RequestParams;
   /** Raw JSON merged into the request body last. */
   body?: Record<string, unknown>;
+  /** The expected answer (from a jsonl dataset's `answer {{field}}`), for accuracy grading. */
+  answer?: string;
+}
+
+/** Options shared by every dataset: which records are used. */
+export interface DatasetSampling {
+  /** Use this many records (after shuffling, when shuffle is set); all when absent. */
+  sample?: number;
+  shuffle: boolean;
+  /** Seed for shuffle (and, for synthetic data, for the generated text). */
+  seed?: number;
+}
+
+/**
+ * A source of prompts besides `prompt` blocks. `name` labels its prompts in results; `weight` is the
+ * weight of the dataset as a whole, shared among its records, against the weights of prompt blocks.
+ * Paths are absolute. jsonl and sharegpt records become prompts through loadDatasetPrompts().
+ */
+export type DatasetPlan = JsonlDatasetPlan | SharegptDatasetPlan | SyntheticDatasetPlan;
+
+export interface JsonlDatasetPlan extends DatasetSampling {
+  kind: 'jsonl';
+  name: string;
+  path: string;
+  weight: number;
+  /** Message templates over the record's fields: `{{field}}`, `{{a.b}}` for nested fields. */
+  messages: Message[];
+  /** Template of the expected answer, e.g. `{{answer}}`. */
+  answer?: string;
+  params: RequestParams;
+  body?: Record<string, unknown>;
+}
+
+export interface SharegptDatasetPlan extends DatasetSampling {
+  kind: 'sharegpt';
+  name: string;
+  path: string;
+  weight: number;
+  params: RequestParams;
+  body?: Record<string, unknown>;
+}
+
+/** Random text of the given token lengths; generating it needs a tokenizer (src/core/tokenize). */
+export interface SyntheticDatasetPlan {
+  kind: 'synthetic';
+  name: string;
+  weight: number;
+  /** Input length in tokens, drawn uniformly from [min, max]; shared_prefix tokens included. */
+  input: { min: number; max: number };
+  /** Output length in tokens (sets max_tokens), drawn uniformly from [min, max]. */
+  output: { min: number; max: number };
+  /** Tokens at the start of every prompt that are the same across prompts (0 when absent). */
+  shared_prefix: number;
+  /** How many distinct prompts to generate. */
+  count: number;
+  seed?: number;
+  params: RequestParams;
+  body?: Record<string, unknown>;
 }
 
 export type LoadPlan =
   | { kind: 'users'; users: number; duration_ms: number }
   | { kind: 'step'; start: number; add: number; every_ms: number; max: number; hold_ms: number }
   | { kind: 'stages'; stages: Stage[] }
+  /** duration_ms is Infinity when the run is ended by `stop after N requests` alone (same for users). */
   | { kind: 'rate'; per_s: number; duration_ms: number; arrival: 'poisson' | 'uniform' }
   | { kind: 'replay'; path: string; speed: number };
 
@@ -87,6 +146,7 @@ export interface Expectation {
   op: Comparison;
   /** In base units: ms for times, tokens/s for token_rate, per minute for qpm, per s for rps, 0..1 for rates. */
   value: number;
+  /** 0-based line of the expect line in the scenario (as in Range). */
   line: number;
 }
 
@@ -106,6 +166,8 @@ export interface RunPlan {
   /** Bearer key, already resolved. Never written to results or logs. */
   key?: string;
   prompts: PromptPlan[];
+  /** Prompt sources besides the prompt blocks; [] when the scenario has none. */
+  datasets: DatasetPlan[];
   load: LoadPlan;
   warmup?: { duration_ms?: number; requests?: number };
   stop?: { after_ms?: number; after_requests?: number; error_rate_above?: number };

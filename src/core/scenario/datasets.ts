@@ -1,0 +1,119 @@
+/**
+ * Turns jsonl and sharegpt dataset files into prompts. Throws an Error with the file and line when
+ * a file cannot be read or a record is broken: this runs when a run starts, not while typing.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DatasetPlan, Message, PromptPlan, Role } from './plan';
+import { fillTemplate } from './variables';
+
+export function loadDatasetPrompts(ds: DatasetPlan, baseDir: string): PromptPlan[] {
+  if (ds.kind === 'synthetic') {
+    throw new Error('a synthetic dataset is generated with a tokenizer (src/core/tokenize), not loaded from a file');
+  }
+  const abs = path.resolve(baseDir, ds.path);
+  let text: string;
+  try {
+    text = fs.readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read dataset ${abs}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const records = ds.kind === 'sharegpt' && text.trimStart().startsWith('[') ? parseArray(text, abs) : parseJsonl(text, abs);
+  let prompts: PromptPlan[] = [];
+  for (const { record, line } of records) {
+    const where = `${abs}:${line}`;
+    if (ds.kind === 'jsonl') {
+      const messages: Message[] = [];
+      for (const m of ds.messages) {
+        const f = fillTemplate(m.content, record);
+        if (f.missing.length) throw new Error(`${where}: the record has no field "${f.missing[0]}"`);
+        messages.push({ role: m.role, content: f.text });
+      }
+      const p: PromptPlan = { name: `${ds.name}:${line}`, weight: 1, messages, params: { ...ds.params } };
+      if (ds.answer !== undefined) {
+        const a = fillTemplate(ds.answer, record);
+        if (a.missing.length) throw new Error(`${where}: the record has no field "${a.missing[0]}"`);
+        p.answer = a.text;
+      }
+      if (ds.body) p.body = ds.body;
+      prompts.push(p);
+    } else {
+      const messages = sharegptMessages(record);
+      if (!messages) continue; // no human turn: nothing to send
+      const p: PromptPlan = { name: `${ds.name}:${line}`, weight: 1, messages, params: { ...ds.params } };
+      if (ds.body) p.body = ds.body;
+      prompts.push(p);
+    }
+  }
+  if (ds.shuffle) prompts = shuffle(prompts, ds.seed ?? 0);
+  if (ds.sample !== undefined) prompts = prompts.slice(0, ds.sample);
+  const w = prompts.length ? ds.weight / prompts.length : 0;
+  for (const p of prompts) p.weight = w;
+  return prompts;
+}
+
+function parseJsonl(text: string, file: string): { record: Record<string, unknown>; line: number }[] {
+  const out: { record: Record<string, unknown>; line: number }[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i].trim();
+    if (l === '') continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(l);
+    } catch (e) {
+      throw new Error(`${file}:${i + 1}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`${file}:${i + 1}: expected a JSON object`);
+    out.push({ record: v as Record<string, unknown>, line: i + 1 });
+  }
+  return out;
+}
+
+function parseArray(text: string, file: string): { record: Record<string, unknown>; line: number }[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!Array.isArray(v)) throw new Error(`${file}: expected a JSON array of conversations`);
+  return v.filter((r) => r && typeof r === 'object').map((record, i) => ({ record: record as Record<string, unknown>, line: i + 1 }));
+}
+
+const ROLES: Record<string, Role> = { human: 'user', user: 'user', gpt: 'assistant', assistant: 'assistant', chatgpt: 'assistant', bard: 'assistant', bing: 'assistant', model: 'assistant', system: 'system' };
+
+/** The conversation up to and including its first human turn. */
+function sharegptMessages(record: Record<string, unknown>): Message[] | undefined {
+  const turns = record.conversations ?? record.conversation ?? record.messages;
+  if (!Array.isArray(turns)) return undefined;
+  const out: Message[] = [];
+  for (const t of turns) {
+    if (!t || typeof t !== 'object') continue;
+    const o = t as Record<string, unknown>;
+    const role = ROLES[String(o.from ?? o.role ?? '').toLowerCase()];
+    const content = o.value ?? o.content;
+    if (!role || typeof content !== 'string') continue;
+    out.push({ role, content });
+    if (role === 'user') return out;
+  }
+  return undefined;
+}
+
+/** Fisher-Yates with mulberry32, so a seed gives the same order everywhere. */
+export function shuffle<T>(items: readonly T[], seed: number): T[] {
+  const a = items.slice();
+  let s = seed >>> 0;
+  const rand = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}

@@ -1,0 +1,113 @@
+/**
+ * Which words are valid where, with a one-line description each. The parser uses these for
+ * "did you mean" and for placing misplaced lines; the editor can use them for completion and hover.
+ */
+import type { ApiKind, Metric, Stat } from './plan';
+
+export type Context = 'top' | 'prompt' | 'jsonl' | 'sharegpt' | 'synthetic' | 'step' | 'stages' | 'expect';
+
+export const TOP_KEYWORDS: Record<string, string> = {
+  scenario: 'The scenario title: scenario "Chat under load"',
+  target: 'Where requests go: a URL, or builtin:PROFILE for the built-in simulator',
+  api: 'The wire protocol: openai-chat, openai-completions, openai-responses, anthropic, ollama, tgi, sse, websocket',
+  model: 'The model name sent in each request',
+  tokenizer: 'The tokenizer used to count tokens (a Hugging Face model id or a local path)',
+  timeout: 'Request timeouts: timeout 60s (total), timeout ttft 10s, timeout stall 5s',
+  header: 'An HTTP header sent with every request: header NAME VALUE',
+  key: 'The API key sent as a bearer token: key ${secret:OPENAI_API_KEY}',
+  var: 'A variable used as ${NAME}: var NAME VALUE',
+  seed: 'Seed for prompt choice and arrivals, for repeatable runs',
+  prompt: 'A prompt: prompt "name" [weight N], then indented turns and request parameters',
+  dataset: 'Prompts from a dataset: dataset jsonl PATH, dataset sharegpt PATH, dataset synthetic',
+  load: 'The load shape: users, step, stages, rate or replay',
+  warmup: 'Requests not counted in results: warmup 30s or warmup 20 requests',
+  stop: 'Ends the run early: stop after 10m, stop after 1000 requests, stop errors > 5%',
+  think: "A user's pause between two requests: think 500ms",
+  buckets: 'Token count bounds results are grouped by: buckets 4k 16k 32k',
+  trace: 'Which requests keep every packet: trace first 200, trace all, trace failures',
+  expect: 'SLO checks, one per indented line: ttft p95 < 2s',
+};
+
+const PARAMS: Record<string, string> = {
+  max_tokens: 'Most output tokens per request: max_tokens 512',
+  temperature: 'Sampling temperature, 0 to 2',
+  top_p: 'Nucleus sampling mass, above 0 up to 1',
+  stop: 'Stop sequences: stop "\\n\\n" "END"',
+  body: 'Raw JSON merged into the request body: body {"top_k": 40}',
+};
+
+const TURNS: Record<string, string> = {
+  system: 'A system turn: text on the line, an indented block, a """ block, or @file PATH',
+  user: 'A user turn: text on the line, an indented block, a """ block, or @file PATH',
+  assistant: 'An assistant turn: text on the line, an indented block, a """ block, or @file PATH',
+};
+
+const SAMPLING: Record<string, string> = {
+  sample: 'Use N records of the dataset',
+  shuffle: 'Shuffle the records before sampling',
+  seed: 'Seed for shuffle and sample',
+};
+
+export const CONTEXT_KEYWORDS: Record<Context, Record<string, string>> = {
+  top: TOP_KEYWORDS,
+  prompt: { ...TURNS, ...PARAMS, seed: 'Sampling seed sent with the request' },
+  jsonl: { ...TURNS, answer: 'The expected answer, for accuracy grading: answer {{field}}', ...PARAMS, ...SAMPLING },
+  sharegpt: { ...PARAMS, ...SAMPLING },
+  synthetic: {
+    input: 'Input length: input 16k..32k tokens',
+    output: 'Output length (sets max_tokens): output 256 tokens',
+    shared_prefix: 'Tokens every prompt starts with: shared_prefix 4k tokens',
+    count: 'How many distinct prompts to generate (default 100)',
+    temperature: PARAMS.temperature,
+    top_p: PARAMS.top_p,
+    stop: PARAMS.stop,
+    body: PARAMS.body,
+    seed: 'Seed for the generated text',
+  },
+  step: {
+    start: 'Users at the start: start 2 users',
+    add: 'Users added per step: add 2 users every 30s',
+    max: 'Most users: max 16 users',
+    hold: 'How long to hold at max: hold 1m',
+  },
+  stages: {
+    ramp: 'ramp to N users over D, or ramp to R qpm over D',
+    hold: 'Keep the last level: hold D',
+  },
+  expect: {},
+};
+
+export const API_KINDS: readonly ApiKind[] = [
+  'openai-chat',
+  'openai-completions',
+  'openai-responses',
+  'anthropic',
+  'ollama',
+  'tgi',
+  'sse',
+  'websocket',
+];
+
+export const LOAD_SHAPES = ['users', 'step', 'stages', 'rate', 'replay'] as const;
+export const DATASET_FORMATS = ['jsonl', 'sharegpt', 'synthetic'] as const;
+
+export const METRICS: Record<Metric, { description: string; distribution: boolean }> = {
+  ttft: { description: 'Time to first output packet, thinking included', distribution: true },
+  ttfa: { description: 'Time to first answer packet', distribution: true },
+  e2e: { description: 'Request sent to stream done', distribution: true },
+  token_rate: { description: 'Output tokens per second within one stream', distribution: true },
+  itl: { description: 'Gap between two output packets', distribution: true },
+  qpm: { description: 'Completed requests per minute', distribution: false },
+  rps: { description: 'Completed requests per second', distribution: false },
+  success: { description: 'Share of requests that succeeded', distribution: false },
+  error_rate: { description: 'Share of requests that failed', distribution: false },
+  accuracy: { description: 'Share of graded answers that were right', distribution: false },
+};
+
+export const STATS: readonly Stat[] = ['p50', 'p90', 'p95', 'p99', 'p99.9', 'mean', 'max', 'min'];
+export const COMPARISONS = ['<', '<=', '>', '>=', '=='] as const;
+
+/** The contexts, other than `here`, in which `word` is a keyword. */
+export function contextsOf(word: string, here: Context): Context[] {
+  return (Object.keys(CONTEXT_KEYWORDS) as Context[]).filter((c) => c !== here && word in CONTEXT_KEYWORDS[c]);
+}

@@ -1,0 +1,294 @@
+/**
+ * The syntax tree of a scenario file. Every node carries a 0-based range, also in broken input, so
+ * that completion, hover, inlay hints and CodeLens can be built on it. A node whose value did not
+ * parse keeps its range and leaves the value undefined; the parser has reported why.
+ */
+import type { Range } from './diagnostics';
+import type { ApiKind, Comparison, Metric, Role, Stage, Stat, TracePlan } from './plan';
+
+/** A word as written. */
+export interface Word {
+  text: string;
+  range: Range;
+}
+
+/** `${NAME}` (namespace 'var'), `${env:NAME}` or `${secret:NAME}` inside a text value. */
+export interface VariableRef {
+  namespace: 'var' | 'env' | 'secret';
+  name: string;
+  range: Range;
+}
+
+/** `{{field}}` in a dataset template. */
+export interface FieldRef {
+  name: string;
+  range: Range;
+}
+
+/** A piece of text: a quoted string, the rest of a line, or a multi-line text block. */
+export interface TextValue {
+  /** Unquoted, dedented, before variables are substituted. */
+  text: string;
+  range: Range;
+  quoted: boolean;
+  refs: VariableRef[];
+  fields: FieldRef[];
+}
+
+/** A number with its unit, converted to base units (ms, tokens, per second, fraction 0..1). */
+export interface Quantity {
+  value: number;
+  /** As written, e.g. `10s` or `2 rps`. */
+  text: string;
+  range: Range;
+}
+
+interface NodeBase {
+  /** The whole directive: its line plus any indented block or text block under it. */
+  range: Range;
+  /** The first word of the line. */
+  keyword: Word;
+}
+
+export interface ScenarioNode extends NodeBase {
+  kind: 'scenario';
+  title?: TextValue;
+}
+
+export interface TargetNode extends NodeBase {
+  kind: 'target';
+  value?: TextValue;
+}
+
+export interface ApiNode extends NodeBase {
+  kind: 'api';
+  value?: Word;
+  api?: ApiKind;
+}
+
+/** `model NAME`, `tokenizer NAME` and `key VALUE`: one text value each. */
+export interface ValueNode<K extends 'model' | 'tokenizer' | 'key'> extends NodeBase {
+  kind: K;
+  value?: TextValue;
+}
+export type ModelNode = ValueNode<'model'>;
+export type TokenizerNode = ValueNode<'tokenizer'>;
+export type KeyNode = ValueNode<'key'>;
+
+export interface TimeoutNode extends NodeBase {
+  kind: 'timeout';
+  which: 'total' | 'ttft' | 'stall';
+  duration?: Quantity;
+}
+
+export interface HeaderNode extends NodeBase {
+  kind: 'header';
+  name?: TextValue;
+  value?: TextValue;
+}
+
+export interface VarNode extends NodeBase {
+  kind: 'var';
+  name?: Word;
+  value?: TextValue;
+}
+
+/** A numeric line: top-level `seed`, or `max_tokens`, `temperature`, `top_p`, `seed`, `sample`, `count` in a block. */
+export interface SettingNode extends NodeBase {
+  kind: 'setting';
+  name: SettingName;
+  value?: Quantity;
+}
+
+export type SettingName = 'seed' | 'max_tokens' | 'temperature' | 'top_p' | 'sample' | 'count' | 'shuffle';
+
+/** A `system`, `user` or `assistant` turn. */
+export interface TurnNode extends NodeBase {
+  kind: 'turn';
+  role: Role;
+  form: 'inline' | 'block' | 'fenced' | 'file';
+  /** The text, for every form but 'file'. */
+  text?: TextValue;
+  /** The path after `@file`. */
+  file?: TextValue;
+}
+
+/** `stop "a" "b"` inside a prompt or dataset: stop sequences. */
+export interface StopSequencesNode extends NodeBase {
+  kind: 'stop_sequences';
+  values: TextValue[];
+}
+
+/** `body {...}`: raw JSON merged into the request. */
+export interface BodyNode extends NodeBase {
+  kind: 'body';
+  /** The JSON as written. */
+  text: string;
+  textRange: Range;
+  json?: Record<string, unknown>;
+}
+
+/** `answer {{field}}` in a jsonl dataset. */
+export interface AnswerNode extends NodeBase {
+  kind: 'answer';
+  template?: TextValue;
+}
+
+/** `input 16k..32k tokens`, `output 256 tokens`, `shared_prefix 4k tokens` in a synthetic dataset. */
+export interface TokenSpanNode extends NodeBase {
+  kind: 'token_span';
+  name: 'input' | 'output' | 'shared_prefix';
+  min?: Quantity;
+  max?: Quantity;
+}
+
+export interface UnknownNode extends NodeBase {
+  kind: 'unknown';
+}
+
+export type PromptChild = TurnNode | SettingNode | StopSequencesNode | BodyNode | UnknownNode;
+
+export interface PromptNode extends NodeBase {
+  kind: 'prompt';
+  name?: TextValue;
+  weight?: Quantity;
+  /** The `prompt ...` line alone. */
+  headerRange: Range;
+  children: PromptChild[];
+  turns: TurnNode[];
+  /** True when a line in the block failed to parse (checks for missing lines are then skipped). */
+  broken: boolean;
+}
+
+export type DatasetFormat = 'jsonl' | 'sharegpt' | 'synthetic';
+export type DatasetChild = PromptChild | AnswerNode | TokenSpanNode;
+
+export interface DatasetNode extends NodeBase {
+  kind: 'dataset';
+  format?: DatasetFormat;
+  formatWord?: Word;
+  path?: TextValue;
+  weight?: Quantity;
+  headerRange: Range;
+  children: DatasetChild[];
+  /** Template turns (jsonl). */
+  turns: TurnNode[];
+  broken: boolean;
+}
+
+export type LoadShape = 'users' | 'step' | 'stages' | 'rate' | 'replay';
+
+/** `start N users`, `add N users every D`, `max N users`, `hold D` under `load step`. */
+export interface StepLineNode extends NodeBase {
+  kind: 'step';
+  name: 'start' | 'add' | 'max' | 'hold';
+  users?: Quantity;
+  every?: Quantity;
+  duration?: Quantity;
+}
+
+/** `ramp to N users over D`, `ramp to R qpm over D` or `hold D` under `load stages`. */
+export interface StageNode extends NodeBase {
+  kind: 'stage';
+  stage?: Stage;
+}
+
+export type LoadChild = StepLineNode | StageNode | UnknownNode;
+
+export interface LoadNode extends NodeBase {
+  kind: 'load';
+  shape?: LoadShape;
+  shapeWord?: Word;
+  /** load users N */
+  users?: Quantity;
+  /** `for D` of users and rate loads. */
+  duration?: Quantity;
+  /** load rate R (per second). */
+  rate?: Quantity;
+  arrival?: 'poisson' | 'uniform';
+  /** load replay PATH */
+  path?: TextValue;
+  speed?: Quantity;
+  headerRange: Range;
+  children: LoadChild[];
+  broken: boolean;
+}
+
+export interface WarmupNode extends NodeBase {
+  kind: 'warmup';
+  duration?: Quantity;
+  requests?: Quantity;
+}
+
+export interface StopNode extends NodeBase {
+  kind: 'stop';
+  condition?: 'after_ms' | 'after_requests' | 'error_rate_above';
+  value?: Quantity;
+}
+
+export interface ThinkNode extends NodeBase {
+  kind: 'think';
+  duration?: Quantity;
+}
+
+export interface BucketsNode extends NodeBase {
+  kind: 'buckets';
+  values: Quantity[];
+}
+
+export interface TraceNode extends NodeBase {
+  kind: 'trace';
+  trace?: TracePlan;
+}
+
+/** One SLO line, e.g. `ttft p95 < 3s`. */
+export interface ExpectLineNode extends NodeBase {
+  kind: 'expect_line';
+  /** The line as written, comment removed. */
+  text: string;
+  metric?: Word;
+  stat?: Word;
+  op?: Word;
+  value?: Quantity;
+  /** Set when the whole line parsed. */
+  parsed?: { metric: Metric; stat?: Stat; op: Comparison; value: number };
+}
+
+export interface ExpectNode extends NodeBase {
+  kind: 'expect';
+  lines: ExpectLineNode[];
+  broken: boolean;
+}
+
+export type TopNode =
+  | ScenarioNode
+  | TargetNode
+  | ApiNode
+  | ModelNode
+  | TokenizerNode
+  | KeyNode
+  | TimeoutNode
+  | HeaderNode
+  | VarNode
+  | SettingNode
+  | PromptNode
+  | DatasetNode
+  | LoadNode
+  | WarmupNode
+  | StopNode
+  | ThinkNode
+  | BucketsNode
+  | TraceNode
+  | ExpectNode
+  | UnknownNode;
+
+export interface ScenarioTree {
+  kind: 'file';
+  file?: string;
+  text: string;
+  range: Range;
+  /** Top-level directives in source order. */
+  statements: TopNode[];
+  /** How many errors the parser reported. */
+  errorCount: number;
+}
