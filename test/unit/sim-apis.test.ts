@@ -280,3 +280,19 @@ test('GET /api/tags lists the model for Ollama clients', async () => {
     assert.equal(tags.models[0].name, 'sim-reasoner');
   });
 });
+
+test('openai-responses can send raw reasoning text events instead of summaries', async () => {
+  await withSim(
+    async (_sim, base) => {
+      const events = parseSse(await (await post(`${base}/v1/responses`, { input: 'Hello', stream: true })).text());
+      const types = events.map((e) => e.event);
+      assert.equal(types.filter((t) => t === 'response.reasoning_text.delta').length, 4);
+      assert.ok(!types.some((t) => t?.startsWith('response.reasoning_summary')));
+      const delta = JSON.parse(events[types.indexOf('response.reasoning_text.delta')].data);
+      assert.equal(delta.content_index, 0);
+      const done = JSON.parse(events.at(-1)!.data).response;
+      assert.equal(done.output[0].content[0].type, 'reasoning_text');
+    },
+    defineProfile(FAST, { responses_reasoning: 'text' }),
+  );
+});

@@ -272,3 +272,29 @@ test('close() ends an open stream and the server', async () => {
   assert.ok(failed || !received.includes('[DONE]'), 'the stream was cut, not completed');
   await assert.rejects(post(sim, question), 'the server no longer accepts connections');
 });
+
+test('reasoning_details format sends OpenRouter-style structured reasoning deltas', async () => {
+  await withSim(FAST, async (sim) => {
+    const res = await post(sim, { ...question, stream: true }, { 'x-llmload-sim-reasoning-format': 'reasoning_details' });
+    const chunks = (await frames(res)).slice(0, -1).map(json);
+    const thinking = chunks.slice(1, -1).map((c) => c.choices[0].delta).filter((d) => 'reasoning_details' in d);
+    assert.ok(thinking.length >= 5);
+    for (const d of thinking) {
+      assert.deepEqual(Object.keys(d), ['reasoning_details']);
+      assert.equal(d.reasoning_details[0].type, 'reasoning.text');
+      assert.equal(typeof d.reasoning_details[0].text, 'string');
+    }
+  });
+});
+
+test('think_tags_split sends each tag over two chunks', async () => {
+  await withSim(defineProfile(FAST, { reasoning_format: 'think_tags', think_tags_split: true }), async (sim) => {
+    const chunks = (await frames(await post(sim, { ...question, stream: true }))).slice(0, -1).map(json);
+    const pieces = chunks.slice(1, -1).map((c) => c.choices[0].delta.content as string);
+    assert.deepEqual(pieces.slice(0, 2), ['<th', 'ink>']);
+    const close = pieces.indexOf('</th');
+    assert.ok(close > 2);
+    assert.equal(pieces[close + 1], 'ink>');
+    assert.ok(!pieces.includes('<think>') && !pieces.includes('</think>'));
+  });
+});

@@ -81,8 +81,13 @@ export function planGeneration(opts: PlanOptions): Generation {
   const answerWords = words(rng, ANSWER_WORDS, answerCount);
   const thinking: string[] = [...thinkingWords];
   if (opts.thinkTags && thinking.length > 0) {
-    if (!profile.think_tags_omit_open) thinking.unshift('<think>');
-    thinking.push('</think>');
+    if (profile.think_tags_split) {
+      if (!profile.think_tags_omit_open) thinking.unshift('<th', 'ink>');
+      thinking.push('</th', 'ink>');
+    } else {
+      if (!profile.think_tags_omit_open) thinking.unshift('<think>');
+      thinking.push('</think>');
+    }
     answerWords[0] = '\n\n' + answerWords[0];
   }
   const tokenDelays: number[] = [];
@@ -110,7 +115,7 @@ export function planGeneration(opts: PlanOptions): Generation {
     if (thinkingTokens.length >= cap) {
       const closed = thinkingTokens.length === cap && fault !== 'truncated_thinking';
       thinkingTokens = thinkingTokens.slice(0, cap);
-      thinkingClosed = closed && thinkingTokens.length > 0 && (!opts.thinkTags || thinkingTokens[thinkingTokens.length - 1] === '</think>');
+      thinkingClosed = closed && thinkingTokens.length > 0;
       answerTokens = [];
     } else {
       answerTokens = answerTokens.slice(0, cap - thinkingTokens.length);

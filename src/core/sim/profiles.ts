@@ -4,9 +4,12 @@
  */
 
 /** Where an openai-chat stream puts the thinking text. */
-export type ReasoningFormat = 'reasoning_content' | 'reasoning' | 'think_tags';
+export type ReasoningFormat = 'reasoning_content' | 'reasoning' | 'reasoning_details' | 'think_tags';
 
-export const REASONING_FORMATS: readonly ReasoningFormat[] = ['reasoning_content', 'reasoning', 'think_tags'];
+export const REASONING_FORMATS: readonly ReasoningFormat[] = ['reasoning_content', 'reasoning', 'reasoning_details', 'think_tags'];
+
+/** openai-responses: which events carry the thinking text. */
+export type ResponsesReasoning = 'summary' | 'text';
 
 /** Failures the simulator can produce on demand (header `x-llmload-sim-fault`) or at a seeded rate. */
 export type FaultKind =
@@ -61,10 +64,14 @@ export interface SimProfile {
   batch_slowdown: number;
   /** Streams served at once; later requests queue (TTFT grows) until a slot frees. 0 = unlimited. */
   max_concurrency: number;
-  /** openai-chat: where thinking text goes (`reasoning_content` field, `reasoning` field, or `<think>` tags in content). */
+  /** openai-chat: where thinking text goes (`reasoning_content`, `reasoning`, `reasoning_details`, or `<think>` tags in content). */
   reasoning_format: ReasoningFormat;
-  /** think_tags only: leave out the opening `<think>` (some models start thinking without it). */
+  /** Thinking in tags (think_tags mode, completions, tgi): leave out the opening `<think>` (some models start thinking without it). */
   think_tags_omit_open: boolean;
+  /** Thinking in tags: send each tag split over two chunks (`</th` + `ink>`), to exercise streaming tag parsers. */
+  think_tags_split: boolean;
+  /** openai-responses: thinking as reasoning summary events (`summary`, OpenAI) or raw reasoning text events (`text`, vLLM / gpt-oss). */
+  responses_reasoning: ResponsesReasoning;
   /** Fraction (0..1) of requests that get each fault, drawn from the simulator's seeded generator. */
   fault_rates: Partial<Record<FaultKind, number>>;
   /** Mid-stream faults (reset, stall, disconnect, bad_stream, stream_error) strike after this many output chunks. */
@@ -90,6 +97,8 @@ const CHAT: SimProfile = {
   max_concurrency: 256,
   reasoning_format: 'reasoning_content',
   think_tags_omit_open: false,
+  think_tags_split: false,
+  responses_reasoning: 'summary',
   fault_rates: {},
   fault_after_chunks: 3,
   slow_ttft_ms: 10_000,
@@ -159,6 +168,7 @@ function validateProfile(p: SimProfile): SimProfile {
   range('thinking_tokens');
   range('answer_tokens');
   if (!(p.jitter >= 0 && p.jitter <= 0.95)) problems.push('jitter must be between 0 and 0.95');
+  if (p.responses_reasoning !== 'summary' && p.responses_reasoning !== 'text') problems.push('responses_reasoning must be summary or text');
   if (!REASONING_FORMATS.includes(p.reasoning_format)) {
     problems.push(`reasoning_format must be one of ${REASONING_FORMATS.join(', ')}`);
   }

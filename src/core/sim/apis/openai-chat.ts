@@ -4,7 +4,7 @@
  * content deltas, a finish chunk, an optional usage chunk, and `data: [DONE]`.
  */
 import type { Chunk, Generation } from '../generation';
-import type { SimProfile } from '../profiles';
+import type { ReasoningFormat, SimProfile } from '../profiles';
 import {
   contentText,
   isRecord,
@@ -70,6 +70,15 @@ function parse(body: unknown): ParsedRequest {
   };
 }
 
+/** The delta (or message fields) carrying thinking text in each reasoning format (think_tags aside). */
+function thinkingDelta(format: ReasoningFormat, text: string): Record<string, unknown> {
+  if (format === 'reasoning') return { reasoning: text };
+  // OpenRouter's structured field (OpenRouter also repeats the text in `reasoning`; left out here so
+  // a client's reasoning_details path is tested on its own).
+  if (format === 'reasoning_details') return { reasoning_details: [{ type: 'reasoning.text', text, format: 'unknown', index: 0 }] };
+  return { reasoning_content: text };
+}
+
 function encoder(ctx: ResponseContext): StreamEncoder {
   const format = ctx.profile.reasoning_format;
   const head = { id: ctx.id, object: 'chat.completion.chunk', created: ctx.created, model: ctx.model };
@@ -82,7 +91,7 @@ function encoder(ctx: ResponseContext): StreamEncoder {
     keepAlive: () => ': keep-alive\n\n',
     chunk(c: Chunk) {
       if (c.phase === 'answer' || format === 'think_tags') return [frame({ content: c.text })];
-      return [frame(format === 'reasoning' ? { reasoning: c.text } : { reasoning_content: c.text })];
+      return [frame(thinkingDelta(format, c.text))];
     },
     finish(s) {
       const frames = [frame({}, s.finishReason)];
@@ -101,7 +110,7 @@ function completeBody(ctx: ResponseContext, gen: Generation, s: FinishSummary): 
   if (format === 'think_tags') message.content = gen.thinkingText + gen.answerText;
   else {
     message.content = gen.answerText;
-    if (gen.thinkingTokens > 0) message[format === 'reasoning' ? 'reasoning' : 'reasoning_content'] = gen.thinkingText;
+    if (gen.thinkingTokens > 0) Object.assign(message, thinkingDelta(format, gen.thinkingText));
   }
   return {
     id: ctx.id,

@@ -63,6 +63,9 @@ function usage(s: FinishSummary): Record<string, unknown> {
 const serial = (ctx: ResponseContext): string => ctx.id.replace(/^resp_/, '');
 
 function reasoningItem(ctx: ResponseContext, text: string): Record<string, unknown> {
+  if (ctx.profile.responses_reasoning === 'text') {
+    return { id: `rs_${serial(ctx)}`, type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text }] };
+  }
   return { id: `rs_${serial(ctx)}`, type: 'reasoning', summary: [{ type: 'summary_text', text }] };
 }
 
@@ -101,7 +104,13 @@ function encoder(ctx: ResponseContext): StreamEncoder {
   let answer = '';
   let outputIndex = -1;
 
-  const closeThinking = (): string[] => [
+  const rawText = ctx.profile.responses_reasoning === 'text';
+  const closeThinking = (): string[] => rawText
+    ? [
+        ev('response.reasoning_text.done', { item_id: rsId, output_index: outputIndex, content_index: 0, text: thinking }),
+        ev('response.output_item.done', { output_index: outputIndex, item: reasoningItem(ctx, thinking) }),
+      ]
+    : [
     ev('response.reasoning_summary_text.done', { item_id: rsId, output_index: outputIndex, summary_index: 0, text: thinking }),
     ev('response.reasoning_summary_part.done', { item_id: rsId, output_index: outputIndex, summary_index: 0, part: { type: 'summary_text', text: thinking } }),
     ev('response.output_item.done', { output_index: outputIndex, item: reasoningItem(ctx, thinking) }),
@@ -130,13 +139,17 @@ function encoder(ctx: ResponseContext): StreamEncoder {
         if (phase === 'none') {
           phase = 'thinking';
           outputIndex++;
-          frames.push(
-            ev('response.output_item.added', { output_index: outputIndex, item: { id: rsId, type: 'reasoning', summary: [] } }),
-            ev('response.reasoning_summary_part.added', { item_id: rsId, output_index: outputIndex, summary_index: 0, part: { type: 'summary_text', text: '' } }),
-          );
+          frames.push(ev('response.output_item.added', { output_index: outputIndex, item: { id: rsId, type: 'reasoning', summary: [] } }));
+          if (!rawText) {
+            frames.push(ev('response.reasoning_summary_part.added', { item_id: rsId, output_index: outputIndex, summary_index: 0, part: { type: 'summary_text', text: '' } }));
+          }
         }
         thinking += c.text;
-        frames.push(ev('response.reasoning_summary_text.delta', { item_id: rsId, output_index: outputIndex, summary_index: 0, delta: c.text }));
+        frames.push(
+          rawText
+            ? ev('response.reasoning_text.delta', { item_id: rsId, output_index: outputIndex, content_index: 0, delta: c.text })
+            : ev('response.reasoning_summary_text.delta', { item_id: rsId, output_index: outputIndex, summary_index: 0, delta: c.text }),
+        );
         return frames;
       }
       if (phase !== 'answer') {
