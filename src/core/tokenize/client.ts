@@ -101,12 +101,15 @@ export class TokenizeClient {
       if (res.ok) p.resolve(res.result);
       else p.reject(res.error.code ? new TokenizerError(res.error.code, res.error.message) : new Error(res.error.message));
     });
+    // Only the current worker's end fails the pending calls: a closed one already failed its own.
     w.on('error', (e) => {
-      if (this.worker === w) this.worker = undefined;
+      if (this.worker !== w) return;
+      this.worker = undefined;
       this.failAll(new Error(`the tokenization worker failed: ${e.message}`));
     });
     w.on('exit', (code) => {
-      if (this.worker === w) this.worker = undefined;
+      if (this.worker !== w) return;
+      this.worker = undefined;
       this.failAll(new Error(`the tokenization worker exited (code ${code})`));
     });
     w.unref();

@@ -69,7 +69,11 @@ export function clearTokenizerCache(): void {
 }
 
 export function loadTokenizer(spec: string, opts: LoadTokenizerOptions = {}): Promise<LoadedTokenizer> {
-  const key = JSON.stringify([spec.trim(), opts.scenarioDir ?? '', opts.hfCacheDir ?? '', opts.allowDownload ?? false, opts.codeDir ?? '']);
+  const family = findBundled(spec);
+  // A bundled name is one tokenizer however it is spelled and wherever the scenario is.
+  const key = family
+    ? JSON.stringify(['bundled', family.name, opts.codeDir ?? ''])
+    : JSON.stringify([spec.trim(), opts.scenarioDir ?? '', opts.hfCacheDir ?? '', opts.allowDownload ?? false]);
   let p = cache.get(key);
   if (!p) {
     p = resolveAndLoad(spec.trim(), opts);
@@ -97,6 +101,12 @@ async function resolveAndLoad(spec: string, opts: LoadTokenizerOptions): Promise
   const local = path.resolve(opts.scenarioDir ?? process.cwd(), expanded);
   const looksLikePath = /^(\.{1,2}[\\/]|[\\/]|~\/|[A-Za-z]:[\\/])/.test(spec) || spec.endsWith('.json') || !HUB_ID.test(spec);
   if (existsSync(local)) return build(local, 'path', local, filesAt(local), undefined);
+  if (!/[\\/]/.test(spec) && !spec.endsWith('.json')) {
+    throw new TokenizerError(
+      'not-found',
+      `unknown tokenizer '${spec}': not a bundled name (${BUNDLED_TOKENIZERS.join(', ')}), not a file or folder (looked at ${local}), and not a Hugging Face model id (ORG/NAME)`,
+    );
+  }
   if (looksLikePath) {
     throw new TokenizerError(
       'not-found',
