@@ -1,13 +1,15 @@
 /**
- * Plays one planned response onto the socket with timers (never a busy loop): waits for an
- * admission slot and the prefill time (sending keep-alives meanwhile), then sends each chunk after
- * its decode delay, then the closing frames. Mid-stream faults strike after a set number of
- * chunks. A client disconnect or the server's close() stops every timer of the response.
+ * Plays one planned response with timers (never a busy loop): waits for an admission slot and the
+ * prefill time (sending keep-alives meanwhile), then sends each chunk after its decode delay, then
+ * the closing frames. Mid-stream faults strike after a set number of chunks. The peer going away,
+ * or the server's close(), stops every timer of the response. Frames go to a FrameSink, so the same
+ * player serves HTTP responses and WebSocket messages.
  */
 import type { ServerResponse } from 'node:http';
-import type { SimApi, FinishSummary, ResponseContext } from './apis/types';
-import type { FaultRequest } from './faults';
+import type { FinishSummary, SimApi, ResponseContext, StreamEncoder } from './apis/types';
+import { MID_STREAM_FAULTS, type FaultRequest } from './faults';
 import type { Generation } from './generation';
+import type { SimProfile } from './profiles';
 import { wallClockMs } from './send-log';
 
 /** Shared state of the running simulator that responses take part in. */
@@ -20,70 +22,80 @@ export interface Engine {
   decodingEnded(): void;
 }
 
-export interface ResponseJob {
-  res: ServerResponse;
-  api: SimApi;
-  ctx: ResponseContext;
-  gen: Generation;
-  fault?: FaultRequest;
-  engine: Engine;
-  /** The response's send-time list (frames are appended as they are written). */
-  sendTimes: number[];
-  /** Extra response headers (the response id header). */
-  headers: Record<string, string>;
+/** Where a streamed response's frames go: an HTTP response body or a WebSocket. */
+export interface FrameSink {
+  /** Called once before the first frame (HTTP: the 200 status line and headers). */
+  open(): void;
+  write(frame: string): void;
+  /** Ends the response normally. */
+  end(): void;
+  /** Cuts the connection abruptly (TCP reset). */
+  reset(): void;
+  /** Stops the response now (abort, server closing). */
+  destroy(): void;
+  /** True once the peer is gone or the response has ended. */
+  readonly finished: boolean;
+  /** Calls `fn` when the peer goes away or the response ends. */
+  onClose(fn: () => void): void;
 }
 
 export interface RunningResponse {
-  /** Stops the response now: timers cleared, slot released, socket destroyed. */
+  /** Stops the response now: timers cleared, slot released, connection destroyed. */
   abort(): void;
   /** Resolves when the response has ended in any way. */
   readonly ended: Promise<void>;
 }
 
+export interface StreamJob {
+  sink: FrameSink;
+  encoder: StreamEncoder;
+  profile: SimProfile;
+  gen: Generation;
+  fault?: FaultRequest;
+  engine: Engine;
+  /** The response's send-time list (frames are appended as they are written). */
+  sendTimes: number[];
+}
+
 const now = (): number => performance.now();
 
-export function playResponse(job: ResponseJob): RunningResponse {
-  const { res, gen, engine, fault } = job;
-  const started = now();
-  const timers = new Set<NodeJS.Timeout>();
-  let keepAlive: NodeJS.Timeout | undefined;
-  let release: (() => void) | undefined;
-  let decoding = false;
-  let done = false;
-  let firstTokenAt = 0;
-  let lastTokenAt = 0;
-  let resolveEnded!: () => void;
-  const ended = new Promise<void>((r) => (resolveEnded = r));
+/** Timers, admission slot and decode accounting of one response, all released by one cleanup. */
+class Lifecycle {
+  readonly started = now();
+  firstTokenAt = 0;
+  lastTokenAt = 0;
+  done = false;
+  keepAlive: NodeJS.Timeout | undefined;
+  release: (() => void) | undefined;
+  readonly ended: Promise<void>;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private decoding = false;
+  private resolveEnded!: () => void;
 
-  const cleanup = (): void => {
-    if (done) return;
-    done = true;
-    for (const t of timers) clearTimeout(t);
-    timers.clear();
-    if (keepAlive) clearInterval(keepAlive);
-    release?.();
-    release = undefined;
-    if (decoding) engine.decodingEnded();
-    decoding = false;
-    resolveEnded();
-  };
-  res.on('close', cleanup);
+  constructor(private readonly engine: Engine) {
+    this.ended = new Promise<void>((r) => (this.resolveEnded = r));
+  }
 
-  const later = (ms: number, fn: () => void): void => {
+  later(ms: number, fn: () => void): void {
     const t = setTimeout(() => {
-      timers.delete(t);
-      if (!done) fn();
+      this.timers.delete(t);
+      if (!this.done) fn();
     }, Math.max(0, ms));
-    timers.add(t);
-  };
-  const write = (frames: string[]): void => {
-    for (const f of frames) {
-      if (res.destroyed || res.writableEnded) return;
-      job.sendTimes.push(wallClockMs());
-      res.write(f);
-    }
-  };
-  const summary = (): FinishSummary => {
+    this.timers.add(t);
+  }
+
+  stopKeepAlive(): void {
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
+  }
+
+  firstToken(): void {
+    this.firstTokenAt = now();
+    this.decoding = true;
+    this.engine.decodingStarted();
+  }
+
+  summary(gen: Generation): FinishSummary {
     const t = now();
     return {
       finishReason: gen.finishReason,
@@ -92,138 +104,185 @@ export function playResponse(job: ResponseJob): RunningResponse {
       reasoningTokens: gen.thinkingTokens,
       thinkingText: gen.thinkingText,
       answerText: gen.answerText,
-      prefillMs: (firstTokenAt || t) - started,
-      decodeMs: firstTokenAt ? lastTokenAt - firstTokenAt : 0,
-      totalMs: t - started,
+      prefillMs: (this.firstTokenAt || t) - this.started,
+      decodeMs: this.firstTokenAt ? Math.max(0, this.lastTokenAt - this.firstTokenAt) : 0,
+      totalMs: t - this.started,
     };
-  };
-  const resetSocket = (): void => {
-    const socket = res.socket as (NonNullable<typeof res.socket> & { resetAndDestroy?: () => void }) | null;
-    if (socket?.resetAndDestroy) socket.resetAndDestroy();
-    else socket?.destroy();
-    res.destroy();
+  }
+
+  cleanup(): void {
+    if (this.done) return;
+    this.done = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.stopKeepAlive();
+    this.release?.();
+    this.release = undefined;
+    if (this.decoding) this.engine.decodingEnded();
+    this.decoding = false;
+    this.resolveEnded();
+  }
+}
+
+/** Streams a planned response to a sink. */
+export function playStream(job: StreamJob): RunningResponse {
+  const { sink, encoder, gen, engine, fault } = job;
+  const life = new Lifecycle(engine);
+  sink.onClose(() => life.cleanup());
+  const write = (frames: string[]): void => {
+    for (const f of frames) {
+      if (sink.finished) return;
+      job.sendTimes.push(wallClockMs());
+      sink.write(f);
+    }
   };
 
-  if (job.ctx.request.stream) startStream();
-  else startComplete();
+  sink.open();
+  write(encoder.start());
+  const ka = encoder.keepAlive();
+  if (ka !== undefined && job.profile.keepalive_interval_ms > 0) {
+    life.keepAlive = setInterval(() => write([ka]), job.profile.keepalive_interval_ms);
+  }
+  const midFault = fault && MID_STREAM_FAULTS.has(fault.kind) ? fault : undefined;
+  const faultAt = midFault ? Math.min(gen.chunks.length, midFault.arg ?? job.profile.fault_after_chunks) : -1;
+  let garbageSent = false;
+
+  const step = (i: number): void => {
+    if (i === faultAt && midFault && !garbageSent) {
+      switch (midFault.kind) {
+        case 'reset':
+          sink.reset();
+          return;
+        case 'stall':
+          // Stop sending but keep the connection open, until the peer gives up or the server closes.
+          life.stopKeepAlive();
+          return;
+        case 'disconnect':
+          sink.end();
+          return;
+        case 'stream_error':
+          write(encoder.streamError('simulated failure inside the stream'));
+          sink.end();
+          return;
+        case 'bad_stream':
+          garbageSent = true;
+          write(encoder.garbage());
+          break;
+      }
+    }
+    if (i >= gen.chunks.length) {
+      write(encoder.finish(life.summary(gen)));
+      sink.end();
+      return;
+    }
+    life.lastTokenAt = now();
+    // The last chunk of a response that ends normally carries the final numbers (TGI puts them there).
+    const isFinal = i === gen.chunks.length - 1 && faultAt !== gen.chunks.length;
+    write(encoder.chunk(gen.chunks[i], isFinal ? life.summary(gen) : undefined));
+    if (i + 1 < gen.chunks.length) life.later(gen.chunks[i + 1].delayMs * engine.slowdown(), () => step(i + 1));
+    else step(i + 1);
+  };
+
+  life.release = engine.admit(() => {
+    life.later(gen.prefillMs, () => {
+      life.stopKeepAlive();
+      life.firstToken();
+      if (gen.chunks.length > 0) life.later(gen.chunks[0].delayMs, () => step(0));
+      else step(0);
+    });
+  });
   return {
     abort() {
-      if (!res.destroyed) res.destroy();
-      cleanup();
+      if (!sink.finished) sink.destroy();
+      life.cleanup();
     },
-    ended,
+    ended: life.ended,
   };
+}
 
-  function startStream(): void {
-    const encoder = job.api.encoder(job.ctx);
-    res.writeHead(200, {
-      'content-type': job.api.streamContentType,
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      ...job.headers,
-    });
-    const startFrames = encoder.start();
-    if (startFrames.length > 0) write(startFrames);
-    else res.flushHeaders();
-    const ka = encoder.keepAlive();
-    const interval = job.ctx.profile.keepalive_interval_ms;
-    if (ka !== undefined && interval > 0) {
-      keepAlive = setInterval(() => write([ka]), interval);
-    }
-    const midFault = fault && ['reset', 'stall', 'disconnect', 'bad_stream', 'stream_error'].includes(fault.kind) ? fault : undefined;
-    const faultAt = midFault ? Math.min(gen.chunks.length, midFault.arg ?? job.ctx.profile.fault_after_chunks) : -1;
-    let garbageSent = false;
+/** An HTTP response as a frame sink. */
+export function httpSink(res: ServerResponse, contentType: string, headers: Record<string, string>): FrameSink {
+  return {
+    open() {
+      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache', connection: 'keep-alive', ...headers });
+      res.flushHeaders();
+    },
+    write: (frame) => void res.write(frame),
+    end: () => void res.end(),
+    reset: () => resetSocket(res),
+    destroy: () => void res.destroy(),
+    get finished() {
+      return res.destroyed || res.writableEnded;
+    },
+    onClose: (fn) => void res.on('close', fn),
+  };
+}
 
-    const step = (i: number): void => {
-      if (i === faultAt && midFault && !garbageSent) {
-        switch (midFault.kind) {
-          case 'reset':
-            resetSocket();
-            return;
-          case 'stall':
-            // Stop sending but keep the socket open, until the client gives up or the server closes.
-            if (keepAlive) clearInterval(keepAlive);
-            return;
-          case 'disconnect':
-            res.end();
-            return;
-          case 'stream_error':
-            write(encoder.streamError('simulated failure inside the stream'));
-            res.end();
-            return;
-          case 'bad_stream':
-            garbageSent = true;
-            write(encoder.garbage());
-            break;
-        }
-      }
-      if (i >= gen.chunks.length) {
-        write(encoder.finish(summary()));
-        res.end();
-        return;
-      }
-      lastTokenAt = now();
-      // The last chunk of a response that ends normally carries the final numbers (TGI puts them there).
-      const isFinal = i === gen.chunks.length - 1 && faultAt !== gen.chunks.length;
-      write(encoder.chunk(gen.chunks[i], isFinal ? summary() : undefined));
-      if (i + 1 < gen.chunks.length) later(gen.chunks[i + 1].delayMs * engine.slowdown(), () => step(i + 1));
-      else step(i + 1);
-    };
+function resetSocket(res: ServerResponse): void {
+  const socket = res.socket as (NonNullable<typeof res.socket> & { resetAndDestroy?: () => void }) | null;
+  if (socket?.resetAndDestroy) socket.resetAndDestroy();
+  else socket?.destroy();
+  res.destroy();
+}
 
-    release = engine.admit(() => {
-      later(gen.prefillMs, () => {
-        if (keepAlive) clearInterval(keepAlive);
-        keepAlive = undefined;
-        firstTokenAt = now();
-        decoding = true;
-        engine.decodingStarted();
-        if (gen.chunks.length > 0) later(gen.chunks[0].delayMs, () => step(0));
-        else step(0);
-      });
-    });
-  }
+export interface CompleteJob {
+  res: ServerResponse;
+  api: SimApi;
+  ctx: ResponseContext;
+  gen: Generation;
+  fault?: FaultRequest;
+  engine: Engine;
+  sendTimes: number[];
+  headers: Record<string, string>;
+}
 
-  function startComplete(): void {
-    release = engine.admit(() => {
-      const decodeMs = gen.chunks.reduce((sum, c) => sum + c.delayMs, 0) * engine.slowdown();
-      later(gen.prefillMs, () => {
-        firstTokenAt = now();
-        decoding = true;
-        engine.decodingStarted();
-        later(decodeMs, finishComplete);
-      });
-    });
-  }
+/** Answers a non-streaming HTTP request after the whole generation time, in one JSON body. */
+export function playComplete(job: CompleteJob): RunningResponse {
+  const { res, gen, engine, fault } = job;
+  const life = new Lifecycle(engine);
+  res.on('close', () => life.cleanup());
 
-  function finishComplete(): void {
-    lastTokenAt = now();
+  const finish = (): void => {
+    life.lastTokenAt = now();
     const kind = fault?.kind;
     if (kind === 'stall') return;
     if (kind === 'reset') {
-      resetSocket();
+      resetSocket(res);
       return;
     }
     const headers = { 'content-type': 'application/json', ...job.headers };
+    job.sendTimes.push(wallClockMs());
     if (kind === 'stream_error') {
-      const body = JSON.stringify(job.api.errorBody(500, 'simulated failure while generating'));
-      job.sendTimes.push(wallClockMs());
-      res.writeHead(500, headers).end(body);
+      res.writeHead(500, headers).end(JSON.stringify(job.api.errorBody(500, 'simulated failure while generating')));
       return;
     }
     if (kind === 'bad_stream') {
-      job.sendTimes.push(wallClockMs());
       res.writeHead(200, headers).end('{"id": <<not json>>');
       return;
     }
-    const body = JSON.stringify(job.api.completeBody(job.ctx, gen, summary()));
-    job.sendTimes.push(wallClockMs());
+    const body = JSON.stringify(job.api.completeBody(job.ctx, gen, life.summary(gen)));
     if (kind === 'disconnect') {
       // Promise the whole body, send half of it, then close: the client sees a premature end.
       res.writeHead(200, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
       res.write(body.slice(0, Math.floor(body.length / 2)));
-      later(10, () => res.socket?.destroy());
+      life.later(10, () => res.socket?.destroy());
       return;
     }
     res.writeHead(200, headers).end(body);
-  }
+  };
+
+  life.release = engine.admit(() => {
+    const decodeMs = gen.chunks.reduce((sum, c) => sum + c.delayMs, 0) * engine.slowdown();
+    life.later(gen.prefillMs, () => {
+      life.firstToken();
+      life.later(decodeMs, finish);
+    });
+  });
+  return {
+    abort() {
+      if (!res.destroyed) res.destroy();
+      life.cleanup();
+    },
+    ended: life.ended,
+  };
 }

@@ -17,7 +17,7 @@ import { FAULT_HEADER, drawFault, parseFaultHeader, type FaultRequest } from './
 import { planGeneration } from './generation';
 import { REASONING_FORMATS, type ReasoningFormat, type SimProfile } from './profiles';
 import { createRng, hashString } from './random';
-import { playResponse, type RunningResponse } from './responder';
+import { httpSink, playComplete, playStream, type RunningResponse } from './responder';
 import { SendLog } from './send-log';
 
 export const RESPONSE_ID_HEADER = 'x-llmload-sim-response-id';
@@ -166,23 +166,26 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       faultArg: fault?.arg,
       thinkTags: api.thinkTags(responseProfile),
     });
-    const running = playResponse({
-      res,
-      api,
-      ctx: {
-        id,
-        model: request.model ?? profile.model,
-        created: Math.floor(Date.now() / 1000),
-        request,
-        profile: responseProfile,
-        promptTokens: gen.promptTokens,
-      },
-      gen,
-      fault,
-      engine,
-      sendTimes: sendLog.open(id),
-      headers: idHeader,
-    });
+    const ctx = {
+      id,
+      model: request.model ?? profile.model,
+      created: Math.floor(Date.now() / 1000),
+      request,
+      profile: responseProfile,
+      promptTokens: gen.promptTokens,
+    };
+    const sendTimes = sendLog.open(id);
+    const running = request.stream
+      ? playStream({
+          sink: httpSink(res, api.streamContentType, idHeader),
+          encoder: api.encoder(ctx),
+          profile: responseProfile,
+          gen,
+          fault,
+          engine,
+          sendTimes,
+        })
+      : playComplete({ res, api, ctx, gen, fault, engine, sendTimes, headers: idHeader });
     open.add(running);
     void running.ended.then(() => open.delete(running));
   };
