@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { BUNDLED_FAMILIES, BUNDLED_TOKENIZERS, TokenizerError, clearTokenizerCache, loadTokenizer } from '../../src/core/tokenize';
 import { bundledTokenizerJson } from '../fixtures/tokenize/reference';
 
@@ -93,7 +94,8 @@ describe('bundled names', () => {
   });
 
   it('loads the gzipped files the build writes, with the same counts', async () => {
-    const { bundleTokenizers, BUNDLED_DIRS } = (await import('../../scripts/bundle-tokenizers.mjs')) as {
+    const script = pathToFileURL(path.resolve(__dirname, '..', '..', 'scripts', 'bundle-tokenizers.mjs')).href;
+    const { bundleTokenizers, BUNDLED_DIRS } = (await import(script)) as {
       bundleTokenizers(o: { root: string; outDir?: string }): { dir: string; file: string; action: string; bytesIn: number; bytesOut: number }[];
       BUNDLED_DIRS: Record<string, string>;
     };

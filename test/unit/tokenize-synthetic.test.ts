@@ -2,7 +2,8 @@
 // Rust tokenizers; a shared prefix identical across prompts and exactly as long as asked.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BUNDLED_TOKENIZERS, countPrompt, loadTokenizer, makeSyntheticPrompts } from '../../src/core/tokenize';
+import { BUNDLED_TOKENIZERS, countPrompt, loadTokenizer, makeSyntheticPrompts, syntheticDatasetPrompts } from '../../src/core/tokenize';
+import type { SyntheticDatasetPlan } from '../../src/core/scenario/plan';
 import { bundledTokenizerJson, rustIds } from '../fixtures/tokenize/reference';
 
 function contentOf(p: { messages: { content: string }[] }): string {
@@ -87,5 +88,35 @@ describe('synthetic prompt specs', () => {
     assert.throws(() => makeSyntheticPrompts(tok, { input: 1.5, output: 1, count: 1, seed: 1 }), /whole number/);
     assert.throws(() => makeSyntheticPrompts(tok, { input: { min: 10, max: 5 }, output: 1, count: 1, seed: 1 }), /range 10..5 is empty/);
     assert.throws(() => makeSyntheticPrompts(tok, { input: 5, output: 1, count: 1, seed: 1, measure: 'chat' }), /chat template and shared_prefix alone take \d+ tokens/);
+  });
+});
+
+describe('a scenario\'s synthetic dataset', () => {
+  const ds: SyntheticDatasetPlan = {
+    kind: 'synthetic',
+    name: 'long',
+    weight: 2,
+    input: { min: 1000, max: 1000 },
+    output: { min: 256, max: 256 },
+    shared_prefix: 128,
+    count: 4,
+    params: { temperature: 0, max_tokens: 9 },
+    body: { ignore_eos: true },
+  };
+
+  it('names its prompts like dataset records, shares the weight, keeps params and body, sets max_tokens', async () => {
+    const tok = await loadTokenizer('qwen3');
+    const prompts = syntheticDatasetPrompts(tok, ds, { fallbackSeed: 3 });
+    assert.deepEqual(prompts.map((p) => p.name), ['long:1', 'long:2', 'long:3', 'long:4']);
+    for (const p of prompts) {
+      assert.equal(p.weight, 0.5);
+      assert.deepEqual(p.params, { temperature: 0, max_tokens: 256 });
+      assert.deepEqual(p.body, { ignore_eos: true });
+      assert.equal(tok.count(contentOf(p)), 1000);
+    }
+    // The dataset's own seed wins over the scenario's; without one the scenario's is used.
+    assert.deepEqual(syntheticDatasetPrompts(tok, { ...ds, seed: 8 }, { fallbackSeed: 3 }), syntheticDatasetPrompts(tok, { ...ds, seed: 8 }));
+    assert.deepEqual(syntheticDatasetPrompts(tok, ds, { fallbackSeed: 3 }), prompts);
+    assert.notDeepEqual(syntheticDatasetPrompts(tok, ds, { fallbackSeed: 4 }).map(contentOf), prompts.map(contentOf));
   });
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TokenizeClient, TokenizerError, countPrompt, loadTokenizer, makeSyntheticPrompts } from '../../src/core/tokenize';
+import { TokenizeClient, TokenizerError, countPrompt, loadTokenizer, makeSyntheticPrompts, syntheticDatasetPrompts } from '../../src/core/tokenize';
 import { workerEntry } from '../../src/core/tokenize/client';
 
 const client = new TokenizeClient();
@@ -39,6 +39,17 @@ describe('TokenizeClient', () => {
     assert.deepEqual(await client.countPrompts('qwen3', PROMPTS), PROMPTS.map((p) => countPrompt(tok, p)));
     const spec = { input: 300, output: 20, shared_prefix: 50, count: 3, seed: 9 };
     assert.deepEqual(await client.synthetic('qwen3', spec), makeSyntheticPrompts(tok, spec));
+    const ds = {
+      kind: 'synthetic' as const,
+      name: 'd',
+      weight: 1,
+      input: { min: 50, max: 80 },
+      output: { min: 5, max: 5 },
+      shared_prefix: 0,
+      count: 2,
+      params: {},
+    };
+    assert.deepEqual(await client.syntheticDataset('qwen3', ds, 7), syntheticDatasetPrompts(tok, ds, { fallbackSeed: 7 }));
   });
 
   it('answers many requests in flight, each to its caller', async () => {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { PromptPlan } from '../scenario/plan';
+import type { PromptPlan, SyntheticDatasetPlan } from '../scenario/plan';
 import type { PromptCount } from './counts';
 import { TokenizerError, type LoadTokenizerOptions } from './load';
 import type { TokenizeOp, TokenizeOps, TokenizeRequest, TokenizeResponse, TokenizerInfo } from './protocol';
@@ -64,6 +64,11 @@ export class TokenizeClient {
 
   synthetic(tokenizer: string, spec: SyntheticSpec, options?: LoadTokenizerOptions): Promise<PromptPlan[]> {
     return this.call('synthetic', tokenizer, options, { spec });
+  }
+
+  /** The prompts of a scenario's `dataset synthetic` (see syntheticDatasetPrompts). */
+  syntheticDataset(tokenizer: string, dataset: SyntheticDatasetPlan, fallbackSeed?: number, options?: LoadTokenizerOptions): Promise<PromptPlan[]> {
+    return this.call('syntheticDataset', tokenizer, options, { dataset, fallbackSeed });
   }
 
   /** Stops the worker; pending calls fail. A later call starts a new one. */

@@ -25,7 +25,7 @@ export {
   type CountStats,
   type BucketCount,
 } from './counts';
-export { makeSyntheticPrompts, seededRandom, type SyntheticSpec, type TokenSpan } from './synthetic';
+export { makeSyntheticPrompts, syntheticDatasetPrompts, seededRandom, type SyntheticSpec, type TokenSpan } from './synthetic';
 export { checkTokenLimits, contextWindow, type LimitSubject, type LimitOptions } from './limits';
 export { TokenizeClient } from './client';
 export type { TokenizeRequest, TokenizeResponse, TokenizerInfo } from './protocol';

@@ -2,7 +2,7 @@
  * The messages between TokenizeClient and the tokenization worker. Every request names the
  * tokenizer spec (and how to load it); the worker keeps loaded tokenizers cached.
  */
-import type { PromptPlan } from '../scenario/plan';
+import type { PromptPlan, SyntheticDatasetPlan } from '../scenario/plan';
 import type { PromptCount } from './counts';
 import type { LoadTokenizerOptions, TokenizerErrorCode, TokenizerSource } from './load';
 import type { SyntheticSpec } from './synthetic';
@@ -21,6 +21,7 @@ export interface TokenizeOps {
   count: { params: { texts: string[] }; result: number[] };
   countPrompts: { params: { prompts: Pick<PromptPlan, 'messages'>[] }; result: PromptCount[] };
   synthetic: { params: { spec: SyntheticSpec }; result: PromptPlan[] };
+  syntheticDataset: { params: { dataset: SyntheticDatasetPlan; fallbackSeed?: number }; result: PromptPlan[] };
 }
 export type TokenizeOp = keyof TokenizeOps;
 

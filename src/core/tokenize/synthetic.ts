@@ -4,7 +4,7 @@
  * with a real count and trimmed or extended by whole words until the count is exact. An optional
  * shared prefix of an exact length opens every prompt (KV / prefix-cache tests).
  */
-import type { PromptPlan } from '../scenario/plan';
+import type { PromptPlan, SyntheticDatasetPlan } from '../scenario/plan';
 import { countPrompt } from './counts';
 import type { LoadedTokenizer } from './load';
 
@@ -184,4 +184,30 @@ export function makeSyntheticPrompts(tok: LoadedTokenizer, spec: SyntheticSpec):
     });
   }
   return prompts;
+}
+
+/**
+ * The prompts of a scenario's `dataset synthetic`: named `NAME:1`, `NAME:2`, ... like file
+ * datasets' records, sharing the dataset's weight, with its request parameters and body; the drawn
+ * output length sets max_tokens. The seed is the dataset's, else `fallbackSeed` (the scenario's), else 0.
+ */
+export function syntheticDatasetPrompts(
+  tok: LoadedTokenizer,
+  ds: SyntheticDatasetPlan,
+  opts: { fallbackSeed?: number; measure?: 'content' | 'chat' } = {},
+): PromptPlan[] {
+  const prompts = makeSyntheticPrompts(tok, {
+    input: ds.input,
+    output: ds.output,
+    shared_prefix: ds.shared_prefix,
+    count: ds.count,
+    seed: ds.seed ?? opts.fallbackSeed ?? 0,
+    measure: opts.measure,
+  });
+  const weight = prompts.length ? ds.weight / prompts.length : 0;
+  return prompts.map((p, i) => {
+    const out: PromptPlan = { ...p, name: `${ds.name}:${i + 1}`, weight, params: { ...ds.params, max_tokens: p.params.max_tokens } };
+    if (ds.body) out.body = ds.body;
+    return out;
+  });
 }

@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { countPrompt } from './counts';
 import { loadTokenizer, TokenizerError, type LoadedTokenizer } from './load';
 import type { TokenizeOps, TokenizeRequest, TokenizeResponse } from './protocol';
-import { makeSyntheticPrompts } from './synthetic';
+import { makeSyntheticPrompts, syntheticDatasetPrompts } from './synthetic';
 
 async function handle(req: TokenizeRequest, tok: LoadedTokenizer): Promise<TokenizeOps[TokenizeRequest['op']]['result']> {
   switch (req.op) {
@@ -25,6 +25,8 @@ async function handle(req: TokenizeRequest, tok: LoadedTokenizer): Promise<Token
       return req.prompts.map((p) => countPrompt(tok, p));
     case 'synthetic':
       return makeSyntheticPrompts(tok, req.spec);
+    case 'syntheticDataset':
+      return syntheticDatasetPrompts(tok, req.dataset, { fallbackSeed: req.fallbackSeed });
   }
 }
 
