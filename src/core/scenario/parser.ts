@@ -83,6 +83,17 @@ const CONTEXT_NAMES: Record<Context, string> = {
   expect: 'an expect block',
 };
 
+const BLOCK_NAMES: Record<Context, string> = {
+  top: 'the top level',
+  prompt: 'a prompt block',
+  jsonl: 'a dataset block',
+  sharegpt: 'a dataset block',
+  synthetic: 'a dataset block',
+  step: 'a load step block',
+  stages: 'a load stages block',
+  expect: 'an expect block',
+};
+
 const USERS_WORDS = ['users', 'user'];
 
 type Kind = 'duration' | 'tokens' | 'rate' | 'integer' | 'decimal' | 'percent' | 'speed' | 'token_rate';
@@ -103,11 +114,11 @@ class Parser {
     const stopWords = new Set([...Object.keys(TOP_KEYWORDS), ...Object.keys(CONTEXT_KEYWORDS.prompt)]);
     const raw = buildStructure(this.src, stopWords);
     const statements: TopNode[] = [];
-    if (raw.length > 0 && raw[0].indent > 0) {
-      this.error(this.lineR(raw[0]), 'unexpected indentation: top-level directives start at the first column');
-    }
     for (const rl of raw) {
-      if (rl.misindented) this.misindented(rl);
+      if (rl.misindented) {
+        if (rl.indent > 0) this.error(this.lineR(rl), 'unexpected indentation: top-level directives start at the first column');
+        else this.misindented(rl);
+      }
       statements.push(this.top(rl));
     }
     const last = this.src.lineCount - 1;
@@ -272,11 +283,11 @@ class Parser {
    * Reads a value of the given kind at token `i`. A bare number followed by its unit as a separate
    * word (`2 rps`, `10 s`) is read as one value. Returns the quantity and the next token index.
    */
-  private quantity(rl: RawLine, i: number, kind: Kind, what: string): { q?: Quantity; next: number } {
+  private quantity(rl: RawLine, i: number, kind: Kind, what: string, hint?: string): { q?: Quantity; next: number } {
     const ts = rl.lex.tokens;
     const t = ts[i];
     if (!t) {
-      this.missing(rl, `${what} is missing; ${example(kind, what)}`);
+      this.missing(rl, `${what} is missing; ${hint ?? example(kind, what)}`);
       return { next: i };
     }
     let text = t.value;
@@ -339,10 +350,16 @@ class Parser {
     const r = this.tokR(rl, kwTok);
     const where = ctx === 'top' ? '' : ` in ${CONTEXT_NAMES[ctx]}`;
     const elsewhere = contextsOf(kw, ctx);
-    if (ctx !== 'top' && elsewhere.includes('top')) {
+    if (ctx === 'synthetic' && kw === 'max_tokens') {
+      this.error(r, 'a synthetic dataset sets max_tokens from its output line; write output 256 tokens');
+    } else if (ctx === 'synthetic' && (kw === 'shuffle' || kw === 'sample')) {
+      this.error(r, `"${kw}" does not apply to a synthetic dataset; set how many prompts it makes with count N`);
+    } else if (ctx !== 'top' && elsewhere.includes('top')) {
       this.error(r, `"${kw}" is a top-level directive; move it out of ${CONTEXT_NAMES[ctx]} (no indentation)`);
     } else if (elsewhere.length > 0) {
-      this.error(r, `"${kw}" belongs in ${elsewhere.map((c) => CONTEXT_NAMES[c]).join(' or ')}, not in ${CONTEXT_NAMES[ctx]}`);
+      const places = [...new Set(elsewhere.map((c) => BLOCK_NAMES[c]))];
+      const list = places.length > 1 ? `${places.slice(0, -1).join(', ')} or ${places[places.length - 1]}` : places[0];
+      this.error(r, ctx === 'top' ? `"${kw}" belongs in ${list}; indent it under one` : `"${kw}" belongs in ${list}, not in ${CONTEXT_NAMES[ctx]}`);
     } else {
       const words = Object.keys(CONTEXT_KEYWORDS[ctx]);
       const near = closest(kw, words);
@@ -997,7 +1014,7 @@ class Parser {
       this.extra(rl, 3, usage);
       return node;
     }
-    if (ts[1] && /^\d+$/.test(ts[1].value) && ts[2] && closest(ts[2].value, ['requests'])) {
+    if (ts[1] && /^\d+$/.test(ts[1].value) && ts[2] && !U.DURATION_UNIT_WORDS.includes(ts[2].value)) {
       this.extra(rl, 2, usage, ['requests']);
       return node;
     }
@@ -1079,7 +1096,7 @@ class Parser {
     const usage = 'trace first N, trace all or trace failures';
     const m = ts[1]?.value;
     if (m === 'first') {
-      const q = this.quantity(rl, 2, 'integer', 'the number of requests to trace');
+      const q = this.quantity(rl, 2, 'integer', 'the number of requests to trace', 'write e.g. trace first 200');
       const b = this.bounded(q.q, 'trace first', 1);
       if (!this.extra(rl, q.next, usage) && b) node.trace = { mode: 'first', n: b.value };
     } else if (m === 'all' || m === 'failures') {

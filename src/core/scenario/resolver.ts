@@ -141,6 +141,10 @@ class Resolver {
 
   run(): { plan?: RunPlan; diagnostics: Diagnostic[] } {
     const st = this.tree.statements;
+    if (st.length === 0) {
+      this.error(zero(), 'empty scenario: add a target, a load and a prompt (see examples/quickstart.llmload)');
+      return { diagnostics: this.diags };
+    }
     for (const v of st) {
       if (v.kind !== 'var' || !v.name) continue;
       const prev = this.vars.get(v.name.text);
@@ -274,6 +278,7 @@ class Resolver {
       return; // its own definition has an error, reported there
     }
     const near = closest(name, [...this.vars.keys()]);
+    if (near) this.usedVars.add(near); // its "never used" warning would repeat this error
     if (near) return this.error(range, `undefined variable "${name}"; did you mean "${near}"?`, { range, text: `\${${near}}`, title: `Change to \${${near}}` });
     const hint = this.env[name] !== undefined ? `; to read the environment variable, write \${env:${name}}` : `; define it with var ${name} VALUE`;
     this.error(range, `undefined variable "${name}"${hint}`);
@@ -375,9 +380,9 @@ class Resolver {
           continue;
         }
         const abs = this.abs(rel);
-        content = this.read(abs);
+        content = this.read(abs)?.replace(/(\r?\n)+$/, '');
         if (content === undefined) {
-          this.error(t.file!.range, `file not found: ${rel} (looked for ${abs})`);
+          this.error(t.file!.range, notFound(rel, abs));
           failed = true;
           continue;
         }
@@ -473,10 +478,6 @@ class Resolver {
         this.error(prefix.min.range, `shared_prefix ${prefix.min.text} is not below the shortest input (${input.min.text}); make the prefix shorter or the input longer`);
         return undefined;
       }
-      if (sampling.shuffle || sampling.sample !== undefined) {
-        const c = setting('shuffle') ?? setting('sample');
-        if (c) this.error(c.keyword.range, `"${c.name}" does not apply to a synthetic dataset; use count N`);
-      }
       if (!input?.min || !output?.min || !input.max || !output.max) return undefined;
       const plan: DatasetPlan = {
         kind: 'synthetic',
@@ -496,7 +497,7 @@ class Resolver {
     if (rel === undefined) return undefined;
     const abs = this.abs(rel);
     if (!this.exists(abs)) {
-      this.error(d.path!.range, `file not found: ${rel} (looked for ${abs})`);
+      this.error(d.path!.range, notFound(rel, abs));
       return undefined;
     }
     const name = path.basename(rel).replace(/\.(jsonl|json)$/, '');
@@ -605,7 +606,7 @@ class Resolver {
         if (rel === undefined) return undefined;
         const abs = this.abs(rel);
         if (!this.exists(abs)) {
-          this.error(node.path!.range, `file not found: ${rel} (looked for ${abs})`);
+          this.error(node.path!.range, notFound(rel, abs));
           return undefined;
         }
         return { kind: 'replay', path: abs, speed: node.speed?.value ?? 1 };
@@ -697,6 +698,10 @@ function loadDuration(load: LoadPlan): number | undefined {
     case 'replay':
       return undefined;
   }
+}
+
+function notFound(rel: string, abs: string): string {
+  return rel === abs ? `file not found: ${rel}` : `file not found: ${rel} (looked for ${abs})`;
 }
 
 function isFile(p: string): boolean {

@@ -40,7 +40,9 @@ export const TEXT_KEYWORDS = new Set(['system', 'user', 'assistant']);
 
 export function buildStructure(src: Source, fenceStopWords: ReadonlySet<string>): RawLine[] {
   const root: RawLine[] = [];
-  const stack: { indent: number; node: RawLine | null; childIndent?: number }[] = [{ indent: -1, node: null }];
+  // Top-level lines belong at column 0. A line indented unlike its siblings is flagged once; the
+  // block then follows the new indentation, so one stray indent gives one diagnostic.
+  const stack: { indent: number; node: RawLine | null; childIndent?: number }[] = [{ indent: -1, node: null, childIndent: 0 }];
   const n = src.lineCount;
   let i = 0;
   while (i < n) {
@@ -55,7 +57,10 @@ export function buildStructure(src: Source, fenceStopWords: ReadonlySet<string>)
     while (stack.length > 1 && stack[stack.length - 1].indent >= indent) stack.pop();
     const parent = stack[stack.length - 1];
     if (parent.childIndent === undefined) parent.childIndent = indent;
-    else if (parent.childIndent !== indent) rl.misindented = true;
+    else if (parent.childIndent !== indent) {
+      rl.misindented = true;
+      if (parent.node) parent.childIndent = indent;
+    }
     (parent.node ? parent.node.children : root).push(rl);
     stack.push({ indent, node: rl });
     i++;

@@ -54,7 +54,7 @@ export function parseTokenCount(text: string): Parsed<number> {
   }
   const v = Number(m[1]) * TOKEN_UNITS[unit];
   if (!Number.isSafeInteger(Math.round(v)) || Math.abs(v - Math.round(v)) > 1e-9) {
-    return fail(`expected a whole number of tokens, got "${text}" (= ${v})`);
+    return fail(`expected a whole number of tokens, got "${text}"${unit ? ` (= ${v})` : ''}`);
   }
   return ok(Math.round(v));
 }
@@ -62,6 +62,7 @@ export function parseTokenCount(text: string): Parsed<number> {
 /** A whole number, e.g. a user count or a seed. */
 export function parseInteger(text: string, what: string): Parsed<number> {
   if (!/^\d+$/.test(text)) {
+    if (/^-\d+(\.\d+)?$/.test(text)) return fail(`${what} cannot be negative, got "${text}"`);
     if (NUMBER.test(text)) return fail(`expected a whole number for ${what}, got "${text}"`);
     return fail(`expected a number for ${what}, got "${text}"`);
   }
