@@ -330,6 +330,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.firstByte !== undefined) result.first_byte_ms = this.firstByte;
     if (rec.finish_reason !== undefined) result.finish_reason = rec.finish_reason;
     if (rec.usage !== undefined) result.usage = { ...rec.usage };
+    if (rec.server_timing !== undefined) result.server_timing = { ...rec.server_timing };
     const error: StreamError | undefined = rec.error;
     if (error) result.error = { ...error };
     this.resolve(result);

@@ -1,6 +1,7 @@
 /**
  * OpenAI Chat Completions (`POST …/chat/completions`, `stream: true`), as served by OpenAI, vLLM,
- * SGLang, TGI's Messages API, llama.cpp, Ollama's /v1 and most gateways.
+ * SGLang, TGI's Messages API, llama.cpp, Ollama's /v1 and most gateways. The decoder also reads the
+ * legacy Completions chunks (`choices[].text`).
  *
  * Classification of one `data:` chunk:
  *   delta.reasoning_content / reasoning / reasoning_details text -> thinking
@@ -112,6 +113,7 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
       const reasoning = reasoningText(delta);
       if (reasoning.length > 0) out.emit('thinking', reasoning);
       if (nonEmptyString(delta.content)) emitContent(out, this.splitter, delta.content, e.data);
+      else if (nonEmptyString(c.text)) emitContent(out, this.splitter, c.text, e.data); // /completions
       if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) out.emit('tool_call', e.data);
       if (nonEmptyString(delta.role)) role = true;
       if (nonEmptyString(c.finish_reason)) {

@@ -35,6 +35,8 @@ export class StreamRecord {
   /** True once the stream's done marker arrived. */
   complete = false;
   error?: StreamError;
+  /** Durations the server reported about itself (Ollama), in ms. */
+  server_timing?: Record<string, number>;
   /** t_ms of the first thinking / answer / tool_call packet. */
   first_output_ms?: number;
 
@@ -81,5 +83,29 @@ export class StreamRecord {
       if (typeof v === 'number' && Number.isFinite(v)) merged[key] = v;
     }
     if (Object.keys(merged).length > 0) this.usage = merged;
+  }
+}
+
+/**
+ * Finish reasons in OpenAI's words, so the record builder sees one vocabulary: a length limit is
+ * always `length` (Anthropic `max_tokens`, Responses `max_output_tokens`), a natural end `stop`
+ * (`end_turn`, `eos_token`, `stop_sequence`), tool use `tool_calls`. Unknown reasons pass through.
+ */
+export function normalizeFinishReason(reason: string): string {
+  switch (reason) {
+    case 'max_tokens':
+    case 'max_output_tokens':
+    case 'max_new_tokens':
+    case 'model_length':
+      return 'length';
+    case 'end_turn':
+    case 'eos_token':
+    case 'stop_sequence':
+    case 'eos':
+      return 'stop';
+    case 'tool_use':
+      return 'tool_calls';
+    default:
+      return reason;
   }
 }

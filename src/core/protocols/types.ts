@@ -59,6 +59,8 @@ export interface StreamResult {
   thinking_chunks: number;
   finish_reason?: string;
   usage?: Usage;
+  /** Durations the server reported about itself (Ollama's total/load/prompt_eval/eval), ms. */
+  server_timing?: Record<string, number>;
   /** True when the stream's done marker ([DONE], message_stop, done:true ...) arrived. */
   complete: boolean;
   error?: { kind: ErrorKind; message: string; retry_after?: string };

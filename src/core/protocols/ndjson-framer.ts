@@ -1,0 +1,91 @@
+/**
+ * Incremental newline-delimited JSON framing over raw bytes: splits on LF (a CR before it is
+ * dropped), decodes each complete line as UTF-8, and counts each line's wire bytes. Blank lines are
+ * skipped; their bytes go to the next record. Never throws.
+ */
+
+export interface NdjsonSink {
+  line(text: string, bytes: number): void;
+  /** A line longer than the limit was dropped. */
+  overflow(bytes: number): void;
+  /** Bytes left at the end of the body without a line end. */
+  trailing(text: string, bytes: number): void;
+}
+
+export const MAX_NDJSON_LINE_BYTES = 16 * 1024 * 1024;
+const LF = 0x0a;
+const utf8 = new TextDecoder('utf-8');
+
+export class NdjsonFramer {
+  private partial: Uint8Array[] = [];
+  private partialBytes = 0;
+  private carry = 0;
+  private dropping = false;
+
+  constructor(private readonly sink: NdjsonSink) {}
+
+  push(chunk: Uint8Array): void {
+    let start = 0;
+    for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, start)) {
+      this.complete(chunk.subarray(start, i), i + 1 - start);
+      start = i + 1;
+    }
+    if (start < chunk.length) this.keep(chunk.subarray(start));
+  }
+
+  end(): void {
+    if (this.partialBytes > 0 && !this.dropping) {
+      const rest = this.take(new Uint8Array(0));
+      const text = utf8.decode(rest).replace(/\r$/, '');
+      // A last record without its newline is still a record when it is whole JSON.
+      if (text.trim().length > 0) this.sink.trailing(text, rest.length + this.carry);
+    }
+    this.partial = [];
+    this.partialBytes = 0;
+    this.carry = 0;
+    this.dropping = false;
+  }
+
+  private keep(bytes: Uint8Array): void {
+    if (this.dropping) return;
+    if (this.partialBytes + bytes.length > MAX_NDJSON_LINE_BYTES) {
+      this.dropping = true;
+      this.partial = [];
+      this.partialBytes = 0;
+      this.sink.overflow(MAX_NDJSON_LINE_BYTES);
+      return;
+    }
+    this.partial.push(bytes.slice());
+    this.partialBytes += bytes.length;
+  }
+
+  private take(tail: Uint8Array): Uint8Array {
+    if (this.partialBytes === 0) return tail;
+    const all = new Uint8Array(this.partialBytes + tail.length);
+    let o = 0;
+    for (const p of this.partial) {
+      all.set(p, o);
+      o += p.length;
+    }
+    all.set(tail, o);
+    this.partial = [];
+    this.partialBytes = 0;
+    return all;
+  }
+
+  private complete(tail: Uint8Array, tailBytes: number): void {
+    if (this.dropping) {
+      this.dropping = false;
+      return;
+    }
+    const content = this.take(tail);
+    const bytes = content.length + (tailBytes - tail.length) + this.carry;
+    const text = utf8.decode(content).replace(/\r$/, '');
+    if (text.trim().length === 0) {
+      this.carry = bytes;
+      return;
+    }
+    this.carry = 0;
+    this.sink.line(text, bytes);
+  }
+}
