@@ -19,6 +19,7 @@ export function plan(over: Partial<RunPlan> = {}): RunPlan {
     buckets: [],
     trace: { mode: 'first', n: 200 },
     expectations: [],
+    datasets: [],
     seed: 1,
     ...over,
   };

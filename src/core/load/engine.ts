@@ -3,6 +3,7 @@
  * each request through a protocol client, and turns each result into a record. It runs in a worker
  * thread (see worker.ts); the caller gets records in batches and never times packets itself.
  */
+import { setMaxListeners } from 'node:events';
 import type { ProtocolClient, SentRequest } from '../protocols';
 import type { TracedRequest } from '../messages';
 import { buildRecord, type RequestRecord } from '../metrics/record';
@@ -46,6 +47,8 @@ export class LoadEngine {
     private readonly events: EngineEvents,
   ) {
     this.schedule = scheduleFor(plan.load);
+    // One signal is shared by every request in flight, each of which listens to it.
+    setMaxListeners(0, this.abort.signal);
     this.rng = createRng(plan.seed ?? (Date.now() >>> 0)).next;
     let sum = 0;
     this.cumulativeWeights = plan.prompts.map((p) => (sum += p.weight));

@@ -1,0 +1,76 @@
+/** The `llmload` command line: run, check, sim. */
+import { parseArgs } from 'node:util';
+import { runCheck } from './check';
+import { processIO, type CliIO } from './io';
+import { runCommand } from './run';
+import { simCommand } from './sim';
+
+const USAGE = `usage:
+  llmload run FILE [--out DIR] [--target URL] [--quiet]   run a scenario; exit 0 pass, 1 an expectation failed, 2 invalid, 3 cannot start
+  llmload check FILE...                                   print diagnostics; exit 2 on any error
+  llmload sim [--port N] [--profile chat|reasoning] [--host H] [--seed S]
+                                                          run the built-in simulator alone`;
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { out: { type: 'string' }, target: { type: 'string' }, quiet: { type: 'boolean' } },
+        });
+        if (positionals.length !== 1) {
+          io.err('llmload run: give exactly one scenario file\n' + USAGE);
+          return 2;
+        }
+        return await runCommand({ file: positionals[0]!, out: values.out, target: values.target, quiet: values.quiet }, io);
+      }
+      case 'check': {
+        if (rest.length === 0) {
+          io.err('llmload check: give one or more scenario files');
+          return 2;
+        }
+        return runCheck(rest, io);
+      }
+      case 'sim': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { port: { type: 'string' }, host: { type: 'string' }, profile: { type: 'string' }, seed: { type: 'string' } },
+        });
+        return await simCommand(values, io);
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        io.err(`llmload: unknown command "${command}"\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`llmload ${command}: ${e.message}\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+/** Runs the CLI on this process's arguments and sets its exit code. */
+export function cliEntry(): void {
+  main(process.argv.slice(2), processIO()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`llmload: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}
+
+if (require.main === module) cliEntry();

@@ -1,0 +1,25 @@
+/** `llmload sim [--port N] [--host H] [--profile P] [--seed S]`: the built-in simulator alone, until Ctrl-C. */
+import { PROFILES, startSimulator } from '../core/sim';
+import type { CliIO } from './io';
+
+export async function simCommand(args: { port?: string; host?: string; profile?: string; seed?: string }, io: CliIO): Promise<number> {
+  const port = args.port === undefined ? 8000 : Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    io.err(`llmload sim: --port takes a port number 0-65535, got "${args.port}"`);
+    return 2;
+  }
+  const profile = args.profile ?? 'chat';
+  if (!(profile in PROFILES)) {
+    io.err(`llmload sim: unknown profile "${profile}"; known: ${Object.keys(PROFILES).join(', ')}`);
+    return 2;
+  }
+  const sim = await startSimulator({ port, host: args.host ?? '127.0.0.1', profile, seed: args.seed === undefined ? undefined : Number(args.seed) });
+  io.out(`llmload simulator (${profile}) listening on ${sim.url}  (POST ${sim.url}/chat/completions; Ctrl-C stops)`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await sim.close();
+  return 0;
+}
