@@ -8,7 +8,8 @@ import { startSimServer } from './server';
 export { PROFILES, FAULT_KINDS, defineProfile, resolveProfile } from './profiles';
 export type { SimProfile, FaultKind, ReasoningFormat } from './profiles';
 export { FAULT_HEADER } from './faults';
-export { RESPONSE_ID_HEADER, REASONING_FORMAT_HEADER } from './server';
+export { RESPONSE_ID_HEADER, REASONING_FORMAT_HEADER } from './core';
+export { WS_PATH } from './websocket';
 export { estimatePromptTokens, CHARS_PER_TOKEN } from './generation';
 
 export interface SimOptions {

@@ -29,6 +29,8 @@ export interface FrameSink {
   write(frame: string): void;
   /** Ends the response normally. */
   end(): void;
+  /** Ends the response before its done marker so the peer can tell (HTTP: end the body; WebSocket: close the connection). */
+  endEarly(): void;
   /** Cuts the connection abruptly (TCP reset). */
   reset(): void;
   /** Stops the response now (abort, server closing). */
@@ -158,7 +160,7 @@ export function playStream(job: StreamJob): RunningResponse {
           life.stopKeepAlive();
           return;
         case 'disconnect':
-          sink.end();
+          sink.endEarly();
           return;
         case 'stream_error':
           write(encoder.streamError('simulated failure inside the stream'));
@@ -209,6 +211,7 @@ export function httpSink(res: ServerResponse, contentType: string, headers: Reco
     },
     write: (frame) => void res.write(frame),
     end: () => void res.end(),
+    endEarly: () => void res.end(),
     reset: () => resetSocket(res),
     destroy: () => void res.destroy(),
     get finished() {

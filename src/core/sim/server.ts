@@ -1,7 +1,8 @@
 /**
- * The simulator's HTTP server: routes each API's path, reads and validates the request, applies
- * HTTP-level faults, plans the response with a per-request seeded generator, and plays it.
- * Tracks every open response so close() ends them all promptly.
+ * The simulator's HTTP front end: routes each API's path, reads and validates the request, answers
+ * HTTP-level faults, and plays the planned response as a stream or one JSON body. Also hands
+ * WebSocket upgrades on /v1/ws to the WebSocket front end. close() ends every open response and
+ * connection promptly.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,19 +13,14 @@ import { openAiCompletions } from './apis/openai-completions';
 import { openAiResponses } from './apis/openai-responses';
 import { tgiGenerate, tgiStream } from './apis/tgi';
 import type { SimApi } from './apis/types';
-import { createEngine } from './admission';
-import { FAULT_HEADER, drawFault, parseFaultHeader, type FaultRequest } from './faults';
-import { planGeneration } from './generation';
-import { REASONING_FORMATS, type ReasoningFormat, type SimProfile } from './profiles';
-import { createRng, hashString } from './random';
-import { httpSink, playComplete, playStream, type RunningResponse } from './responder';
-import { SendLog } from './send-log';
+import { createCore, REASONING_FORMAT_HEADER, RESPONSE_ID_HEADER } from './core';
+import { FAULT_HEADER } from './faults';
+import type { SimProfile } from './profiles';
+import { httpSink, playComplete, playStream } from './responder';
+import type { SendLog } from './send-log';
+import { attachWebSocket, WS_PATH } from './websocket';
 
-export const RESPONSE_ID_HEADER = 'x-llmload-sim-response-id';
-export const REASONING_FORMAT_HEADER = 'x-llmload-sim-reasoning-format';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
-/** How many distinct prompts the per-prompt occurrence counter remembers before it starts over. */
-const MAX_PROMPTS_REMEMBERED = 50_000;
 
 export interface SimServerOptions {
   host: string;
@@ -52,15 +48,14 @@ const ROUTES: Record<string, SimApi> = {
   '/generate': tgiGenerate,
 };
 
+const headerValue = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
 export async function startSimServer(opts: SimServerOptions): Promise<SimServer> {
-  const { profile, seed } = opts;
-  const engine = createEngine(profile.max_concurrency, profile.batch_slowdown);
-  const sendLog = new SendLog(opts.sendLogCapacity);
-  const faultRng = createRng(hashString(`faults|${seed}`));
-  const occurrences = new Map<number, number>();
-  const open = new Set<RunningResponse>();
-  let counter = 0;
-  let closing = false;
+  const { profile } = opts;
+  const core = createCore(profile, opts.seed, opts.sendLogCapacity);
 
   const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = JSON.stringify(body);
@@ -85,7 +80,8 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       return;
     }
     if (!api) {
-      sendJson(res, 404, openAiError(404, `no route for ${req.method} ${path}`));
+      const hint = path === WS_PATH ? ' (the WebSocket endpoint needs an Upgrade request)' : '';
+      sendJson(res, 404, openAiError(404, `no route for ${req.method} ${path}${hint}`));
       return;
     }
     if (req.method !== 'POST') {
@@ -109,89 +105,29 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       sendJson(res, 400, api.errorBody(400, parsed.error ?? 'invalid request'));
       return;
     }
-    const request = parsed.request;
-
-    let fault: FaultRequest | undefined;
-    const faultHeader = req.headers[FAULT_HEADER];
-    if (typeof faultHeader === 'string' && faultHeader.trim() !== '') {
-      const f = parseFaultHeader(faultHeader);
-      if ('error' in f) {
-        sendJson(res, 400, api.errorBody(400, f.error));
-        return;
-      }
-      fault = f;
-    } else {
-      fault = drawFault(profile, faultRng);
-    }
-    let responseProfile = profile;
-    const formatHeader = req.headers[REASONING_FORMAT_HEADER];
-    if (typeof formatHeader === 'string') {
-      if (!REASONING_FORMATS.includes(formatHeader as ReasoningFormat)) {
-        sendJson(res, 400, api.errorBody(400, `${REASONING_FORMAT_HEADER} must be one of ${REASONING_FORMATS.join(', ')}`));
-        return;
-      }
-      responseProfile = { ...profile, reasoning_format: formatHeader as ReasoningFormat };
-    }
-
-    const id = `${api.idPrefix}${++counter}`;
-    const idHeader = { [RESPONSE_ID_HEADER]: id };
-    if (fault?.kind === 'http_429') {
-      const retryAfter = String(fault.arg ?? profile.retry_after_s);
-      sendJson(res, 429, api.errorBody(429, 'simulated rate limit: too many requests'), { ...idHeader, 'retry-after': retryAfter });
+    const p = core.prepare(api, parsed.request, headerValue(req, FAULT_HEADER), headerValue(req, REASONING_FORMAT_HEADER));
+    if (p.kind === 'reject') {
+      sendJson(res, p.status, api.errorBody(p.status, p.message), p.headers);
       return;
     }
-    if (fault?.kind === 'http_500') {
-      sendJson(res, 500, api.errorBody(500, 'simulated internal server error'), idHeader);
-      return;
-    }
-    if (fault?.kind === 'http_400') {
-      sendJson(res, 400, api.errorBody(400, 'simulated bad request'), idHeader);
-      return;
-    }
-
-    // Same simulator seed + same prompt + same occurrence (or request seed) = same response.
-    const promptHash = hashString(request.promptText);
-    let occurrence = request.seed;
-    if (occurrence === undefined) {
-      if (occurrences.size >= MAX_PROMPTS_REMEMBERED && !occurrences.has(promptHash)) occurrences.clear();
-      occurrence = occurrences.get(promptHash) ?? 0;
-      occurrences.set(promptHash, occurrence + 1);
-    }
-    const rng = createRng(hashString(`${seed}|${occurrence}|${promptHash}`));
-    const gen = planGeneration({
-      profile: responseProfile,
-      request,
-      rng,
-      fault: fault?.kind,
-      faultArg: fault?.arg,
-      thinkTags: api.thinkTags(responseProfile),
-    });
-    const ctx = {
-      id,
-      model: request.model ?? profile.model,
-      created: Math.floor(Date.now() / 1000),
-      request,
-      profile: responseProfile,
-      promptTokens: gen.promptTokens,
-    };
-    const sendTimes = sendLog.open(id);
-    const running = request.stream
+    const idHeader = { [RESPONSE_ID_HEADER]: p.ctx.id };
+    const sendTimes = core.sendLog.open(p.ctx.id);
+    const running = parsed.request.stream
       ? playStream({
           sink: httpSink(res, api.streamContentType, idHeader),
-          encoder: api.encoder(ctx),
-          profile: responseProfile,
-          gen,
-          fault,
-          engine,
+          encoder: api.encoder(p.ctx),
+          profile: p.profile,
+          gen: p.gen,
+          fault: p.fault,
+          engine: core.engine,
           sendTimes,
         })
-      : playComplete({ res, api, ctx, gen, fault, engine, sendTimes, headers: idHeader });
-    open.add(running);
-    void running.ended.then(() => open.delete(running));
+      : playComplete({ res, api, ctx: p.ctx, gen: p.gen, fault: p.fault, engine: core.engine, sendTimes, headers: idHeader });
+    core.track(running);
   };
 
   const server = http.createServer({ noDelay: true, keepAlive: true, requestTimeout: 0 }, (req, res) => {
-    if (closing) {
+    if (core.closing) {
       res.destroy();
       return;
     }
@@ -201,6 +137,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     });
   });
   server.keepAliveTimeout = 5000;
+  const ws = attachWebSocket(server, core);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -215,13 +152,13 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   return {
     url: `http://${hostForUrl}:${port}/v1`,
     port,
-    sendLog,
+    sendLog: core.sendLog,
     async close() {
-      if (closing) return;
-      closing = true;
+      if (core.closing) return;
+      core.setClosing();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const r of open) r.abort();
-      open.clear();
+      core.abortAll();
+      ws.closeAll();
       server.closeAllConnections();
       await closed;
     },
