@@ -10,6 +10,7 @@ import type { RunPlan } from './scenario/plan';
 import type { Packet } from './protocols/types';
 import type { RequestRecord } from './metrics/record';
 import type { Summary } from './metrics/summary';
+import type { SeriesRow } from './metrics/aggregate';
 
 // ---- load worker <-> run orchestrator ----
 
@@ -51,6 +52,31 @@ export interface Progress {
   token_rate_p50: number | null;
 }
 
+/** A finished request as the live table shows it: a compact slice of its record. */
+export interface RequestRow {
+  id: number;
+  prompt: string;
+  status: 'ok' | 'error';
+  error_kind?: string;
+  offset_ms: number;
+  ttft_ms: number | null;
+  ttfa_ms: number | null;
+  e2e_ms: number;
+  token_rate: number | null;
+  input_tokens: number | null;
+  output_tokens: number;
+}
+
+/**
+ * What changed since the last delta, sent a few times a second (never per packet): the progress,
+ * the per-second rows still open (the receiver replaces rows by `t`), and the requests that ended.
+ */
+export interface LiveDelta {
+  progress: Progress;
+  series: SeriesRow[];
+  requests: RequestRow[];
+}
+
 // ---- engine process <-> VS Code host ----
 
 export type HostToEngine =
@@ -61,5 +87,6 @@ export type EngineToHost =
   | { type: 'invalid'; diagnostics: Diagnostic[] }
   | { type: 'started'; runDir: string }
   | { type: 'progress'; progress: Progress }
+  | { type: 'live'; delta: LiveDelta }
   | { type: 'finished'; runDir: string; summary: Summary }
   | { type: 'failed'; message: string };

@@ -25,6 +25,7 @@ async function run(m: Extract<HostToEngine, { type: 'run' }>): Promise<void> {
       targetOverride: m.targetOverride,
       scenarioText: text,
       onProgress: (progress) => send({ type: 'progress', progress }),
+      onLive: (delta) => send({ type: 'live', delta }),
     });
   } catch (e) {
     send({ type: 'failed', message: (e as Error).message });

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startRun, RunStartError } from '../../src/core/run/runner';
 import type { RequestRecord } from '../../src/core/metrics/record';
+import type { LiveDelta } from '../../src/core/messages';
 import { startSimulator, defineProfile } from '../../src/core/sim';
 import { plan } from '../helpers/plans';
 
@@ -24,8 +25,17 @@ function readJsonl<T>(file: string): T[] {
 
 test('a step-load run against the built-in reasoning simulator writes complete, consistent results', async () => {
   const dir = path.join(tmp(), 'run');
-  const h = await startRun(plan({ expectations: [{ text: 'success >= 99%', metric: 'success', op: '>=', value: 0.99, line: 1 }] }), { outDir: dir });
+  const live: LiveDelta[] = [];
+  const h = await startRun(plan({ expectations: [{ text: 'success >= 99%', metric: 'success', op: '>=', value: 0.99, line: 1 }] }), {
+    outDir: dir,
+    onLive: (d) => live.push(d),
+  });
   const { summary } = await h.done;
+  // live deltas come in batches, carry every request once, and end with the final figures
+  assert.ok(live.length >= 3);
+  assert.equal(live.flatMap((d) => d.requests).length, summary.requests.total);
+  assert.equal(live[live.length - 1]!.progress.ok, summary.requests.ok);
+  assert.ok(live.some((d) => d.series.length > 0 && d.series.length <= 11));
   assert.equal(summary.requests.failed, 0, JSON.stringify(summary.errors));
   assert.ok(summary.requests.ok >= 6, `ok ${summary.requests.ok}`);
   assert.equal(summary.success_rate, 1);

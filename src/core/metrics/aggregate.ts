@@ -144,6 +144,11 @@ export class RunAggregator {
     return out;
   }
 
+  /** The rows still open to late records (the newest seconds), finalized as they stand now. */
+  recentSeries(): SeriesRow[] {
+    return [...this.seconds.values()].map(finalizeRow).sort((a, b) => a.t - b.t);
+  }
+
   private second(t: number): SecondAcc {
     let acc = this.seconds.get(t);
     if (!acc) {

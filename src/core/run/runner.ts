@@ -6,7 +6,8 @@
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Progress, RunnerToWorker, WorkerInit, WorkerToRunner } from '../messages';
+import type { LiveDelta, Progress, RequestRow, RunnerToWorker, WorkerInit, WorkerToRunner } from '../messages';
+import type { RequestRecord } from '../metrics/record';
 import { RunAggregator } from '../metrics/aggregate';
 import { buildSummary, targetLabel, type Summary } from '../metrics/summary';
 import { DEFAULT_RESULTS_ROOT, runDirFor } from '../results/run-dir';
@@ -29,6 +30,10 @@ export interface RunOptions {
   scenarioText?: string;
   onProgress?(p: Progress): void;
   progressIntervalMs?: number;
+  /** Batched live data for a panel: progress, open series rows, requests that ended. */
+  onLive?(d: LiveDelta): void;
+  /** Default 200 ms (5 Hz). */
+  liveIntervalMs?: number;
   /** How long stop() waits for the worker to end its streams before it is terminated. */
   stopGraceMs?: number;
 }
@@ -117,13 +122,22 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
     };
   };
   const progressTimer = opts.onProgress ? setInterval(() => opts.onProgress!(progress()), opts.progressIntervalMs ?? 1000) : undefined;
+  let liveRows: RequestRow[] = [];
+  const sendLive = (): void => {
+    const requests = liveRows;
+    liveRows = [];
+    opts.onLive!({ progress: progress(), series: agg.recentSeries(), requests });
+  };
+  const liveTimer = opts.onLive ? setInterval(sendLive, opts.liveIntervalMs ?? 200) : undefined;
 
   const done = new Promise<RunResult>((resolve) => {
     const finish = async (ended_by: string, duration_ms: number, error?: string): Promise<void> => {
       if (finished) return;
       finished = true;
       if (progressTimer) clearInterval(progressTimer);
+      if (liveTimer) clearInterval(liveTimer);
       opts.onProgress?.(progress());
+      if (opts.onLive) sendLive();
       const summary = buildSummary(plan, agg, {
         started_at: new Date(startEpoch).toISOString(),
         duration_s: duration_ms / 1000,
@@ -142,7 +156,10 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
           break;
         case 'records':
           writer.append(m.records, m.traces);
-          for (const r of m.records) agg.add(r);
+          for (const r of m.records) {
+            agg.add(r);
+            if (opts.onLive && !r.warmup) liveRows.push(requestRow(r));
+          }
           break;
         case 'tick':
           lastTick = m;
@@ -172,4 +189,21 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
       setTimeout(() => void worker.terminate(), opts.stopGraceMs ?? 800).unref();
     },
   };
+}
+
+function requestRow(r: RequestRecord): RequestRow {
+  const row: RequestRow = {
+    id: r.id,
+    prompt: r.prompt,
+    status: r.status,
+    offset_ms: r.offset_ms,
+    ttft_ms: r.ttft_ms,
+    ttfa_ms: r.ttfa_ms,
+    e2e_ms: r.e2e_ms,
+    token_rate: r.token_rate,
+    input_tokens: r.input_tokens,
+    output_tokens: r.output_tokens,
+  };
+  if (r.error) row.error_kind = r.error.kind;
+  return row;
 }
