@@ -263,3 +263,25 @@ test('a fault header overrides the profile rates', async () => {
     defineProfile(FAST, { fault_rates: { http_500: 1 } }),
   );
 });
+
+test('a fault can also be asked for in the body, under llmload_sim', async () => {
+  await withSim(async (sim) => {
+    const res = await chat(sim, undefined, { stream: false, llmload_sim: { fault: 'http_429=3' } });
+    assert.equal(res.status, 429);
+    assert.equal(res.headers.get('retry-after'), '3');
+    await res.arrayBuffer();
+    const tags = await chat(sim, undefined, { stream: false, llmload_sim: { reasoning_format: 'think_tags' } });
+    assert.match(((await tags.json()) as any).choices[0].message.content, /^<think>/);
+  });
+});
+
+test('a profile spec with fault rates applies them from startSimulator', async () => {
+  const sim = await startSimulator({ profile: 'chat?fault.http_500=1' });
+  try {
+    const res = await chat(sim);
+    assert.equal(res.status, 500);
+    await res.arrayBuffer();
+  } finally {
+    await sim.close();
+  }
+});

@@ -107,3 +107,21 @@ test('bad profiles are rejected with every problem named', () => {
   // A partial object is completed from the chat profile.
   assert.equal(resolveProfile({ name: 'mine', decode_tokens_per_s: 5 } as never).prefill_tokens_per_s, PROFILES.chat.prefill_tokens_per_s);
 });
+
+test('a profile name may carry changes as a query string', () => {
+  const p = resolveProfile('reasoning?decode_tokens_per_s=20&thinking_tokens=5-9&answer_tokens=7&think_tags_split=true&reasoning_format=think_tags&fault.reset=0.05');
+  assert.equal(p.name, 'reasoning');
+  assert.equal(p.decode_tokens_per_s, 20);
+  assert.deepEqual(p.thinking_tokens, [5, 9]);
+  assert.deepEqual(p.answer_tokens, [7, 7]);
+  assert.equal(p.think_tags_split, true);
+  assert.equal(p.reasoning_format, 'think_tags');
+  assert.deepEqual(p.fault_rates, { reset: 0.05 });
+  assert.equal(p.prefill_tokens_per_s, PROFILES.reasoning.prefill_tokens_per_s);
+  assert.equal(PROFILES.reasoning.decode_tokens_per_s, 60, 'the built-in profile is not changed');
+  assert.throws(() => resolveProfile('chat?speed=3'), /unknown simulator profile option "speed"; known options: .*decode_tokens_per_s/);
+  assert.throws(() => resolveProfile('chat?fault.boom=0.1'), /unknown fault/);
+  assert.throws(() => resolveProfile('chat?jitter=lots'), /must be a number/);
+  assert.throws(() => resolveProfile('chat?reasoning_format=xml'), /reasoning_format must be one of/);
+  assert.throws(() => resolveProfile('nope?jitter=0'), /unknown simulator profile "nope"/);
+});

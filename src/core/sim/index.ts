@@ -5,8 +5,8 @@
 import { resolveProfile, type SimProfile } from './profiles';
 import { startSimServer } from './server';
 
-export { PROFILES, FAULT_KINDS, defineProfile, resolveProfile } from './profiles';
-export type { SimProfile, FaultKind, ReasoningFormat } from './profiles';
+export { PROFILES, FAULT_KINDS, REASONING_FORMATS, defineProfile, parseProfileOverrides, resolveProfile } from './profiles';
+export type { SimProfile, FaultKind, ReasoningFormat, ResponsesReasoning } from './profiles';
 export { FAULT_HEADER } from './faults';
 export { RESPONSE_ID_HEADER, REASONING_FORMAT_HEADER } from './core';
 export { WS_PATH } from './websocket';
@@ -17,7 +17,7 @@ export interface SimOptions {
   host?: string;
   /** Port; 0 (the default) picks a free one. */
   port?: number;
-  /** Profile name (see PROFILES) or a profile object; default 'chat'. */
+  /** Profile name (see PROFILES), optionally with changes as a query (`reasoning?decode_tokens_per_s=20&fault.reset=0.05`), or a profile object; default 'chat'. */
   profile?: string | SimProfile;
   /** Seed of every random choice (text, lengths, jitter, fault draws); default 1. */
   seed?: number;

@@ -129,11 +129,13 @@ export function defineProfile(base: string | SimProfile, overrides: Partial<SimP
 export function resolveProfile(profile: string | SimProfile | undefined): SimProfile {
   if (profile === undefined) return PROFILES.chat;
   if (typeof profile === 'string') {
-    const found = Object.prototype.hasOwnProperty.call(PROFILES, profile) ? PROFILES[profile] : undefined;
+    const q = profile.indexOf('?');
+    const name = q < 0 ? profile : profile.slice(0, q);
+    const found = Object.prototype.hasOwnProperty.call(PROFILES, name) ? PROFILES[name] : undefined;
     if (!found) {
-      throw new Error(`unknown simulator profile "${profile}"; known profiles: ${Object.keys(PROFILES).join(', ')}`);
+      throw new Error(`unknown simulator profile "${name}"; known profiles: ${Object.keys(PROFILES).join(', ')}`);
     }
-    return found;
+    return q < 0 ? found : defineProfile(found, parseProfileOverrides(profile.slice(q + 1)));
   }
   // A partial object is completed from the chat profile so callers may pass only what they change.
   return validateProfile({ ...CHAT, ...profile, fault_rates: { ...(profile.fault_rates ?? {}) } });
@@ -178,4 +180,62 @@ function validateProfile(p: SimProfile): SimProfile {
   }
   if (problems.length > 0) throw new Error(`invalid simulator profile "${p.name}": ${problems.join('; ')}`);
   return p;
+}
+
+const NUMBER_FIELDS = [
+  'prefill_tokens_per_s',
+  'decode_tokens_per_s',
+  'jitter',
+  'overhead_ms',
+  'tokens_per_chunk',
+  'keepalive_interval_ms',
+  'batch_slowdown',
+  'max_concurrency',
+  'fault_after_chunks',
+  'slow_ttft_ms',
+  'retry_after_s',
+] as const;
+const RANGE_FIELDS = ['thinking_tokens', 'answer_tokens'] as const;
+const BOOLEAN_FIELDS = ['think_tags_omit_open', 'think_tags_split'] as const;
+
+/**
+ * Profile changes written as a query string, for `builtin:reasoning?decode_tokens_per_s=20&fault.reset=0.05`:
+ * numbers, ranges as `min-max` (or one number), booleans as true/false, `reasoning_format`,
+ * `responses_reasoning`, `model`, and `fault.<kind>=<rate>`. Throws an Error naming a bad key or value.
+ */
+export function parseProfileOverrides(query: string): Partial<SimProfile> {
+  const out: Record<string, unknown> = {};
+  const faults: Partial<Record<FaultKind, number>> = {};
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq)).trim();
+    const value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1)).trim();
+    const bad = (what: string): Error => new Error(`simulator profile option ${key}=${value}: ${what}`);
+    if (key.startsWith('fault.')) {
+      const kind = key.slice(6) as FaultKind;
+      if (!FAULT_KINDS.includes(kind)) throw bad(`unknown fault; known faults: ${FAULT_KINDS.join(', ')}`);
+      const rate = Number(value);
+      if (value === '' || !Number.isFinite(rate)) throw bad('the rate must be a number 0..1');
+      faults[kind] = rate;
+    } else if ((NUMBER_FIELDS as readonly string[]).includes(key)) {
+      const n = Number(value);
+      if (value === '' || !Number.isFinite(n)) throw bad('must be a number');
+      out[key] = n;
+    } else if ((RANGE_FIELDS as readonly string[]).includes(key)) {
+      const m = /^(\d+)(?:-(\d+))?$/.exec(value);
+      if (!m) throw bad('must be N or MIN-MAX');
+      out[key] = [Number(m[1]), Number(m[2] ?? m[1])];
+    } else if ((BOOLEAN_FIELDS as readonly string[]).includes(key)) {
+      if (value !== 'true' && value !== 'false' && value !== '') throw bad('must be true or false');
+      out[key] = value !== 'false';
+    } else if (key === 'reasoning_format' || key === 'responses_reasoning' || key === 'model') {
+      out[key] = value;
+    } else {
+      const known = [...NUMBER_FIELDS, ...RANGE_FIELDS, ...BOOLEAN_FIELDS, 'reasoning_format', 'responses_reasoning', 'model', 'fault.<kind>'];
+      throw new Error(`unknown simulator profile option "${key}"; known options: ${known.join(', ')}`);
+    }
+  }
+  if (Object.keys(faults).length > 0) out.fault_rates = faults;
+  return out as Partial<SimProfile>;
 }

@@ -12,7 +12,7 @@ import { openAiChat, openAiError } from './apis/openai-chat';
 import { openAiCompletions } from './apis/openai-completions';
 import { openAiResponses } from './apis/openai-responses';
 import { tgiGenerate, tgiStream } from './apis/tgi';
-import type { SimApi } from './apis/types';
+import { isRecord, type SimApi } from './apis/types';
 import { createCore, REASONING_FORMAT_HEADER, RESPONSE_ID_HEADER } from './core';
 import { FAULT_HEADER } from './faults';
 import type { SimProfile } from './profiles';
@@ -105,7 +105,12 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       sendJson(res, 400, api.errorBody(400, parsed.error ?? 'invalid request'));
       return;
     }
-    const p = core.prepare(api, parsed.request, headerValue(req, FAULT_HEADER), headerValue(req, REASONING_FORMAT_HEADER));
+    // Options may also come in the body (`"llmload_sim": {"fault": ..., "reasoning_format": ...}`), for
+    // clients that can add body fields but not headers; a header wins.
+    const inBody = isRecord(body) && isRecord(body.llmload_sim) ? body.llmload_sim : {};
+    const option = (header: string, key: string): string | undefined =>
+      headerValue(req, header) ?? (typeof inBody[key] === 'string' ? (inBody[key] as string) : undefined);
+    const p = core.prepare(api, parsed.request, option(FAULT_HEADER, 'fault'), option(REASONING_FORMAT_HEADER, 'reasoning_format'));
     if (p.kind === 'reject') {
       sendJson(res, p.status, api.errorBody(p.status, p.message), p.headers);
       return;
