@@ -9,7 +9,7 @@ import { emitContent, flushContent, PacketEmitter } from './openai-chat';
 import { samplingParams } from './openai-common';
 import { JsonPath } from './json-path';
 import { promptText } from './prompt-text';
-import type { StreamRecord } from './stream-record';
+import { normalizeFinishReason, type StreamRecord } from './stream-record';
 import type { ThinkTagSplitter } from './think-tags';
 import type { Usage } from './types';
 
@@ -174,7 +174,7 @@ export class MappedEventHandler {
     const hasUsage = Object.keys(usage).length > 0;
     if (hasUsage) rec.mergeUsage(usage);
     const finish = this.finish.get(obj);
-    if (typeof finish === 'string' && finish) rec.setFinish(finish);
+    if (typeof finish === 'string' && finish) rec.setFinish(normalizeFinishReason(finish));
     const isDone = this.done !== undefined && !!this.done.get(obj);
     if (hasUsage && (out.emitted === 0 || isDone)) out.emit('stats', data);
     if (isDone) {
