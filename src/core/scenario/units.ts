@@ -21,7 +21,7 @@ export function isNumber(text: string): boolean {
 /** `500ms`, `10s`, `1.5m`, `2h`, `1m30s`. */
 export function parseDuration(text: string): Parsed<number> {
   const hint = `expected a duration like 10s or 500ms, got "${text}"`;
-  if (NUMBER.test(text)) return fail(hint);
+  if (text === '' || NUMBER.test(text)) return fail(hint);
   const re = /(\d+(?:\.\d+)?)([a-zA-Z]*)/y;
   let at = 0;
   let total = 0;
@@ -83,7 +83,8 @@ export function parsePercent(text: string): Parsed<number> {
   if (!m) return fail(`expected a percentage like 99%, got "${text}"`);
   const v = Number(m[1]);
   if (v > 100) return fail(`a percentage is at most 100%, got "${text}"`);
-  return ok(v / 100);
+  // Shifting the decimal point in the text gives the nearest double (99.9% -> 0.999, not 0.9990000000000001).
+  return ok(Number(`${m[1]}e-2`));
 }
 
 /** `2rps`, `2/s`, `120qpm` (written with or without a space) -> requests per second. */
