@@ -4,10 +4,15 @@ import { runCheck } from './check';
 import { processIO, type CliIO } from './io';
 import { runCommand } from './run';
 import { simCommand } from './sim';
+import { runTokens } from './tokens';
+import { runTrace } from './trace';
 
 const USAGE = `usage:
   llmload run FILE [--out DIR] [--target URL] [--quiet]   run a scenario; exit 0 pass, 1 an expectation failed, 2 invalid, 3 cannot start
   llmload check FILE...                                   print diagnostics; exit 2 on any error
+  llmload tokens FILE...                                  token counts per prompt and dataset, limit checks
+  llmload trace RUN_DIR [--request ID] [--format perfetto|jsonl] [--out FILE]
+                                                          a run as a Chrome/Perfetto trace, or packets as JSON lines
   llmload sim [--port N] [--profile chat|reasoning] [--host H] [--seed S]
                                                           run the built-in simulator alone`;
 
@@ -34,6 +39,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         }
         return runCheck(rest, io);
       }
+      case 'tokens': {
+        if (rest.length === 0) {
+          io.err('llmload tokens: give one or more scenario files');
+          return 2;
+        }
+        return await runTokens(rest, io);
+      }
+      case 'trace':
+        return await runTrace(rest, io);
       case 'sim': {
         const { values } = parseArgs({
           args: rest,
