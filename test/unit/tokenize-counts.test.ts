@@ -132,3 +132,20 @@ describe('counts of the other chat shapes', () => {
     assert.equal(c.chat, tok.count('<|im_start|>user\n<|im_end|>\n<|im_start|>assistant\n'));
   });
 });
+
+describe('speed-ups of the JS tokenizer', () => {
+  it('apply to every bundled family (a library change that drops them shows here)', async () => {
+    const { Tokenizer } = await import('@huggingface/tokenizers');
+    const { speedUp } = await import('../../src/core/tokenize/speedups');
+    const path = await import('node:path');
+    for (const name of ['qwen3', 'deepseek-v3', 'llama3']) {
+      const json = bundledTokenizerJson(name);
+      const config = JSON.parse(readFileSync(path.join(path.dirname(json), 'tokenizer_config.json'), 'utf8'));
+      const plain = new Tokenizer(JSON.parse(readFileSync(json, 'utf8')), config);
+      const fast = new Tokenizer(JSON.parse(readFileSync(json, 'utf8')), config);
+      assert.deepEqual(speedUp(fast as never), ['byte-level', 'bpe-cache', 'merge-lookup'], name);
+      const text = Object.values(SAMPLES).join('\n') + SPECIALS[name];
+      assert.deepEqual(fast.encode(text).ids, plain.encode(text).ids, name);
+    }
+  });
+});

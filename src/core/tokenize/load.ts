@@ -226,7 +226,8 @@ function build(
     name,
     source,
     location,
-    count: (text) => (text === '' ? 0 : encode(text).length),
+    // tokenize() skips the ids and attention mask encode() builds: a count needs neither.
+    count: (text) => (text === '' ? 0 : tok.tokenize(text, { add_special_tokens: false }).length),
     encode,
     decode: (ids) => tok.decode(ids, { skip_special_tokens: false }),
     applyChatTemplate: template

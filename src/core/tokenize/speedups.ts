@@ -16,10 +16,19 @@ interface ByteLevelLike {
   pre_tokenize_text(text: string, options?: unknown): string[];
 }
 
+interface BpeNode {
+  token: string;
+  next: BpeNode | null;
+  score?: number;
+  bias: number;
+}
+
 interface BpeLike {
   cache: { get(k: string): unknown; put(k: string, v: unknown): void; clear(): void };
   max_length_to_cache: number;
   bpe(token: string): string[];
+  bpe_ranks: Map<string, number>;
+  add_node(queue: { push(n: BpeNode): void }, node: BpeNode): void;
 }
 
 const MEMO_LIMIT = 200_000;
@@ -72,6 +81,33 @@ function isBpe(x: unknown): x is BpeLike {
   return isObj(o) && typeof o.bpe === 'function' && typeof o.max_length_to_cache === 'number' && !!o.cache && typeof o.cache.get === 'function' && typeof o.cache.put === 'function';
 }
 
+/** True when JSON.stringify leaves `s` as it is inside quotes: no quote, backslash, control character or surrogate. */
+function jsonPlain(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
+}
+
+/**
+ * The library looks merge ranks up by `JSON.stringify([left, right])` for every candidate pair;
+ * the same key is built here by concatenation when the JSON form needs no escapes.
+ */
+function patchMergeLookup(model: BpeLike): void {
+  const ranks = model.bpe_ranks;
+  model.add_node = function (queue, node) {
+    const a = node.token;
+    const b = node.next!.token;
+    const key = jsonPlain(a) && jsonPlain(b) ? '["' + a + '","' + b + '"]' : JSON.stringify([a, b]);
+    const rank = ranks.get(key);
+    if (rank !== undefined) {
+      node.score = rank + node.bias;
+      queue.push(node);
+    }
+  };
+}
+
 function patchBpeCache(model: BpeLike): void {
   const map = new Map<string, unknown>();
   model.cache = {
@@ -102,6 +138,10 @@ export function speedUp(tok: { pre_tokenizer: unknown; model: unknown }): string
   if (isBpe(tok.model)) {
     patchBpeCache(tok.model);
     done.push('bpe-cache');
+    if (tok.model.bpe_ranks instanceof Map && typeof tok.model.add_node === 'function') {
+      patchMergeLookup(tok.model);
+      done.push('merge-lookup');
+    }
   }
   return done;
 }
