@@ -90,3 +90,124 @@ export type EngineToHost =
   | { type: 'live'; delta: LiveDelta }
   | { type: 'finished'; runDir: string; summary: Summary }
   | { type: 'failed'; message: string };
+
+// ---- VS Code host <-> results webview (and the HTML report's in-page host) ----
+
+/** Columns the requests table sorts by. */
+export type RequestSortKey = 'id' | 'offset_ms' | 'ttft_ms' | 'ttfa_ms' | 'e2e_ms' | 'token_rate' | 'input_tokens' | 'output_tokens';
+
+/** A page of the requests table, asked for by the view; the host holds every row. */
+export interface TableQuery {
+  sort: RequestSortKey;
+  desc: boolean;
+  status?: 'ok' | 'error';
+  error_kind?: string;
+  prompt?: string;
+  bucket?: string;
+  /** 0-based. */
+  page: number;
+  page_size: number;
+}
+
+/** A requests-table row: the live row plus its input-token bucket label (when the plan has buckets). */
+export interface TableRow extends RequestRow {
+  bucket?: string;
+}
+
+export interface RequestPage {
+  query: TableQuery;
+  /** Rows matching the filters. */
+  matching: number;
+  /** Rows in the run. */
+  total: number;
+  rows: TableRow[];
+  /** Values to offer in the filters. */
+  facets: { prompts: string[]; error_kinds: string[]; buckets: string[] };
+}
+
+/** One packet of a traced request, as packets.jsonl holds it. */
+export interface TimelinePacket {
+  t_ms: number;
+  kind: string;
+  bytes: number;
+  text: string;
+}
+
+/** Everything the packet timeline of one request shows; fetched on demand from the run's files. */
+export interface RequestDetail {
+  id: number;
+  /** The request's line of requests.jsonl, or null when it is not there (yet). */
+  record: RequestRecord | null;
+  /** False when the request was not traced: no packets were kept. */
+  traced: boolean;
+  packets: TimelinePacket[];
+  thinking_text: string;
+  answer_text: string;
+  /** Request headers as sent (from plan.json; secrets redacted). */
+  request_headers: Record<string, string>;
+  /** Response headers, when the run recorded them (secrets redacted). */
+  response_headers?: Record<string, string>;
+  error?: { kind: string; message: string };
+}
+
+/** Another run of the same results root, offered for comparison. */
+export interface RunListItem {
+  dir: string;
+  name: string;
+  scenario: string;
+  started_at: string;
+}
+
+/** Everything the panel shows about one run, replayed whenever the view (re)loads. */
+export interface PanelSnapshot {
+  /** The panel's key: the scenario file, or the run folder for a run opened alone. */
+  key: string;
+  scenario: string;
+  file: string;
+  runDir: string | null;
+  state: 'idle' | 'running' | 'finished';
+  progress: Progress | null;
+  series: SeriesRow[];
+  summary: Summary | null;
+  /** Rows in the requests table. */
+  requests_total: number;
+  /** Input token bucket bounds of the plan. */
+  buckets: number[];
+  /** Whether this view can ask for other runs, compare and export (false in the static HTML report). */
+  interactive: boolean;
+}
+
+/** Compare view payload: the table (see src/core/compare) and both runs' series for overlaid charts. */
+export interface ComparisonView {
+  comparison: import('./compare/compare').Comparison;
+  seriesA: SeriesRow[];
+  seriesB: SeriesRow[];
+}
+
+export type HostToView =
+  | { type: 'snapshot'; snapshot: PanelSnapshot }
+  | { type: 'live'; progress: Progress; series: SeriesRow[]; requests_total: number }
+  | { type: 'page'; seq: number; page: RequestPage }
+  | { type: 'detail'; seq: number; detail: RequestDetail | null; error?: string }
+  | { type: 'runs'; runs: RunListItem[] }
+  | { type: 'comparison'; view: ComparisonView | null; error?: string }
+  | { type: 'show'; tab: ViewTab };
+
+export type ViewTab = 'live' | 'tables' | 'requests' | 'compare';
+
+export type ViewToHost =
+  | { type: 'ready' }
+  | { type: 'page'; seq: number; query: TableQuery }
+  | { type: 'detail'; seq: number; id: number }
+  | { type: 'listRuns' }
+  | { type: 'compare'; other: string }
+  | { type: 'exportReport' };
+
+/** What the webview keeps with setState, so a reloaded window restores the panel. */
+export interface ViewState {
+  key: string;
+  runDir: string | null;
+  tab: ViewTab;
+  selected: number | null;
+  query?: TableQuery;
+}
