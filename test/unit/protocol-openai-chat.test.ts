@@ -109,6 +109,12 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Prom
     for (let i = 0; i < 200 && !res.destroyed; i++) await write(res, chunk({ content: 'x' }), 20);
     res.end();
   },
+  async doneOpen(_req, res) {
+    sse(res);
+    await write(res, REASONING);
+    for (let i = 0; i < 150 && !res.destroyed; i++) await sleep(20); // keeps the response open, bounded
+    res.end();
+  },
   async hang(_req, res) {
     sse(res);
     await write(res, chunk({ reasoning_content: 'thinking...' }));
@@ -335,4 +341,24 @@ test('a base URL that already ends with the endpoint path is used as is', async 
   await c.close();
   assert.equal(r.error, undefined);
   assert.equal(seen.at(-1)!.url, '/json/v1/chat/completions');
+});
+
+test('the result is final at the done marker even when the server keeps the response open', async () => {
+  const r = await withClient('doneOpen', (c) => c.send(prompt), { total_ms: 1000 });
+  assert.equal(r.error, undefined);
+  assert.equal(r.complete, true);
+  assert.equal(r.packets.at(-1)!.kind, 'done');
+  assert.ok(r.end_ms < 1000, `end ${r.end_ms}`); // ended by [DONE], not by the total timeout
+});
+
+test('closing the client with a request in flight resolves it as cancelled', async () => {
+  const c = createClient(plan(), `${base}/hang/v1`);
+  const p = c.send(prompt);
+  await sleep(100);
+  await c.close();
+  const r = await p;
+  assert.equal(r.error?.kind, 'cancelled');
+  assert.equal(r.thinking_text, 'thinking...');
+  const after = await c.send(prompt);
+  assert.equal(after.error?.kind, 'cancelled');
 });

@@ -24,6 +24,9 @@ export interface ProtocolClient {
   close(): Promise<void>;
 }
 
+/** How long the body may go on after its done marker before the connection is cut. */
+export const DRAIN_MS = 2000;
+
 /** Error bodies (HTTP >= 300) are read up to this many bytes into the error message. */
 export const ERROR_BODY_LIMIT = 4096;
 
@@ -80,7 +83,7 @@ export class HttpProtocolClient implements ProtocolClient {
     if (signal?.aborted) return Promise.resolve(failedBeforeSend(callAt, 'cancelled', 'aborted before sending'));
     const body = Buffer.from(spec.body, 'utf8');
     return new Promise<SentRequest>((resolve) => {
-      new Exchange(this.pool, this.adapter, this.timeouts, resolve, signal).start(
+      new Exchange(this.pool, this.adapter, this.timeouts, resolve, signal, () => this.closed).start(
         { path, method: spec.method, headers: spec.headers, body: spec.method === 'GET' ? null : body, headersTimeout: 0, bodyTimeout: 0, blocking: true },
         callAt,
       );
@@ -127,6 +130,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private ttftTimer?: NodeJS.Timeout;
   private stallTimer?: NodeJS.Timeout;
   private packetsSeen = 0;
+  private drainTimer?: NodeJS.Timeout;
   private readonly onAbort = (): void => this.abort(new AbortWith('cancelled', 'cancelled by the caller'));
 
   constructor(
@@ -135,6 +139,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly timeouts: Timeouts,
     private readonly resolve: (r: SentRequest) => void,
     private readonly signal: AbortSignal | undefined,
+    private readonly clientClosed: () => boolean,
   ) {}
 
   private get record(): StreamRecord {
@@ -243,6 +248,24 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.record.fail('bad_stream', `decoder failed: ${describeError(err)}`);
     }
     this.afterPackets();
+    if (this.record.complete) this.finishAtDone(controller);
+  }
+
+  /**
+   * The done marker arrived: the result is final now, whatever the connection does next. The rest
+   * of the body is drained in the background so the connection can be reused; a server that keeps
+   * the response open is cut after DRAIN_MS.
+   */
+  private finishAtDone(controller: Dispatcher.DispatchController): void {
+    this.finish(performance.now());
+    this.drainTimer = setTimeout(() => {
+      try {
+        controller.abort(new AbortWith('cancelled', 'response kept open after its done marker'));
+      } catch {
+        // already gone
+      }
+    }, DRAIN_MS);
+    this.drainTimer.unref();
   }
 
   private afterPackets(): void {
@@ -259,6 +282,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     const t = performance.now() - this.sentAt;
+    clearTimeout(this.drainTimer);
     if (this.finished) return;
     if (this.errorBody) {
       this.failHttp(t);
@@ -278,6 +302,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     const now = performance.now();
+    clearTimeout(this.drainTimer);
     if (this.finished) return;
     if (err instanceof AbortWith) this.record.fail(err.kind, err.message);
     else if (this.errorBody) this.failHttp(now - this.sentAt);
@@ -290,7 +315,8 @@ class Exchange implements Dispatcher.DispatchHandler {
           // the transport error below is the failure
         }
       }
-      if (!rec.complete) {
+      if (!rec.complete && this.clientClosed()) rec.fail('cancelled', 'client closed while the request was in flight');
+      else if (!rec.complete) {
         const kind = classifyTransportError(err, this.started);
         rec.fail(kind, describeError(err));
       }

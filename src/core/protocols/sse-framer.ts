@@ -75,11 +75,17 @@ export class SseFramer {
         start = 1;
       }
     }
-    for (let i = start; i < n; i++) {
-      const b = chunk[i];
-      if (b !== LF && b !== CR) continue;
+    // Line ends found with indexOf (a native scan); the next LF and CR positions are cached, so a
+    // stream that uses only one of them is scanned for the other once per read.
+    let nextLF = chunk.indexOf(LF, start);
+    let nextCR = chunk.indexOf(CR, start);
+    while (start < n) {
+      if (nextLF !== -1 && nextLF < start) nextLF = chunk.indexOf(LF, start);
+      if (nextCR !== -1 && nextCR < start) nextCR = chunk.indexOf(CR, start);
+      if (nextLF === -1 && nextCR === -1) break;
+      const i = nextCR === -1 || (nextLF !== -1 && nextLF < nextCR) ? nextLF : nextCR;
       let end = i + 1;
-      if (b === CR) {
+      if (chunk[i] === CR) {
         if (i + 1 < n) {
           if (chunk[i + 1] === LF) end = i + 2;
         } else {
@@ -88,7 +94,6 @@ export class SseFramer {
       }
       this.line(chunk.subarray(start, i), end - start);
       start = end;
-      i = end - 1;
     }
     if (start < n) this.keepPartial(chunk.subarray(start));
   }
