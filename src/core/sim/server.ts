@@ -146,7 +146,8 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
+    // A deep accept queue: a load test may open thousands of connections at once.
+    server.listen({ port: opts.port, host: opts.host, backlog: 8192 }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -48,7 +48,7 @@ export interface StreamEncoder {
   garbage(): string[];
 }
 
-export type SimApiName = 'openai-chat' | 'openai-completions' | 'openai-responses' | 'anthropic' | 'ollama' | 'tgi';
+export type SimApiName = 'openai-chat' | 'openai-completions' | 'openai-responses' | 'anthropic' | 'ollama' | 'tgi' | 'websocket';
 
 export interface ParsedRequest {
   request?: SimRequest;

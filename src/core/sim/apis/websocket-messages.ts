@@ -73,7 +73,7 @@ function encoderFor(requestId: string | undefined) {
 /** The WebSocket format as a SimApi (for planning and encoding); one per request because of `request_id`. */
 export function websocketApi(requestId: string | undefined): SimApi {
   return {
-    name: 'openai-chat',
+    name: 'websocket',
     idPrefix: 'ws-sim-',
     streamContentType: 'application/json',
     parse: parseWsRequest,
