@@ -779,6 +779,13 @@ const CASES: { name: string; text: string; expect: string[] }[] = [
       "6:14-6:18 error: a percentage is at most 100%, got \"101%\""
     ],
   },
+  {
+    name: "run stop condition indented under a prompt",
+    text: B + "  stop after 5m\n",
+    expect: [
+      "5:3-5:16 error: \"stop after ...\" ends the run and is a top-level directive; move it out of the block (inside it, stop takes stop sequences, e.g. stop \"\\n\\n\")"
+    ],
+  },
 ];
 
 test('the base scenario is clean', () => {

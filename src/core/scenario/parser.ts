@@ -13,7 +13,6 @@ import { closest, listOf } from './suggest';
 import { findFieldRefs, findVariableRefs } from './variables';
 import {
   API_KINDS,
-  COMPARISONS,
   CONTEXT_KEYWORDS,
   DATASET_FORMATS,
   LOAD_SHAPES,
@@ -254,7 +253,7 @@ class Parser {
       strip = Math.min(strip, k);
     }
     if (!Number.isFinite(strip)) strip = 0;
-    let first = pieces.findIndex((p) => p.text.trim() !== '');
+    const first = pieces.findIndex((p) => p.text.trim() !== '');
     let last = pieces.length - 1;
     while (pieces[last].text.trim() === '') last--;
     const lines: string[] = [];
@@ -275,7 +274,6 @@ class Parser {
     const aCut = a.start === 0 ? Math.min(strip, a.text.length) : a.text.length - a.text.trimStart().length;
     value.text = lines.join('\n');
     value.range = this.src.between(a.line, a.start + aCut, b.line, b.start + b.text.trimEnd().length);
-    first = 0;
     return value;
   }
 
@@ -398,9 +396,11 @@ class Parser {
         return this.header(rl);
       case 'var':
         return this.variable(rl);
-      case 'seed':
+      case 'seed': {
         this.noBlock(rl);
-        return this.setting(rl, 'seed');
+        const { kind: _setting, name: _name, ...rest } = this.setting(rl, 'seed');
+        return { ...rest, kind: 'seed' };
+      }
       case 'prompt':
         return this.prompt(rl);
       case 'dataset':
@@ -727,7 +727,14 @@ class Parser {
   }
 
   private stopSequences(rl: RawLine): StopSequencesNode {
-    const values = rl.lex.tokens.slice(1).map((t) => this.one(rl, t));
+    const ts = rl.lex.tokens;
+    const first = ts[1];
+    if (first && !first.quoted && (first.value === 'after' || first.value === 'errors')) {
+      // `stop after 5m` indented under a block: the run's stop condition, not stop sequences.
+      this.error(this.lineR(rl), `"stop ${first.value} ..." ends the run and is a top-level directive; move it out of the block (inside it, stop takes stop sequences, e.g. stop "\\n\\n")`);
+      return { kind: 'stop_sequences', ...this.base(rl), values: [] };
+    }
+    const values = ts.slice(1).map((t) => this.one(rl, t));
     if (values.length === 0) this.missing(rl, 'stop needs at least one stop sequence, e.g. stop "\\n\\n" "END"');
     return { kind: 'stop_sequences', ...this.base(rl), values };
   }
@@ -1341,4 +1348,3 @@ export function checkTarget(text: string): { message: string; fix?: string } | u
   return undefined;
 }
 
-export { COMPARISONS };

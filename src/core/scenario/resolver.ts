@@ -203,9 +203,7 @@ class Resolver {
     const think_ms = this.only('think')?.duration?.value ?? 0;
     const buckets = this.only('buckets')?.values.map((q) => q.value) ?? [];
     const trace = this.only('trace')?.trace ?? DEFAULTS.trace;
-    const seedNodes = st.filter((s): s is SettingNode => s.kind === 'setting' && s.name === 'seed');
-    for (const n of seedNodes.slice(1)) this.error(n.keyword.range, `duplicate "seed" line; the first is on line ${seedNodes[0].range.start.line + 1}`);
-    const seed = seedNodes[0]?.value?.value;
+    const seed = this.only('seed')?.value?.value;
     const expectations = this.expectations(datasets);
 
     for (const [name, v] of this.vars) {
@@ -368,7 +366,7 @@ class Resolver {
     return out;
   }
 
-  private messages(turns: TurnNode[], keepTemplates = false): Message[] | undefined {
+  private messages(turns: TurnNode[]): Message[] | undefined {
     const out: Message[] = [];
     let failed = false;
     for (const t of turns) {
@@ -393,7 +391,6 @@ class Resolver {
           continue;
         }
       }
-      void keepTemplates;
       out.push({ role: t.role, content });
     }
     return failed ? undefined : out;

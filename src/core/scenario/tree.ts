@@ -93,7 +93,13 @@ export interface VarNode extends NodeBase {
   value?: TextValue;
 }
 
-/** A numeric line: top-level `seed`, or `max_tokens`, `temperature`, `top_p`, `seed`, `sample`, `count` in a block. */
+/** `seed N` at the top level: the run's seed. */
+export interface SeedNode extends NodeBase {
+  kind: 'seed';
+  value?: Quantity;
+}
+
+/** A numeric line in a block: `max_tokens`, `temperature`, `top_p`, `seed`, `sample`, `count`, `shuffle`. */
 export interface SettingNode extends NodeBase {
   kind: 'setting';
   name: SettingName;
@@ -270,7 +276,7 @@ export type TopNode =
   | TimeoutNode
   | HeaderNode
   | VarNode
-  | SettingNode
+  | SeedNode
   | PromptNode
   | DatasetNode
   | LoadNode
@@ -282,6 +288,10 @@ export type TopNode =
   | ExpectNode
   | UnknownNode;
 
+/**
+ * Top-level nodes have the kind of their directive keyword (`target`, `seed`, `load`...), or
+ * 'unknown' for a line that is not a directive there.
+ */
 export interface ScenarioTree {
   kind: 'file';
   file?: string;
