@@ -51,7 +51,7 @@ describe('checkTokenLimits', () => {
       {},
     );
     assert.deepEqual(d.map((x) => [x.severity, x.message.split(' ')[0]]), [['warning', 'c'], ['warning', 'd']]);
-    assert.match(d[0]!.message, /c is 32,768 tokens, outside its dataset's bucket 16k-32k/);
+    assert.match(d[0]!.message, /c is 32,768 tokens, outside its dataset's bucket 16Ki-32Ki/);
   });
 });
 
@@ -70,9 +70,10 @@ describe('count statistics and buckets', () => {
   });
 
   it('labels buckets in k', () => {
-    assert.equal(bucketLabel({ from: 16384, to: 32768 }), '16k-32k');
+    assert.equal(bucketLabel({ from: 16000, to: 32000 }), '16k-32k');
+    assert.equal(bucketLabel({ from: 16384, to: 32768 }), '16Ki-32Ki');
     assert.equal(bucketLabel({ from: 0, to: 4000 }), '<4k');
-    assert.equal(bucketLabel({ from: 131072, to: Infinity }), '>=128k');
+    assert.equal(bucketLabel({ from: 131072, to: Infinity }), '>=128Ki');
     assert.equal(bucketLabel({ from: 100, to: 250 }), '100-250');
   });
 

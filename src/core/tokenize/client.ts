@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { PromptPlan, SyntheticDatasetPlan } from '../scenario/plan';
+import type { PromptPlan, RunPlan, SyntheticDatasetPlan } from '../scenario/plan';
+import type { CountPlanOptions, PlanCounts } from './plan-counts';
 import type { PromptCount } from './counts';
 import { TokenizerError, type LoadTokenizerOptions } from './load';
 import type { TokenizeOp, TokenizeOps, TokenizeRequest, TokenizeResponse, TokenizerInfo } from './protocol';
@@ -64,6 +65,11 @@ export class TokenizeClient {
 
   synthetic(tokenizer: string, spec: SyntheticSpec, options?: LoadTokenizerOptions): Promise<PromptPlan[]> {
     return this.call('synthetic', tokenizer, options, { spec });
+  }
+
+  /** Every count and limit diagnostic of a scenario (see countPlan): one call per editor change. */
+  countPlan(tokenizer: string, plan: RunPlan, countOptions: CountPlanOptions, options?: LoadTokenizerOptions): Promise<PlanCounts> {
+    return this.call('countPlan', tokenizer, options, { plan, countOptions });
   }
 
   /** The prompts of a scenario's `dataset synthetic` (see syntheticDatasetPrompts). */

@@ -55,9 +55,9 @@ export function bucketIndex(bounds: readonly number[], tokens: number): number {
   return bucketRanges(bounds).findIndex((r) => tokens >= r.from && tokens < r.to);
 }
 
-/** A readable bucket label: `16k-32k`, `<1k`, `>=128k`. k = 1024 when the bound divides by 1024, else 1000. */
+/** A bucket label in the scenario's units: `16k-32k`, `<1k`, `>=128Ki` (k = 1,000, Ki = 1,024). */
 export function bucketLabel(r: { from: number; to: number }): string {
-  const k = (n: number) => (n % 1024 === 0 ? `${n / 1024}k` : n % 1000 === 0 ? `${n / 1000}k` : String(n));
+  const k = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : n % 1024 === 0 ? `${n / 1024}Ki` : String(n));
   if (r.from === 0) return `<${k(r.to)}`;
   if (r.to === Infinity) return `>=${k(r.from)}`;
   return `${k(r.from)}-${k(r.to)}`;

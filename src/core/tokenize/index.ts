@@ -27,5 +27,6 @@ export {
 } from './counts';
 export { makeSyntheticPrompts, syntheticDatasetPrompts, seededRandom, type SyntheticSpec, type TokenSpan } from './synthetic';
 export { checkTokenLimits, contextWindow, type LimitSubject, type LimitOptions } from './limits';
+export { countPlan, CHAT_APIS, type PlanCounts, type PromptCounts, type DatasetCounts, type CountPlanOptions } from './plan-counts';
 export { TokenizeClient } from './client';
 export type { TokenizeRequest, TokenizeResponse, TokenizerInfo } from './protocol';

@@ -2,7 +2,8 @@
  * The messages between TokenizeClient and the tokenization worker. Every request names the
  * tokenizer spec (and how to load it); the worker keeps loaded tokenizers cached.
  */
-import type { PromptPlan, SyntheticDatasetPlan } from '../scenario/plan';
+import type { PromptPlan, RunPlan, SyntheticDatasetPlan } from '../scenario/plan';
+import type { CountPlanOptions, PlanCounts } from './plan-counts';
 import type { PromptCount } from './counts';
 import type { LoadTokenizerOptions, TokenizerErrorCode, TokenizerSource } from './load';
 import type { SyntheticSpec } from './synthetic';
@@ -21,6 +22,7 @@ export interface TokenizeOps {
   count: { params: { texts: string[] }; result: number[] };
   countPrompts: { params: { prompts: Pick<PromptPlan, 'messages'>[] }; result: PromptCount[] };
   synthetic: { params: { spec: SyntheticSpec }; result: PromptPlan[] };
+  countPlan: { params: { plan: RunPlan; countOptions: CountPlanOptions }; result: PlanCounts };
   syntheticDataset: { params: { dataset: SyntheticDatasetPlan; fallbackSeed?: number }; result: PromptPlan[] };
 }
 export type TokenizeOp = keyof TokenizeOps;

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { countPrompt } from './counts';
 import { loadTokenizer, TokenizerError, type LoadedTokenizer } from './load';
 import type { TokenizeOps, TokenizeRequest, TokenizeResponse } from './protocol';
+import { countPlan } from './plan-counts';
 import { makeSyntheticPrompts, syntheticDatasetPrompts } from './synthetic';
 
 async function handle(req: TokenizeRequest, tok: LoadedTokenizer): Promise<TokenizeOps[TokenizeRequest['op']]['result']> {
@@ -25,6 +26,8 @@ async function handle(req: TokenizeRequest, tok: LoadedTokenizer): Promise<Token
       return req.prompts.map((p) => countPrompt(tok, p));
     case 'synthetic':
       return makeSyntheticPrompts(tok, req.spec);
+    case 'countPlan':
+      return countPlan(tok, req.plan, req.countOptions);
     case 'syntheticDataset':
       return syntheticDatasetPrompts(tok, req.dataset, { fallbackSeed: req.fallbackSeed });
   }
