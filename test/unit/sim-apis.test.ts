@@ -296,3 +296,18 @@ test('openai-responses can send raw reasoning text events instead of summaries',
     defineProfile(FAST, { responses_reasoning: 'text' }),
   );
 });
+
+test('root routes are also served under /v1 and /v1 routes without it (a builtin base URL ends in /v1)', async () => {
+  await withSim(async (_sim, base) => {
+    const oll = await post(`${base}/v1/api/chat`, { model: 'm', messages: [{ role: 'user', content: 'Hi' }] });
+    assert.equal(oll.headers.get('content-type'), 'application/x-ndjson');
+    assert.ok((await oll.text()).includes('"done":true'));
+    const tgi = await post(`${base}/v1/generate_stream`, { inputs: 'Hi' });
+    assert.ok((await tgi.text()).startsWith('data:{'));
+    const chat = await post(`${base}/chat/completions`, { messages: [{ role: 'user', content: 'Hi' }] });
+    assert.equal(((await chat.json()) as any).object, 'chat.completion');
+    const none = await post(`${base}/v1/v1/chat/completions`, {});
+    assert.equal(none.status, 404);
+    await none.arrayBuffer();
+  });
+});

@@ -168,3 +168,14 @@ test('close() ends an open WebSocket stream', async () => {
   assert.ok(closeCode !== undefined);
   assert.ok(!msgs.some((m) => m.done));
 });
+
+test('the base URL of a builtin target (/v1) also upgrades', async () => {
+  await withSim(async (sim) => {
+    const ws = await connect(sim.url.replace(/^http/, 'ws'));
+    const got = collect(ws, (m) => isDone(m.at(-1)));
+    ws.send(request());
+    const { msgs } = await got;
+    assert.equal(msgs.at(-1).done, true);
+    ws.close();
+  });
+});

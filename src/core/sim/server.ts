@@ -65,7 +65,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
-    const api = ROUTES[path];
+    const api = routeFor(path);
     if (req.method === 'GET' && (path === '/v1/models' || path === '/models')) {
       const created = Math.floor(Date.now() / 1000);
       sendJson(res, 200, { object: 'list', data: [{ id: profile.model, object: 'model', created, owned_by: 'llmload-sim' }] });
@@ -169,6 +169,19 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       await closed;
     },
   };
+}
+
+/**
+ * The API of a path. The base URL a builtin target hands to adapters ends in /v1, so the root
+ * routes (/api/chat, /generate_stream) are also served under /v1, and the /v1 routes without it.
+ */
+function routeFor(path: string): SimApi | undefined {
+  const exact = Object.prototype.hasOwnProperty.call(ROUTES, path) ? ROUTES[path] : undefined;
+  if (exact) return exact;
+  const alt = path.startsWith('/v1/') ? path.slice(3) : `/v1${path}`;
+  // Only one /v1 is ever added or taken away: /v1/v1/... stays unknown.
+  if (alt.startsWith('/v1/v1/') || (path.startsWith('/v1/') && alt.startsWith('/v1/'))) return undefined;
+  return Object.prototype.hasOwnProperty.call(ROUTES, alt) ? ROUTES[alt] : undefined;
 }
 
 /** The request body as text, or undefined when it is larger than the limit. */

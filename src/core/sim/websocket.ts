@@ -1,5 +1,5 @@
 /**
- * The simulator's WebSocket front end: upgrades on /v1/ws (the `ws` package), one JSON request
+ * The simulator's WebSocket front end: upgrades on /v1/ws (or any path; the `ws` package), one JSON request
  * per text message, any number of requests per connection (replies carry the response `id` and
  * the client's `request_id`). An http_* fault in the upgrade request's fault header refuses the
  * handshake with that status; other faults in the header apply to every request of the connection
@@ -33,13 +33,10 @@ export function attachWebSocket(server: http.Server, core: SimCore): { closeAll(
   const wss = new WebSocketServer({ noServer: true });
 
   server.on('upgrade', (req, socket, head) => {
-    const path = (req.url ?? '/').split('?')[0];
+    // Any path upgrades (the simulator has one WebSocket endpoint; WS_PATH is its documented
+    // name), so a builtin target's base URL works as the WebSocket URL too.
     if (core.closing) {
       socket.destroy();
-      return;
-    }
-    if (path !== WS_PATH) {
-      refuse(socket, 404);
       return;
     }
     const header = req.headers[FAULT_HEADER];
