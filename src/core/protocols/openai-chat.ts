@@ -35,14 +35,14 @@ export class PacketEmitter {
   private bytes: number;
   emitted = 0;
   constructor(
-    private readonly rec: StreamRecord,
+    readonly record: StreamRecord,
     private readonly t: number,
     bytes: number,
   ) {
     this.bytes = bytes;
   }
   emit(kind: PacketKind, text: string): void {
-    this.rec.add(this.t, kind, this.bytes, text);
+    this.record.add(this.t, kind, this.bytes, text);
     this.bytes = 0;
     this.emitted++;
   }
@@ -55,6 +55,7 @@ export function emitContent(out: PacketEmitter, splitter: ThinkTagSplitter | und
     return;
   }
   const r = splitter.push(text);
+  if (r.retro) out.record.answerWasThinking();
   for (const s of r.segments) out.emit(s.kind, s.text);
   if (r.segments.length > 0) return;
   // A delta that was only a tag (or the end of one) is a thinking token; text held back because it

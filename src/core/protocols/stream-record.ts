@@ -61,6 +61,18 @@ export class StreamRecord {
     return packet;
   }
 
+  /**
+   * The answer so far was thinking after all: a `</think>` arrived without an opening tag. Relabels
+   * the answer packets and moves their text. Safe because results are read only when complete.
+   */
+  answerWasThinking(): void {
+    for (const p of this.packets) if (p.kind === 'answer') p.kind = 'thinking';
+    this.thinking_text += this.answer_text;
+    this.answer_text = '';
+    this.thinking_chunks += this.answer_chunks;
+    this.answer_chunks = 0;
+  }
+
   /** Records a failure; the first one wins (a timeout after a stream error stays a stream error). */
   fail(kind: ErrorKind, message: string, retry_after?: string): void {
     if (this.error) return;

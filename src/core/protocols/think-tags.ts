@@ -10,8 +10,13 @@ export interface ThinkTagOptions {
   open?: string;
   /** Closing tag, default `</think>`. */
   close?: string;
-  /** Output starts inside thinking, before any opening tag (e.g. DeepSeek-R1, QwQ templates). */
-  starts_in_thinking?: boolean;
+  /**
+   * `true`: output starts inside thinking, before any opening tag (a chat template that already
+   * opened it, e.g. DeepSeek-R1, QwQ). `false`: text before an opening tag is answer, always.
+   * `'auto'` (default): text that does not start with the opening tag is answer until a closing tag
+   * shows that it was thinking; the splitter then reports `retro` and the caller relabels it.
+   */
+  starts_in_thinking?: boolean | 'auto';
 }
 
 export interface TextSegment {
@@ -23,9 +28,12 @@ export interface SplitResult {
   segments: TextSegment[];
   /** A tag was consumed by this delta. */
   tag: boolean;
+  /** Every answer segment before this result was thinking (a closing tag came without an opening one). */
+  retro?: boolean;
 }
 
-type State = 'start' | 'thinking' | 'after_close' | 'answer';
+/** `implicit`: answer so far, unless a closing tag turns up to show it was thinking. */
+type State = 'start' | 'thinking' | 'after_close' | 'implicit' | 'answer';
 
 /** Length of the longest suffix of `s` that is a proper prefix of `tag`. */
 function partialTagSuffix(s: string, tag: string): number {
@@ -39,6 +47,7 @@ function partialTagSuffix(s: string, tag: string): number {
 export class ThinkTagSplitter {
   private readonly open: string;
   private readonly close: string;
+  private readonly auto: boolean;
   private state: State;
   /** Thinking may still begin with a redundant opening tag. */
   private thinkingFresh: boolean;
@@ -47,8 +56,10 @@ export class ThinkTagSplitter {
   constructor(opts: ThinkTagOptions = {}) {
     this.open = opts.open && opts.open.length > 0 ? opts.open : '<think>';
     this.close = opts.close && opts.close.length > 0 ? opts.close : '</think>';
-    this.state = opts.starts_in_thinking ? 'thinking' : 'start';
-    this.thinkingFresh = !!opts.starts_in_thinking;
+    const start = opts.starts_in_thinking ?? 'auto';
+    this.auto = start === 'auto';
+    this.state = start === true ? 'thinking' : 'start';
+    this.thinkingFresh = start === true;
   }
 
   /** True while the text seen so far is inside thinking. */
@@ -59,6 +70,7 @@ export class ThinkTagSplitter {
   push(delta: string): SplitResult {
     const out: TextSegment[] = [];
     let tag = false;
+    let retro = false;
     this.buf += delta;
     for (;;) {
       if (this.state === 'start') {
@@ -72,8 +84,27 @@ export class ThinkTagSplitter {
           continue;
         }
         if (rest.length === 0 || this.open.startsWith(rest)) break; // undecided: hold
-        this.state = 'answer';
+        this.state = this.auto ? 'implicit' : 'answer';
         continue;
+      }
+      if (this.state === 'implicit') {
+        const at = this.buf.indexOf(this.close);
+        if (at >= 0) {
+          // It was thinking all along: relabel what was answer, and this text before the tag.
+          const before = out.filter((s) => s.kind === 'answer').map((s) => s.text).join('');
+          out.length = 0;
+          retro = true;
+          if (before.length + at > 0) out.push({ kind: 'thinking', text: before + this.buf.slice(0, at) });
+          this.buf = this.buf.slice(at + this.close.length);
+          this.state = 'after_close';
+          tag = true;
+          continue;
+        }
+        const keep = partialTagSuffix(this.buf, this.close);
+        const emit = this.buf.slice(0, this.buf.length - keep);
+        if (emit.length > 0) out.push({ kind: 'answer', text: emit });
+        this.buf = this.buf.slice(this.buf.length - keep);
+        break;
       }
       if (this.state === 'thinking') {
         if (this.thinkingFresh) {
@@ -114,7 +145,7 @@ export class ThinkTagSplitter {
       this.buf = '';
       break;
     }
-    return { segments: merge(out), tag };
+    return retro ? { segments: merge(out), tag, retro } : { segments: merge(out), tag };
   }
 
   /** End of output: releases held text (an unfinished tag is text after all). */
@@ -124,6 +155,7 @@ export class ThinkTagSplitter {
     if (text.length === 0 || this.state === 'after_close') return { segments: [], tag: false };
     if (this.state === 'thinking') return { segments: [{ kind: 'thinking', text }], tag: false };
     if (this.state === 'start' && text.trim().length === 0) return { segments: [], tag: false };
+    // implicit or start: held text was answer after all
     this.state = 'answer';
     return { segments: [{ kind: 'answer', text }], tag: false };
   }
