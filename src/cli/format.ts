@@ -41,12 +41,15 @@ export function summaryText(s: Summary, dir: string): string {
   lines.push(row('e2e', s.e2e_ms, ms));
   if (s.thinking_ms.p50 !== null) lines.push(row('thinking', s.thinking_ms, ms));
   lines.push(row('token rate /s', s.token_rate, (v) => num(v)));
+  if (s.itl_ms && s.itl_ms.p50 !== null) lines.push(row('itl', s.itl_ms, ms));
+  if (s.schedule_lag_ms && s.schedule_lag_ms.p50 !== null) lines.push(row('schedule lag', s.schedule_lag_ms, ms));
   const errs = Object.entries(s.errors);
   if (errs.length > 0) {
     lines.push('  errors:');
     for (const [k, n] of errs) lines.push(`    ${k.padEnd(20)}${String(n).padStart(7)}  ${s.error_samples[k as keyof typeof s.error_samples] ?? ''}`.trimEnd());
   }
   for (const [k, n] of Object.entries(s.warnings)) lines.push(`  warning: ${n} request(s) ended by ${k}`);
+  if (s.client?.bottleneck) lines.push(`  !! WARNING: ${s.client.warning ?? 'the client may have been the bottleneck'}`);
   if (s.expectations.length > 0) {
     lines.push('  expectations:');
     for (const e of s.expectations) lines.push(`    ${e.pass ? 'PASS' : 'FAIL'}  ${e.text.padEnd(28)} actual ${e.actual_text}`);

@@ -54,9 +54,13 @@ test('a step-load run against the built-in reasoning simulator writes complete, 
     assert.ok(r.thinking_tokens > 0);
     assert.ok(r.start_ms > 1.7e12 && !Number.isInteger(r.start_ms * 1), 'epoch ms');
   }
-  // users join 2 at a time: the first 2 requests come from users 0 and 1, sent at once
-  const users = new Set(recs.filter((r) => r.offset_ms < 150).map((r) => r.user));
-  assert.deepEqual([...users].sort(), [0, 1]);
+  // users join 2 at a time, 200 ms apart: users 0 and 1 send first; users 2k, 2k+1 not before step k
+  const byOffset = [...recs].sort((a, b) => a.offset_ms - b.offset_ms);
+  assert.deepEqual(byOffset.slice(0, 2).map((r) => r.user).sort(), [0, 1]);
+  for (let u = 2; u < 6; u++) {
+    const first = byOffset.find((r) => r.user === u);
+    assert.ok(first && first.offset_ms >= Math.floor(u / 2) * 200, `user ${u} joined at its step`);
+  }
   assert.ok(recs.every((r) => r.user < 6));
 
   const packets = readJsonl<{ request: number; t_ms: number; kind: string }>(path.join(dir, 'packets.jsonl'));

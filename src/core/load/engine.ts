@@ -9,10 +9,35 @@ import type { TracedRequest } from '../messages';
 import { buildRecord, type RequestRecord } from '../metrics/record';
 import type { PromptPlan, RunPlan } from '../scenario/plan';
 import { createRng } from '../sim/random';
-import { arrivals, scheduleFor, usersAt, type ClosedLoopSchedule, type OpenLoopSchedule, type Schedule } from './shape';
+import {
+  arrivals,
+  owns,
+  scheduleFor,
+  shareOf,
+  usersAt,
+  WHOLE,
+  type ClosedLoopSchedule,
+  type OpenLoopSchedule,
+  type ReplayEntry,
+  type ReplaySchedule,
+  type Schedule,
+  type Shard,
+} from './shape';
+import { ThreadHistograms } from './thread-histograms';
 
 export interface EngineEvents {
   record(rec: RequestRecord, trace: TracedRequest | undefined): void;
+  /** A stop condition fired that ends the whole run, not just this shard (e.g. the error rate). */
+  stopping?(reason: string): void;
+}
+
+export interface EngineOptions {
+  /** The part of the load this engine drives; default all of it. */
+  shard?: Shard;
+  /** A replay plan's log entries. */
+  replay?: readonly ReplayEntry[];
+  /** performance.now() of the schedule's zero, common to every shard; default when run() starts. */
+  t0?: number;
 }
 
 export interface EngineState {
@@ -28,12 +53,19 @@ const ERROR_RATE_MIN_SAMPLE = 20;
 
 export class LoadEngine {
   readonly schedule: Schedule;
+  readonly histograms = new ThreadHistograms();
   private readonly abort = new AbortController();
+  /** Arrival times: the same sequence on every shard (same seed), each taking its own part. */
+  private readonly arrivalRng: () => number;
+  /** Prompt choice: a stream of its own per shard. */
   private readonly rng: () => number;
   private readonly cumulativeWeights: number[];
+  private readonly shard: Shard;
+  private readonly requestQuota: number | undefined;
   private t0 = 0;
   private nextId = 0;
-  private activeUsers = 0;
+  private sentCount = 0;
+  private readonly runningUsers = new Set<number>();
   private inFlight = 0;
   private finished = 0;
   private failed = 0;
@@ -45,11 +77,16 @@ export class LoadEngine {
     private readonly plan: RunPlan,
     private readonly client: ProtocolClient,
     private readonly events: EngineEvents,
+    private readonly opts: EngineOptions = {},
   ) {
-    this.schedule = scheduleFor(plan.load);
+    this.schedule = scheduleFor(plan.load, opts.replay);
+    this.shard = opts.shard ?? WHOLE;
     // One signal is shared by every request in flight, each of which listens to it.
     setMaxListeners(0, this.abort.signal);
-    this.rng = createRng(plan.seed ?? (Date.now() >>> 0)).next;
+    const seed = plan.seed ?? (Date.now() >>> 0);
+    this.arrivalRng = createRng(seed).next;
+    this.rng = createRng((seed + 0x9e3779b9 * (this.shard.index + 1)) >>> 0).next;
+    this.requestQuota = plan.stop?.after_requests !== undefined ? shareOf(this.shard, plan.stop.after_requests) : undefined;
     let sum = 0;
     this.cumulativeWeights = plan.prompts.map((p) => (sum += p.weight));
   }
@@ -65,7 +102,7 @@ export class LoadEngine {
 
   state(): EngineState {
     const target = this.schedule.kind === 'closed' ? usersAt(this.schedule, this.now()) : 0;
-    return { t_ms: this.now(), active_users: this.activeUsers, target_users: target, in_flight: this.inFlight, sent: this.nextId };
+    return { t_ms: this.now(), active_users: this.runningUsers.size, target_users: target, in_flight: this.inFlight, sent: this.sentCount };
   }
 
   /**
@@ -80,13 +117,17 @@ export class LoadEngine {
 
   /** Runs the schedule to its end (or a stop); resolves when every request has finished. */
   async run(): Promise<{ ended_by: string; duration_ms: number }> {
-    this.t0 = performance.now();
+    this.t0 = this.opts.t0 ?? performance.now();
     if (this.plan.stop?.after_ms !== undefined) {
-      const t = setTimeout(() => this.stop('duration', false), this.plan.stop.after_ms);
+      const t = setTimeout(() => this.stop('duration', false), Math.max(0, this.plan.stop.after_ms - this.now()));
       t.unref();
     }
+    if (this.requestQuota === 0) this.stop('requests', false);
+    // A common start in the future (several threads): wait for it.
+    await this.sleepUntil(0);
     if (this.schedule.kind === 'closed') await this.runClosed(this.schedule);
-    else await this.runOpen(this.schedule);
+    else if (this.schedule.kind === 'open') await this.runOpen(this.schedule);
+    else await this.runReplay(this.schedule);
     return { ended_by: this.stopReason ?? 'completed', duration_ms: Math.max(this.lastEnd, Math.min(this.now(), this.schedule.end_ms)) };
   }
 
@@ -114,8 +155,12 @@ export class LoadEngine {
     for (const step of s.steps) {
       await this.sleepUntil(step.at_ms);
       if (this.stopped || step.at_ms >= s.end_ms) break;
-      while (this.activeUsers < step.users) {
-        users.push(this.user(this.activeUsers++, s));
+      // Users are numbered globally; this shard starts those it owns that are not running yet.
+      for (let i = 0; i < step.users; i++) {
+        if (owns(this.shard, i) && !this.runningUsers.has(i)) {
+          this.runningUsers.add(i);
+          users.push(this.user(i, s));
+        }
       }
     }
     await this.sleepUntil(s.end_ms);
@@ -125,24 +170,41 @@ export class LoadEngine {
   private async user(index: number, s: ClosedLoopSchedule): Promise<void> {
     try {
       while (!this.stopped && this.now() < s.end_ms && index < usersAt(s, this.now())) {
-        await this.send(this.pickPrompt(), index, undefined);
+        await this.send(this.pickPrompt(), index, this.nextId++ * this.shard.count + this.shard.index, undefined);
         if (this.plan.think_ms > 0 && !this.stopped) await this.sleepUntil(this.now() + this.plan.think_ms);
       }
     } finally {
-      this.activeUsers--;
+      this.runningUsers.delete(index);
     }
   }
 
   private async runOpen(s: OpenLoopSchedule): Promise<void> {
     const inFlight = new Set<Promise<void>>();
-    for (const at of arrivals(s, this.rng)) {
+    let j = -1;
+    for (const at of arrivals(s, this.arrivalRng)) {
       if (at >= s.end_ms) break;
+      j++;
+      if (!owns(this.shard, j)) continue;
       await this.sleepUntil(at);
       if (this.stopped) break;
-      const p = this.send(this.pickPrompt(), -1, at).finally(() => inFlight.delete(p));
+      const p = this.send(this.pickPrompt(), -1, j, at).finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
     await this.sleepUntil(s.end_ms);
+    await Promise.all(inFlight);
+  }
+
+  private async runReplay(s: ReplaySchedule): Promise<void> {
+    const entries = this.opts.replay!;
+    const inFlight = new Set<Promise<void>>();
+    for (let j = 0; j < s.sends.length; j++) {
+      if (!owns(this.shard, j)) continue;
+      const { at_ms, entry } = s.sends[j]!;
+      await this.sleepUntil(at_ms);
+      if (this.stopped) break;
+      const p = this.send(entries[entry]!.prompt, -1, j, at_ms).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
     await Promise.all(inFlight);
   }
 
@@ -168,8 +230,8 @@ export class LoadEngine {
     return false;
   }
 
-  private async send(prompt: PromptPlan, user: number, intended: number | undefined): Promise<void> {
-    const id = this.nextId++;
+  private async send(prompt: PromptPlan, user: number, id: number, intended: number | undefined): Promise<void> {
+    this.sentCount++;
     this.inFlight++;
     let r: SentRequest;
     try {
@@ -188,6 +250,11 @@ export class LoadEngine {
       warmup: this.isWarmup(id, offset_ms),
     });
     this.lastEnd = Math.max(this.lastEnd, offset_ms + r.end_ms);
+    if (!rec.warmup) {
+      // Lag of requests that reached a socket; one refused before sending says nothing of pacing.
+      if (intended !== undefined && r.http_status !== null) this.histograms.h.schedule_lag.record(Math.max(0, offset_ms - intended));
+      if (rec.status === 'ok') this.histograms.addItl(r.packets, r.usage?.completion_tokens);
+    }
     this.events.record(rec, this.traced(id, rec) ? { request: id, packets: r.packets } : undefined);
     this.checkStopConditions(rec);
   }
@@ -198,8 +265,9 @@ export class LoadEngine {
     if (rec.status === 'error') this.failed++;
     const stop = this.plan.stop;
     if (!stop) return;
-    if (stop.after_requests !== undefined && this.finished >= stop.after_requests) this.stop('requests', false);
+    if (this.requestQuota !== undefined && this.finished >= this.requestQuota) this.stop('requests', false);
     if (stop.error_rate_above !== undefined && this.finished >= ERROR_RATE_MIN_SAMPLE && this.failed / this.finished > stop.error_rate_above) {
+      if (!this.stopped) this.events.stopping?.('error_rate');
       this.stop('error_rate', false);
     }
   }

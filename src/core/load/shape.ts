@@ -3,7 +3,7 @@
  * each instant, or when each open-loop arrival is due. No clocks here, so the schedules are tested
  * exactly, and the engine only has to follow them.
  */
-import type { LoadPlan, Stage } from '../scenario/plan';
+import type { LoadPlan, PromptPlan, Stage } from '../scenario/plan';
 
 /** From at_ms on, `users` users should be active. */
 export interface UserStep {
@@ -33,9 +33,64 @@ export interface OpenLoopSchedule {
   end_ms: number;
 }
 
-export type Schedule = ClosedLoopSchedule | OpenLoopSchedule;
+/** One line of a replay log: when (relative to the log's start) and what to send. */
+export interface ReplayEntry {
+  offset_ms: number;
+  prompt: PromptPlan;
+}
 
-export function scheduleFor(load: LoadPlan): Schedule {
+/** A replayed log: send `entries[sends[i].entry]` at `sends[i].at_ms`, in order of time. */
+export interface ReplaySchedule {
+  kind: 'replay';
+  sends: Array<{ at_ms: number; entry: number }>;
+  /** The last send instant; nothing is sent after it. */
+  end_ms: number;
+}
+
+export type Schedule = ClosedLoopSchedule | OpenLoopSchedule | ReplaySchedule;
+
+/** Which part of the load one worker thread drives: users or arrivals whose index % count === index. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export const WHOLE: Shard = { index: 0, count: 1 };
+
+/** True when the shard drives the user or arrival with this global index. */
+export function owns(shard: Shard, globalIndex: number): boolean {
+  return globalIndex % shard.count === shard.index;
+}
+
+/** This shard's part of a global request budget (e.g. `stop after N requests`); the parts sum to `total`. */
+export function shareOf(shard: Shard, total: number): number {
+  return Math.floor((total + shard.count - 1 - shard.index) / shard.count);
+}
+
+/**
+ * Replay times: each entry's offset divided by the speed factor, sorted by time; entries with equal
+ * offsets keep their order in the file.
+ */
+export function replaySchedule(entries: readonly ReplayEntry[], speed: number): ReplaySchedule {
+  if (!(speed > 0)) throw new Error(`replay speed must be above 0, got ${speed}`);
+  const sends = entries.map((e, entry) => ({ at_ms: e.offset_ms / speed, entry }));
+  sends.sort((a, b) => a.at_ms - b.at_ms || a.entry - b.entry);
+  return { kind: 'replay', sends, end_ms: sends.length > 0 ? sends[sends.length - 1]!.at_ms : 0 };
+}
+
+/** The peak number of users (closed loop), or undefined for open-loop and replay schedules. */
+export function peakUsers(s: Schedule): number | undefined {
+  if (s.kind !== 'closed') return undefined;
+  return Math.max(0, ...s.steps.map((x) => x.users));
+}
+
+/** The peak arrival rate per second of an open-loop schedule. */
+export function peakRate(s: OpenLoopSchedule): number {
+  return Math.max(0, ...s.segments.map((x) => Math.max(x.from_per_s, x.to_per_s)));
+}
+
+/** The schedule of a load plan; a replay plan needs its log's entries (see replay.ts). */
+export function scheduleFor(load: LoadPlan, replay?: readonly ReplayEntry[]): Schedule {
   switch (load.kind) {
     case 'users':
       return { kind: 'closed', steps: [{ at_ms: 0, users: load.users }], end_ms: load.duration_ms };
@@ -51,7 +106,8 @@ export function scheduleFor(load: LoadPlan): Schedule {
         segments: [{ start_ms: 0, end_ms: load.duration_ms, from_per_s: load.per_s, to_per_s: load.per_s }],
       };
     case 'replay':
-      throw new Error('replay schedules come from the replay file (not supported yet)');
+      if (!replay) throw new Error('a replay schedule needs the entries of its log (loadReplay)');
+      return replaySchedule(replay, load.speed);
   }
 }
 

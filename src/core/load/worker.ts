@@ -1,25 +1,45 @@
 /**
- * The load worker thread: owns the protocol client (its connection pool) and the engine, and
- * streams records to the run orchestrator in batches. Packet timestamps are taken here, on a thread
- * that does nothing but send, receive and classify.
+ * A load worker thread: owns its shard's protocol client (its own connection pool), its engine and
+ * its histograms, and streams records to the run orchestrator in batches. Packet timestamps are
+ * taken here, on a thread that does nothing but send, receive and classify. The thread also
+ * watches its own event loop: a late timer means packets were timestamped late.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createClient } from '../protocols';
-import type { RunnerToWorker, TracedRequest, WorkerInit, WorkerToRunner } from '../messages';
+import type { TracedRequest } from '../messages';
 import type { RequestRecord } from '../metrics/record';
 import { LoadEngine } from './engine';
+import type { LoadWorkerInit, LoadWorkerToRunner, RunnerToLoadWorker } from './protocol';
+import type { Hist } from '../metrics/histogram';
 
 const FLUSH_MS = 100;
 const FLUSH_RECORDS = 500;
 const TICK_MS = 250;
+/** The event-loop probe: a timer every LAG_PROBE_MS whose lateness is the loop's lag. */
+const LAG_PROBE_MS = 10;
 
-function post(msg: WorkerToRunner): void {
+function post(msg: LoadWorkerToRunner): void {
   parentPort!.postMessage(msg);
 }
 
-async function main(init: WorkerInit): Promise<void> {
-  const maxUsers = peakConcurrency(init.plan);
-  const client = createClient(init.plan, init.baseUrl, { connections: maxUsers });
+/** Records how late a LAG_PROBE_MS timer fires, until the returned function is called. */
+export function probeEventLoop(into: Hist): () => void {
+  let expected = performance.now() + LAG_PROBE_MS;
+  let timer: NodeJS.Timeout;
+  const tick = (): void => {
+    const now = performance.now();
+    into.record(Math.max(0, now - expected));
+    expected = now + LAG_PROBE_MS;
+    timer = setTimeout(tick, LAG_PROBE_MS);
+    timer.unref();
+  };
+  timer = setTimeout(tick, LAG_PROBE_MS);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
+
+async function main(init: LoadWorkerInit): Promise<void> {
+  const client = createClient(init.plan, init.baseUrl, { connections: init.connections });
   let records: RequestRecord[] = [];
   let traces: TracedRequest[] = [];
   const flush = (): void => {
@@ -28,44 +48,51 @@ async function main(init: WorkerInit): Promise<void> {
     records = [];
     traces = [];
   };
-  const engine = new LoadEngine(init.plan, client, {
-    record(rec, trace) {
-      records.push(rec);
-      if (trace) traces.push(trace);
-      if (records.length >= FLUSH_RECORDS) flush();
+  let engine: LoadEngine | undefined;
+  let pendingStop: Extract<RunnerToLoadWorker, { type: 'stop' }> | undefined;
+  const go = new Promise<number>((resolve) => {
+    parentPort!.on('message', (m: RunnerToLoadWorker) => {
+      if (m.type === 'go') resolve(m.start_epoch_ms);
+      else if (m.type === 'stop') {
+        if (engine) engine.stop(m.reason, m.abort ?? true);
+        else pendingStop = m;
+      }
+    });
+  });
+  post({ type: 'ready' });
+  const startEpoch = await go;
+  engine = new LoadEngine(
+    init.plan,
+    client,
+    {
+      record(rec, trace) {
+        records.push(rec);
+        if (trace) traces.push(trace);
+        if (records.length >= FLUSH_RECORDS) flush();
+      },
+      stopping(reason) {
+        post({ type: 'stopping', reason });
+      },
     },
-  });
-  parentPort!.on('message', (m: RunnerToWorker) => {
-    if (m.type === 'stop') engine.stop(m.reason, true);
-  });
+    { shard: init.shard, replay: init.replay, t0: startEpoch - performance.timeOrigin },
+  );
+  if (pendingStop) engine.stop(pendingStop.reason, pendingStop.abort ?? true);
+  const e = engine;
+  const stopProbe = probeEventLoop(e.histograms.h.event_loop_lag);
   const flushTimer = setInterval(flush, FLUSH_MS);
-  const tickTimer = setInterval(() => post({ type: 'tick', ...engine.state() }), TICK_MS);
-  const running = engine.run();
-  post({ type: 'started', start_epoch_ms: engine.startEpochMs });
-  const end = await running;
+  const tickTimer = setInterval(() => post({ type: 'tick', ...e.state() }), TICK_MS);
+  const end = await e.run();
   clearInterval(flushTimer);
   clearInterval(tickTimer);
-  post({ type: 'tick', ...engine.state() });
+  stopProbe();
+  post({ type: 'tick', ...e.state() });
   flush();
   await client.close();
-  post({ type: 'done', ...end });
+  post({ type: 'done', ...end, histograms: e.histograms.encode() });
 }
 
-/** The most requests the plan can have in flight at once, for sizing the connection pool. */
-function peakConcurrency(plan: WorkerInit['plan']): number {
-  const l = plan.load;
-  switch (l.kind) {
-    case 'users':
-      return l.users;
-    case 'step':
-      return l.max;
-    case 'stages':
-      return Math.max(1, ...l.stages.map((s) => (s.kind === 'ramp_users' ? s.to : 0)), 256);
-    default:
-      return 1024;
-  }
+if (parentPort) {
+  main(workerData as LoadWorkerInit).catch((e: unknown) => {
+    post({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  });
 }
-
-main(workerData as WorkerInit).catch((e: unknown) => {
-  post({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-});

@@ -34,13 +34,56 @@ export interface Summary {
   expectations: ExpectationResult[];
   /** Lossless HDR histograms as `<exact max>:<compressed base64>`; values in µs, or milli-tokens/s for token_rate. */
   histograms: Record<TimingMetric, string>;
+  /** Inter-token latency per token, thinking and answer phases together (what `expect itl` gates on). */
+  itl_ms?: Percentiles;
+  /** Inter-token latency by phase: per token, and per packet (the raw gap between two output packets). */
+  itl_phase_ms?: ItlByPhase;
+  /** Open-loop and replay runs: actual minus intended send time of each request; null for closed loop. */
+  schedule_lag_ms?: Percentiles | null;
+  /** The client's own overhead during the run: was the load generator itself the bottleneck? */
+  client?: ClientCheck;
+  /** The load threads' own histograms (inter-token gaps, schedule lag, event-loop lag), encoded like `histograms`, merged over threads. */
+  thread_histograms?: Record<string, string>;
+}
+
+export interface ItlByPhase {
+  thinking: Percentiles;
+  answer: Percentiles;
+  thinking_per_packet: Percentiles;
+  answer_per_packet: Percentiles;
+}
+
+export interface ClientCheck {
+  /** Load worker threads, each with its own connection pool. */
+  workers: number;
+  cores: number;
+  /** How late a 10 ms timer fired on the load threads, merged over threads. */
+  event_loop_lag_ms: Percentiles;
+  /** CPU time of the whole client process (every thread) over the run's wall time, in % of one core. */
+  cpu_percent: number;
+  /** True when the client's lag or CPU may have limited the load or skewed the timings. */
+  bottleneck: boolean;
+  /** Why, in words; absent when the client kept up. */
+  warning?: string;
 }
 
 export function targetLabel(plan: RunPlan): string {
   return plan.target.kind === 'builtin' ? `builtin:${plan.target.profile}` : plan.target.url;
 }
 
-export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: { started_at: string; duration_s: number; ended_by: string; target: string }): Summary {
+export interface SummaryMeta {
+  started_at: string;
+  duration_s: number;
+  ended_by: string;
+  target: string;
+  itl_ms?: Percentiles;
+  itl_phase_ms?: ItlByPhase;
+  schedule_lag_ms?: Percentiles | null;
+  client?: ClientCheck;
+  thread_histograms?: Record<string, string>;
+}
+
+export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
   const d = meta.duration_s > 0 ? meta.duration_s : 1e-9;
   const t = agg.totals;
   const figures = {
@@ -72,7 +115,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: { started_
     errors: { ...agg.errors },
     error_samples: { ...agg.errorSamples },
     warnings: { ...agg.warnings },
-    expectations: evaluateExpectations(plan.expectations, { ...figures, qpm, rps, success_rate }),
+    expectations: evaluateExpectations(plan.expectations, { ...figures, itl_ms: meta.itl_ms, qpm, rps, success_rate }),
     histograms: {
       ttft_ms: agg.hist.ttft_ms.encode(),
       ttfa_ms: agg.hist.ttfa_ms.encode(),
@@ -80,5 +123,10 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: { started_
       thinking_ms: agg.hist.thinking_ms.encode(),
       token_rate: agg.hist.token_rate.encode(),
     },
+    ...(meta.itl_ms ? { itl_ms: meta.itl_ms } : {}),
+    ...(meta.itl_phase_ms ? { itl_phase_ms: meta.itl_phase_ms } : {}),
+    ...(meta.schedule_lag_ms !== undefined ? { schedule_lag_ms: meta.schedule_lag_ms } : {}),
+    ...(meta.client ? { client: meta.client } : {}),
+    ...(meta.thread_histograms ? { thread_histograms: meta.thread_histograms } : {}),
   };
 }

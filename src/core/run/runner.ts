@@ -4,9 +4,10 @@
  * appends them to disk as they come, and writes the summary at the end. The caller's event loop
  * only aggregates and writes; it never times a packet.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { LiveDelta, Progress, RequestRow, RunnerToWorker, WorkerInit, WorkerToRunner } from '../messages';
+import type { LiveDelta, Progress, RequestRow } from '../messages';
 import type { RequestRecord } from '../metrics/record';
 import { RunAggregator } from '../metrics/aggregate';
 import { buildSummary, targetLabel, type Summary } from '../metrics/summary';
@@ -14,7 +15,11 @@ import { DEFAULT_RESULTS_ROOT, runDirFor } from '../results/run-dir';
 import { RunWriter } from '../results/writer';
 import type { RunPlan } from '../scenario/plan';
 import { startSimulator, type RunningSimulator } from '../sim';
-import { scheduleFor } from '../load/shape';
+import { peakRate, peakUsers, scheduleFor, type ReplayEntry, type Schedule } from '../load/shape';
+import { loadReplay } from '../load/replay';
+import type { LoadWorkerInit, LoadWorkerToRunner, RunnerToLoadWorker } from '../load/protocol';
+import { ThreadHistograms } from '../load/thread-histograms';
+import { clientCheck } from './client-check';
 import { checkReachable, RunStartError } from './preflight';
 
 export { RunStartError };
@@ -36,6 +41,8 @@ export interface RunOptions {
   liveIntervalMs?: number;
   /** How long stop() waits for the worker to end its streams before it is terminated. */
   stopGraceMs?: number;
+  /** Load worker threads; default one per core (fewer when there are fewer users than cores). */
+  workers?: number;
 }
 
 export interface RunResult {
@@ -53,15 +60,46 @@ export interface RunHandle {
 }
 
 /** The bundled worker next to the bundle; from TypeScript sources (tests), the .ts through tsx's CommonJS hook. */
-function newLoadWorker(init: WorkerInit): Worker {
+function newLoadWorker(init: LoadWorkerInit): Worker {
   if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'load-worker.js'), { workerData: init });
   const file = path.join(__dirname, '..', 'load', 'worker.ts');
   const boot = `require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`;
   return new Worker(boot, { eval: true, workerData: init });
 }
 
+/** How many load threads a schedule gets: one per core, never more than it has users (closed loop) or sends (replay). */
+export function workerCount(schedule: Schedule, cores: number, requested?: number): number {
+  let n = requested ?? cores;
+  if (schedule.kind === 'closed') n = Math.min(n, peakUsers(schedule) ?? 1);
+  else if (schedule.kind === 'replay') n = Math.min(n, schedule.sends.length);
+  else if (requested === undefined && peakRate(schedule) < 20) n = 1; // a light rate needs no second thread
+  return Math.max(1, Math.floor(n));
+}
+
+/** Connections a thread's pool may open: its share of the users, or enough for any open-loop burst. */
+function connectionsPerWorker(schedule: Schedule, workers: number): number {
+  if (schedule.kind === 'closed') return Math.max(1, Math.ceil((peakUsers(schedule) ?? 1) / workers));
+  return 65_536;
+}
+
 export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<RunHandle> {
-  if (plan.prompts.length === 0) throw new RunStartError('the scenario has no prompt to send');
+  if (plan.prompts.length === 0 && plan.load.kind !== 'replay') throw new RunStartError('the scenario has no prompt to send');
+  let replay: ReplayEntry[] | undefined;
+  if (plan.load.kind === 'replay') {
+    try {
+      replay = loadReplay(plan.load.path);
+    } catch (e) {
+      throw new RunStartError((e as Error).message);
+    }
+  }
+  let schedule: Schedule;
+  try {
+    schedule = scheduleFor(plan.load, replay);
+  } catch (e) {
+    throw new RunStartError(`cannot plan the load: ${(e as Error).message}`);
+  }
+  // Every thread draws the same arrival times from the same seed, each taking its own share.
+  if (plan.seed === undefined) plan = { ...plan, seed: (Math.random() * 2 ** 32) >>> 0 };
   let sim: RunningSimulator | undefined;
   let baseUrl: string;
   let target: string;
@@ -91,15 +129,39 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const dir = opts.outDir ?? runDirFor(opts.outRoot ?? DEFAULT_RESULTS_ROOT, plan.scenario, started);
   const writer = new RunWriter(dir, plan, opts.scenarioText);
   const agg = new RunAggregator();
-  const plannedS = scheduleFor(plan.load).end_ms / 1000;
-  const worker = newLoadWorker({ plan, baseUrl });
+  const threadHists = new ThreadHistograms();
+  const plannedS = schedule.end_ms / 1000;
+  const cores = os.availableParallelism();
+  const n = workerCount(schedule, cores, opts.workers);
+  const connections = connectionsPerWorker(schedule, n);
+  const workers: Worker[] = [];
+  for (let index = 0; index < n; index++) workers.push(newLoadWorker({ plan, baseUrl, shard: { index, count: n }, replay, connections }));
 
   let startEpoch = performance.timeOrigin + performance.now();
   const t0 = performance.now();
-  let lastTick: Extract<WorkerToRunner, { type: 'tick' }> | undefined;
+  let cpuAtStart = process.cpuUsage();
+  let wallAtStart = performance.now();
+  const ticks: Array<Extract<LoadWorkerToRunner, { type: 'tick' }> | undefined> = new Array(n).fill(undefined);
   const okHistory: Array<[number, number]> = [];
   let finished = false;
   let stopReason: string | undefined;
+  /** A stop condition one thread saw that ends the whole run (error rate). */
+  let runStopReason: string | undefined;
+  let ready = 0;
+  const doneMsgs: Array<Extract<LoadWorkerToRunner, { type: 'done' }>> = [];
+  const finishedThreads = new Set<number>();
+
+  const broadcast = (m: RunnerToLoadWorker, except?: number): void => {
+    workers.forEach((w, i) => {
+      if (i !== except) w.postMessage(m);
+    });
+  };
+  const sumTicks = (k: 'active_users' | 'target_users' | 'in_flight' | 'sent'): number => {
+    let sum = 0;
+    for (const t of ticks) sum += t?.[k] ?? 0;
+    // every thread computes the same target from the same schedule
+    return k === 'target_users' ? (ticks.find((t) => t)?.target_users ?? 0) : sum;
+  };
 
   const progress = (): Progress => {
     const elapsed = (performance.now() - t0) / 1000;
@@ -110,10 +172,10 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
     return {
       elapsed_s: elapsed,
       planned_s: plannedS,
-      active_users: lastTick?.active_users ?? 0,
-      target_users: lastTick?.target_users ?? 0,
-      in_flight: lastTick?.in_flight ?? 0,
-      sent: lastTick?.sent ?? 0,
+      active_users: sumTicks('active_users'),
+      target_users: sumTicks('target_users'),
+      in_flight: sumTicks('in_flight'),
+      sent: sumTicks('sent'),
       ok: agg.totals.ok,
       failed: agg.totals.failed,
       qpm,
@@ -130,63 +192,126 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   };
   const liveTimer = opts.onLive ? setInterval(sendLive, opts.liveIntervalMs ?? 200) : undefined;
 
+  let onAllReady!: () => void;
+  let onBootFailed!: (e: Error) => void;
+  const allReady = new Promise<void>((res, rej) => {
+    onAllReady = res;
+    onBootFailed = rej;
+  });
   const done = new Promise<RunResult>((resolve) => {
     const finish = async (ended_by: string, duration_ms: number, error?: string): Promise<void> => {
       if (finished) return;
       finished = true;
+      if (ready < n) {
+        // A thread failed before the load started: startRun rejects, nothing was measured.
+        if (progressTimer) clearInterval(progressTimer);
+        if (liveTimer) clearInterval(liveTimer);
+        writer.close();
+        await Promise.all(workers.map((w) => w.terminate()));
+        await sim?.close();
+        onBootFailed(new RunStartError(`cannot start the load threads: ${error ?? ended_by}`));
+        return;
+      }
+      const cpu = process.cpuUsage(cpuAtStart);
+      const wall = performance.now() - wallAtStart;
       if (progressTimer) clearInterval(progressTimer);
       if (liveTimer) clearInterval(liveTimer);
       opts.onProgress?.(progress());
       if (opts.onLive) sendLive();
+      const h = threadHists.h;
+      const scheduleLag = schedule.kind === 'closed' ? null : h.schedule_lag.percentiles();
       const summary = buildSummary(plan, agg, {
         started_at: new Date(startEpoch).toISOString(),
         duration_s: duration_ms / 1000,
         ended_by,
         target,
+        itl_ms: threadHists.itlAll().percentiles(),
+        itl_phase_ms: {
+          thinking: h.itl_thinking.percentiles(),
+          answer: h.itl_answer.percentiles(),
+          thinking_per_packet: h.itl_packet_thinking.percentiles(),
+          answer_per_packet: h.itl_packet_answer.percentiles(),
+        },
+        schedule_lag_ms: scheduleLag,
+        client: clientCheck({
+          workers: n,
+          cores,
+          event_loop_lag_ms: h.event_loop_lag.percentiles(),
+          schedule_lag_ms: scheduleLag,
+          cpu_percent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall) * 100 : 0,
+        }),
+        thread_histograms: threadHists.encode(),
       });
       writer.finish(summary, agg.series());
-      await worker.terminate();
+      await Promise.all(workers.map((w) => w.terminate()));
       await sim?.close();
       resolve(error ? { dir, summary, error } : { dir, summary });
     };
-    worker.on('message', (m: WorkerToRunner) => {
-      switch (m.type) {
-        case 'started':
-          startEpoch = m.start_epoch_ms;
-          break;
-        case 'records':
-          writer.append(m.records, m.traces);
-          for (const r of m.records) {
-            agg.add(r);
-            if (opts.onLive && !r.warmup) liveRows.push(requestRow(r));
-          }
-          break;
-        case 'tick':
-          lastTick = m;
-          agg.sample(m.t_ms, m.active_users, m.in_flight);
-          break;
-        case 'done':
-          void finish(stopReason ?? m.ended_by, m.duration_ms);
-          break;
-        case 'fatal':
-          void finish('error', performance.now() - t0, m.message);
-          break;
-      }
+    const endedBy = (): string => {
+      if (stopReason) return stopReason;
+      if (runStopReason) return runStopReason;
+      return doneMsgs.map((d) => d.ended_by).find((r) => r !== 'completed') ?? 'completed';
+    };
+    workers.forEach((worker, i) => {
+      worker.on('message', (m: LoadWorkerToRunner) => {
+        switch (m.type) {
+          case 'ready':
+            if (++ready === n) {
+              // A common start a little ahead, so every thread begins its schedule at the same instant.
+              startEpoch = performance.timeOrigin + performance.now() + 10;
+              cpuAtStart = process.cpuUsage();
+              wallAtStart = performance.now();
+              broadcast({ type: 'go', start_epoch_ms: startEpoch });
+              onAllReady();
+              if (stopReason) broadcast({ type: 'stop', reason: stopReason, abort: true });
+            }
+            break;
+          case 'records':
+            writer.append(m.records, m.traces);
+            for (const r of m.records) {
+              agg.add(r);
+              if (opts.onLive && !r.warmup) liveRows.push(requestRow(r));
+            }
+            break;
+          case 'tick':
+            ticks[i] = m;
+            agg.sample(m.t_ms, sumTicks('active_users'), sumTicks('in_flight'));
+            break;
+          case 'stopping':
+            if (!runStopReason) {
+              runStopReason = m.reason;
+              broadcast({ type: 'stop', reason: m.reason, abort: false }, i);
+            }
+            break;
+          case 'done':
+            finishedThreads.add(i);
+            threadHists.merge(m.histograms);
+            doneMsgs.push(m);
+            if (doneMsgs.length === n) void finish(endedBy(), Math.max(...doneMsgs.map((d) => d.duration_ms)));
+            break;
+          case 'fatal':
+            void finish('error', performance.now() - t0, m.message);
+            break;
+        }
+      });
+      worker.on('error', (e) => void finish('error', performance.now() - t0, e.stack ?? e.message));
+      worker.on('exit', (code) => {
+        if (finishedThreads.has(i)) return;
+        void finish(stopReason ?? 'error', performance.now() - t0, stopReason ? undefined : `a load worker exited with code ${code}`);
+      });
     });
-    worker.on('error', (e) => void finish('error', performance.now() - t0, e.stack ?? e.message));
-    worker.on('exit', (code) => void finish(stopReason ?? 'error', performance.now() - t0, stopReason ? undefined : `the load worker exited with code ${code}`));
   });
 
+  await allReady;
   return {
     dir,
     done,
     stop(reason = 'stopped') {
       if (finished || stopReason) return;
       stopReason = reason;
-      const msg: RunnerToWorker = { type: 'stop', reason };
-      worker.postMessage(msg);
+      broadcast({ type: 'stop', reason, abort: true });
       // A worker that does not end its streams in time is terminated; what it sent is already on disk.
-      setTimeout(() => void worker.terminate(), opts.stopGraceMs ?? 800).unref();
+      setTimeout(() => void Promise.all(workers.map((w) => w.terminate())), opts.stopGraceMs ?? 800).unref();
     },
   };
 }
