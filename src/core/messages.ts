@@ -104,6 +104,8 @@ export interface TableQuery {
   error_kind?: string;
   prompt?: string;
   bucket?: string;
+  /** Only requests that ended in this second of the run (a click on a chart). */
+  second?: number;
   /** 0-based. */
   page: number;
   page_size: number;

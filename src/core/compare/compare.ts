@@ -6,7 +6,7 @@
  */
 import { Hist, type Percentiles } from '../metrics/histogram';
 import type { Summary } from '../metrics/summary';
-import { bucketLabel } from '../tokenize/counts';
+import { readBuckets, type BucketFigures } from '../viewmodel/buckets';
 
 export type Verdict = 'better' | 'worse' | 'same' | 'n/a';
 
@@ -148,30 +148,6 @@ export function compareSummaries(a: Summary, b: Summary, refs?: { a?: RunRef; b?
     });
   }
   return { a: refs?.a ?? refOf(a), b: refs?.b ?? refOf(b), rows, buckets };
-}
-
-// ---- token buckets (summary.json `buckets`, read tolerantly: its exact shape is the metrics engineer's) ----
-
-export interface BucketFigures {
-  label: string;
-  figures: Record<string, unknown>;
-}
-
-/** A summary's token buckets as label + figures: an array of objects or an object keyed by label; [] when absent. */
-export function readBuckets(s: Summary): BucketFigures[] {
-  const raw = (s as unknown as { buckets?: unknown }).buckets;
-  const out: BucketFigures[] = [];
-  if (Array.isArray(raw)) {
-    for (const b of raw) {
-      if (typeof b !== 'object' || b === null) continue;
-      const o = b as Record<string, unknown>;
-      const label = typeof o.label === 'string' ? o.label : typeof o.bucket === 'string' ? o.bucket : typeof o.name === 'string' ? o.name : typeof o.from === 'number' ? bucketLabel({ from: o.from, to: typeof o.to === 'number' ? o.to : o.to === null ? Infinity : Infinity }) : null;
-      if (label) out.push({ label, figures: o });
-    }
-  } else if (typeof raw === 'object' && raw !== null) {
-    for (const [label, o] of Object.entries(raw as Record<string, unknown>)) if (typeof o === 'object' && o !== null) out.push({ label, figures: o as Record<string, unknown> });
-  }
-  return out;
 }
 
 function bucketPercentiles(b: BucketFigures, metric: string): Percentiles | null {

@@ -24,6 +24,7 @@ export function normalizeQuery(q: Partial<TableQuery> | undefined): TableQuery {
     page_size: Number.isInteger(src.page_size) ? Math.min(MAX_PAGE_SIZE, Math.max(1, src.page_size!)) : d.page_size,
   };
   if (src.status === 'ok' || src.status === 'error') out.status = src.status;
+  if (typeof src.second === 'number' && Number.isInteger(src.second) && src.second >= 0) out.second = src.second;
   for (const k of ['error_kind', 'prompt', 'bucket'] as const) {
     const v = src[k];
     if (typeof v === 'string' && v !== '') out[k] = v;
@@ -36,6 +37,7 @@ export function matches(r: TableRow, q: TableQuery): boolean {
   if (q.error_kind !== undefined && r.error_kind !== q.error_kind) return false;
   if (q.prompt !== undefined && r.prompt !== q.prompt) return false;
   if (q.bucket !== undefined && r.bucket !== q.bucket) return false;
+  if (q.second !== undefined && Math.floor((r.offset_ms + r.e2e_ms) / 1000) !== q.second) return false;
   return true;
 }
 
