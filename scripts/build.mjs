@@ -29,6 +29,9 @@ await Promise.all([
   build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] }),
 ]);
 
+// The results webview app (browser IIFE + CSS into dist/webview/), shared by the panel and HTML reports.
+await (await import('../webview/build.mjs')).buildWebview();
+
 const tokenizers = path.join(root, 'scripts', 'bundle-tokenizers.mjs');
 if (existsSync(tokenizers)) {
   const r = spawnSync(process.execPath, [tokenizers], { stdio: 'inherit', cwd: root });
