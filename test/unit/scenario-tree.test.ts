@@ -114,3 +114,22 @@ test('diagnostics carry quick fixes for near misses', () => {
   const { diagnostics } = parseScenario('tagret builtin:chat\n');
   assert.deepEqual(diagnostics[0].fix, { range: r(0, 0, 0, 6), text: 'target', title: 'Change to "target"' });
 });
+
+test('a forgotten """ closer gives one diagnostic and does not swallow the next prompt', () => {
+  const { tree, diagnostics } = parseScenario('prompt "a"\n  user """\n    text\n  max_tokens 10\nprompt "b"\n  user """\n    more\n    """\n');
+  assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.message]), [[1, 'unclosed """ text block; end it with a line holding """']]);
+  const [a, b] = tree.statements as PromptNode[];
+  assert.equal(a.turns[0].text?.text, 'text');
+  assert.deepEqual(a.children.map((c) => c.kind), ['turn', 'setting']);
+  assert.equal(b.name?.text, 'b');
+  assert.equal(b.turns[0].text?.text, 'more');
+});
+
+test('a """ block may hold pasted text at any column, blank lines and # lines', () => {
+  const { tree, diagnostics } = parseScenario('prompt "a"\n  user """\nfirst line at column 0\n\n  # heading, not a comment\n      indented more\n"""\n  max_tokens 5\n');
+  assert.deepEqual(diagnostics, []);
+  const p = tree.statements[0] as PromptNode;
+  assert.equal(p.turns[0].text?.text, 'first line at column 0\n\n  # heading, not a comment\n      indented more');
+  assert.deepEqual(p.turns[0].range, r(1, 2, 6, 3));
+  assert.deepEqual(p.children.map((c) => c.kind), ['turn', 'setting']);
+});

@@ -18,7 +18,6 @@ import {
   LOAD_SHAPES,
   METRICS,
   STATS,
-  TOP_KEYWORDS,
   contextsOf,
   type Context,
 } from './keywords';
@@ -110,8 +109,7 @@ class Parser {
   }
 
   run(): { tree: ScenarioTree; diagnostics: Diagnostic[] } {
-    const stopWords = new Set([...Object.keys(TOP_KEYWORDS), ...Object.keys(CONTEXT_KEYWORDS.prompt)]);
-    const raw = buildStructure(this.src, stopWords);
+    const raw = buildStructure(this.src);
     const statements: TopNode[] = [];
     for (const rl of raw) {
       if (rl.misindented) {
@@ -679,7 +677,7 @@ class Parser {
       node.form = 'fenced';
       if (!block.closed) {
         const o = block.opener!;
-        this.error(this.src.span(o.line, o.start, o.end), 'unclosed """ text block; end it with a line holding """');
+        this.error(this.src.span(o.line, o.start, o.end), `unclosed """ text block; end it with a line holding """`);
       }
       node.text = this.blockValue(block.pieces);
       if (!node.text && block.closed) this.error(this.tokR(rl, rl.lex.tokens[0]), `${role} turn is empty; write its text between the """ lines`);

@@ -6,6 +6,7 @@
  */
 import { lexLine, type LexedLine } from './lexer';
 import { indentOf, isBlank, type Source } from './source';
+import { CONTEXT_KEYWORDS } from './keywords';
 
 /** One captured line of a text block: its text from `start` on the source line. */
 export interface TextPiece {
@@ -38,7 +39,10 @@ export interface RawLine {
 
 export const TEXT_KEYWORDS = new Set(['system', 'user', 'assistant']);
 
-export function buildStructure(src: Source, fenceStopWords: ReadonlySet<string>): RawLine[] {
+/** Every directive word of every block: a line starting with one ends an unclosed """ block. */
+const DIRECTIVE_WORDS: ReadonlySet<string> = new Set(Object.values(CONTEXT_KEYWORDS).flatMap((k) => Object.keys(k)));
+
+export function buildStructure(src: Source): RawLine[] {
   const root: RawLine[] = [];
   // Top-level lines belong at column 0. A line indented unlike its siblings is flagged once; the
   // block then follows the new indentation, so one stray indent gives one diagnostic.
@@ -66,7 +70,7 @@ export function buildStructure(src: Source, fenceStopWords: ReadonlySet<string>)
     i++;
 
     const kw = lex.tokens[0]?.value;
-    if (kw !== undefined && TEXT_KEYWORDS.has(kw)) i = captureText(src, rl, i, fenceStopWords);
+    if (kw !== undefined && TEXT_KEYWORDS.has(kw)) i = captureText(src, rl, i);
     else if (kw === 'body') i = captureJson(src, rl, i);
     else continue;
     // A captured block ends the directive; extend the ranges of its ancestors below.
@@ -95,22 +99,34 @@ function extend(top: RawLine): void {
   }
 }
 
-function captureText(src: Source, rl: RawLine, next: number, stopWords: ReadonlySet<string>): number {
+function captureText(src: Source, rl: RawLine, next: number): number {
   const line = src.line(rl.line);
   const kwEnd = rl.lex.tokens[0].end;
   let at = kwEnd;
   while (at < line.length && (line[at] === ' ' || line[at] === '\t')) at++;
   const inline = line.slice(at);
   if (inline.startsWith('"""') && inline.indexOf('"""', 3) < 0) {
-    // A fenced block: runs to the first line ending in """.
+    // A fenced block: runs to the first line ending in """. Its lines may start at any column, but
+    // a line at or left of the turn that starts with a directive word ends it unclosed, so a
+    // forgotten """ cannot swallow the prompts after it.
     const opener = { line: rl.line, start: at, end: at + 3 };
     const pieces: TextPiece[] = [];
     const first = inline.slice(3);
     if (first.trim() !== '') pieces.push({ line: rl.line, start: at + 3, text: first });
     let j = next;
-    while (j < src.lineCount && !src.line(j).trimEnd().endsWith('"""')) j++;
-    if (j < src.lineCount) {
-      for (let k = next; k < j; k++) pieces.push({ line: k, start: 0, text: src.line(k) });
+    let closed = false;
+    while (j < src.lineCount) {
+      const t = src.line(j);
+      const ind = indentOf(t);
+      if (!isBlank(t) && ind <= rl.indent && DIRECTIVE_WORDS.has(/^[A-Za-z_]+/.exec(t.slice(ind))?.[0] ?? '')) break;
+      if (t.trimEnd().endsWith('"""')) {
+        closed = true;
+        break;
+      }
+      j++;
+    }
+    for (let k = next; k < j; k++) pieces.push({ line: k, start: 0, text: src.line(k) });
+    if (closed) {
       const last = src.line(j).trimEnd();
       const before = last.slice(0, -3);
       if (before.trim() !== '') pieces.push({ line: j, start: 0, text: before });
@@ -119,19 +135,10 @@ function captureText(src: Source, rl: RawLine, next: number, stopWords: Readonly
       rl.endChar = last.length;
       return j + 1;
     }
-    // Unclosed: stop before the next line that looks like a directive at or left of the turn, so the
-    // rest of the file still parses.
-    j = next;
-    while (j < src.lineCount) {
-      const t = src.line(j);
-      const ind = indentOf(t);
-      if (!isBlank(t) && ind <= rl.indent && stopWords.has(lexLine(t, ind).tokens[0]?.value ?? '')) break;
-      j++;
-    }
-    for (let k = next; k < j; k++) pieces.push({ line: k, start: 0, text: src.line(k) });
+    while (pieces.length && pieces[pieces.length - 1].text.trim() === '' && pieces[pieces.length - 1].line !== rl.line) pieces.pop();
     rl.text = { kind: 'fenced', pieces, closed: false, opener };
     setEnd(src, rl, pieces);
-    return j;
+    return pieces.length && pieces[pieces.length - 1].line !== rl.line ? pieces[pieces.length - 1].line + 1 : next;
   }
   // An indented block: every following line that is blank or indented deeper than the turn.
   let j = next;
