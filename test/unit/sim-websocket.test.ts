@@ -54,10 +54,29 @@ function collect(ws: WebSocket, stop: (msgs: any[]) => boolean): Promise<{ msgs:
   });
 }
 
-const request = (extra: Record<string, unknown> = {}): string => JSON.stringify({ messages: [{ role: 'user', content: 'Hello' }], ...extra });
-const isDone = (m: any): boolean => m.done === true || m.event === 'error';
+/** A request in the `fields` reply format. */
+const request = (extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({ messages: [{ role: 'user', content: 'Hello' }], llmload_sim: { ws_format: 'fields' }, ...extra });
+const isDone = (m: any): boolean => m.done === true || m.error !== undefined;
 
-test('a request message gets start, thinking deltas, answer deltas and done with usage', async () => {
+test('by default replies are openai-chat chunk objects, then a [DONE] text message', async () => {
+  await withSim(async (_sim, url) => {
+    const ws = await connect(url);
+    const got = collect(ws, (m) => m.at(-1).unparseable === '[DONE]');
+    ws.send(JSON.stringify({ messages: [{ role: 'user', content: 'Hello' }], request_id: 'x' }));
+    const { msgs } = await got;
+    const chunks = msgs.slice(0, -1);
+    assert.ok(chunks.every((c) => c.object === 'chat.completion.chunk' && c.request_id === 'x'));
+    assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: '' });
+    const deltas = chunks.slice(1, -2).map((c) => Object.keys(c.choices[0].delta)[0]);
+    assert.deepEqual(deltas, ['reasoning_content', 'reasoning_content', 'reasoning_content', 'content', 'content', 'content', 'content']);
+    assert.equal(chunks.at(-2).choices[0].finish_reason, 'stop');
+    assert.equal(chunks.at(-1).usage.completion_tokens, 7);
+    ws.close();
+  });
+});
+
+test('the fields format: start, thinking deltas, answer deltas and done with usage', async () => {
   await withSim(async (sim, url) => {
     const ws = await connect(url);
     const got = collect(ws, (m) => isDone(m.at(-1)));
@@ -84,7 +103,7 @@ test('several requests share one connection; a bad message gets an error and the
     ws.send(request({ request_id: 'a' }));
     ws.send(request({ request_id: 'b', max_tokens: 2 }));
     const { msgs } = await got;
-    const error = msgs.find((m) => m.event === 'error');
+    const error = msgs.find((m) => m.error !== undefined);
     assert.equal(error.error.code, 400);
     const doneA = msgs.find((m) => m.done && m.request_id === 'a');
     const doneB = msgs.find((m) => m.done && m.request_id === 'b');
@@ -144,7 +163,7 @@ test('ping messages arrive while the first token is prefilled', async () => {
     async (_sim, url) => {
       const ws = await connect(url);
       const got = collect(ws, (m) => isDone(m.at(-1)));
-      ws.send(JSON.stringify({ messages: [{ role: 'user', content: 'z'.repeat(1200) }] }));
+      ws.send(JSON.stringify({ messages: [{ role: 'user', content: 'z'.repeat(1200) }], llmload_sim: { ws_format: 'fields' } }));
       const { msgs } = await got;
       const first = msgs.findIndex((m) => m.event === 'delta');
       assert.equal(msgs[0].event, 'start');

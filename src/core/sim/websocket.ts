@@ -69,25 +69,25 @@ function serveConnection(ws: WebSocket, core: SimCore, connectionFault: string |
 
   ws.on('message', (data, isBinary) => {
     if (isBinary) {
-      ws.send(wsErrorMessage(400, 'send requests as JSON text messages'));
+      ws.send(wsErrorMessage('openai', 400, 'send requests as JSON text messages'));
       return;
     }
     let body: unknown;
     try {
       body = JSON.parse(data.toString());
     } catch (e) {
-      ws.send(wsErrorMessage(400, `message is not valid JSON: ${(e as Error).message}`));
+      ws.send(wsErrorMessage('openai', 400, `message is not valid JSON: ${(e as Error).message}`));
       return;
     }
     const parsed = parseWsRequest(body);
     if (!parsed.request) {
-      ws.send(wsErrorMessage(400, parsed.error ?? 'invalid request', undefined, parsed.requestId));
+      ws.send(wsErrorMessage(parsed.format, 400, parsed.error ?? 'invalid request', undefined, parsed.requestId));
       return;
     }
-    const api = websocketApi(parsed.requestId);
-    const p = core.prepare(api, parsed.request, parsed.fault ?? connectionFault, undefined);
+    const api = websocketApi(parsed.requestId, parsed.format);
+    const p = core.prepare(api, parsed.request, parsed.fault ?? connectionFault, parsed.reasoningFormat);
     if (p.kind === 'reject') {
-      ws.send(wsErrorMessage(p.status, p.message, p.headers[RESPONSE_ID_HEADER], parsed.requestId));
+      ws.send(wsErrorMessage(parsed.format, p.status, p.message, p.headers[RESPONSE_ID_HEADER], parsed.requestId));
       return;
     }
     let ended = false;
