@@ -28,6 +28,7 @@ interface BpeLike {
   max_length_to_cache: number;
   bpe(token: string): string[];
   bpe_ranks: Map<string, number>;
+  merges: unknown;
   add_node(queue: { push(n: BpeNode): void }, node: BpeNode): void;
 }
 
@@ -81,31 +82,31 @@ function isBpe(x: unknown): x is BpeLike {
   return isObj(o) && typeof o.bpe === 'function' && typeof o.max_length_to_cache === 'number' && !!o.cache && typeof o.cache.get === 'function' && typeof o.cache.put === 'function';
 }
 
-/** True when JSON.stringify leaves `s` as it is inside quotes: no quote, backslash, control character or surrogate. */
-function jsonPlain(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
-  }
-  return true;
-}
-
 /**
- * The library looks merge ranks up by `JSON.stringify([left, right])` for every candidate pair;
- * the same key is built here by concatenation when the JSON form needs no escapes.
+ * The library looks merge ranks up by `JSON.stringify([left, right])` for every candidate pair,
+ * hashing a new string each time. Here the same ranks sit in a map of maps, left then right, so a
+ * lookup hashes the two token strings (whose hashes V8 caches). The later of duplicate merges
+ * wins, as in the library's Map.
  */
-function patchMergeLookup(model: BpeLike): void {
-  const ranks = model.bpe_ranks;
+function patchMergeLookup(model: BpeLike): boolean {
+  const merges = model.merges;
+  if (!Array.isArray(merges)) return false;
+  const ranks = new Map<string, Map<string, number>>();
+  for (let i = 0; i < merges.length; i++) {
+    const m = merges[i];
+    if (!Array.isArray(m) || typeof m[0] !== 'string' || typeof m[1] !== 'string') return false;
+    let inner = ranks.get(m[0]);
+    if (!inner) ranks.set(m[0], (inner = new Map()));
+    inner.set(m[1], i);
+  }
   model.add_node = function (queue, node) {
-    const a = node.token;
-    const b = node.next!.token;
-    const key = jsonPlain(a) && jsonPlain(b) ? '["' + a + '","' + b + '"]' : JSON.stringify([a, b]);
-    const rank = ranks.get(key);
+    const rank = ranks.get(node.token)?.get(node.next!.token);
     if (rank !== undefined) {
       node.score = rank + node.bias;
       queue.push(node);
     }
   };
+  return true;
 }
 
 function patchBpeCache(model: BpeLike): void {
@@ -138,8 +139,7 @@ export function speedUp(tok: { pre_tokenizer: unknown; model: unknown }): string
   if (isBpe(tok.model)) {
     patchBpeCache(tok.model);
     done.push('bpe-cache');
-    if (tok.model.bpe_ranks instanceof Map && typeof tok.model.add_node === 'function') {
-      patchMergeLookup(tok.model);
+    if (tok.model.bpe_ranks instanceof Map && typeof tok.model.add_node === 'function' && patchMergeLookup(tok.model)) {
       done.push('merge-lookup');
     }
   }
