@@ -6,7 +6,7 @@
 import type { PromptPlan } from '../scenario/plan';
 import { errorMessage, isObject, parseJson } from './adapter';
 import { emitContent, flushContent, PacketEmitter } from './openai-chat';
-import { samplingParams } from './openai-common';
+import { reasoningText, samplingParams } from './openai-common';
 import { JsonPath } from './json-path';
 import { promptText } from './prompt-text';
 import { normalizeFinishReason, type StreamRecord } from './stream-record';
@@ -17,7 +17,7 @@ import type { Usage } from './types';
 export interface JsonStreamMapping {
   /** Answer text, default `choices[0].delta.content`. */
   answer?: string;
-  /** Thinking text, default `choices[0].delta.reasoning_content`. */
+  /** Thinking text; default the OpenAI delta's `reasoning_content`, `reasoning` or `reasoning_details`. */
   thinking?: string;
   /** Present and non-empty: a tool_call packet. Default `choices[0].delta.tool_calls`. */
   tool_call?: string;
@@ -51,7 +51,7 @@ export interface WebSocketApiConfig extends JsonStreamMapping {
 
 const DEFAULTS = {
   answer: 'choices[0].delta.content',
-  thinking: 'choices[0].delta.reasoning_content',
+  delta: 'choices[0].delta',
   tool_call: 'choices[0].delta.tool_calls',
   finish_reason: 'choices[0].finish_reason',
   id: 'id',
@@ -117,7 +117,9 @@ function str(v: unknown): string {
 /** Classifies one JSON event through a mapping into packets on a record. */
 export class MappedEventHandler {
   private readonly answer: JsonPath;
-  private readonly thinking: JsonPath;
+  /** Undefined: the default, every OpenAI reasoning field of `choices[0].delta`. */
+  private readonly thinking?: JsonPath;
+  private readonly delta = new JsonPath(DEFAULTS.delta);
   private readonly toolCall: JsonPath;
   private readonly finish: JsonPath;
   private readonly id: JsonPath;
@@ -131,7 +133,7 @@ export class MappedEventHandler {
     private readonly splitter: ThinkTagSplitter | undefined,
   ) {
     this.answer = new JsonPath(m.answer ?? DEFAULTS.answer);
-    this.thinking = new JsonPath(m.thinking ?? DEFAULTS.thinking);
+    if (m.thinking !== undefined) this.thinking = new JsonPath(m.thinking);
     this.toolCall = new JsonPath(m.tool_call ?? DEFAULTS.tool_call);
     this.finish = new JsonPath(m.finish_reason ?? DEFAULTS.finish_reason);
     this.id = new JsonPath(m.id ?? DEFAULTS.id);
@@ -160,7 +162,8 @@ export class MappedEventHandler {
       return true;
     }
     rec.setId(this.id.get(obj));
-    const thinking = str(this.thinking.get(obj));
+    const delta = this.thinking ? undefined : this.delta.get(obj);
+    const thinking = this.thinking ? str(this.thinking.get(obj)) : isObject(delta) ? reasoningText(delta) : '';
     if (thinking) out.emit('thinking', thinking);
     const answer = str(this.answer.get(obj));
     if (answer) emitContent(out, this.splitter, answer, data);
