@@ -115,6 +115,21 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Prom
     for (let i = 0; i < 150 && !res.destroyed; i++) await sleep(20); // keeps the response open, bounded
     res.end();
   },
+  async silent(_req, res) {
+    // Never answers; bounded: gives up after 3 s.
+    for (let i = 0; i < 150 && !res.destroyed; i++) await sleep(20);
+    res.destroy();
+  },
+  async jsonError(_req, res) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"error":{"message":"model is loading","code":503}}');
+  },
+  async many(_req, res) {
+    sse(res);
+    for (let i = 0; i < 5; i++) await write(res, chunk({ content: `t${i} ` }), 10);
+    await write(res, 'data: [DONE]\n\n', 0);
+    res.end();
+  },
   async hang(_req, res) {
     sse(res);
     await write(res, chunk({ reasoning_content: 'thinking...' }));
@@ -361,4 +376,34 @@ test('closing the client with a request in flight resolves it as cancelled', asy
   assert.equal(r.thinking_text, 'thinking...');
   const after = await c.send(prompt);
   assert.equal(after.error?.kind, 'cancelled');
+});
+
+test('no response headers at all: timeout_ttft, or timeout_total without a TTFT limit', async () => {
+  const r = await withClient('silent', (c) => c.send(prompt), { total_ms: 5000, ttft_ms: 150 });
+  assert.equal(r.error?.kind, 'timeout_ttft');
+  assert.equal(r.http_status, null);
+  assert.equal(r.first_byte_ms, undefined);
+  const t = await withClient('silent', (c) => c.send(prompt), { total_ms: 200 });
+  assert.equal(t.error?.kind, 'timeout_total');
+});
+
+test('a JSON error object with status 200 is stream_error', async () => {
+  const r = await withClient('jsonError', (c) => c.send(prompt));
+  assert.equal(r.error?.kind, 'stream_error');
+  assert.match(r.error!.message, /model is loading/);
+  assert.deepEqual(r.packets.map((p) => p.kind), ['error']);
+});
+
+test('40 concurrent streams on a pool of 8 connections all complete, on at most 8 sockets', async () => {
+  const before = seen.length;
+  const c = createClient(plan(), `${base}/many/v1`, { connections: 8 });
+  const results = await Promise.all(Array.from({ length: 40 }, () => c.send(prompt)));
+  await c.close();
+  for (const r of results) {
+    assert.equal(r.error, undefined);
+    assert.equal(r.answer_text, 't0 t1 t2 t3 t4 ');
+    assert.equal(r.complete, true);
+  }
+  const ports = new Set(seen.slice(before).map((x) => x.remotePort));
+  assert.ok(ports.size <= 8, `${ports.size} sockets`);
 });
