@@ -23,6 +23,7 @@ const entries = [
   { 'load-worker': 'src/core/load/worker.ts' },
   { 'engine-process': 'src/extension/engine-process.ts' },
   { 'tokenize-worker': 'src/core/tokenize/worker.ts' },
+  { 'language-worker': 'src/extension/language/worker.ts' },
 ];
 await Promise.all([
   ...entries.map((entryPoints) => build({ ...common, entryPoints })),

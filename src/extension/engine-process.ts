@@ -1,53 +1,77 @@
 /**
  * The engine process the VS Code extension forks (with VS Code's own Node, ELECTRON_RUN_AS_NODE=1):
- * the load never runs in the extension host. It speaks the typed protocol in core/messages.ts over
- * the IPC channel: `run` starts a scenario, `stop` ends it, progress flows back.
+ * the load never runs in the extension host. It speaks the typed protocol in ./protocol.ts over
+ * the IPC channel: `run` starts a scenario, `stop` ends it, progress flows back. It exits as soon
+ * as the run has ended and its last message is sent, so a stop ends the process promptly.
  */
 import { loadScenario } from '../core/scenario';
-import type { EngineToHost, HostToEngine } from '../core/messages';
 import { startRun, type RunHandle } from '../core/run/runner';
+import type { EngineToHost, HostToEngine, RunRequest } from './protocol';
+import { redact, scrubRunFolder } from './run/secret-refs';
 
-function send(msg: EngineToHost): void {
-  process.send?.(msg);
+function send(msg: EngineToHost): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(msg, undefined, {}, () => resolve());
+  });
 }
 
 let handle: RunHandle | undefined;
+let stopRequested = false;
 
-async function run(m: Extract<HostToEngine, { type: 'run' }>): Promise<void> {
+async function run(m: RunRequest): Promise<void> {
   const { text, plan, diagnostics } = loadScenario(m.file, { env: process.env, secret: (name) => m.secrets[name] ?? process.env[name] });
   if (!plan) {
-    send({ type: 'invalid', diagnostics });
+    await send({ type: 'invalid', diagnostics });
     return;
   }
+  if (m.trace) plan.trace = m.trace;
+  if (stopRequested) return;
   try {
     handle = await startRun(plan, {
       outRoot: m.outRoot,
       targetOverride: m.targetOverride,
       scenarioText: text,
-      onProgress: (progress) => send({ type: 'progress', progress }),
-      onLive: (delta) => send({ type: 'live', delta }),
+      onProgress: (progress) => void send({ type: 'progress', progress }),
+      onLive: (delta) => void send({ type: 'live', delta }),
+      stopGraceMs: 500,
     });
   } catch (e) {
-    send({ type: 'failed', message: (e as Error).message });
+    await send({ type: 'failed', message: redact((e as Error).message, Object.values(m.secrets)) });
     return;
   }
-  send({ type: 'started', runDir: handle.dir });
+  const secrets = Object.values(m.secrets);
+  // plan.json is written at start: a header whose value came from a secret is not redacted by name.
+  scrubRunFolder(handle.dir, secrets);
+  await send({ type: 'started', runDir: handle.dir });
+  if (stopRequested) handle.stop('stopped');
   const result = await handle.done;
-  if (result.error) send({ type: 'failed', message: result.error });
-  send({ type: 'finished', runDir: result.dir, summary: result.summary });
+  scrubRunFolder(result.dir, secrets);
+  if (result.error) await send({ type: 'failed', message: redact(result.error, secrets) });
+  await send({ type: 'finished', runDir: result.dir, summary: result.summary });
+}
+
+function end(code: number): void {
+  process.disconnect?.();
+  process.exit(code);
 }
 
 process.on('message', (m: HostToEngine) => {
   if (m.type === 'run') {
     run(m).then(
-      () => process.disconnect?.(),
-      (e: unknown) => {
-        send({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
-        process.disconnect?.();
+      () => end(0),
+      async (e: unknown) => {
+        await send({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
+        end(1);
       },
     );
   } else if (m.type === 'stop') {
+    stopRequested = true;
     if (handle) handle.stop('stopped');
-    else process.exit(0);
   }
+});
+// The host went away: stop measuring and leave.
+process.on('disconnect', () => {
+  if (handle) handle.stop('host disconnected');
+  setTimeout(() => process.exit(0), 1000).unref();
 });

@@ -1,106 +1,258 @@
 /**
- * The VS Code adapter: registers the llmload language (package.json contributes it) and the
- * "llmload: Run Scenario" command, which forks the engine process and shows progress. All load and
- * measurement happens in that process, never in the extension host.
+ * The VS Code adapter: wires the language features, the run controller (all load runs in a forked
+ * engine process, never in the extension host), the results panel, Test Explorer, secrets, the
+ * built-in simulator and the palette commands. Nothing here starts a run on its own: a run starts
+ * only from a command a person invokes (palette, CodeLens, editor title, status bar, Test Explorer).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { EngineToHost, HostToEngine } from '../core/messages';
-import { formatDiagnostic } from '../core/scenario/diagnostics';
+import { BUNDLED_TOKENIZERS } from '../core/tokenize/bundled';
+import { parseScenario } from '../core/scenario';
+import { compareRunFolders } from '../core/compare/runs';
+import { comparisonText } from '../core/compare/text-table';
+import { registerResultsPanel } from './panel';
+import { LanguageFeatures, LANGUAGE_ID } from './language-features';
+import { LanguageWorkerClient } from './language/worker-client';
+import { formatTokens } from './language/analysis';
+import { RunController, type RunOutcome, type StartOptions } from './run/run-controller';
+import { SecretResolver } from './run/secrets';
+import { secretNames } from './run/secret-refs';
+import { SimulatorProcess } from './simulator';
+import { ScenarioTests } from './test-explorer';
+import { settings } from './settings';
 
-let current: { child: ChildProcess; file: string } | undefined;
+/** What activate() returns: used by the integration tests, and by other extensions if ever needed. */
+export interface LlmloadApi {
+  runs: RunController;
+  language: LanguageFeatures;
+  tests: ScenarioTests;
+  simulator: SimulatorProcess;
+  secrets: SecretResolver;
+  log: vscode.LogOutputChannel;
+}
 
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): LlmloadApi {
   const log = vscode.window.createOutputChannel('llmload', { log: true });
+  const secrets = new SecretResolver(context.secrets);
+  const runs = new RunController(context.extensionPath, log, secrets);
+  const worker = new LanguageWorkerClient(path.join(context.extensionPath, 'dist', 'language-worker.js'), path.join(context.extensionPath, 'dist'));
+  const language = new LanguageFeatures(worker);
+  const tests = new ScenarioTests(runs);
+  const simulator = new SimulatorProcess(context.extensionPath, log);
+  const environment = vscode.window.createStatusBarItem('llmload.environment', vscode.StatusBarAlignment.Left, 99);
+  environment.name = 'llmload environment';
+  environment.command = 'llmload.selectEnvironment';
+  const showEnvironment = (): void => {
+    const s = settings();
+    if (Object.keys(s.environments).length === 0) return environment.hide();
+    environment.text = `$(server-environment) ${s.environment || 'scenario target'}`;
+    environment.tooltip = s.environmentUrl ? `llmload runs go to ${s.environmentUrl}. Click to switch.` : "llmload runs go to each scenario's own target. Click to switch.";
+    environment.show();
+  };
+  showEnvironment();
+
+  const activeScenario = (uri?: vscode.Uri): string | undefined => {
+    if (uri instanceof vscode.Uri) return uri.fsPath;
+    const doc = vscode.window.activeTextEditor?.document;
+    if (doc?.languageId === LANGUAGE_ID) return doc.uri.fsPath;
+    return undefined;
+  };
+
+  const runScenario = async (uri?: vscode.Uri, opts?: StartOptions): Promise<RunOutcome | undefined> => {
+    const file = activeScenario(uri);
+    if (!file) {
+      void vscode.window.showErrorMessage('llmload: open a .llmload scenario to run it.');
+      return undefined;
+    }
+    return runs.start(file, opts);
+  };
+
   context.subscriptions.push(
     log,
-    vscode.commands.registerCommand('llmload.runScenario', (uri?: vscode.Uri) => runScenario(context, log, uri)),
-    vscode.commands.registerCommand('llmload.stopRun', () => stopRun()),
+    runs,
+    language,
+    tests,
+    simulator,
+    environment,
+    worker.close ? { dispose: () => void worker.close() } : { dispose() {} },
+    registerCodeLens(),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('llmload.environment') || e.affectsConfiguration('llmload.environments') ? showEnvironment() : undefined),
+    vscode.commands.registerCommand('llmload.runScenario', (uri?: vscode.Uri, opts?: StartOptions) => runScenario(uri, opts)),
+    vscode.commands.registerCommand('llmload.stopRun', () => runs.stop()),
+    vscode.commands.registerCommand('llmload.openResults', (runDir?: string) => openResults(runs, runDir)),
+    vscode.commands.registerCommand('llmload.compareRuns', (a?: string, b?: string) => compareRuns(runs, a, b)),
+    vscode.commands.registerCommand('llmload.startSimulator', async () => {
+      try {
+        const url = await simulator.start();
+        void vscode.window.showInformationMessage(`llmload: the built-in simulator listens on ${url} (target ${url}/v1 … or use target builtin:chat).`);
+        return url;
+      } catch (e) {
+        void vscode.window.showErrorMessage(`llmload: ${(e as Error).message}`);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('llmload.stopSimulator', async () => {
+      if (!(await simulator.stop())) void vscode.window.showInformationMessage('llmload: the built-in simulator is not running.');
+    }),
+    vscode.commands.registerCommand('llmload.setApiKey', (name?: string) => setApiKey(secrets, name)),
+    vscode.commands.registerCommand('llmload.selectTokenizer', (choice?: string) => selectTokenizer(language, choice)),
+    vscode.commands.registerCommand('llmload.selectEnvironment', () => selectEnvironment()),
+    vscode.commands.registerCommand('llmload.countTokens', (uri?: vscode.Uri) => countTokens(language, log, activeScenario(uri))),
   );
+  registerResultsPanel(context, runs);
+  void tests.discover();
+  return { runs, language, tests, simulator, secrets, log };
 }
 
 export function deactivate(): void {
-  stopRun();
+  // Disposables (run controller included) stop the engine and the simulator.
 }
 
-function stopRun(): void {
-  if (!current) return;
-  const msg: HostToEngine = { type: 'stop' };
-  current.child.send(msg);
-  const child = current.child;
-  setTimeout(() => child.kill(), 1500).unref();
+function registerCodeLens(): vscode.Disposable {
+  return vscode.languages.registerCodeLensProvider(
+    { language: LANGUAGE_ID },
+    {
+      provideCodeLenses(doc) {
+        const { tree } = parseScenario(doc.getText(), doc.uri.fsPath);
+        const title = tree.statements.find((s) => s.kind === 'scenario');
+        const range = title ? new vscode.Range(title.range.start.line, 0, title.range.start.line, 0) : new vscode.Range(0, 0, 0, 0);
+        return [
+          new vscode.CodeLens(range, { title: '▶ Run', command: 'llmload.runScenario', arguments: [doc.uri], tooltip: 'Run this scenario' }),
+          new vscode.CodeLens(range, { title: 'Count tokens', command: 'llmload.countTokens', arguments: [doc.uri], tooltip: "Count each prompt's tokens" }),
+        ];
+      },
+    },
+  );
 }
 
-async function runScenario(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, uri?: vscode.Uri): Promise<string | undefined> {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('llmload: runs are disabled in an untrusted workspace.');
-    return undefined;
+/** Run folders under the results folder of each workspace folder, newest first. */
+function listRunDirs(): string[] {
+  const out: { dir: string; mtime: number }[] = [];
+  const root = settings().resultsFolder;
+  for (const f of vscode.workspace.workspaceFolders ?? []) {
+    const base = path.resolve(f.uri.fsPath, root);
+    if (!existsSync(base)) continue;
+    for (const name of readdirSync(base)) {
+      const dir = path.join(base, name);
+      if (existsSync(path.join(dir, 'summary.json'))) out.push({ dir, mtime: statSync(dir).mtimeMs });
+    }
   }
-  const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
-  if (!doc || doc.languageId !== 'llmload') {
-    void vscode.window.showErrorMessage('llmload: open a .llmload scenario to run it.');
-    return undefined;
-  }
-  if (current) {
-    void vscode.window.showWarningMessage('llmload: a run is already in progress; stop it first.');
-    return undefined;
-  }
-  if (doc.isDirty) await doc.save();
-  const folder = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath ?? path.dirname(doc.uri.fsPath);
-  const child = fork(path.join(context.extensionPath, 'dist', 'engine-process.js'), [], {
-    cwd: folder,
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  current = { child, file: doc.uri.fsPath };
-  child.stderr?.on('data', (b: Buffer) => log.warn(b.toString().trimEnd()));
-  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 100);
-  status.command = 'llmload.stopRun';
-  status.text = '$(loading~spin) llmload: starting';
-  status.tooltip = 'Click to stop the run';
-  status.show();
+  return out.sort((a, b) => b.mtime - a.mtime).map((x) => x.dir);
+}
 
-  return new Promise<string | undefined>((resolve) => {
-    let runDir: string | undefined;
-    child.on('message', (m: EngineToHost) => {
-      switch (m.type) {
-        case 'invalid':
-          for (const d of m.diagnostics) log.error(formatDiagnostic(doc.uri.fsPath, d));
-          void vscode.window.showErrorMessage('llmload: the scenario has errors; see Problems and the llmload log.');
-          break;
-        case 'started':
-          runDir = m.runDir;
-          log.info(`run started: ${m.runDir}`);
-          break;
-        case 'progress': {
-          const p = m.progress;
-          status.text = `$(pulse) llmload ${p.elapsed_s.toFixed(0)}s  users ${p.active_users}  qpm ${p.qpm.toFixed(0)}  ttft p95 ${p.ttft_p95_ms === null ? '-' : p.ttft_p95_ms.toFixed(0) + 'ms'}  errors ${p.failed}`;
-          break;
-        }
-        case 'finished': {
-          runDir = m.runDir;
-          const s = m.summary;
-          const failed = s.expectations.filter((e) => !e.pass);
-          log.info(`run finished: ${s.requests.ok}/${s.requests.total} ok, qpm ${s.qpm.toFixed(1)}, results in ${m.runDir}`);
-          void vscode.window.showInformationMessage(
-            `llmload: ${s.requests.total} requests, ${s.success_rate === null ? '-' : (s.success_rate * 100).toFixed(1)}% ok` +
-              (failed.length ? `, ${failed.length} expectation(s) failed` : s.expectations.length ? ', every expectation holds' : ''),
-          );
-          break;
-        }
-        case 'failed':
-          log.error(m.message);
-          void vscode.window.showErrorMessage(`llmload: ${m.message}`);
-          break;
-      }
-    });
-    child.on('exit', () => {
-      status.dispose();
-      current = undefined;
-      resolve(runDir);
-    });
-    const msg: HostToEngine = { type: 'run', file: doc.uri.fsPath, secrets: {} };
-    child.send(msg);
-  });
+async function pickRun(title: string, exclude?: string): Promise<string | undefined> {
+  const dirs = listRunDirs().filter((d) => d !== exclude);
+  if (dirs.length === 0) {
+    void vscode.window.showInformationMessage('llmload: no runs yet in the results folder.');
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    dirs.map((d) => ({ label: path.basename(d), description: path.dirname(d), dir: d })),
+    { title },
+  );
+  return pick?.dir;
+}
+
+async function openResults(runs: RunController, runDir?: string): Promise<string | undefined> {
+  const dir = runDir ?? runs.history.at(-1)?.runDir ?? (await pickRun('llmload: open the results of'));
+  if (!dir) return undefined;
+  // The results panel (issue 8) may offer its own view of a run folder.
+  const commands = await vscode.commands.getCommands(true);
+  if (commands.includes('llmload.panel.open')) {
+    await vscode.commands.executeCommand('llmload.panel.open', dir);
+    return dir;
+  }
+  const summary = path.join(dir, 'summary.json');
+  await vscode.window.showTextDocument(vscode.Uri.file(existsSync(summary) ? summary : dir), { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  return dir;
+}
+
+async function compareRuns(runs: RunController, a?: string, b?: string): Promise<string | undefined> {
+  void runs;
+  const first = a ?? (await pickRun('llmload: compare runs: the baseline (A)'));
+  if (!first) return undefined;
+  const second = b ?? (await pickRun('llmload: compare runs: the candidate (B)', first));
+  if (!second) return undefined;
+  try {
+    const text = comparisonText(compareRunFolders(first, second)).join('\n') + '\n';
+    const doc = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    return text;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`llmload: cannot compare: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+async function setApiKey(secrets: SecretResolver, name?: string): Promise<boolean> {
+  let key = name;
+  if (!key) {
+    const doc = vscode.window.activeTextEditor?.document;
+    const used = doc?.languageId === LANGUAGE_ID ? secretNames(parseScenario(doc.getText(), doc.uri.fsPath).tree) : [];
+    const items = [...used.map((n) => ({ label: n, description: 'used by this scenario' })), { label: '$(add) Another name…', description: '' }];
+    const pick = used.length ? await vscode.window.showQuickPick(items, { title: 'llmload: set which secret?' }) : items.at(-1);
+    if (!pick) return false;
+    key = pick.label.startsWith('$(add)')
+      ? await vscode.window.showInputBox({ title: 'llmload: secret name', prompt: 'As written in ${secret:NAME}', validateInput: (v) => (/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(v) ? undefined : 'letters, digits, _ . -') })
+      : pick.label;
+  }
+  if (!key) return false;
+  const value = await secrets.prompt(key);
+  if (value === undefined) return false;
+  void vscode.window.showInformationMessage(`llmload: secret ${key} saved in VS Code's secret storage.`);
+  return true;
+}
+
+async function selectTokenizer(language: LanguageFeatures, choice?: string): Promise<string | undefined> {
+  let pick = choice;
+  if (pick === undefined) {
+    const items: (vscode.QuickPickItem & { value: string })[] = [
+      { label: "The scenario's own", description: 'the tokenizer line, or a guess from the model, else the default setting', value: '' },
+      ...BUNDLED_TOKENIZERS.map((t) => ({ label: t, description: 'bundled', value: t })),
+      { label: '$(edit) A Hugging Face model id or a folder…', value: '?' },
+    ];
+    const p = await vscode.window.showQuickPick(items, { title: 'llmload: count tokens with' });
+    if (!p) return undefined;
+    pick = p.value === '?' ? await vscode.window.showInputBox({ title: 'llmload: tokenizer', prompt: 'A Hugging Face model id (from the local cache) or a folder with tokenizer.json' }) : p.value;
+    if (pick === undefined) return undefined;
+  }
+  language.tokenizerOverride = pick || undefined;
+  language.recount();
+  return pick;
+}
+
+async function selectEnvironment(): Promise<string | undefined> {
+  const s = settings();
+  const items = [
+    { label: "Scenario's own target", description: '', value: '' },
+    ...Object.entries(s.environments).map(([name, url]) => ({ label: name, description: url, value: name })),
+  ];
+  const p = await vscode.window.showQuickPick(items, { title: 'llmload: run scenarios against' });
+  if (!p) return undefined;
+  await vscode.workspace.getConfiguration('llmload').update('environment', p.value, vscode.ConfigurationTarget.Workspace);
+  return p.value;
+}
+
+async function countTokens(language: LanguageFeatures, log: vscode.LogOutputChannel, file?: string): Promise<string | undefined> {
+  if (!file) {
+    void vscode.window.showErrorMessage('llmload: open a .llmload scenario to count its tokens.');
+    return undefined;
+  }
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  const result = await language.tokenHints(doc);
+  if (!result) return undefined;
+  if (!result.tokenizer) {
+    void vscode.window.showWarningMessage(`llmload: ${result.note ?? 'no counts'}`);
+    return undefined;
+  }
+  const lines = [`${path.basename(file)}: tokenizer ${result.tokenizer.name} (${result.tokenizer.source})`];
+  for (const h of result.hints) lines.push(`  line ${h.at.line + 1}: ${h.label.replace(/^⟵ /, '')}${h.warn ? '  (limit crossed)' : ''}`);
+  for (const d of result.limits) lines.push(`  ${d.severity}: line ${d.range.start.line + 1}: ${d.message}`);
+  for (const l of lines) log.info(l);
+  log.show(true);
+  const prompts = result.hints.filter((h) => !/prompts,/.test(h.label) && h.range.start.line === h.at.line);
+  void vscode.window.showInformationMessage(`llmload: ${result.tokenizer.name}: ${prompts.length} count(s); see the llmload log.`);
+  void formatTokens;
+  return lines.join('\n');
 }

@@ -1,0 +1,179 @@
+/// <reference types="mocha" />
+/**
+ * The extension in a real VS Code (code-server's, or a desktop one through @vscode/test-electron):
+ * language features on the fixtures workspace, runs against the built-in simulator, Stop, the Test
+ * Explorer, and secrets that never reach a run's files.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunOutcome } from '../../src/extension/run/run-controller';
+import { api, fixture, open, until, workspaceDir } from './helpers';
+
+suite('llmload extension', () => {
+  suiteSetup(async () => {
+    await api();
+  });
+
+  test('registers every palette command', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const c of ['runScenario', 'stopRun', 'openResults', 'compareRuns', 'startSimulator', 'stopSimulator', 'setApiKey', 'selectTokenizer']) {
+      assert.ok(commands.includes(`llmload.${c}`), `llmload.${c} is registered`);
+    }
+  });
+
+  test('a broken file shows its diagnostics in Problems', async () => {
+    const editor = await open('broken.llmload');
+    assert.equal(editor.document.languageId, 'llmload');
+    const diags = await until('diagnostics for broken.llmload', () => {
+      const d = vscode.languages.getDiagnostics(editor.document.uri);
+      return d.length >= 2 ? d : undefined;
+    });
+    const api = diags.find((d) => /unknown api "openai-chatt"/.test(d.message));
+    assert.ok(api, `the misspelled api is reported: ${diags.map((d) => d.message).join(' | ')}`);
+    assert.equal(api.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(api.range.start.line, 3);
+    assert.ok(diags.some((d) => d.range.start.line === 6 && /number of users/.test(d.message)));
+  });
+
+  test('diagnostics follow edits', async () => {
+    const editor = await open('broken.llmload');
+    const uri = editor.document.uri;
+    await editor.edit((e) => e.replace(new vscode.Range(3, 4, 3, 16), 'openai-chat'));
+    await until('the api error to go away', () => !vscode.languages.getDiagnostics(uri).some((d) => /openai-chatt/.test(d.message)));
+    assert.ok(vscode.languages.getDiagnostics(uri).some((d) => /number of users/.test(d.message)), 'the other error stays');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  test('inlay hints show the token counts of a known prompt', async () => {
+    const editor = await open('tokens.llmload');
+    const doc = editor.document;
+    const range = new vscode.Range(0, 0, doc.lineCount, 0);
+    const hints = await until('token inlay hints', async () => {
+      const h = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, range);
+      return h && h.length >= 2 ? h : undefined;
+    });
+    const label = (h: vscode.InlayHint): string => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''));
+    const promptLine = doc.getText().split('\n').findIndex((l) => l.startsWith('prompt "greeting"'));
+    const userLine = promptLine + 1;
+    // `llmload tokens` (qwen3, openai-chat): prompt "greeting" chat 12, turn 4.
+    const onPrompt = hints.find((h) => h.position.line === promptLine);
+    const onTurn = hints.find((h) => h.position.line === userLine);
+    assert.equal(onPrompt && label(onPrompt), '⟵ 12 tok');
+    assert.equal(onTurn && label(onTurn), '⟵ 4 tok');
+    assert.equal(onPrompt!.position.character, doc.lineAt(promptLine).text.length, 'after the end of the line');
+  });
+
+  test('hover documents a directive and shows its resolved value', async () => {
+    const editor = await open('quickstart.llmload');
+    const line = editor.document.getText().split('\n').findIndex((l) => l.startsWith('target '));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(line, 2));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /\*\*target\*\*: Where requests go/);
+    assert.match(text, /Resolved: the built-in simulator, profile `chat`/);
+  });
+
+  test('completion offers directives, api kinds and bundled tokenizers', async () => {
+    const editor = await open('tokens.llmload');
+    const lines = editor.document.getText().split('\n');
+    const at = async (line: number, character: number): Promise<string[]> => {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', editor.document.uri, new vscode.Position(line, character));
+      return list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    };
+    const apiLine = lines.findIndex((l) => l.startsWith('api '));
+    const apis = await at(apiLine, 'api '.length);
+    for (const a of ['openai-chat', 'anthropic', 'ollama', 'tgi']) assert.ok(apis.includes(a), `api completion has ${a}`);
+    const tokLine = lines.findIndex((l) => l.startsWith('tokenizer '));
+    const toks = await at(tokLine, 'tokenizer '.length);
+    for (const t of ['qwen3', 'llama3', 'deepseek-v3']) assert.ok(toks.includes(t), `tokenizer completion has ${t}`);
+    const blank = lines.findIndex((l, i) => i > 0 && l === '');
+    const keywords = await at(blank, 0);
+    for (const k of ['prompt', 'load', 'expect', 'dataset']) assert.ok(keywords.includes(k), `keyword completion has ${k}`);
+  });
+
+  test('the outline lists the prompts and the load', async () => {
+    const editor = await open('quickstart.llmload');
+    const symbols = await until('document symbols', () =>
+      vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', editor.document.uri),
+    );
+    const names = symbols.map((s) => s.name);
+    assert.ok(names.includes('prompt "capital"'), names.join(', '));
+    assert.ok(names.includes('load users'), names.join(', '));
+    const prompt = symbols.find((s) => s.name === 'prompt "capital"')!;
+    assert.deepEqual(prompt.children.map((c) => c.name), ['system', 'user']);
+  });
+
+  test('Run Scenario on the quickstart produces a results directory', async function () {
+    this.timeout(90_000);
+    const outcome = await vscode.commands.executeCommand<RunOutcome>('llmload.runScenario', fixture('quickstart.llmload'));
+    assert.ok(outcome, 'the command returns the run outcome');
+    assert.equal(outcome.status, 'finished', outcome.message);
+    assert.ok(outcome.runDir && outcome.runDir.startsWith(path.join(workspaceDir(), '.llmload', 'runs')), `run dir ${outcome.runDir}`);
+    for (const f of ['summary.json', 'requests.jsonl', 'plan.json']) assert.ok(existsSync(path.join(outcome.runDir, f)), `${f} is written`);
+    const summary = JSON.parse(readFileSync(path.join(outcome.runDir, 'summary.json'), 'utf8'));
+    assert.ok(summary.requests.total > 0, 'requests were made');
+    assert.equal(outcome.summary?.requests.total, summary.requests.total);
+  });
+
+  test('Stop ends the engine process and keeps the results', async function () {
+    this.timeout(60_000);
+    const { runs } = await api();
+    const startedEvent = new Promise<string>((resolve) => {
+      const sub = runs.onDidStartRun((e) => {
+        sub.dispose();
+        resolve(e.runDir);
+      });
+    });
+    const running = vscode.commands.executeCommand<RunOutcome>('llmload.runScenario', fixture('long.llmload'));
+    const runDir = await startedEvent;
+    const pid = runs.enginePid;
+    assert.ok(pid, 'the engine process runs');
+    await until('some requests to be recorded', () => existsSync(path.join(runDir, 'requests.jsonl')) && statSync(path.join(runDir, 'requests.jsonl')).size > 0, 30_000);
+    const t0 = Date.now();
+    await vscode.commands.executeCommand('llmload.stopRun');
+    const outcome = await running;
+    const took = Date.now() - t0;
+    assert.equal(outcome.stopped, true);
+    assert.equal(runs.running, false);
+    assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the engine process is gone');
+    // The contract is "within a second"; the bound is generous for a loaded CI machine.
+    assert.ok(took < 5000, `stop took ${took} ms`);
+    assert.ok(existsSync(path.join(runDir, 'requests.jsonl')), 'what was measured is kept');
+  });
+
+  test('the Test Explorer item reports its expectations', async function () {
+    this.timeout(90_000);
+    const { tests } = await api();
+    const uri = fixture('expectations.llmload');
+    await tests.discover();
+    const item = await until('the test item of expectations.llmload', () => tests.controller.items.get(uri.toString()));
+    const children: vscode.TestItem[] = [];
+    item.children.forEach((c) => children.push(c));
+    assert.deepEqual(children.map((c) => c.label), ['success >= 50%', 'ttft p95 < 1ms']);
+    await tests.runItems([item]);
+    const pass = tests.results.get(children[0]!.id);
+    const fail = tests.results.get(children[1]!.id);
+    assert.equal(pass?.state, 'passed');
+    assert.equal(fail?.state, 'failed');
+    assert.match(fail!.message!, /ttft p95 < 1ms: actual \d/);
+    assert.equal(tests.results.get(item.id)?.state, 'failed');
+  });
+
+  test('a ${secret:NAME} reaches the run but none of its files', async function () {
+    this.timeout(60_000);
+    const { secrets } = await api();
+    const key = `sk-llmload-test-${Date.now().toString(36)}-d0n0tl3ak`;
+    await secrets.store('LLMLOAD_TEST_KEY', key);
+    const outcome = await vscode.commands.executeCommand<RunOutcome>('llmload.runScenario', fixture('secret.llmload'));
+    assert.equal(outcome.status, 'finished', outcome.message);
+    assert.ok(outcome.summary!.requests.ok > 0, 'requests with the key succeeded');
+    const files = readdirSync(outcome.runDir!, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    assert.ok(files.length >= 3);
+    for (const f of files) {
+      const text = readFileSync(path.join(f.parentPath ?? (f as unknown as { path: string }).path, f.name), 'utf8');
+      assert.ok(!text.includes(key), `${f.name} does not contain the key`);
+    }
+    await secrets.delete('LLMLOAD_TEST_KEY');
+  });
+});
