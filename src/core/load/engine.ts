@@ -135,17 +135,43 @@ export class LoadEngine {
     return this.stopReason !== undefined;
   }
 
-  /** Sleeps until t_ms on the engine's clock, or until stop() is called. */
+  /**
+   * Sleeps until t_ms on the engine's clock, or until stop() is called. Never wakes early: Node's
+   * timers may fire up to a millisecond before their time, so the timer aims 1.5 ms short and the
+   * rest is waited out one event-loop turn at a time (I/O keeps flowing meanwhile).
+   */
   private sleepUntil(t_ms: number): Promise<void> {
-    const delay = t_ms - this.now();
-    if (delay <= 0 || this.stopped) return Promise.resolve();
+    if (t_ms - this.now() <= 0 || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      let turn: NodeJS.Immediate | undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        if (turn) clearImmediate(turn);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const check = (): void => {
+        const left = t_ms - this.now();
+        if (left <= 0 || this.stopped) done();
+        else if (left > 2) timer = setTimeout(check, left - 1.5);
+        else turn = setImmediate(check);
+      };
+      this.sleepers.add(done);
+      check();
+    });
+  }
+
+  /** A pause that need not be exact (think time between a user's requests). */
+  private pause(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.sleepers.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, delay);
+      const timer = setTimeout(done, ms);
       this.sleepers.add(done);
     });
   }
@@ -171,7 +197,7 @@ export class LoadEngine {
     try {
       while (!this.stopped && this.now() < s.end_ms && index < usersAt(s, this.now())) {
         await this.send(this.pickPrompt(), index, this.nextId++ * this.shard.count + this.shard.index, undefined);
-        if (this.plan.think_ms > 0 && !this.stopped) await this.sleepUntil(this.now() + this.plan.think_ms);
+        if (this.plan.think_ms > 0 && !this.stopped) await this.pause(this.plan.think_ms);
       }
     } finally {
       this.runningUsers.delete(index);

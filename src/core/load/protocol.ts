@@ -33,6 +33,6 @@ export type LoadWorkerToRunner =
 
 export type RunnerToLoadWorker =
   /** Start the schedule at this wall-clock instant (epoch ms), common to every thread. */
-  | { type: 'go'; start_epoch_ms: number }
+  | { type: 'go'; start_epoch_ms: number; /** the same instant on process.hrtime, ms: one clock for every thread */ start_hr_ms: number }
   /** `abort` ends open streams at once; otherwise no new request is sent and those in flight finish. */
   | { type: 'stop'; reason: string; abort?: boolean };

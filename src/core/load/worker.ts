@@ -18,6 +18,11 @@ const TICK_MS = 250;
 /** The event-loop probe: a timer every LAG_PROBE_MS whose lateness is the loop's lag. */
 const LAG_PROBE_MS = 10;
 
+/** process.hrtime in ms: monotonic and common to every thread of the process. */
+export function hrMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 function post(msg: LoadWorkerToRunner): void {
   parentPort!.postMessage(msg);
 }
@@ -52,7 +57,7 @@ async function main(init: LoadWorkerInit): Promise<void> {
   let pendingStop: Extract<RunnerToLoadWorker, { type: 'stop' }> | undefined;
   const go = new Promise<number>((resolve) => {
     parentPort!.on('message', (m: RunnerToLoadWorker) => {
-      if (m.type === 'go') resolve(m.start_epoch_ms);
+      if (m.type === 'go') resolve(m.start_hr_ms);
       else if (m.type === 'stop') {
         if (engine) engine.stop(m.reason, m.abort ?? true);
         else pendingStop = m;
@@ -60,7 +65,9 @@ async function main(init: LoadWorkerInit): Promise<void> {
     });
   });
   post({ type: 'ready' });
-  const startEpoch = await go;
+  const startHr = await go;
+  // process.hrtime is one clock for every thread; performance.now() counts from this thread's own origin.
+  const t0 = startHr - (hrMs() - performance.now());
   engine = new LoadEngine(
     init.plan,
     client,
@@ -74,7 +81,7 @@ async function main(init: LoadWorkerInit): Promise<void> {
         post({ type: 'stopping', reason });
       },
     },
-    { shard: init.shard, replay: init.replay, t0: startEpoch - performance.timeOrigin },
+    { shard: init.shard, replay: init.replay, t0 },
   );
   if (pendingStop) engine.stop(pendingStop.reason, pendingStop.abort ?? true);
   const e = engine;

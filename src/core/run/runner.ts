@@ -258,10 +258,11 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
           case 'ready':
             if (++ready === n) {
               // A common start a little ahead, so every thread begins its schedule at the same instant.
-              startEpoch = performance.timeOrigin + performance.now() + 10;
+              const lead = 10;
+              startEpoch = performance.timeOrigin + performance.now() + lead;
               cpuAtStart = process.cpuUsage();
               wallAtStart = performance.now();
-              broadcast({ type: 'go', start_epoch_ms: startEpoch });
+              broadcast({ type: 'go', start_epoch_ms: startEpoch, start_hr_ms: Number(process.hrtime.bigint()) / 1e6 + lead });
               onAllReady();
               if (stopReason) broadcast({ type: 'stop', reason: stopReason, abort: true });
             }
