@@ -786,6 +786,27 @@ const CASES: { name: string; text: string; expect: string[] }[] = [
       "5:3-5:16 error: \"stop after ...\" ends the run and is a top-level directive; move it out of the block (inside it, stop takes stop sequences, e.g. stop \"\\n\\n\")"
     ],
   },
+  {
+    name: "directive written as a quoted string",
+    text: B + "\"model\" m\n",
+    expect: [
+      "5:1-5:8 error: a line starts with a directive word, not a quoted string; write model without quotes"
+    ],
+  },
+  {
+    name: "stray closing fence",
+    text: B + "\"\"\"\n",
+    expect: [
+      "5:1-5:4 error: this \"\"\" closes no text block; a text block opens with a turn line such as: user \"\"\""
+    ],
+  },
+  {
+    name: "a prototype name as a metric",
+    text: B + "expect\n  constructor < 1\n",
+    expect: [
+      "6:3-6:14 error: unknown metric \"constructor\"; expected \"ttft\", \"ttfa\", \"e2e\", \"token_rate\", \"itl\", \"qpm\", \"rps\", \"success\", \"error_rate\" or \"accuracy\""
+    ],
+  },
 ];
 
 test('the base scenario is clean', () => {

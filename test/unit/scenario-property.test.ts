@@ -23,7 +23,7 @@ const PIECES = [
   'jsonl', 'sharegpt', 'synthetic', 'input', 'output', 'shared_prefix', 'count', 'answer', '@file', 'builtin:x',
   'http://127.0.0.1:1', 'ttft', 'p95', 'success', '<', '>=', '==', '10s', '4k', '4Ki', '2 rps', '99%', '1..2',
   '"', '"""', '{', '}', '[', ']', '${', '${env:', '${secret:X}', '{{f}}', '#', ' ', '  ', '    ', '\t', '\n', '\r\n',
-  '\r', 'x', '7', '-', '.', ':', '\\', '\u00e9', '\ud83d\ude00', '\u0000',
+  '\r', 'x', '7', '-', '.', ':', '\\', '\u00e9', '\ud83d\ude00', '\u0000', 'constructor', '__proto__', 'toString',
 ];
 
 function checkRange(r: Range, lines: string[], where: string): void {
@@ -98,15 +98,18 @@ test('mutated examples: never throw, every range inside the text', () => {
     at: fc.nat(),
     len: fc.nat({ max: 12 }),
     insert: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 8 })),
-    lineOp: fc.constantFrom('none', 'drop', 'dup', 'swap', 'indent', 'dedent'),
+    lineOp: fc.constantFrom('none', 'drop', 'dup', 'swap', 'indent', 'dedent', 'word', 'word'),
+    word: fc.nat(),
     line: fc.nat(),
   });
   fc.assert(
     fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => {
       let text = examples[ms[0].which % examples.length];
       for (const m of ms) {
-        const at = m.at % (text.length + 1);
-        text = text.slice(0, at) + m.insert + text.slice(at + m.len);
+        if (m.lineOp !== 'word') {
+          const at = m.at % (text.length + 1);
+          text = text.slice(0, at) + m.insert + text.slice(at + m.len);
+        }
         const lines = text.split('\n');
         const i = m.line % lines.length;
         if (m.lineOp === 'drop') lines.splice(i, 1);
@@ -114,12 +117,40 @@ test('mutated examples: never throw, every range inside the text', () => {
         else if (m.lineOp === 'swap' && i + 1 < lines.length) [lines[i], lines[i + 1]] = [lines[i + 1], lines[i]];
         else if (m.lineOp === 'indent') lines[i] = '  ' + lines[i];
         else if (m.lineOp === 'dedent') lines[i] = lines[i].replace(/^ {1,2}/, '');
+        else if (m.lineOp === 'word') {
+          // Replace one word of the line: a wrong keyword, value or unit in an otherwise valid line.
+          const words = lines[i].split(' ');
+          words[m.word % words.length] = m.insert;
+          lines[i] = words.join(' ');
+        }
         text = lines.join('\n');
       }
       checkAll(text);
     }),
-    { seed: 42, numRuns: 1500 },
+    { seed: 42, numRuns: 2000 },
   );
+});
+
+test('every word of two examples, replaced by each of a set of tricky words: never throws, ranges inside', () => {
+  const tricky = ['constructor', '__proto__', 'toString', 'hasOwnProperty', '', '"', '"""', '${', '{', '}', '#', '0', '-1', '1e9', '99999999999999999999', 'NaN', 'Infinity', 'p99.9', '10s', '4Ki', '%', '..', '@file'];
+  const sources = ['quickstart.llmload', 'reasoning-slos.llmload'].map((f) => fs.readFileSync(path.join(root, 'examples', f), 'utf8'));
+  let runs = 0;
+  for (const src of sources) {
+    const lines = src.split('\n');
+    lines.forEach((line, i) => {
+      const words = line.split(' ');
+      words.forEach((_, k) => {
+        if (words[k] === '') return;
+        for (const t of tricky) {
+          const copy = [...words];
+          copy[k] = t;
+          checkAll([...lines.slice(0, i), copy.join(' '), ...lines.slice(i + 1)].join('\n'));
+          runs++;
+        }
+      });
+    });
+  }
+  assert.ok(runs > 1000);
 });
 
 test('every example parses and resolves to a plan with no errors', () => {

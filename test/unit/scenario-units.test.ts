@@ -72,6 +72,7 @@ test('variables: references with positions, $${ as a literal, substitution', () 
 
 test('templates fill nested fields and write objects as JSON', () => {
   assert.deepEqual(fillTemplate('{{a}} {{b.c}} {{d}} {{ e }}', { a: 'x', b: { c: 2 }, d: [1], e: null }), { text: 'x 2 [1] ', missing: ['e'] });
+  assert.deepEqual(fillTemplate('{{constructor}}{{a.toString}}', { a: {} }), { text: '', missing: ['constructor', 'a.toString'] });
 });
 
 test('shuffle is a seeded permutation', () => {

@@ -91,7 +91,8 @@ function sharegptMessages(record: Record<string, unknown>): Message[] | undefine
   for (const t of turns) {
     if (!t || typeof t !== 'object') continue;
     const o = t as Record<string, unknown>;
-    const role = ROLES[String(o.from ?? o.role ?? '').toLowerCase()];
+    const who = String(o.from ?? o.role ?? '').toLowerCase();
+    const role = Object.hasOwn(ROLES, who) ? ROLES[who] : undefined;
     const content = o.value ?? o.content;
     if (!role || typeof content !== 'string') continue;
     out.push({ role, content });

@@ -109,5 +109,5 @@ export const COMPARISONS = ['<', '<=', '>', '>=', '=='] as const;
 
 /** The contexts, other than `here`, in which `word` is a keyword. */
 export function contextsOf(word: string, here: Context): Context[] {
-  return (Object.keys(CONTEXT_KEYWORDS) as Context[]).filter((c) => c !== here && word in CONTEXT_KEYWORDS[c]);
+  return (Object.keys(CONTEXT_KEYWORDS) as Context[]).filter((c) => c !== here && Object.hasOwn(CONTEXT_KEYWORDS[c], word));
 }

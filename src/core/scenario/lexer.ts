@@ -76,7 +76,7 @@ export function readString(line: string, at: number): { value: string; end: numb
       const e = line[i + 1];
       if (e === undefined) break;
       const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f' };
-      if (e in simple) {
+      if (Object.hasOwn(simple, e)) {
         out += simple[e];
         i += 2;
         continue;

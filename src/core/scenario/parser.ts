@@ -338,6 +338,12 @@ class Parser {
     return t && words.includes(t.value) ? i + 1 : i;
   }
 
+  /** The directive word of a line; '' when the line starts with a quoted string. */
+  private kw(rl: RawLine): string {
+    const t = rl.lex.tokens[0];
+    return t.quoted ? '' : t.value;
+  }
+
   // ---- unknown and misplaced lines ---------------------------------------------------------
 
   private unknown(rl: RawLine, ctx: Context): UnknownNode {
@@ -345,8 +351,12 @@ class Parser {
     const kw = kwTok.value;
     const r = this.tokR(rl, kwTok);
     const where = ctx === 'top' ? '' : ` in ${CONTEXT_NAMES[ctx]}`;
-    const elsewhere = contextsOf(kw, ctx);
-    if (ctx === 'synthetic' && kw === 'max_tokens') {
+    const elsewhere = kwTok.quoted ? [] : contextsOf(kw, ctx);
+    if (kwTok.raw.startsWith('"""')) {
+      this.error(r, 'this """ closes no text block; a text block opens with a turn line such as: user """');
+    } else if (kwTok.quoted) {
+      this.error(r, `a line starts with a directive word, not a quoted string; write ${kw.trim() ? kw.trim().split(/\s+/)[0] : 'a directive'} without quotes`);
+    } else if (ctx === 'synthetic' && kw === 'max_tokens') {
       this.error(r, 'a synthetic dataset sets max_tokens from its output line; write output 256 tokens');
     } else if (ctx === 'synthetic' && (kw === 'shuffle' || kw === 'sample')) {
       this.error(r, `"${kw}" does not apply to a synthetic dataset; set how many prompts it makes with count N`);
@@ -368,7 +378,7 @@ class Parser {
   // ---- top level ---------------------------------------------------------------------------
 
   private top(rl: RawLine): TopNode {
-    const kw = rl.lex.tokens[0].value;
+    const kw = this.kw(rl);
     const textual = kw === 'system' || kw === 'user' || kw === 'assistant';
     if (!textual && !this.lexOk(rl)) {
       return { kind: 'unknown', ...this.base(rl) };
@@ -633,8 +643,8 @@ class Parser {
   /** A line inside a prompt or dataset block. */
   private blockChild(rl: RawLine, ctx: 'prompt' | DatasetFormat): DatasetChild {
     if (rl.misindented) this.misindented(rl);
-    const kw = rl.lex.tokens[0].value;
-    if (!(kw in CONTEXT_KEYWORDS[ctx])) return this.unknown(rl, ctx);
+    const kw = this.kw(rl);
+    if (!Object.hasOwn(CONTEXT_KEYWORDS[ctx], kw)) return this.unknown(rl, ctx);
     if (kw === 'system' || kw === 'user' || kw === 'assistant') return this.turn(rl, kw);
     if (!this.lexOk(rl)) return { kind: 'unknown', ...this.base(rl) };
     if (kw !== 'body') this.noBlock(rl);
@@ -916,8 +926,8 @@ class Parser {
 
   private stepLine(rl: RawLine): LoadChild {
     if (rl.misindented) this.misindented(rl);
-    const kw = rl.lex.tokens[0].value;
-    if (!(kw in CONTEXT_KEYWORDS.step)) return this.unknown(rl, 'step');
+    const kw = this.kw(rl);
+    if (!Object.hasOwn(CONTEXT_KEYWORDS.step, kw)) return this.unknown(rl, 'step');
     if (!this.lexOk(rl)) return { kind: 'unknown', ...this.base(rl) };
     this.noBlock(rl);
     const name = kw as StepLineNode['name'];
@@ -950,8 +960,8 @@ class Parser {
 
   private stageLine(rl: RawLine): LoadChild {
     if (rl.misindented) this.misindented(rl);
-    const kw = rl.lex.tokens[0].value;
-    if (!(kw in CONTEXT_KEYWORDS.stages)) return this.unknown(rl, 'stages');
+    const kw = this.kw(rl);
+    if (!Object.hasOwn(CONTEXT_KEYWORDS.stages, kw)) return this.unknown(rl, 'stages');
     if (!this.lexOk(rl)) return { kind: 'unknown', ...this.base(rl) };
     this.noBlock(rl);
     const node: StageNode = { kind: 'stage', ...this.base(rl) };
@@ -1166,7 +1176,7 @@ class Parser {
     }
     node.keyword = metricWord;
     node.metric = metricWord;
-    if (!(metricWord.text in METRICS)) {
+    if (!Object.hasOwn(METRICS, metricWord.text)) {
       const near = closest(metricWord.text, metrics);
       if (near) this.error(metricWord.range, `unknown metric "${metricWord.text}"; did you mean "${near}"?`, { range: metricWord.range, text: near, title: `Change to "${near}"` });
       else this.error(metricWord.range, `unknown metric "${metricWord.text}"; expected ${listOf(metrics)}`);
@@ -1200,7 +1210,7 @@ class Parser {
     const opRange = this.src.span(rl.line, at, at + opM[1].length);
     node.op = { text: opM[1], range: opRange };
     const fixes: Record<string, string> = { '=<': '<=', '=>': '>=', '=': '==' };
-    if (opM[1] in fixes) {
+    if (Object.hasOwn(fixes, opM[1])) {
       const f = fixes[opM[1]];
       this.error(opRange, `write "${f}" instead of "${opM[1]}"`, { range: opRange, text: f, title: `Change to "${f}"` });
       return node;

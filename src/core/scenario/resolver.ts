@@ -541,7 +541,7 @@ class Resolver {
     const refs = d.children.flatMap((c) => (c.kind === 'turn' ? (c.text?.fields ?? []) : c.kind === 'answer' ? (c.template?.fields ?? []) : []));
     for (const f of refs) {
       const top = f.name.split('.')[0];
-      if (top in (record as Record<string, unknown>)) continue;
+      if (Object.hasOwn(record as Record<string, unknown>, top)) continue;
       const near = closest(top, fields);
       this.error(
         f.range,

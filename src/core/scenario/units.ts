@@ -30,7 +30,7 @@ export function parseDuration(text: string): Parsed<number> {
     const m = re.exec(text);
     if (!m || m[0].length === 0) return fail(hint);
     const unit = m[2];
-    if (!(unit in DURATION_UNITS)) {
+    if (!Object.hasOwn(DURATION_UNITS, unit)) {
       if (unit === '') return fail(hint);
       return fail(`unknown duration unit "${unit}" in "${text}"; use ms, s, m or h`);
     }
@@ -48,7 +48,7 @@ export function parseTokenCount(text: string): Parsed<number> {
   const m = /^(\d+(?:\.\d+)?)([a-zA-Z]*)$/.exec(text);
   if (!m) return fail(`expected a token count like 256, 4k or 4Ki, got "${text}"`);
   const unit = m[2];
-  if (!(unit in TOKEN_UNITS)) {
+  if (!Object.hasOwn(TOKEN_UNITS, unit)) {
     if (unit === 'K') return fail(`write ${m[1]}k (${m[1]} x 1,000) or ${m[1]}Ki (${m[1]} x 1,024), not "${text}"`);
     return fail(`unknown token unit "${unit}" in "${text}"; use k (1,000) or Ki (1,024)`);
   }

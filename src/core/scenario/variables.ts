@@ -107,7 +107,7 @@ export function fillTemplate(template: string, record: Record<string, unknown>):
 export function lookupPath(record: unknown, path: string): unknown {
   let cur: unknown = record;
   for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, part)) return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
   return cur;
