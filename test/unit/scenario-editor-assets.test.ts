@@ -50,7 +50,8 @@ function re(src: string): RegExp {
 
 /** Scopes of every character of every line. */
 function tokenize(text: string): string[][][] {
-  const stack: Rule[] = [];
+  // Each open begin/end rule, with its end pattern after back-references to the begin captures.
+  const stack: (Rule & { endSrc: string })[] = [];
   return text.split('\n').map((line) => {
     const scopes: string[][] = Array.from({ length: line.length }, () => []);
     const frameScopes = () => stack.flatMap((f) => [f.name, f.contentName].filter((x): x is string => !!x));
@@ -70,8 +71,8 @@ function tokenize(text: string): string[][][] {
       const frame = stack[stack.length - 1];
       const rules = flatten(frame ? (frame.patterns ?? []) : grammar.patterns);
       let best: { m: RegExpExecArray; rule?: Rule; end?: boolean } | undefined;
-      if (frame?.end) {
-        const r = re(frame.end);
+      if (frame) {
+        const r = re(frame.endSrc);
         r.lastIndex = pos;
         const m = r.exec(line);
         if (m) best = { m, end: true };
@@ -101,13 +102,14 @@ function tokenize(text: string): string[][][] {
       } else {
         paint(m.index, end, [best.rule!.name]);
         paintCaptures(m, best.rule!.beginCaptures);
-        stack.push(best.rule!);
+        const endSrc = best.rule!.end!.replace(/\\(\d)/g, (_, k: string) => (m[Number(k)] ?? '').replace(/[\\^$.*+?()[\]{}|]/g, '\\$&'));
+        stack.push({ ...best.rule!, endSrc });
       }
       // A zero-width match moves on by one character; a zero-width end pops and rescans from here.
       pos = m[0].length === 0 && best.rule?.match ? end + 1 : end;
       if (pos >= line.length) {
         // Only a `$` end can still match at the end of the line.
-        if (stack[stack.length - 1]?.end === '$') stack.pop();
+        if (stack[stack.length - 1]?.endSrc === '$') stack.pop();
         break;
       }
     }
@@ -143,6 +145,15 @@ const SAMPLE = [
   'buckets 4k 16k', // 16
   'key ${secret:API_KEY}', // 17
   'target builtin:chat', // 18
+  'prompt "block"', // 19
+  '  user', // 20
+  '    start with this line', // 21
+  '', // 22
+  '    # heading in the text', // 23
+  '  max_tokens 10', // 24
+  '  user inline ${Z}', // 25
+  '    continued', // 26
+  'think 1s', // 27
 ].join('\n');
 
 test('grammar: scope name, valid regexes, every include resolves', () => {
@@ -197,6 +208,16 @@ test('grammar colours directives, strings, numbers with units, variables, commen
   has(16, '16k', 'constant.numeric.tokens.llmload');
   has(17, 'secret', 'storage.modifier.variable-source.llmload');
   has(18, 'builtin:chat', 'support.constant.builtin.llmload');
+  has(21, 'start', 'string.unquoted.text.llmload');
+  lacks(21, 'start', 'keyword.other.setting.llmload');
+  has(23, 'heading', 'string.unquoted.text.llmload');
+  lacks(23, 'heading', 'comment.line.number-sign.llmload');
+  has(24, 'max_tokens', 'keyword.other.setting.llmload');
+  lacks(24, 'max_tokens', 'string.unquoted.text.llmload');
+  has(25, 'Z', 'variable.other.name.llmload');
+  has(26, 'continued', 'string.unquoted.text.llmload');
+  has(27, 'think', 'keyword.control.directive.llmload');
+  lacks(27, 'think', 'string.unquoted.text.llmload');
 });
 
 test('language configuration: # comments, brackets, quotes, indentation folding', () => {
