@@ -93,3 +93,13 @@ test('escaping: HTML text, JSON inside a script element, secret headers', () => 
   assert.deepEqual(JSON.parse(json), { t: '</script><script>alert(1)</script><!-- \u2028' });
   assert.deepEqual(redactHeaders({ Authorization: 'Bearer x', Cookie: 'a', 'X-Request-Id': '1' }), { Authorization: '<redacted>', Cookie: '<redacted>', 'X-Request-Id': '1' });
 });
+
+test('lines whose key is not the first field are indexed too', async () => {
+  const file = path.join(tmp(), 'r.jsonl');
+  const long = 'x'.repeat(200);
+  fs.writeFileSync(file, [{ user: 1, pad: long, id: 4 }, { id: 5 }, { pad: long, id: 4, more: 1 }, { nokey: 1 }, 'garbage'].map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n') + '\n');
+  const idx = new JsonlIndex(file, 'id');
+  assert.deepEqual((await idx.records<{ id: number; more?: number }>(4)).map((x) => x.more ?? 0), [0, 1]);
+  assert.equal((await idx.lines(5)).length, 1);
+  assert.deepEqual(idx.keys().sort(), [4, 5]);
+});

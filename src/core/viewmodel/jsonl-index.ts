@@ -76,25 +76,34 @@ export class JsonlIndex {
     const stream = fs.createReadStream(this.file, { start: this.scanned, end: size - 1, highWaterMark: 1 << 20 });
     let pos = this.scanned;
     let lineStart = pos;
-    let head: Buffer[] = [];
-    let headLen = 0;
+    // The first bytes of each line; the whole line only when its key is not its first field.
+    let parts: Buffer[] = [];
+    let partLen = 0;
+    let full = false;
     const HEAD = 64;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let from = 0;
       for (;;) {
         const nl = chunk.indexOf(10, from);
         const upto = nl < 0 ? chunk.length : nl;
-        if (headLen < HEAD) {
-          const take = chunk.subarray(from, Math.min(upto, from + HEAD - headLen));
-          head.push(take);
-          headLen += take.length;
+        if (full || partLen < HEAD) {
+          const take = full ? chunk.subarray(from, upto) : chunk.subarray(from, Math.min(upto, from + HEAD - partLen));
+          parts.push(take);
+          partLen += take.length;
+          if (!full && partLen >= prefix.length && !Buffer.concat(parts).subarray(0, prefix.length).equals(prefix)) {
+            full = true;
+            const rest = chunk.subarray(from + take.length, upto);
+            parts.push(rest);
+            partLen += rest.length;
+          }
         }
         if (nl < 0) break;
         const lineEnd = pos + nl + 1;
-        this.addLine(Buffer.concat(head), prefix, lineStart, lineEnd);
+        this.addLine(Buffer.concat(parts), prefix, full, lineStart, lineEnd);
         lineStart = lineEnd;
-        head = [];
-        headLen = 0;
+        parts = [];
+        partLen = 0;
+        full = false;
         from = nl + 1;
       }
       pos += chunk.length;
@@ -103,11 +112,18 @@ export class JsonlIndex {
     this.scanned = lineStart;
   }
 
-  private addLine(head: Buffer, prefix: Buffer, start: number, end: number): void {
+  private addLine(head: Buffer, prefix: Buffer, full: boolean, start: number, end: number): void {
     let key: number | undefined;
-    if (head.subarray(0, prefix.length).equals(prefix)) {
+    if (!full && head.subarray(0, prefix.length).equals(prefix)) {
       const m = /^-?\d+/.exec(head.subarray(prefix.length).toString('latin1'));
       if (m) key = Number(m[0]);
+    } else if (full) {
+      try {
+        const v = (JSON.parse(head.toString('utf8')) as Record<string, unknown>)[this.keyField];
+        if (typeof v === 'number') key = v;
+      } catch {
+        // not a JSON line
+      }
     }
     if (key === undefined) return;
     const rs = this.ranges.get(key);
