@@ -109,3 +109,19 @@ test('300 concurrent slow streams all complete with every token', async () => {
     await sim.close();
   }
 });
+
+test('decode keeps the profile rate on average: timer lateness does not add up', async () => {
+  const sim = await startSimulator({ profile: defineProfile(FAST, { decode_tokens_per_s: 50, jitter: 0, thinking_tokens: [0, 0], answer_tokens: [40, 40] }) });
+  try {
+    const res = await fetch(`${sim.url}/chat/completions`, { method: 'POST', body: JSON.stringify({ ...chatBody, stream_options: undefined }) });
+    const id = res.headers.get('x-llmload-sim-response-id')!;
+    await res.text();
+    const sent = sim.sendLog(id)!;
+    // Frames: role, 40 tokens, finish, [DONE]. 39 decode gaps of 20 ms between the first and last token.
+    const span = sent[40] - sent[1];
+    assert.ok(span >= 39 * 20 * 0.97, `tokens came faster than the profile rate: ${span.toFixed(1)} ms`);
+    assert.ok(span <= 39 * 20 * 1.5, `decode took ${span.toFixed(1)} ms for 780 ms of tokens`);
+  } finally {
+    await sim.close();
+  }
+});

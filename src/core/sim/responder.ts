@@ -149,48 +149,70 @@ export function playStream(job: StreamJob): RunningResponse {
   const faultAt = midFault ? Math.min(gen.chunks.length, midFault.arg ?? job.profile.fault_after_chunks) : -1;
   let garbageSent = false;
 
-  const step = (i: number): void => {
-    if (i === faultAt && midFault && !garbageSent) {
-      switch (midFault.kind) {
-        case 'reset':
-          sink.reset();
+  const chunks = gen.chunks;
+  let next = 0;
+  // Absolute due time of the next chunk: timers fire late by up to a millisecond or so, and
+  // scheduling against the due time (not "delay after the last send") keeps that from adding up,
+  // so the average rate is the profile's. Chunks already due go out in the same turn.
+  let due = 0;
+
+  /** Handles a mid-stream fault at this point; false when the stream stops here. */
+  const strike = (kind: FaultRequest['kind']): boolean => {
+    switch (kind) {
+      case 'reset':
+        sink.reset();
+        return false;
+      case 'stall':
+        // Stop sending but keep the connection open, until the peer gives up or the server closes.
+        life.stopKeepAlive();
+        return false;
+      case 'disconnect':
+        sink.endEarly();
+        return false;
+      case 'stream_error':
+        write(encoder.streamError('simulated failure inside the stream'));
+        sink.end();
+        return false;
+      case 'bad_stream':
+        garbageSent = true;
+        write(encoder.garbage());
+        return true;
+      default:
+        return true;
+    }
+  };
+
+  const pump = (): void => {
+    while (!life.done) {
+      if (next === faultAt && midFault && !garbageSent && !strike(midFault.kind)) return;
+      if (next >= chunks.length) {
+        write(encoder.finish(life.summary(gen)));
+        sink.end();
+        return;
+      }
+      life.lastTokenAt = now();
+      // The last chunk of a response that ends normally carries the final numbers (TGI puts them there).
+      const isFinal = next === chunks.length - 1 && faultAt !== chunks.length;
+      write(encoder.chunk(chunks[next], isFinal ? life.summary(gen) : undefined));
+      next++;
+      if (next < chunks.length) {
+        due += chunks[next].delayMs * engine.slowdown();
+        const wait = due - now();
+        if (wait > 0.5) {
+          life.later(wait, pump);
           return;
-        case 'stall':
-          // Stop sending but keep the connection open, until the peer gives up or the server closes.
-          life.stopKeepAlive();
-          return;
-        case 'disconnect':
-          sink.endEarly();
-          return;
-        case 'stream_error':
-          write(encoder.streamError('simulated failure inside the stream'));
-          sink.end();
-          return;
-        case 'bad_stream':
-          garbageSent = true;
-          write(encoder.garbage());
-          break;
+        }
       }
     }
-    if (i >= gen.chunks.length) {
-      write(encoder.finish(life.summary(gen)));
-      sink.end();
-      return;
-    }
-    life.lastTokenAt = now();
-    // The last chunk of a response that ends normally carries the final numbers (TGI puts them there).
-    const isFinal = i === gen.chunks.length - 1 && faultAt !== gen.chunks.length;
-    write(encoder.chunk(gen.chunks[i], isFinal ? life.summary(gen) : undefined));
-    if (i + 1 < gen.chunks.length) life.later(gen.chunks[i + 1].delayMs * engine.slowdown(), () => step(i + 1));
-    else step(i + 1);
   };
 
   life.release = engine.admit(() => {
     life.later(gen.prefillMs, () => {
       life.stopKeepAlive();
       life.firstToken();
-      if (gen.chunks.length > 0) life.later(gen.chunks[0].delayMs, () => step(0));
-      else step(0);
+      due = now() + (chunks[0]?.delayMs ?? 0);
+      if (chunks.length > 0 && chunks[0].delayMs > 0.5) life.later(chunks[0].delayMs, pump);
+      else pump();
     });
   });
   return {

@@ -49,7 +49,7 @@ function parse(body: unknown): ParsedRequest {
 
 const ns = (ms: number): number => Math.round(ms * 1e6);
 
-function doneRecord(ctx: ResponseContext, s: FinishSummary): Record<string, unknown> {
+function doneRecord(s: FinishSummary): Record<string, unknown> {
   return {
     done_reason: s.finishReason,
     done: true,
@@ -71,7 +71,7 @@ function encoder(ctx: ResponseContext): StreamEncoder {
       const message = c.phase === 'thinking' ? { role: 'assistant', content: '', thinking: c.text } : { role: 'assistant', content: c.text };
       return [line({ model: ctx.model, created_at: isoNow(), message, done: false })];
     },
-    finish: (s) => [line({ model: ctx.model, created_at: isoNow(), message: { role: 'assistant', content: '' }, ...doneRecord(ctx, s) })],
+    finish: (s) => [line({ model: ctx.model, created_at: isoNow(), message: { role: 'assistant', content: '' }, ...doneRecord(s) })],
     streamError: (message) => [line({ error: message })],
     garbage: () => ['{"model":"' + ctx.model + '","message":\u0000<<not json>>\n'],
   };
@@ -80,7 +80,7 @@ function encoder(ctx: ResponseContext): StreamEncoder {
 function completeBody(ctx: ResponseContext, gen: Generation, s: FinishSummary): unknown {
   const message: Record<string, unknown> = { role: 'assistant', content: gen.answerText };
   if (gen.thinkingTokens > 0) message.thinking = gen.thinkingText;
-  return { model: ctx.model, created_at: isoNow(), message, ...doneRecord(ctx, s) };
+  return { model: ctx.model, created_at: isoNow(), message, ...doneRecord(s) };
 }
 
 export const ollama: SimApi = {

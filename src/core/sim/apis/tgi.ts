@@ -53,7 +53,7 @@ function details(s: FinishSummary): Record<string, unknown> {
   return { finish_reason: tgiFinish(s), generated_tokens: s.completionTokens, input_length: s.promptTokens, seed: null };
 }
 
-function encoder(ctx: ResponseContext): StreamEncoder {
+function encoder(_ctx: ResponseContext): StreamEncoder {
   let index = 0;
   let generated = '';
   let finalSent = false;
