@@ -807,6 +807,41 @@ const CASES: { name: string; text: string; expect: string[] }[] = [
       "6:3-6:14 error: unknown metric \"constructor\"; expected \"ttft\", \"ttfa\", \"e2e\", \"token_rate\", \"itl\", \"qpm\", \"rps\", \"success\", \"error_rate\" or \"accuracy\""
     ],
   },
+  {
+    name: "misspelled @file",
+    text: B + "  user @fiel prompts/long.txt\n",
+    expect: [
+      "5:8-5:13 error: unknown include \"@fiel\"; did you mean \"@file\"? (to start the text with @, put it in quotes)"
+    ],
+  },
+  {
+    name: "misspelled timeout kind next to a total timeout",
+    text: B + "timeout 1m\ntimeout tsall 10s\n",
+    expect: [
+      "6:9-6:14 error: unknown timeout \"tsall\"; did you mean \"stall\"?"
+    ],
+  },
+  {
+    name: "misspelled answer line with an accuracy SLO",
+    text: B + "dataset jsonl data/qa.jsonl\n  user {{question}}\n  naswer {{answer}}\nexpect\n  accuracy >= 50%\n",
+    expect: [
+      "7:3-7:9 error: unknown directive \"naswer\" in a dataset jsonl block; did you mean \"answer\"?"
+    ],
+  },
+  {
+    name: "misspelled rate unit after a space",
+    text: "target builtin:reasoning\nload rate 240 pqm for 1m\nprompt \"p\"\n  user hi\n",
+    expect: [
+      "2:11-2:18 error: unknown rate unit \"pqm\" in \"240 pqm\"; did you mean \"qpm\"?"
+    ],
+  },
+  {
+    name: "duration unit spelled out after a space",
+    text: B + "think 10 sec\n",
+    expect: [
+      "5:7-5:13 error: unknown duration unit \"sec\" in \"10 sec\"; use ms, s, m or h"
+    ],
+  },
 ];
 
 test('the base scenario is clean', () => {
@@ -824,3 +859,31 @@ for (const c of CASES) {
     assert.deepEqual(diagnose(c.text), c.expect);
   });
 }
+
+test('one typo, one diagnostic: swapping two letters of any word in any example gives at most one error', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const dir = path.resolve(__dirname, '../../examples');
+  let runs = 0;
+  let caught = 0;
+  for (const f of fs.readdirSync(dir).filter((x: string) => x.endsWith('.llmload'))) {
+    const file = path.join(dir, f);
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    lines.forEach((line: string, i: number) => {
+      const words = line.split(' ');
+      words.forEach((w: string, k: number) => {
+        if (w.length < 3 || w[0] === w[1]) return;
+        const copy = [...words];
+        copy[k] = w[1] + w[0] + w.slice(2);
+        const text = [...lines.slice(0, i), copy.join(' '), ...lines.slice(i + 1)].join('\n');
+        const p = parseScenario(text, file);
+        const r = resolvePlan(p.tree, { file, env: {} });
+        const errors = [...p.diagnostics, ...r.diagnostics].filter((d) => d.severity === 'error');
+        assert.ok(errors.length <= 1, `${f}:${i + 1} "${copy.join(' ')}": ${errors.map((d) => d.message).join(' | ')}`);
+        runs++;
+        caught += errors.length;
+      });
+    });
+  }
+  assert.ok(runs > 200 && caught > 100, `${runs} typos, ${caught} caught`);
+});

@@ -37,7 +37,9 @@ test('rates, token rates, percentages and speeds', () => {
   assert.equal(value(parseRate('5/s')), 5);
   assert.equal(value(parseRate('90qpm')), 1.5);
   assert.equal(value(parseRate('2')), 'expected a rate like 2 rps, 120 qpm or 5/s, got "2"');
-  assert.equal(value(parseRate('2rpm')), 'unknown rate unit "rpm" in "2rpm"; use rps, qpm or /s');
+  assert.equal(value(parseRate('2rpm')), 'unknown rate unit "rpm" in "2rpm"; did you mean "qpm"?');
+  assert.equal(value(parseRate('2rsp')), 'unknown rate unit "rsp" in "2rsp"; did you mean "rps"?');
+  assert.equal(value(parseRate('2xyz')), 'unknown rate unit "xyz" in "2xyz"; use rps, qpm or /s');
   assert.equal(value(parseTokenRate('20/s')), 20);
   assert.equal(value(parseTokenRate('20tok/s')), 20);
   assert.equal(value(parsePercent('99.9%')), 0.999);

@@ -92,6 +92,9 @@ const BLOCK_NAMES: Record<Context, string> = {
   expect: 'an expect block',
 };
 
+/** Words that may follow a number without being its unit. */
+const FOLLOWERS: ReadonlySet<string> = new Set(['poisson', 'uniform', 'requests', 'request', 'users', 'user', 'every', 'for', 'over', 'speed', 'tokens', 'token', 'weight']);
+
 const USERS_WORDS = ['users', 'user'];
 
 type Kind = 'duration' | 'tokens' | 'rate' | 'integer' | 'decimal' | 'percent' | 'speed' | 'token_rate';
@@ -297,7 +300,9 @@ class Parser {
         (kind === 'token_rate' && ['/s', 'tok/s', 'tokens/s'].includes(u.value)) ||
         (kind === 'percent' && u.value === '%') ||
         (kind === 'speed' && u.value === 'x');
-      if (joins) {
+      // `10 sec`, `240 pqm`: a word after a bare number that is no keyword is a unit, misspelled.
+      const attempt = (kind === 'duration' || kind === 'rate' || kind === 'token_rate') && /^[A-Za-z/%]+$/.test(u.value) && !FOLLOWERS.has(u.value);
+      if (joins || attempt) {
         text = t.value + u.value;
         end = u.end;
         next = i + 2;
@@ -306,7 +311,8 @@ class Parser {
     const range = this.src.span(rl.line, t.start, end);
     const parsed = parseKind(kind, text, what);
     if (!parsed.ok) {
-      this.error(range, parsed.message);
+      const written = this.src.line(rl.line).slice(t.start, end);
+      this.error(range, parsed.message.split(`"${text}"`).join(`"${written}"`));
       return { next };
     }
     return { q: { value: parsed.value, text: this.src.line(rl.line).slice(t.start, end), range }, next };
@@ -691,6 +697,12 @@ class Parser {
       }
       node.text = this.blockValue(block.pieces);
       if (!node.text && block.closed) this.error(this.tokR(rl, rl.lex.tokens[0]), `${role} turn is empty; write its text between the """ lines`);
+      return node;
+    }
+    const at1 = /^@([A-Za-z]+)\b/.exec(inline);
+    if (at1 && at1[1] !== 'file' && closest(at1[1], ['file'])) {
+      const r = this.src.span(rl.line, at, at + at1[0].length);
+      this.error(r, `unknown include "${at1[0]}"; did you mean "@file"? (to start the text with @, put it in quotes)`, { range: r, text: '@file', title: 'Change to "@file"' });
       return node;
     }
     if (inline.startsWith('@file')) {

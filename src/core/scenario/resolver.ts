@@ -92,6 +92,7 @@ class Resolver {
   private readonly varValues = new Map<string, string | undefined>();
   private readonly resolving = new Set<string>();
   private readonly usedVars = new Set<string>();
+  private readonly maybeDefined = new Set<string>();
   /** An unknown top-level directive may be the missing one, misspelled: then "missing" is not reported. */
   private readonly hasUnknownTop: boolean;
 
@@ -114,6 +115,13 @@ class Resolver {
     this.file = opts.file ?? tree.file ?? '';
     this.baseDir = this.file ? path.dirname(this.file) : process.cwd();
     this.hasUnknownTop = tree.statements.some((s) => s.kind === 'unknown');
+    // `avr NAME value`: an unknown line that may define NAME, misspelled. Its error says enough.
+    const lines = tree.text.split(/\r\n|\r|\n/);
+    for (const s of tree.statements) {
+      if (s.kind !== 'unknown') continue;
+      const name = (lines[s.range.start.line] ?? '').trim().split(/\s+/)[1];
+      if (name) this.maybeDefined.add(name);
+    }
   }
 
   private error(range: Range, message: string, fix?: Diagnostic['fix']): void {
@@ -275,6 +283,7 @@ class Resolver {
       if (this.resolving.has(name)) return this.error(range, `variable "${name}" refers to itself`);
       return; // its own definition has an error, reported there
     }
+    if (this.maybeDefined.has(name)) return;
     const near = closest(name, [...this.vars.keys()]);
     if (near) this.usedVars.add(near); // its "never used" warning would repeat this error
     if (near) return this.error(range, `undefined variable "${name}"; did you mean "${near}"?`, { range, text: `\${${near}}`, title: `Change to \${${near}}` });
@@ -320,7 +329,7 @@ class Resolver {
     const t: Timeouts = { total_ms: DEFAULTS.timeout_ms };
     const seen = new Map<string, number>();
     for (const n of this.tree.statements) {
-      if (n.kind !== 'timeout') continue;
+      if (n.kind !== 'timeout' || !n.duration) continue; // a line that did not parse has its own error
       if (seen.has(n.which)) {
         this.error(n.keyword.range, `duplicate "timeout${n.which === 'total' ? '' : ' ' + n.which}" line; the first is on line ${seen.get(n.which)! + 1}`);
         continue;
@@ -674,7 +683,9 @@ class Resolver {
         const x: Expectation = { text: l.text, metric: l.parsed.metric, op: l.parsed.op, value: l.parsed.value, line: l.range.start.line };
         if (l.parsed.stat) x.stat = l.parsed.stat;
         out.push(x);
-        if (x.metric === 'accuracy' && !datasets.some((d) => d.kind === 'jsonl' && d.answer !== undefined) && !this.tree.statements.some((s) => s.kind === 'dataset' && s.children.some((c) => c.kind === 'answer'))) {
+        // A broken or misspelled dataset line may be the missing answer: then its error says enough.
+        const unsure = this.hasUnknownTop || this.tree.statements.some((s) => s.kind === 'dataset' && (s.broken || s.children.some((c) => c.kind === 'answer')));
+        if (x.metric === 'accuracy' && !unsure && !datasets.some((d) => d.kind === 'jsonl' && d.answer !== undefined)) {
           this.warning(l.range, 'accuracy needs graded answers: add answer {{field}} to a dataset jsonl block');
         }
       }

@@ -4,6 +4,8 @@
  * to fractions 0..1. Every failure comes back as a message that says what to write instead.
  */
 
+import { closest } from './suggest';
+
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
@@ -100,8 +102,12 @@ export function parseRate(text: string): Parsed<number> {
     case 'qpm':
     case '/m':
       return ok(v / 60);
-    default:
-      return fail(`unknown rate unit "${m[2]}" in "${text}"; use rps, qpm or /s`);
+    default: {
+      // Synonyms first: rpm means per minute, though it is one letter from rps.
+      const synonyms: Record<string, string> = { rpm: 'qpm', qps: 'rps', 'req/s': 'rps', 'r/s': 'rps', 'req/m': 'qpm', 'r/m': 'qpm' };
+      const near = Object.hasOwn(synonyms, m[2]) ? synonyms[m[2]] : closest(m[2], ['rps', 'qpm']);
+      return fail(`unknown rate unit "${m[2]}" in "${text}"; ${near ? `did you mean "${near}"?` : 'use rps, qpm or /s'}`);
+    }
   }
 }
 
