@@ -3,6 +3,8 @@ import path from 'node:path';
 import { formatDiagnostic } from '../core/scenario/diagnostics';
 import { loadScenario } from '../core/scenario';
 import { startRun, RunStartError } from '../core/run/runner';
+import { prepareRun, PrepareError, type PreparedRun } from '../core/prepare/prompts';
+import { TokenizeClient } from '../core/tokenize/client';
 import { progressLine, summaryText } from './format';
 import type { CliIO } from './io';
 
@@ -22,9 +24,22 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   for (const d of diagnostics) io.err(formatDiagnostic(shown, d));
   if (!plan) return EXIT.invalid;
 
+  let prepared: PreparedRun;
+  const tokenize = new TokenizeClient();
+  try {
+    prepared = await prepareRun(plan, { tokenize });
+  } catch (e) {
+    if (!(e instanceof PrepareError)) throw e;
+    io.err(`${shown}: error: ${e.message}`);
+    return EXIT.invalid;
+  } finally {
+    await tokenize.close();
+  }
+  for (const note of prepared.notes) io.err(`note: ${note}`);
+
   let handle;
   try {
-    handle = await startRun(plan, { outDir: args.out, targetOverride: args.target, scenarioText: text, onProgress: args.quiet ? undefined : (p) => io.progress(progressLine(p)) });
+    handle = await startRun(prepared.plan, { outDir: args.out, targetOverride: args.target, scenarioText: text, onProgress: args.quiet ? undefined : (p) => io.progress(progressLine(p)) });
   } catch (e) {
     if (e instanceof RunStartError) {
       io.err(`llmload: ${e.message}`);
