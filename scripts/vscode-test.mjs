@@ -163,6 +163,7 @@ async function startCodeServer(cs, { name, trust, workspace, env = {}, vsix }) {
   const settings = {
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'workbench.welcomePage.walkthroughs.openOnInstall': false,
     'telemetry.telemetryLevel': 'off',
     'extensions.autoCheckUpdates': false,
@@ -349,6 +350,7 @@ async function runUiTest(cs, file) {
       server: { base: server.base, port: server.port, extensionsDir: server.extensions },
       async screenshot(label) {
         const p = path.join(shots, `${name}-${label}.png`);
+        await page.mouse.move(1, 1); // no hover tooltip in the picture
         await page.screenshot({ path: p });
         log(`  screenshot ${path.relative(root, p)}`);
         return p;

@@ -68,7 +68,7 @@ export class LanguageWorkerClient {
   private start(): Worker {
     if (this.worker) return this.worker;
     const w = this.entry.endsWith('.ts')
-      ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(this.entry)});`, { eval: true })
+      ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs', { paths: [__dirname] }))}); require(${JSON.stringify(this.entry)});`, { eval: true })
       : new Worker(this.entry);
     w.on('message', (res: LanguageResponse) => {
       const p = this.pending.get(res.id);

@@ -1,0 +1,54 @@
+/**
+ * What a UI test (`*.ui.ts` under test/vscode) gets from the harness, scripts/vscode-test.mjs:
+ *   export default async function (ctx: UiContext) { ... }   // throw to fail
+ *   export const options = { vsix: true };                    // optional: run against the packaged .vsix
+ * The workbench is loaded (explorer visible) on a fresh copy of test/vscode/fixtures/workspace.
+ * Screenshots go to test-output/vscode/screenshots/<test>-<label>.png.
+ */
+import type { Page } from 'playwright-core';
+
+export interface UiContext {
+  page: Page;
+  /** Absolute path of the workspace copy the workbench has open. */
+  workspace: string;
+  /** The project folder (the extension under development, unless options.vsix). */
+  root: string;
+  server: { base: string; port: number; extensionsDir: string };
+  screenshot(label: string): Promise<string>;
+  log(message: string): void;
+}
+
+export interface UiOptions {
+  /** Package with `npm run package` and install the .vsix into a clean profile instead of loading the sources. */
+  vsix?: boolean;
+  /** false: open the workspace without trusting it. */
+  trust?: boolean;
+}
+
+/** F1, type the command's title, wait for it in the list, Enter. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Opens a workspace file by clicking it in the explorer. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click();
+  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+  await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 15_000 });
+}
+
+/** Polls `fn` until it returns a truthy value. */
+export async function poll<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
