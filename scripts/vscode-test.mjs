@@ -2,7 +2,8 @@
 // (= `node --import tsx scripts/vscode-test.mjs`, so UI tests can be TypeScript).
 //
 // Two routes to a real VS Code:
-//   --electron     @vscode/test-electron: a desktop VS Code (VSCODE_EXECUTABLE, or its download when online).
+//   --electron     @vscode/test-electron: a desktop VS Code (VSCODE_EXECUTABLE, or its download when online);
+//                  also chosen when VSCODE_EXECUTABLE is set.
 //                  Runs the extension-host suites only (UI tests need the web workbench).
 //   (default)      the VS Code inside the npm package code-server, driven by Debian's Chromium through
 //                  playwright-core. code-server and Node 24 are installed on first use into
@@ -419,7 +420,8 @@ async function main() {
   mkdirSync(outputDir, { recursive: true });
   log('building dist/ (npm run build)');
   run(process.execPath, [path.join(root, 'scripts', 'build.mjs')]);
-  if (flag('--electron')) return runElectron(found);
+  // A desktop VS Code (named by VSCODE_EXECUTABLE, or downloaded by test-electron with --electron).
+  if (flag('--electron') || process.env.VSCODE_EXECUTABLE) return runElectron(found);
   const cs = ensureCodeServer();
   chromiumPath();
   const failures = [];
