@@ -18,6 +18,11 @@ import { PanelModel } from '../../src/extension/panel/panel-model';
 import { plan } from '../helpers/plans';
 import { buildWebviewBundle, canvasDrawn, openBrowser, ROOT, TEST_OUTPUT, writeXssRun, XSS, type Browser } from '../vscode/panel/fixtures';
 
+// Browser globals inside page.evaluate callbacks (the project's tsconfig has no DOM typings).
+declare const document: any;
+declare const window: any;
+declare function getComputedStyle(e: unknown): any;
+
 let tmp: string;
 let browser: Browser;
 let model: PanelModel;

@@ -11,6 +11,10 @@ import { buildReportData } from '../../src/core/report/report-data';
 import { plan } from '../helpers/plans';
 import { ALL_XSS, buildWebviewBundle, canvasDrawn, openBrowser, TEST_OUTPUT, writeXssRun, XSS, type Browser } from '../vscode/panel/fixtures';
 
+// Browser globals inside page.evaluate callbacks (the project's tsconfig has no DOM typings).
+declare const document: any;
+declare const window: any;
+
 let tmp: string;
 let runDir: string;
 let browser: Browser;

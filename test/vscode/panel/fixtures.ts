@@ -8,6 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
+// Browser globals inside page.evaluate callbacks (the project's tsconfig has no DOM typings).
+type HTMLCanvasElement = { width: number; height: number; getContext(kind: '2d'): any };
+
 export const CHROMIUM = '/usr/bin/chromium';
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const TEST_OUTPUT = path.join(ROOT, 'test-output');
