@@ -125,3 +125,20 @@ test('a profile name may carry changes as a query string', () => {
   assert.throws(() => resolveProfile('chat?reasoning_format=xml'), /reasoning_format must be one of/);
   assert.throws(() => resolveProfile('nope?jitter=0'), /unknown simulator profile "nope"/);
 });
+
+test('the prefix cache hits only leading blocks whose whole preceding text matches', async () => {
+  const { PrefixCache } = await import('../../src/core/sim/prefix-cache');
+  const cache = new PrefixCache();
+  const a = 'a'.repeat(64 * 3) + 'tail';
+  assert.equal(cache.lookupAndInsert(a, 49), 0);
+  assert.equal(cache.lookupAndInsert(a + ' more', 50), 48, 'three blocks of 16 tokens');
+  assert.equal(cache.lookupAndInsert('b' + a, 50), 0, 'a different first character changes every block after it');
+  assert.equal(cache.lookupAndInsert('a'.repeat(64), 16), 15, 'at least one token is always computed');
+  const g = planGeneration({ profile: defineProfile('chat', { overhead_ms: 0, prefill_tokens_per_s: 1000 }), request: request({ promptText: 'x'.repeat(400) }), rng: createRng(1), thinkTags: false, cachedTokens: 64 });
+  assert.equal(g.cachedTokens, 64);
+  assert.equal(g.prefillMs, 36, '100 prompt tokens, 64 cached: 36 prefilled at 1000 tokens/s');
+  const small = new PrefixCache(2);
+  small.lookupAndInsert('c'.repeat(64 * 2), 32);
+  small.lookupAndInsert('d'.repeat(64), 16);
+  assert.equal(small.lookupAndInsert('c'.repeat(64 * 2), 32), 0, 'a full cache starts over');
+});

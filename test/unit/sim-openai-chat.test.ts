@@ -94,6 +94,7 @@ test('include_usage adds a usage chunk with choices [] before [DONE], and usage:
       prompt_tokens: Math.ceil(prompt.length / 4),
       completion_tokens: deltas.length,
       total_tokens: Math.ceil(prompt.length / 4) + deltas.length,
+      prompt_tokens_details: { cached_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: reasoning },
     });
     assert.ok(chunks.slice(0, -1).every((c) => c.usage === null));
@@ -296,5 +297,33 @@ test('think_tags_split sends each tag over two chunks', async () => {
     assert.ok(close > 2);
     assert.equal(pieces[close + 1], 'ink>');
     assert.ok(!pieces.includes('<think>') && !pieces.includes('</think>'));
+  });
+});
+
+test('a repeated long prompt is served from the prefix cache: cached tokens reported, prefill shorter', async () => {
+  const slowPrefill = defineProfile(FAST, { prefill_tokens_per_s: 2000 });
+  await withSim(slowPrefill, async (sim) => {
+    const shared = 'You are a helpful assistant. '.repeat(40); // 1160 chars = 290 tokens
+    const ask = async (question: string) => {
+      const res = await post(sim, { messages: [{ role: 'system', content: shared }, { role: 'user', content: question }], stream: true, stream_options: { include_usage: true } });
+      const id = res.headers.get('x-llmload-sim-response-id')!;
+      const chunks = (await frames(res)).slice(0, -1).map(json);
+      const sent = sim.sendLog(id)!;
+      return { usage: chunks.at(-1)!.usage, prefillSent: sent[1] - sent[0] };
+    };
+    const first = await ask('First question?');
+    assert.equal(first.usage.prompt_tokens_details.cached_tokens, 0);
+    const second = await ask('Another question?');
+    // The shared system prompt fills 18 whole 16-token blocks (1152 of its 1160 characters).
+    assert.equal(second.usage.prompt_tokens_details.cached_tokens, 18 * 16);
+    assert.equal(second.usage.prompt_tokens, Math.ceil((shared.length + 1 + 'Another question?'.length) / 4), 'prompt_tokens still counts the whole prompt');
+    // Server-side times: 290+ uncached tokens take ~150 ms at 2000 tokens/s; ~10 uncached tokens ~5 ms.
+    assert.ok(first.prefillSent > second.prefillSent, `prefill ${first.prefillSent.toFixed(1)} ms then ${second.prefillSent.toFixed(1)} ms`);
+  });
+  await withSim(defineProfile(FAST, { prefix_caching: false }), async (sim) => {
+    const body = { messages: [{ role: 'user', content: 'y'.repeat(400) }] };
+    await (await post(sim, body)).arrayBuffer();
+    const again = (await (await post(sim, body)).json()) as any;
+    assert.equal(again.usage.prompt_tokens_details.cached_tokens, 0);
   });
 });

@@ -88,7 +88,7 @@ test('the fields format: start, thinking deltas, answer deltas and done with usa
     );
     assert.ok(msgs.every((m) => m.request_id === 'r1' && m.id === msgs[0].id));
     assert.match(msgs[0].id, /^ws-sim-\d+$/);
-    assert.deepEqual(msgs.at(-1).usage, { prompt_tokens: 2, completion_tokens: 7, reasoning_tokens: 3 });
+    assert.deepEqual(msgs.at(-1).usage, { prompt_tokens: 2, cached_tokens: 0, completion_tokens: 7, reasoning_tokens: 3 });
     assert.equal(msgs.at(-1).finish_reason, 'stop');
     assert.equal(sim.sendLog(msgs[0].id)!.length, msgs.length);
     ws.close();

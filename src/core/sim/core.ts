@@ -6,7 +6,8 @@
 import type { ResponseContext, SimApi } from './apis/types';
 import { createEngine } from './admission';
 import { drawFault, parseFaultHeader, type FaultRequest } from './faults';
-import { planGeneration, type Generation, type SimRequest } from './generation';
+import { estimatePromptTokens, planGeneration, type Generation, type SimRequest } from './generation';
+import { PrefixCache } from './prefix-cache';
 import { REASONING_FORMATS, type ReasoningFormat, type SimProfile } from './profiles';
 import { createRng, hashString } from './random';
 import type { Engine, RunningResponse } from './responder';
@@ -39,6 +40,7 @@ export function createCore(profile: SimProfile, seed: number, sendLogCapacity: n
   const sendLog = new SendLog(sendLogCapacity);
   const faultRng = createRng(hashString(`faults|${seed}`));
   const occurrences = new Map<number, number>();
+  const prefixCache = new PrefixCache();
   const open = new Set<RunningResponse>();
   let counter = 0;
   let closing = false;
@@ -93,7 +95,11 @@ export function createCore(profile: SimProfile, seed: number, sendLogCapacity: n
         occurrence = occurrences.get(promptHash) ?? 0;
         occurrences.set(promptHash, occurrence + 1);
       }
+      const cachedTokens = responseProfile.prefix_caching
+        ? prefixCache.lookupAndInsert(request.promptText, estimatePromptTokens(request.promptText))
+        : 0;
       const gen = planGeneration({
+        cachedTokens,
         profile: responseProfile,
         request,
         rng: createRng(hashString(`${seed}|${occurrence}|${promptHash}`)),
@@ -108,6 +114,7 @@ export function createCore(profile: SimProfile, seed: number, sendLogCapacity: n
         request,
         profile: responseProfile,
         promptTokens: gen.promptTokens,
+        cachedTokens: gen.cachedTokens,
       };
       return { kind: 'play', ctx, gen, fault, profile: responseProfile };
     },

@@ -37,7 +37,9 @@ export interface Chunk {
 
 export interface Generation {
   promptTokens: number;
-  /** Time from admission to the first token: overhead + prompt_tokens / prefill rate (+ slow_ttft). */
+  /** Leading prompt tokens found in the prefix cache: not prefilled again. */
+  cachedTokens: number;
+  /** Time from admission to the first token: overhead + uncached prompt tokens / prefill rate (+ slow_ttft). */
   prefillMs: number;
   chunks: Chunk[];
   thinkingTokens: number;
@@ -67,6 +69,8 @@ export interface PlanOptions {
   faultArg?: number;
   /** openai-chat think_tags mode: wrap thinking in `<think>` / `</think>` tokens sent as content. */
   thinkTags: boolean;
+  /** Prompt tokens served from the prefix cache (0 when caching is off or nothing matched). */
+  cachedTokens?: number;
 }
 
 export function planGeneration(opts: PlanOptions): Generation {
@@ -139,11 +143,13 @@ export function planGeneration(opts: PlanOptions): Generation {
   pushPhase('thinking', thinkingTokens);
   pushPhase('answer', answerTokens);
 
-  let prefillMs = profile.overhead_ms + (promptTokens * 1000) / profile.prefill_tokens_per_s;
+  const cachedTokens = Math.max(0, Math.min(opts.cachedTokens ?? 0, promptTokens - 1));
+  let prefillMs = profile.overhead_ms + ((promptTokens - cachedTokens) * 1000) / profile.prefill_tokens_per_s;
   if (fault === 'slow_ttft') prefillMs += opts.faultArg ?? profile.slow_ttft_ms;
 
   return {
     promptTokens,
+    cachedTokens,
     prefillMs,
     chunks,
     thinkingTokens: thinkingTokens.length,

@@ -64,6 +64,8 @@ export interface SimProfile {
   batch_slowdown: number;
   /** Streams served at once; later requests queue (TTFT grows) until a slot frees. 0 = unlimited. */
   max_concurrency: number;
+  /** Automatic prefix caching: prompt blocks seen before are not prefilled again and are reported as cached tokens. */
+  prefix_caching: boolean;
   /** openai-chat: where thinking text goes (`reasoning_content`, `reasoning`, `reasoning_details`, or `<think>` tags in content). */
   reasoning_format: ReasoningFormat;
   /** Thinking in tags (think_tags mode, completions, tgi): leave out the opening `<think>` (some models start thinking without it). */
@@ -95,6 +97,7 @@ const CHAT: SimProfile = {
   keepalive_interval_ms: 500,
   batch_slowdown: 0.01,
   max_concurrency: 256,
+  prefix_caching: true,
   reasoning_format: 'reasoning_content',
   think_tags_omit_open: false,
   think_tags_split: false,
@@ -170,6 +173,9 @@ function validateProfile(p: SimProfile): SimProfile {
   range('thinking_tokens');
   range('answer_tokens');
   if (!(p.jitter >= 0 && p.jitter <= 0.95)) problems.push('jitter must be between 0 and 0.95');
+  for (const key of ['prefix_caching', 'think_tags_omit_open', 'think_tags_split'] as const) {
+    if (typeof p[key] !== 'boolean') problems.push(`${key} must be true or false`);
+  }
   if (p.responses_reasoning !== 'summary' && p.responses_reasoning !== 'text') problems.push('responses_reasoning must be summary or text');
   if (!REASONING_FORMATS.includes(p.reasoning_format)) {
     problems.push(`reasoning_format must be one of ${REASONING_FORMATS.join(', ')}`);
@@ -196,7 +202,7 @@ const NUMBER_FIELDS = [
   'retry_after_s',
 ] as const;
 const RANGE_FIELDS = ['thinking_tokens', 'answer_tokens'] as const;
-const BOOLEAN_FIELDS = ['think_tags_omit_open', 'think_tags_split'] as const;
+const BOOLEAN_FIELDS = ['think_tags_omit_open', 'think_tags_split', 'prefix_caching'] as const;
 
 /**
  * Profile changes written as a query string, for `builtin:reasoning?decode_tokens_per_s=20&fault.reset=0.05`:

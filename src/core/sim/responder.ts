@@ -102,6 +102,7 @@ class Lifecycle {
     return {
       finishReason: gen.finishReason,
       promptTokens: gen.promptTokens,
+      cachedTokens: gen.cachedTokens,
       completionTokens: gen.thinkingTokens + gen.answerTokens,
       reasoningTokens: gen.thinkingTokens,
       thinkingText: gen.thinkingText,

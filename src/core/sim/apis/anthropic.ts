@@ -58,6 +58,11 @@ function parse(body: unknown): ParsedRequest {
   };
 }
 
+/** Anthropic counts cached input apart: input_tokens is only the uncached part. */
+function inputUsage(promptTokens: number, cachedTokens: number): Record<string, number> {
+  return { input_tokens: promptTokens - cachedTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: cachedTokens };
+}
+
 const stopReason = (s: FinishSummary): string => (s.finishReason === 'length' ? 'max_tokens' : 'end_turn');
 const signature = (ctx: ResponseContext, text: string): string =>
   Buffer.from(`sim-signature:${ctx.id}:${hashString(text).toString(16)}`).toString('base64');
@@ -96,7 +101,7 @@ function encoder(ctx: ResponseContext): StreamEncoder {
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: ctx.promptTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+          usage: { ...inputUsage(ctx.promptTokens, ctx.cachedTokens), output_tokens: 1 },
         },
       }),
     ],
@@ -118,7 +123,7 @@ function encoder(ctx: ResponseContext): StreamEncoder {
         sseEvent('message_delta', {
           type: 'message_delta',
           delta: { stop_reason: stopReason(s), stop_sequence: null },
-          usage: { input_tokens: s.promptTokens, output_tokens: s.completionTokens },
+          usage: { ...inputUsage(s.promptTokens, s.cachedTokens), output_tokens: s.completionTokens },
         }),
         sseEvent('message_stop', { type: 'message_stop' }),
       ];
@@ -140,7 +145,7 @@ function completeBody(ctx: ResponseContext, gen: Generation, s: FinishSummary): 
     content,
     stop_reason: stopReason(s),
     stop_sequence: null,
-    usage: { input_tokens: s.promptTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: s.completionTokens },
+    usage: { ...inputUsage(s.promptTokens, s.cachedTokens), output_tokens: s.completionTokens },
   };
 }
 

@@ -55,7 +55,8 @@ function doneRecord(s: FinishSummary): Record<string, unknown> {
     done: true,
     total_duration: ns(s.totalMs),
     load_duration: 0,
-    prompt_eval_count: s.promptTokens,
+    // Ollama counts only the prompt tokens it evaluated: a reused prefix is left out.
+    prompt_eval_count: s.promptTokens - s.cachedTokens,
     prompt_eval_duration: ns(s.prefillMs),
     eval_count: s.completionTokens,
     eval_duration: ns(s.decodeMs),

@@ -27,6 +27,7 @@ export function openAiUsage(s: FinishSummary): Record<string, unknown> {
     prompt_tokens: s.promptTokens,
     completion_tokens: s.completionTokens,
     total_tokens: s.promptTokens + s.completionTokens,
+    prompt_tokens_details: { cached_tokens: s.cachedTokens },
     completion_tokens_details: { reasoning_tokens: s.reasoningTokens },
   };
 }

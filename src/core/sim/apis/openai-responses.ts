@@ -53,7 +53,7 @@ function parse(body: unknown): ParsedRequest {
 function usage(s: FinishSummary): Record<string, unknown> {
   return {
     input_tokens: s.promptTokens,
-    input_tokens_details: { cached_tokens: 0 },
+    input_tokens_details: { cached_tokens: s.cachedTokens },
     output_tokens: s.completionTokens,
     output_tokens_details: { reasoning_tokens: s.reasoningTokens },
     total_tokens: s.promptTokens + s.completionTokens,

@@ -9,6 +9,8 @@ import type { SimProfile } from '../profiles';
 export interface FinishSummary {
   finishReason: 'stop' | 'length';
   promptTokens: number;
+  /** Prompt tokens served from the prefix cache. */
+  cachedTokens: number;
   /** Output tokens actually sent, thinking included. */
   completionTokens: number;
   reasoningTokens: number;
@@ -30,6 +32,7 @@ export interface ResponseContext {
   request: SimRequest;
   profile: SimProfile;
   promptTokens: number;
+  cachedTokens: number;
 }
 
 /** Turns one response's events into wire frames (each string is written, and logged, separately). */

@@ -113,7 +113,7 @@ function fieldsEncoderFor(requestId: string | undefined) {
           event: 'done',
           done: true,
           finish_reason: s.finishReason,
-          usage: { prompt_tokens: s.promptTokens, completion_tokens: s.completionTokens, reasoning_tokens: s.reasoningTokens },
+          usage: { prompt_tokens: s.promptTokens, cached_tokens: s.cachedTokens, completion_tokens: s.completionTokens, reasoning_tokens: s.reasoningTokens },
         }),
       ],
       streamError: (message) => [msg({ event: 'error', error: { message, type: 'server_error', code: 500 } })],
