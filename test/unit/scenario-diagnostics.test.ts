@@ -887,3 +887,33 @@ test('one typo, one diagnostic: swapping two letters of any word in any example 
   }
   assert.ok(runs > 200 && caught > 100, `${runs} typos, ${caught} caught`);
 });
+
+test('one mistake, one diagnostic: deleting any word or any line of any example gives at most one error', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const dir = path.resolve(__dirname, '../../examples');
+  let runs = 0;
+  for (const f of fs.readdirSync(dir).filter((x: string) => x.endsWith('.llmload'))) {
+    const file = path.join(dir, f);
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    const variants: [string, string][] = [];
+    lines.forEach((line: string, i: number) => {
+      const words = line.split(' ');
+      words.forEach((w: string, k: number) => {
+        if (!w) return;
+        const c = [...words];
+        c.splice(k, 1);
+        variants.push([`line ${i + 1} without "${w}"`, [...lines.slice(0, i), c.join(' '), ...lines.slice(i + 1)].join('\n')]);
+      });
+      variants.push([`without line ${i + 1}`, [...lines.slice(0, i), ...lines.slice(i + 1)].join('\n')]);
+    });
+    for (const [what, text] of variants) {
+      const p = parseScenario(text, file);
+      const r = resolvePlan(p.tree, { file, env: {} });
+      const errors = [...p.diagnostics, ...r.diagnostics].filter((d) => d.severity === 'error');
+      assert.ok(errors.length <= 1, `${f}, ${what}: ${errors.map((d) => d.message).join(' | ')}`);
+      runs++;
+    }
+  }
+  assert.ok(runs > 500);
+});

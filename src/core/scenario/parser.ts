@@ -103,6 +103,9 @@ class Parser {
   private readonly src: Source;
   private readonly diags: Diagnostic[] = [];
   private errors = 0;
+  /** Line of the last unknown line, and the last line of its block, for reporting a run once. */
+  private lastUnknown = -2;
+  private lastUnknownEnd = -2;
 
   constructor(
     private readonly text: string,
@@ -289,6 +292,10 @@ class Parser {
       this.missing(rl, `${what} is missing; ${hint ?? example(kind, what)}`);
       return { next: i };
     }
+    if (!t.quoted && FOLLOWERS.has(t.value)) {
+      this.error(this.tokR(rl, t), `${what} is missing before "${t.value}"; ${hint ?? example(kind, what)}`);
+      return { next: i };
+    }
     let text = t.value;
     let end = t.end;
     let next = i + 1;
@@ -344,6 +351,11 @@ class Parser {
     return t && words.includes(t.value) ? i + 1 : i;
   }
 
+  /** True when the line follows a run of unknown lines, whose indentation it need not match. */
+  private afterUnknownRun(rl: RawLine): boolean {
+    return this.lastUnknownEnd >= rl.line - 1 && this.lastUnknownEnd >= 0;
+  }
+
   /** The directive word of a line; '' when the line starts with a quoted string. */
   private kw(rl: RawLine): string {
     const t = rl.lex.tokens[0];
@@ -353,12 +365,23 @@ class Parser {
   // ---- unknown and misplaced lines ---------------------------------------------------------
 
   private unknown(rl: RawLine, ctx: Context): UnknownNode {
+    const node: UnknownNode = { kind: 'unknown', ...this.base(rl) };
+    // A run of unknown lines (say, the block of a deleted header) is reported at its first line.
+    if (this.lastUnknown === rl.line - 1 || this.lastUnknownEnd >= rl.line - 1) {
+      this.lastUnknown = rl.line;
+      this.lastUnknownEnd = Math.max(this.lastUnknownEnd, rl.endLine);
+      return node;
+    }
+    this.lastUnknown = rl.line;
+    this.lastUnknownEnd = rl.endLine;
     const kwTok = rl.lex.tokens[0];
     const kw = kwTok.value;
     const r = this.tokR(rl, kwTok);
     const where = ctx === 'top' ? '' : ` in ${CONTEXT_NAMES[ctx]}`;
     const elsewhere = kwTok.quoted ? [] : contextsOf(kw, ctx);
-    if (kwTok.raw.startsWith('"""')) {
+    if (!kwTok.quoted && ctx !== 'expect' && Object.hasOwn(METRICS, kw) && /^[A-Za-z_]+\s*(p\d|mean|max|min|[<>=])/.test(this.src.line(rl.line).slice(rl.indent))) {
+      this.error(r, `"${this.src.line(rl.line).slice(rl.indent, rl.lex.contentEnd)}" is an SLO line; put it in a block under an expect line`);
+    } else if (kwTok.raw.startsWith('"""')) {
       this.error(r, 'this """ closes no text block; a text block opens with a turn line such as: user """');
     } else if (kwTok.quoted) {
       this.error(r, `a line starts with a directive word, not a quoted string; write ${kw.trim() ? kw.trim().split(/\s+/)[0] : 'a directive'} without quotes`);
@@ -378,7 +401,7 @@ class Parser {
       if (near) this.error(r, `unknown directive "${kw}"${where}; did you mean "${near}"?`, { range: r, text: near, title: `Change to "${near}"` });
       else this.error(r, `unknown directive "${kw}"${where}; expected ${listOf(words)}`);
     }
-    return { kind: 'unknown', ...this.base(rl) };
+    return node;
   }
 
   // ---- top level ---------------------------------------------------------------------------
@@ -533,6 +556,7 @@ class Parser {
     const node = { kind: 'var' as const, ...this.base(rl), name: undefined as Word | undefined, value: undefined as TextValue | undefined };
     if (ts.length < 3) {
       this.missing(rl, 'var needs a name and a value, e.g. var MODEL meta-llama/Llama-3.1-8B-Instruct');
+      if (ts[1] && !ts[1].quoted) node.name = this.word(rl, ts[1]);
       return node;
     }
     if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(ts[1].value) || ts[1].quoted) {
@@ -648,7 +672,7 @@ class Parser {
 
   /** A line inside a prompt or dataset block. */
   private blockChild(rl: RawLine, ctx: 'prompt' | DatasetFormat): DatasetChild {
-    if (rl.misindented) this.misindented(rl);
+    if (rl.misindented && !this.afterUnknownRun(rl)) this.misindented(rl);
     const kw = this.kw(rl);
     if (!Object.hasOwn(CONTEXT_KEYWORDS[ctx], kw)) return this.unknown(rl, ctx);
     if (kw === 'system' || kw === 'user' || kw === 'assistant') return this.turn(rl, kw);
@@ -937,7 +961,7 @@ class Parser {
   }
 
   private stepLine(rl: RawLine): LoadChild {
-    if (rl.misindented) this.misindented(rl);
+    if (rl.misindented && !this.afterUnknownRun(rl)) this.misindented(rl);
     const kw = this.kw(rl);
     if (!Object.hasOwn(CONTEXT_KEYWORDS.step, kw)) return this.unknown(rl, 'step');
     if (!this.lexOk(rl)) return { kind: 'unknown', ...this.base(rl) };
@@ -971,7 +995,7 @@ class Parser {
   }
 
   private stageLine(rl: RawLine): LoadChild {
-    if (rl.misindented) this.misindented(rl);
+    if (rl.misindented && !this.afterUnknownRun(rl)) this.misindented(rl);
     const kw = this.kw(rl);
     if (!Object.hasOwn(CONTEXT_KEYWORDS.stages, kw)) return this.unknown(rl, 'stages');
     if (!this.lexOk(rl)) return { kind: 'unknown', ...this.base(rl) };
@@ -1035,6 +1059,10 @@ class Parser {
     const ts = rl.lex.tokens;
     const node: WarmupNode = { kind: 'warmup', ...this.base(rl) };
     const usage = 'warmup DURATION or warmup N requests, e.g. warmup 30s';
+    if (ts[1] && !ts[1].quoted && (ts[1].value === 'requests' || ts[1].value === 'request')) {
+      this.error(this.tokR(rl, ts[1]), 'the number of requests is missing; write e.g. warmup 20 requests');
+      return node;
+    }
     if (ts[1] && /^\d+$/.test(ts[1].value) && ts[2] && ['requests', 'request'].includes(ts[2].value)) {
       const q = this.quantity(rl, 1, 'integer', 'warmup');
       node.requests = this.bounded(q.q, 'warmup requests', 1);
@@ -1058,6 +1086,10 @@ class Parser {
     const usage = 'stop after DURATION, stop after N requests or stop errors > P%';
     const first = ts[1]?.value;
     if (first === 'after') {
+      if (ts[2] && !ts[2].quoted && (ts[2].value === 'requests' || ts[2].value === 'request')) {
+        this.error(this.tokR(rl, ts[2]), 'the number of requests is missing; write e.g. stop after 1000 requests');
+        return node;
+      }
       if (ts[2] && /^\d+$/.test(ts[2].value) && ts[3] && ['requests', 'request'].includes(ts[3].value)) {
         const q = this.quantity(rl, 2, 'integer', 'the request count');
         node.condition = 'after_requests';

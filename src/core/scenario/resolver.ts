@@ -93,8 +93,10 @@ class Resolver {
   private readonly resolving = new Set<string>();
   private readonly usedVars = new Set<string>();
   private readonly maybeDefined = new Set<string>();
-  /** An unknown top-level directive may be the missing one, misspelled: then "missing" is not reported. */
-  private readonly hasUnknownTop: boolean;
+  /** A var line that did not parse may be the definition of any undefined name. */
+  private readonly brokenVar: boolean;
+  /** With parse errors or unknown lines, a "missing" directive may be one of them: it is not reported. */
+  private readonly incomplete: boolean;
 
   constructor(
     private readonly tree: ScenarioTree,
@@ -114,14 +116,15 @@ class Resolver {
     this.exists = opts.fileExists ?? (opts.readFile ? (p) => opts.readFile!(p) !== undefined : (p) => isFile(p));
     this.file = opts.file ?? tree.file ?? '';
     this.baseDir = this.file ? path.dirname(this.file) : process.cwd();
-    this.hasUnknownTop = tree.statements.some((s) => s.kind === 'unknown');
+    // With parse errors, a missing directive may be one of the broken lines: say nothing of it yet.
+    this.incomplete = tree.errorCount > 0 || tree.statements.some((s) => s.kind === 'unknown');
     // `avr NAME value`: an unknown line that may define NAME, misspelled. Its error says enough.
     const lines = tree.text.split(/\r\n|\r|\n/);
     for (const s of tree.statements) {
       if (s.kind !== 'unknown') continue;
-      const name = (lines[s.range.start.line] ?? '').trim().split(/\s+/)[1];
-      if (name) this.maybeDefined.add(name);
+      for (const w of (lines[s.range.start.line] ?? '').trim().split(/\s+/).slice(0, 2)) this.maybeDefined.add(w);
     }
+    this.brokenVar = tree.statements.some((s) => s.kind === 'var' && (!s.name || !s.value));
   }
 
   private error(range: Range, message: string, fix?: Diagnostic['fix']): void {
@@ -171,7 +174,7 @@ class Resolver {
     let model = this.text(modelNode?.value);
     if (model === undefined && !modelNode) {
       if (target?.kind === 'builtin') model = target.profile;
-      else if (target && MODEL_REQUIRED.has(api) && !this.hasUnknownTop) {
+      else if (target && MODEL_REQUIRED.has(api) && !this.incomplete) {
         this.error(this.anchor, `no model: add a model line, e.g. model meta-llama/Llama-3.1-8B-Instruct (api ${api} sends one with every request)`);
       }
     }
@@ -195,7 +198,7 @@ class Resolver {
 
     const prompts = this.prompts();
     const datasets = this.datasets();
-    if (prompts.length === 0 && datasets.length === 0 && !this.hasUnknownTop && !st.some((s) => s.kind === 'prompt' || s.kind === 'dataset')) {
+    if (prompts.length === 0 && datasets.length === 0 && !this.incomplete && !st.some((s) => s.kind === 'prompt' || s.kind === 'dataset')) {
       this.error(this.anchor, 'no prompts: add a prompt block (prompt "name" with a user line) or a dataset');
     }
 
@@ -283,7 +286,7 @@ class Resolver {
       if (this.resolving.has(name)) return this.error(range, `variable "${name}" refers to itself`);
       return; // its own definition has an error, reported there
     }
-    if (this.maybeDefined.has(name)) return;
+    if (this.maybeDefined.has(name) || this.brokenVar) return;
     const near = closest(name, [...this.vars.keys()]);
     if (near) this.usedVars.add(near); // its "never used" warning would repeat this error
     if (near) return this.error(range, `undefined variable "${name}"; did you mean "${near}"?`, { range, text: `\${${near}}`, title: `Change to \${${near}}` });
@@ -300,7 +303,7 @@ class Resolver {
   private target(api: ApiKind): Target | undefined {
     const node = this.only('target');
     if (!node) {
-      if (!this.hasUnknownTop) this.error(this.anchor, 'no target: add e.g. target http://127.0.0.1:8000 or target builtin:reasoning');
+      if (!this.incomplete) this.error(this.anchor, 'no target: add e.g. target http://127.0.0.1:8000 or target builtin:reasoning');
       return undefined;
     }
     const text = this.text(node.value);
@@ -585,7 +588,7 @@ class Resolver {
   private load(stop: RunPlan['stop']): LoadPlan | undefined {
     const node = this.only('load');
     if (!node) {
-      if (!this.hasUnknownTop) this.error(this.anchor, 'no load: add e.g. load users 4 for 1m, or a load step block');
+      if (!this.incomplete) this.error(this.anchor, 'no load: add e.g. load users 4 for 1m, or a load step block');
       return undefined;
     }
     if (!node.shape || node.broken) return undefined;
@@ -684,7 +687,7 @@ class Resolver {
         if (l.parsed.stat) x.stat = l.parsed.stat;
         out.push(x);
         // A broken or misspelled dataset line may be the missing answer: then its error says enough.
-        const unsure = this.hasUnknownTop || this.tree.statements.some((s) => s.kind === 'dataset' && (s.broken || s.children.some((c) => c.kind === 'answer')));
+        const unsure = this.incomplete || this.tree.statements.some((s) => s.kind === 'dataset' && (s.broken || s.children.some((c) => c.kind === 'answer')));
         if (x.metric === 'accuracy' && !unsure && !datasets.some((d) => d.kind === 'jsonl' && d.answer !== undefined)) {
           this.warning(l.range, 'accuracy needs graded answers: add answer {{field}} to a dataset jsonl block');
         }
