@@ -14,7 +14,6 @@ import { comparisonText } from '../core/compare/text-table';
 import { registerResultsPanel } from './panel';
 import { LanguageFeatures, LANGUAGE_ID } from './language-features';
 import { LanguageWorkerClient } from './language/worker-client';
-import { formatTokens } from './language/analysis';
 import { RunController, type RunOutcome, type StartOptions } from './run/run-controller';
 import { SecretResolver } from './run/secrets';
 import { secretNames } from './run/secret-refs';
@@ -75,13 +74,13 @@ export function activate(context: vscode.ExtensionContext): LlmloadApi {
     tests,
     simulator,
     environment,
-    worker.close ? { dispose: () => void worker.close() } : { dispose() {} },
+    { dispose: () => void worker.close() },
     registerCodeLens(),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('llmload.environment') || e.affectsConfiguration('llmload.environments') ? showEnvironment() : undefined),
     vscode.commands.registerCommand('llmload.runScenario', (uri?: vscode.Uri, opts?: StartOptions) => runScenario(uri, opts)),
     vscode.commands.registerCommand('llmload.stopRun', () => runs.stop()),
     vscode.commands.registerCommand('llmload.openResults', (runDir?: string) => openResults(runs, runDir)),
-    vscode.commands.registerCommand('llmload.compareRuns', (a?: string, b?: string) => compareRuns(runs, a, b)),
+    vscode.commands.registerCommand('llmload.compareRuns', (a?: string, b?: string) => compareRuns(a, b)),
     vscode.commands.registerCommand('llmload.startSimulator', async () => {
       try {
         const url = await simulator.start();
@@ -168,16 +167,20 @@ async function openResults(runs: RunController, runDir?: string): Promise<string
   return dir;
 }
 
-async function compareRuns(runs: RunController, a?: string, b?: string): Promise<string | undefined> {
-  void runs;
+async function compareRuns(a?: string, b?: string): Promise<string | undefined> {
   const first = a ?? (await pickRun('llmload: compare runs: the baseline (A)'));
   if (!first) return undefined;
   const second = b ?? (await pickRun('llmload: compare runs: the candidate (B)', first));
   if (!second) return undefined;
   try {
     const text = comparisonText(compareRunFolders(first, second)).join('\n') + '\n';
-    const doc = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
-    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    // The results panel (issue 8) shows a comparison of its own; else a text table beside the file.
+    if ((await vscode.commands.getCommands(true)).includes('llmload.panel.compare')) {
+      await vscode.commands.executeCommand('llmload.panel.compare', first, second);
+    } else {
+      const doc = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+      await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    }
     return text;
   } catch (e) {
     void vscode.window.showErrorMessage(`llmload: cannot compare: ${(e as Error).message}`);
@@ -253,6 +256,5 @@ async function countTokens(language: LanguageFeatures, log: vscode.LogOutputChan
   log.show(true);
   const prompts = result.hints.filter((h) => !/prompts,/.test(h.label) && h.range.start.line === h.at.line);
   void vscode.window.showInformationMessage(`llmload: ${result.tokenizer.name}: ${prompts.length} count(s); see the llmload log.`);
-  void formatTokens;
   return lines.join('\n');
 }

@@ -117,6 +117,10 @@ describe('hover', () => {
     for (const h of [onKeyword, onRef]) assert.ok(!h.markdown.includes('sk-very-secret'));
   });
 
+  it('describes the load shape in words', () => {
+    assert.match(hoverAt(tree, plan, { line: lineOf('load step'), character: 1 })!.markdown, /Resolved: 2 users, \+2 every 10 s up to 8, then hold 30 s/);
+  });
+
   it('shows a prompt share of the requests', () => {
     assert.match(hoverAt(tree, plan, { line: lineOf('prompt "short"'), character: 2 })!.markdown, /weight 3 \(75% of requests\)/);
   });

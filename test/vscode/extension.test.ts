@@ -142,6 +142,35 @@ suite('llmload extension', () => {
     assert.ok(existsSync(path.join(runDir, 'requests.jsonl')), 'what was measured is kept');
   });
 
+  test('Compare Runs compares two run folders, Open Results opens one', async function () {
+    this.timeout(30_000);
+    const { runs } = await api();
+    assert.ok(runs.history.length >= 2, 'two runs finished in this session');
+    const [a, b] = runs.history.slice(-2).map((r) => r.runDir);
+    const text = await vscode.commands.executeCommand<string>('llmload.compareRuns', a, b);
+    assert.ok(text, 'the comparison text is returned');
+    assert.match(text, /ttft/i);
+    assert.ok(text.includes(path.basename(a!)) || text.includes(path.basename(b!)) || /qpm/.test(text), text.slice(0, 300));
+    const opened = await vscode.commands.executeCommand<string>('llmload.openResults', b);
+    assert.equal(opened, b);
+  });
+
+  test('inlay hints follow an edit', async function () {
+    const editor = await open('tokens.llmload');
+    const doc = editor.document;
+    const userLine = doc.getText().split('\n').findIndex((l) => l.startsWith('  user Hello'));
+    await editor.edit((e) => e.replace(doc.lineAt(userLine).range, '  user Hello, world! Hello, world! Hello, world!'));
+    const range = new vscode.Range(0, 0, doc.lineCount, 0);
+    const label = (h: vscode.InlayHint): string => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''));
+    const hint = await until('a new count on the edited turn', async () => {
+      const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, range);
+      return hints.find((h) => h.position.line === userLine && label(h) !== '⟵ 4 tok');
+    });
+    assert.match(label(hint), /^⟵ \d+ tok$/);
+    assert.ok(Number(label(hint).match(/\d+/)![0]) > 4);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
   test('the Test Explorer item reports its expectations', async function () {
     this.timeout(90_000);
     const { tests } = await api();

@@ -14,7 +14,7 @@ import {
   type Context,
 } from '../../core/scenario/keywords';
 import type { Position, Range } from '../../core/scenario/diagnostics';
-import type { RunPlan } from '../../core/scenario/plan';
+import type { LoadPlan, RunPlan } from '../../core/scenario/plan';
 import type { DatasetNode, PromptNode, ScenarioTree, TopNode, TurnNode } from '../../core/scenario/tree';
 
 export interface Item {
@@ -190,10 +190,8 @@ function resolvedValue(node: TopNode, plan: RunPlan | undefined): string | undef
       return plan.key ? 'set (the value is never shown)' : 'not set';
     case 'timeout':
       return `total ${ms(plan.timeouts.total_ms)}` + (plan.timeouts.ttft_ms ? `, ttft ${ms(plan.timeouts.ttft_ms)}` : '') + (plan.timeouts.stall_ms ? `, stall ${ms(plan.timeouts.stall_ms)}` : '');
-    case 'load': {
-      const l = plan.load as unknown as Record<string, unknown>;
-      return '`' + JSON.stringify(l) + '`';
-    }
+    case 'load':
+      return describeLoad(plan.load);
     case 'prompt': {
       const name = node.name?.text;
       const p = plan.prompts.find((x) => x.name === name);
@@ -209,6 +207,23 @@ function resolvedValue(node: TopNode, plan: RunPlan | undefined): string | undef
       return plan.seed === undefined ? undefined : String(plan.seed);
     default:
       return undefined;
+  }
+}
+
+const dur = (n: number): string => (!Number.isFinite(n) ? 'until a stop condition' : n >= 60_000 && n % 60_000 === 0 ? `${n / 60_000} min` : ms(n));
+
+export function describeLoad(l: LoadPlan): string {
+  switch (l.kind) {
+    case 'users':
+      return `${l.users} closed-loop users for ${dur(l.duration_ms)}`;
+    case 'step':
+      return `${l.start} users, +${l.add} every ${dur(l.every_ms)} up to ${l.max}, then hold ${dur(l.hold_ms)}`;
+    case 'stages':
+      return `${l.stages.length} stage(s): ` + l.stages.map((s) => (s.kind === 'hold' ? `hold ${dur(s.for_ms)}` : s.kind === 'ramp_users' ? `ramp to ${s.to} users over ${dur(s.over_ms)}` : `ramp to ${s.to_per_s * 60} qpm over ${dur(s.over_ms)}`)).join(', ');
+    case 'rate':
+      return `${+(l.per_s * 60).toFixed(3)} requests per minute (${l.arrival}) for ${dur(l.duration_ms)}`;
+    case 'replay':
+      return `replay of \`${l.path}\` at ${l.speed}× speed`;
   }
 }
 
