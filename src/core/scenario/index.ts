@@ -1,33 +1,13 @@
-/** The scenario language: parse a `.llmload` text to a syntax tree, resolve the tree to a RunPlan. */
-import fs from 'node:fs';
-import { parseScenario } from './parser';
-import { resolvePlan, type ResolveOptions } from './resolver';
-import type { Diagnostic } from './diagnostics';
-import type { RunPlan } from './plan';
-
+/**
+ * The scenario language: parseScenario turns `.llmload` text into a syntax tree with diagnostics,
+ * resolvePlan turns the tree into the RunPlan the engine runs, loadScenario does both for a file.
+ */
 export { parseScenario } from './parser';
 export { resolvePlan, DEFAULTS, type ResolveOptions } from './resolver';
+export { loadScenario } from './load-file';
 export { loadDatasetPrompts } from './datasets';
 export { formatDiagnostic } from './diagnostics';
 export type { Diagnostic, Position, Range, Severity } from './diagnostics';
 export type * from './plan';
 export type * from './tree';
 export * from './keywords';
-
-/** Reads, parses and resolves a scenario file. A missing file is a diagnostic; never throws. */
-export function loadScenario(absPath: string, opts: Omit<ResolveOptions, 'file'> = {}): { text: string; plan?: RunPlan; diagnostics: Diagnostic[] } {
-  let text: string | undefined;
-  let reason = '';
-  try {
-    text = opts.readFile ? opts.readFile(absPath) : fs.readFileSync(absPath, 'utf8');
-  } catch (e) {
-    reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e);
-  }
-  if (text === undefined) {
-    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-    return { text: '', diagnostics: [{ severity: 'error', range, message: `cannot read ${absPath}: ${reason || 'no such file'}` }] };
-  }
-  const parsed = parseScenario(text, absPath);
-  const resolved = resolvePlan(parsed.tree, { ...opts, file: absPath });
-  return { text, plan: resolved.plan, diagnostics: [...parsed.diagnostics, ...resolved.diagnostics] };
-}
