@@ -842,6 +842,27 @@ const CASES: { name: string; text: string; expect: string[] }[] = [
       "5:7-5:13 error: unknown duration unit \"sec\" in \"10 sec\"; use ms, s, m or h"
     ],
   },
+  {
+    name: "think with an open-loop rate load",
+    text: "target builtin:reasoning\nload rate 2 rps for 1m\nprompt \"p\"\n  user hi\nthink 1s\n",
+    expect: [
+      "5:7-5:9 warning: think has no effect on a rate load: requests arrive on their own schedule, not after a user's pause"
+    ],
+  },
+  {
+    name: "stop after longer than the load",
+    text: B + "stop after 1m\n",
+    expect: [
+      "5:12-5:14 warning: stop after 1m never ends the run: the load ends after 10s"
+    ],
+  },
+  {
+    name: "warmup requests not below stop requests",
+    text: "target builtin:reasoning\nload users 2\nprompt \"p\"\n  user hi\nstop after 10 requests\nwarmup 10 requests\n",
+    expect: [
+      "6:8-6:10 warning: warmup 10 requests is not below stop after 10 requests; no request would be counted"
+    ],
+  },
 ];
 
 test('the base scenario is clean', () => {

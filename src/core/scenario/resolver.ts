@@ -211,14 +211,31 @@ class Resolver {
     if (warmup?.duration_ms !== undefined && load && loadDuration(load) !== undefined && warmup.duration_ms >= loadDuration(load)!) {
       this.warning(warmupNode!.duration!.range, `warmup ${formatDuration(warmup.duration_ms)} is not shorter than the load (${formatDuration(loadDuration(load)!)}); no request would be counted`);
     }
-    const think_ms = this.only('think')?.duration?.value ?? 0;
+    const thinkNode = this.only('think');
+    const think_ms = thinkNode?.duration?.value ?? 0;
+    if (thinkNode?.duration && think_ms > 0 && load && isOpenLoop(load)) {
+      this.warning(thinkNode.duration.range, `think has no effect on a ${load.kind === 'stages' ? 'stages load that ramps a rate' : `${load.kind} load`}: requests arrive on their own schedule, not after a user's pause`);
+    }
+    // The load's own length (not one taken from the stop line itself).
+    const loadNode = this.tree.statements.find((n) => n.kind === 'load');
+    const ownLength = load?.kind === 'stages' ? loadDuration(load) : loadNode?.kind === 'load' ? loadNode.duration?.value : undefined;
+    const stopAfter = this.tree.statements.find((n) => n.kind === 'stop' && n.condition === 'after_ms' && n.value);
+    if (stop?.after_ms !== undefined && ownLength !== undefined && stop.after_ms > ownLength && stopAfter?.kind === 'stop') {
+      this.warning(stopAfter.value!.range, `stop after ${formatDuration(stop.after_ms)} never ends the run: the load ends after ${formatDuration(ownLength)}`);
+    }
+    if (warmup?.requests !== undefined && stop?.after_requests !== undefined && warmup.requests >= stop.after_requests) {
+      this.warning(warmupNode!.requests!.range, `warmup ${warmup.requests} requests is not below stop after ${stop.after_requests} requests; no request would be counted`);
+    }
     const buckets = this.only('buckets')?.values.map((q) => q.value) ?? [];
     const trace = this.only('trace')?.trace ?? DEFAULTS.trace;
     const seed = this.only('seed')?.value?.value;
     const expectations = this.expectations(datasets);
 
-    for (const [name, v] of this.vars) {
-      if (!this.usedVars.has(name)) this.warning(v.name!.range, `variable "${name}" is never used`);
+    // With parse errors, a variable's use may sit in a broken line: only a clean file gets this warning.
+    if (this.tree.errorCount === 0) {
+      for (const [name, v] of this.vars) {
+        if (!this.usedVars.has(name)) this.warning(v.name!.range, `variable "${name}" is never used`);
+      }
     }
 
     const ok = this.tree.errorCount === 0 && this.errors === 0 && target !== undefined && load !== undefined;
@@ -713,6 +730,11 @@ function loadDuration(load: LoadPlan): number | undefined {
 
 function notFound(rel: string, abs: string): string {
   return rel === abs ? `file not found: ${rel}` : `file not found: ${rel} (looked for ${abs})`;
+}
+
+/** Loads whose requests arrive on a schedule rather than after the previous response. */
+function isOpenLoop(load: LoadPlan): boolean {
+  return load.kind === 'rate' || load.kind === 'replay' || (load.kind === 'stages' && load.stages.some((s) => s.kind === 'ramp_rate'));
 }
 
 function isFile(p: string): boolean {
