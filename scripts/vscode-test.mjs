@@ -14,7 +14,8 @@
 //   *.untrusted.test.ts  the same, in a session whose workspace is NOT trusted
 //   *.ui.ts              Playwright against the workbench; `export default async function (ctx: UiContext)`
 //                        (see test/vscode/ui-context.ts); `export const options = { vsix: true }` runs it
-//                        against the packaged .vsix installed into a clean profile instead of the sources.
+//                        against the packaged .vsix installed into a clean profile instead of the sources;
+//                        `settings: {...}` adds user settings for that test's session.
 // Each session gets a fresh code-server (own HOME, --user-data-dir, --extensions-dir), a fresh copy of
 // test/vscode/fixtures/workspace, and is stopped by killing its whole process group.
 // Options: --only suites|ui   --grep TEXT (file paths)   --keep (keep temp folders)   --electron
@@ -155,7 +156,7 @@ function freePort() {
 }
 
 /** A fresh code-server: own HOME, user data and extensions; started in its own process group. */
-async function startCodeServer(cs, { name, trust, workspace, env = {}, vsix }) {
+async function startCodeServer(cs, { name, trust, workspace, env = {}, vsix, userSettings = {} }) {
   const home = tempDir(`home-${name}`);
   const userData = path.join(home, 'user-data');
   const extensions = path.join(home, 'extensions');
@@ -174,6 +175,7 @@ async function startCodeServer(cs, { name, trust, workspace, env = {}, vsix }) {
     'security.workspace.trust.enabled': !trust ? true : false,
     'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.emptyWindow': false,
+    ...userSettings,
   };
   writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   const config = path.join(home, 'config.yaml');
@@ -330,7 +332,7 @@ async function runUiTest(cs, file) {
   let vsix;
   if (options.vsix) vsix = packageVsix();
   const workspace = workspaceCopy(name);
-  const server = await startCodeServer(cs, { name, trust: options.trust !== false, workspace, vsix, env: { LLMLOAD_TEST_WORKSPACE: workspace } });
+  const server = await startCodeServer(cs, { name, trust: options.trust !== false, workspace, vsix, userSettings: options.settings, env: { LLMLOAD_TEST_WORKSPACE: workspace } });
   const { context, page } = await openBrowser();
   const shots = path.join(outputDir, 'screenshots');
   mkdirSync(shots, { recursive: true });

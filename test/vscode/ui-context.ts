@@ -23,6 +23,8 @@ export interface UiOptions {
   vsix?: boolean;
   /** false: open the workspace without trusting it. */
   trust?: boolean;
+  /** User settings for this test's session (merged over the harness's defaults). */
+  settings?: Record<string, unknown>;
 }
 
 /** F1, type the command's title, wait for it in the list, Enter. */
