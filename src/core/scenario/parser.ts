@@ -234,15 +234,14 @@ class Parser {
   /** Builds a TextValue and reports malformed `${...}` inside it; the source slice gives positions. */
   private textValue(line: number, start: number, end: number, text: string, quoted: boolean): TextValue {
     const raw = this.src.line(line).slice(start, end);
-    const { refs, errors } = findVariableRefs(raw);
-    for (const e of errors) this.error(this.src.span(line, start + e.start, start + e.end), e.message);
-    return {
-      text,
-      range: this.src.span(line, start, end),
-      quoted,
-      refs: refs.map((r) => ({ namespace: r.namespace, name: r.name, range: this.src.span(line, start + r.start, start + r.end) })),
-      fields: findFieldRefs(raw).map((f) => ({ name: f.name, range: this.src.span(line, start + f.start, start + f.end) })),
-    };
+    const value: TextValue = { text, range: this.src.span(line, start, end), quoted, refs: [], fields: [] };
+    if (raw.includes('${')) {
+      const { refs, errors } = findVariableRefs(raw);
+      for (const e of errors) this.error(this.src.span(line, start + e.start, start + e.end), e.message);
+      value.refs = refs.map((r) => ({ namespace: r.namespace, name: r.name, range: this.src.span(line, start + r.start, start + r.end) }));
+    }
+    if (raw.includes('{{')) value.fields = findFieldRefs(raw).map((f) => ({ name: f.name, range: this.src.span(line, start + f.start, start + f.end) }));
+    return value;
   }
 
   /** Joins text block lines, removing their common indentation and blank lines at both ends. */
