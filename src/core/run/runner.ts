@@ -43,6 +43,8 @@ export interface RunOptions {
   stopGraceMs?: number;
   /** Load worker threads; default one per core (fewer when there are fewer users than cores). */
   workers?: number;
+  /** A built dist/load-worker.js for the threads (benchmarks running from sources); default: next to this module. */
+  workerFile?: string;
 }
 
 export interface RunResult {
@@ -59,8 +61,12 @@ export interface RunHandle {
   stop(reason?: string): void;
 }
 
-/** The bundled worker next to the bundle; from TypeScript sources (tests), the .ts through tsx's CommonJS hook. */
-function newLoadWorker(init: LoadWorkerInit): Worker {
+/**
+ * The bundled worker next to the bundle; from TypeScript sources (tests), the .ts through tsx's
+ * CommonJS hook, unless `bundled` names a built load-worker.js to use instead.
+ */
+function newLoadWorker(init: LoadWorkerInit, bundled?: string): Worker {
+  if (bundled) return new Worker(bundled, { workerData: init });
   if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'load-worker.js'), { workerData: init });
   const file = path.join(__dirname, '..', 'load', 'worker.ts');
   const boot = `require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`;
@@ -135,7 +141,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const n = workerCount(schedule, cores, opts.workers);
   const connections = connectionsPerWorker(schedule, n);
   const workers: Worker[] = [];
-  for (let index = 0; index < n; index++) workers.push(newLoadWorker({ plan, baseUrl, shard: { index, count: n }, replay, connections }));
+  for (let index = 0; index < n; index++) workers.push(newLoadWorker({ plan, baseUrl, shard: { index, count: n }, replay, connections }, opts.workerFile));
 
   let startEpoch = performance.timeOrigin + performance.now();
   const t0 = performance.now();
