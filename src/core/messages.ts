@@ -177,6 +177,8 @@ export interface PanelSnapshot {
   buckets: number[];
   /** Whether this view can ask for other runs, compare and export (false in the static HTML report). */
   interactive: boolean;
+  /** The view's last saved state, as the host knows it (a restored panel gets it back this way too). */
+  view?: ViewState;
 }
 
 /** Compare view payload: the table (see src/core/compare) and both runs' series for overlaid charts. */
@@ -203,7 +205,8 @@ export type ViewToHost =
   | { type: 'detail'; seq: number; id: number }
   | { type: 'listRuns' }
   | { type: 'compare'; other: string }
-  | { type: 'exportReport' };
+  | { type: 'exportReport' }
+  | { type: 'viewState'; state: ViewState };
 
 /** What the webview keeps with setState, so a reloaded window restores the panel. */
 export interface ViewState {

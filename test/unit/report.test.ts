@@ -69,6 +69,15 @@ test('the report opens in headless Chromium with the network blocked: charts dra
   fs.mkdirSync(TEST_OUTPUT, { recursive: true });
   await page.screenshot({ path: path.join(TEST_OUTPUT, 'report-live.png'), fullPage: true });
 
+  // A click on a chart lists the requests that ended in that second, slowest TTFT first.
+  const chart = (await page.locator('canvas[data-chart="latency"]').boundingBox())!;
+  await page.mouse.click(chart.x + chart.width * 0.6, chart.y + chart.height * 0.6);
+  await page.waitForSelector('vscode-button[data-action="clear-second"]');
+  assert.match((await page.locator('vscode-button[data-action="clear-second"]').textContent()) ?? '', /ended in second \d+/);
+  assert.match((await page.locator('vscode-table-header-cell[data-sort="ttft_ms"]').textContent()) ?? '', /▼/);
+  await page.click('vscode-button[data-action="clear-second"]');
+  await page.waitForFunction(() => !document.querySelector('vscode-button[data-action="clear-second"]'));
+
   await page.click('vscode-tab-header[data-tab="tables"]');
   await page.waitForSelector('vscode-table[data-table="percentiles"]');
   assert.match((await page.locator('vscode-table[data-table="percentiles"]').textContent()) ?? '', /TTFT[\s\S]*token rate/);

@@ -43,6 +43,7 @@ export class App {
   private selected: number | null = null;
   private tab: ViewTab = 'live';
   private lastPageAsk = 0;
+  private restored = false;
   private pageTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly header = h('header', { class: 'run-header' });
@@ -65,6 +66,7 @@ export class App {
   ) {
     this.compareCharts = new ChartGrid(this.compareChartsBox, (specs) => specs.filter((s) => ['latency', 'rate', 'throughput'].includes(s.id)));
     const saved = host.getState();
+    this.restored = !!saved;
     if (saved) {
       if (TABS.includes(saved.tab)) this.tab = saved.tab;
       if (saved.query) this.query = { ...saved.query };
@@ -99,6 +101,12 @@ export class App {
     replace(this.header, h('h2', null, 'llmload results'), h('p', { class: 'muted' }, 'Waiting for a run…'));
   }
 
+  private showTabQuietly(t: ViewTab): void {
+    this.tab = t;
+    this.tabs.setAttribute('selected-index', String(TABS.indexOf(t)));
+    (this.tabs as unknown as { selectedIndex: number }).selectedIndex = TABS.indexOf(t);
+  }
+
   private showTab(t: ViewTab): void {
     this.tab = t;
     this.tabs.setAttribute('selected-index', String(TABS.indexOf(t)));
@@ -110,12 +118,22 @@ export class App {
     if (!this.snapshot) return;
     const st: ViewState = { key: this.snapshot.key, runDir: this.snapshot.runDir, tab: this.tab, selected: this.selected, query: this.query };
     this.host.setState(st);
+    // The host keeps it too: a restored panel gets it back even where getState() comes back empty.
+    if (this.snapshot.interactive) this.host.post({ type: 'viewState', state: st });
   }
 
   receive(m: HostToView): void {
     switch (m.type) {
       case 'snapshot': {
+        const first = this.snapshot === null;
         const newRun = this.snapshot?.runDir !== m.snapshot.runDir;
+        const view = m.snapshot.view;
+        if (first && !this.restored && view && view.runDir === m.snapshot.runDir) {
+          // Restored by the host: the view's own state was lost with the window.
+          if (TABS.includes(view.tab)) this.showTabQuietly(view.tab);
+          if (view.query) this.query = { ...view.query };
+          this.selected = view.selected;
+        }
         this.snapshot = m.snapshot;
         this.series = m.snapshot.series.slice();
         this.progress = m.snapshot.progress;
@@ -337,9 +355,11 @@ export class App {
     next.addEventListener('click', () => q.page < pages - 1 && this.setQuery({ page: q.page + 1 }));
     const pager = h('div', { class: 'pager' }, prev, h('span', { 'data-info': 'pager' }, `page ${q.page + 1} of ${pages} · ${p.matching} of ${p.total} requests`), next);
 
-    const tbl = h('vscode-table', { zebra: true, 'bordered-rows': true, class: 'requests-table', columns: JSON.stringify(COLUMNS.map((c) => (c.key === 'prompt' ? 'auto' : c.key === 'id' ? '60px' : '90px'))) });
+    const withBuckets = p.facets.buckets.length > 0;
+    const columns = withBuckets ? COLUMNS : COLUMNS.filter((c) => c.key !== 'bucket');
+    const tbl = h('vscode-table', { zebra: true, 'bordered-rows': true, class: 'requests-table', columns: JSON.stringify(columns.map((c) => (c.key === 'prompt' ? 'auto' : c.key === 'id' ? '60px' : '90px'))) });
     const head = h('vscode-table-header', { slot: 'header' });
-    for (const c of COLUMNS) {
+    for (const c of columns) {
       const arrow = q.sort === c.key ? (q.desc ? ' ▼' : ' ▲') : '';
       const cell = h('vscode-table-header-cell', { 'data-sort': c.sortable ? c.key : undefined, class: c.sortable ? 'sortable' : undefined }, c.label + arrow);
       if (c.sortable) cell.addEventListener('click', () => this.setQuery({ sort: c.key as RequestSortKey, desc: q.sort === c.key ? !q.desc : c.key !== 'id' && c.key !== 'offset_ms', page: 0 }));
@@ -348,7 +368,8 @@ export class App {
     const body = h('vscode-table-body', { slot: 'body' });
     for (const r of p.rows) {
       const row = h('vscode-table-row', { 'data-request': r.id, class: r.id === this.selected ? 'selected' : r.status === 'error' ? 'failed' : undefined, tabindex: 0 });
-      const cells = [String(r.id), r.prompt, r.status === 'ok' ? 'ok' : (r.error_kind ?? 'error'), fmtMs(r.offset_ms), fmtMs(r.ttft_ms), fmtMs(r.ttfa_ms), fmtMs(r.e2e_ms), fmtNum(r.token_rate), r.input_tokens === null ? '-' : String(r.input_tokens), String(r.output_tokens), r.bucket ?? ''];
+      const cells = [String(r.id), r.prompt, r.status === 'ok' ? 'ok' : (r.error_kind ?? 'error'), fmtMs(r.offset_ms), fmtMs(r.ttft_ms), fmtMs(r.ttfa_ms), fmtMs(r.e2e_ms), fmtNum(r.token_rate), r.input_tokens === null ? '-' : String(r.input_tokens), String(r.output_tokens)];
+      if (withBuckets) cells.push(r.bucket ?? '');
       for (const c of cells) row.appendChild(h('vscode-table-cell', null, c));
       const pick = () => {
         this.askDetail(r.id);

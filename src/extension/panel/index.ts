@@ -77,6 +77,7 @@ export function registerResultsPanel(context: vscode.ExtensionContext, runs: Run
         const old = reg.panels.get(key);
         if (old) old.dispose();
         const p = reg.adopt(panel, key, st && !st.key.startsWith('restored:') && st.key.endsWith('.llmload') ? st.key : '');
+        if (st) p.model.viewState = st;
         if (st?.runDir) {
           try {
             await p.showRun(st.runDir);

@@ -4,7 +4,7 @@
  * on-demand request details. The VS Code side (results-panel.ts) only moves messages.
  */
 import path from 'node:path';
-import type { ComparisonView, HostToView, LiveDelta, PanelSnapshot, RequestDetail, RunListItem, TableQuery, ViewToHost } from '../../core/messages';
+import type { ComparisonView, HostToView, LiveDelta, PanelSnapshot, RequestDetail, RunListItem, TableQuery, ViewState, ViewToHost } from '../../core/messages';
 import type { SeriesRow } from '../../core/metrics/aggregate';
 import type { Summary } from '../../core/metrics/summary';
 import { compareRunFolders } from '../../core/compare/runs';
@@ -17,6 +17,8 @@ export class PanelModel {
   private store = new RowStore();
   private files: RunFiles | null = null;
   private readonly batcher: DeltaBatcher;
+  /** The view's last saved state (tab, selection, query), replayed in snapshots for a restored view. */
+  viewState: ViewState | null = null;
 
   constructor(
     readonly key: string,
@@ -37,7 +39,9 @@ export class PanelModel {
   }
 
   current(): PanelSnapshot {
-    return { ...this.snapshot, requests_total: this.store.size };
+    const snap: PanelSnapshot = { ...this.snapshot, requests_total: this.store.size };
+    if (this.viewState && this.viewState.runDir === this.snapshot.runDir) snap.view = this.viewState;
+    return snap;
   }
 
   /** A run begins: everything is reset; plan.json (already written) gives the buckets. */
@@ -138,6 +142,9 @@ export class PanelModel {
     switch (m.type) {
       case 'ready':
         return { type: 'snapshot', snapshot: this.current() };
+      case 'viewState':
+        if (m.state && typeof m.state === 'object' && typeof m.state.key === 'string') this.viewState = m.state;
+        return null;
       case 'page':
         return { type: 'page', seq: m.seq, page: this.page(m.query) };
       case 'detail':

@@ -5,13 +5,14 @@
  * the panel, and screenshots show it in dark and light themes.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { openFile, poll, runCommand, type UiContext } from '../ui-context';
 
 // Browser globals inside page.evaluate callbacks (the project's tsconfig has no DOM typings).
 declare const document: any;
+declare const window: any;
 type HTMLCanvasElement = { width: number; height: number; getContext(kind: '2d'): any };
 
 const SCENARIO = `# Written by the panel's UI test: a reasoning model, so the timeline has both phases.
@@ -48,20 +49,29 @@ async function canvasDrawn(view: FrameLocator, id: string): Promise<boolean> {
   });
 }
 
-async function setTheme(page: Page, name: string): Promise<void> {
-  await runCommand(page, 'Preferences: Color Theme');
-  const input = page.locator('.quick-input-widget input');
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(1500);
+/** Switches the colour theme through the workspace settings and waits for the workbench to repaint in it. */
+async function setTheme(page: Page, workspace: string, theme: 'Default Dark Modern' | 'Default Light Modern'): Promise<void> {
+  mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.colorTheme': theme }, null, 2));
+  const dark = theme.includes('Dark');
+  await poll(`the ${theme} theme`, async () => page.evaluate((d) => document.querySelector('.monaco-workbench')?.classList.contains(d ? 'vs-dark' : 'vs') === true, dark), 30_000);
+  await page.waitForTimeout(800);
 }
 
 export default async function (ctx: UiContext): Promise<void> {
   const { page } = ctx;
   writeFileSync(path.join(ctx.workspace, 'panel-reasoning.llmload'), SCENARIO);
-  await poll('the new scenario in the explorer', async () => (await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'panel-reasoning.llmload' }).count()) > 0);
+  const listed = async () => (await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'panel-reasoning.llmload' }).count()) > 0;
+  if (!(await poll('the new scenario in the explorer', listed, 5000).catch(() => false))) {
+    // The file watcher can be slow on a busy machine: ask the explorer to look again.
+    await runCommand(page, 'File: Refresh Explorer');
+    await poll('the new scenario in the explorer (after a refresh)', listed);
+  }
+  await setTheme(page, ctx.workspace, 'Default Dark Modern');
   await openFile(page, 'panel-reasoning.llmload');
+  // Put the focus in the editor, as a person typing in the scenario has it.
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await poll('focus in the editor', async () => page.evaluate(() => document.activeElement?.closest('.monaco-editor') !== null));
   await runCommand(page, 'llmload: Run Scenario');
 
   const view = panel(page);
@@ -93,15 +103,21 @@ export default async function (ctx: UiContext): Promise<void> {
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   await poll('the restored panel', async () => (await page.locator('iframe.webview').count()) > 0, 60_000);
   await panel(page).locator('[data-state="finished"]').waitFor({ timeout: 60_000 });
+  const restored = await panel(page)
+    .locator('body')
+    .evaluate(() => {
+      const app = (window as unknown as { llmloadApp?: { tab: string; selected: number | null } }).llmloadApp;
+      return app ? `${app.tab} ${app.selected}` : 'no app';
+    });
+  ctx.log(`restored view: tab and selection ${restored}`);
   await panel(page).locator('.timeline-svg rect.band-thinking').waitFor({ timeout: 30_000 });
   await ctx.screenshot('4-restored-dark');
 
-  await setTheme(page, 'Light Modern');
+  await setTheme(page, ctx.workspace, 'Default Light Modern');
   await panel(page).locator('.timeline-svg').waitFor({ timeout: 30_000 });
   await page.waitForTimeout(500);
   await ctx.screenshot('5-timeline-light');
   await panel(page).locator('vscode-tab-header[data-tab="live"]').click();
   await page.waitForTimeout(500);
   await ctx.screenshot('6-live-light');
-  await setTheme(page, 'Dark Modern');
 }
