@@ -19,6 +19,7 @@
 // Each session gets a fresh code-server (own HOME, --user-data-dir, --extensions-dir), a fresh copy of
 // test/vscode/fixtures/workspace, and is stopped by killing its whole process group.
 // Options: --only suites|ui   --grep TEXT (file paths)   --keep (keep temp folders)   --electron
+// LLMLOAD_VSCODE_JOBS: sessions at once (default 2).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync, cpSync, createWriteStream, statSync } from 'node:fs';
 import net from 'node:net';
@@ -52,6 +53,16 @@ function tempDir(prefix) {
   const d = mkdtempSync(path.join(os.tmpdir(), `llmload-${prefix}-`));
   temps.push(d);
   return d;
+}
+
+function runAsync(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root, ...opts });
+    let out = '';
+    child.stdout.on('data', (b) => (out += b));
+    child.stderr.on('data', (b) => (out += b));
+    child.on('exit', (code, signal) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} failed with ${code ?? signal}:\n${out}`))));
+  });
 }
 
 function run(cmd, args, opts = {}) {
@@ -298,7 +309,7 @@ async function runSuitesSession(cs, name, suites, { trust }) {
     await page.exposeFunction('codeAutomationExit', (code) => finish(code));
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const text = format(...(Array.isArray(args) ? args : [args]));
-      if (!NOISE.some((re) => re.test(text))) console.log(`  [ext host ${type}] ${text}`);
+      if (!NOISE.some((re) => re.test(text))) console.log(`  [${name} ${type}] ${text}`);
     });
     const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
     const payload = [
@@ -330,7 +341,7 @@ async function runUiTest(cs, file) {
   const mod = await import(pathToFileURL(file).href);
   const options = mod.options ?? {};
   let vsix;
-  if (options.vsix) vsix = packageVsix();
+  if (options.vsix) vsix = await packageVsix();
   const workspace = workspaceCopy(name);
   const server = await startCodeServer(cs, { name, trust: options.trust !== false, workspace, vsix, userSettings: options.settings, env: { LLMLOAD_TEST_WORKSPACE: workspace } });
   const { context, page } = await openBrowser();
@@ -375,16 +386,31 @@ async function runUiTest(cs, file) {
 }
 
 let packaged;
+/** `npm run package` once (without blocking the other sessions), shared by every vsix UI test. */
 function packageVsix() {
-  if (packaged) return packaged;
-  const dir = tempDir('vsix');
-  const out = path.join(dir, 'llmload.vsix');
-  log('packaging the extension (npm run package)');
-  run('npm', ['run', '--silent', 'package', '--', '--out', out]);
-  const size = statSync(out).size;
-  log(`  ${path.basename(out)}: ${(size / 1024).toFixed(0)} KiB`);
-  packaged = out;
-  return out;
+  packaged ??= (async () => {
+    const dir = tempDir('vsix');
+    const out = path.join(dir, 'llmload.vsix');
+    log('packaging the extension (npm run package)');
+    await runAsync('npm', ['run', '--silent', 'package', '--', '--out', out]);
+    log(`  ${path.basename(out)}: ${(statSync(out).size / 1024).toFixed(0)} KiB`);
+    return out;
+  })();
+  return packaged;
+}
+
+/** Runs the jobs, at most `n` at a time; resolves with their results in order. */
+async function pool(jobs, n) {
+  const results = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, jobs.length)) }, worker));
+  return results;
 }
 
 // ---------- the electron route ----------
@@ -426,14 +452,16 @@ async function main() {
   if (flag('--electron') || process.env.VSCODE_EXECUTABLE) return runElectron(found);
   const cs = ensureCodeServer();
   chromiumPath();
-  const failures = [];
+  // Sessions are independent (own server, browser, workspace copy): run a few at once.
+  const jobs = [];
   if (only !== 'ui') {
-    if (found.trusted.length && !(await runSuitesSession(cs, 'trusted', found.trusted, { trust: true }))) failures.push('suites (trusted)');
-    if (found.untrusted.length && !(await runSuitesSession(cs, 'untrusted', found.untrusted, { trust: false }))) failures.push('suites (untrusted)');
+    if (found.trusted.length) jobs.push(['suites (trusted)', () => runSuitesSession(cs, 'trusted', found.trusted, { trust: true })]);
+    if (found.untrusted.length) jobs.push(['suites (untrusted)', () => runSuitesSession(cs, 'untrusted', found.untrusted, { trust: false })]);
   }
-  if (only !== 'suites') {
-    for (const f of found.ui) if (!(await runUiTest(cs, f))) failures.push(path.relative(root, f));
-  }
+  if (only !== 'suites') for (const f of found.ui) jobs.push([path.relative(root, f), () => runUiTest(cs, f)]);
+  const parallel = Number(process.env.LLMLOAD_VSCODE_JOBS ?? 2);
+  const results = await pool(jobs.map(([, job]) => () => job().catch((e) => (log(String(e?.stack ?? e)), false))), parallel);
+  const failures = jobs.filter((_, i) => !results[i]).map(([name]) => name);
   if (failures.length) log(`FAILED: ${failures.join(', ')}`);
   else log('all passed');
   return failures.length === 0;
