@@ -453,6 +453,12 @@ class Parser {
         this.extra(rl, next, 'think DURATION, e.g. think 500ms');
         return { kind: 'think', ...this.base(rl), duration: q };
       }
+      case 'context': {
+        this.noBlock(rl);
+        const { q, next } = this.quantity(rl, 1, 'tokens', 'context', 'e.g. context 128k');
+        this.extra(rl, this.unitWord(rl, next, ['tokens', 'token']), 'context TOKENS, e.g. context 128k');
+        return { kind: 'context', ...this.base(rl), tokens: q };
+      }
       case 'buckets':
         return this.buckets(rl);
       case 'trace':

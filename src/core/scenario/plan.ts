@@ -161,6 +161,8 @@ export interface RunPlan {
   api: ApiKind;
   model: string;
   tokenizer?: string;
+  /** The model's context window in tokens (`context 128k`); else the tokenizer's model_max_length. */
+  context?: number;
   timeouts: Timeouts;
   headers: Record<string, string>;
   /** Bearer key, already resolved. Never written to results or logs. */

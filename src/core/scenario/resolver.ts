@@ -227,6 +227,7 @@ class Resolver {
       this.warning(warmupNode!.requests!.range, `warmup ${warmup.requests} requests is not below stop after ${stop.after_requests} requests; no request would be counted`);
     }
     const buckets = this.only('buckets')?.values.map((q) => q.value) ?? [];
+    const context = this.only('context')?.tokens?.value;
     const trace = this.only('trace')?.trace ?? DEFAULTS.trace;
     const seed = this.only('seed')?.value?.value;
     const expectations = this.expectations(datasets);
@@ -262,6 +263,7 @@ class Resolver {
     if (warmup) plan.warmup = warmup;
     if (stop) plan.stop = stop;
     if (seed !== undefined) plan.seed = seed;
+    if (context !== undefined) plan.context = context;
     return { plan, diagnostics: this.diags };
   }
 

@@ -237,6 +237,12 @@ export interface ThinkNode extends NodeBase {
   duration?: Quantity;
 }
 
+/** `context 128k`: the model's context window. */
+export interface ContextNode extends NodeBase {
+  kind: 'context';
+  tokens?: Quantity;
+}
+
 export interface BucketsNode extends NodeBase {
   kind: 'buckets';
   values: Quantity[];
@@ -283,6 +289,7 @@ export type TopNode =
   | WarmupNode
   | StopNode
   | ThinkNode
+  | ContextNode
   | BucketsNode
   | TraceNode
   | ExpectNode

@@ -81,7 +81,7 @@ function claimedBucket(ds: DatasetPlan, bounds: number[]): { from: number; to: n
 export function countPlan(tok: LoadedTokenizer, plan: RunPlan, opts: CountPlanOptions): PlanCounts {
   const chatApi = CHAT_APIS.has(plan.api);
   const served = (c: PromptCount): number => (chatApi ? c.chat : c.raw);
-  const context = (plan as RunPlan & { context?: number }).context;
+  const context = plan.context;
   const subjects: LimitSubject[] = [];
 
   const prompts = plan.prompts.map((p): PromptCounts => {
