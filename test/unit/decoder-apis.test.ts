@@ -139,3 +139,17 @@ test('think_tags: starts_in_thinking handles a template that already opened <thi
   assert.equal(custom.thinking_text, 'hm');
   assert.equal(custom.answer_text, 'ok');
 });
+
+test('tgi: details.input_length is the prompt count', () => {
+  const r = decodeSplit('tgi', Buffer.from('data:{"token":{"id":1,"text":"x","special":false},"generated_text":"x","details":{"finish_reason":"length","generated_tokens":1,"input_length":12}}\n\n'));
+  assert.deepEqual(r.usage, { completion_tokens: 1, prompt_tokens: 12 });
+  assert.equal(r.finish_reason, 'length');
+});
+
+test('openai-chat request: max_completion_tokens in the raw body replaces max_tokens', async () => {
+  const { createAdapter } = await import('../../src/core/protocols');
+  const a = createAdapter({ api: 'openai-chat', model: 'o', timeouts: { total_ms: 1 }, headers: {} }, 'http://127.0.0.1:1/v1');
+  const body = JSON.parse(a.buildRequest({ name: 'p', weight: 1, messages: [{ role: 'user', content: 'x' }], params: { max_tokens: 5 }, body: { max_completion_tokens: 9 } }).body);
+  assert.equal(body.max_tokens, undefined);
+  assert.equal(body.max_completion_tokens, 9);
+});

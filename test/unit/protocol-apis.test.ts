@@ -139,7 +139,12 @@ async function play(res: ServerResponse, ct: string, parts: Buffer[], then: 'end
     await sleep(4);
   }
   if (then === 'end') res.end();
-  else if (then === 'reset') res.socket?.resetAndDestroy();
+  else if (then === 'reset') {
+    // Client and server share this event loop: let one poll phase read what was sent, since a
+    // TCP reset makes the kernel drop bytes the client has not read yet.
+    await new Promise((resolve) => setImmediate(resolve));
+    res.socket?.resetAndDestroy();
+  }
   else {
     for (let i = 0; i < 150 && !res.destroyed; i++) await sleep(20); // bounded: 3 s
     res.end();

@@ -84,6 +84,8 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Prom
     sse(res);
     await write(res, chunk({ role: 'assistant', content: '' }));
     await write(res, chunk({ content: 'cut' }));
+    // Let this shared event loop's poll phase read the bytes first: a reset drops unread bytes.
+    await new Promise((resolve) => setImmediate(resolve));
     res.socket?.resetAndDestroy();
   },
   async garbage(_req, res) {

@@ -93,7 +93,8 @@ test('every fault on every API is its own error kind, with the packets before it
       const [fault, want] = FAULTS[i];
       assert.equal(r.error?.kind, want, `${api} ${fault}: ${JSON.stringify(r.error)}`);
       if (fault === 'http_429') assert.equal(r.error?.retry_after, '1', api);
-      if (['reset', 'stall', 'disconnect', 'stream_error'].includes(fault)) assert.ok(r.packets.some((p) => p.kind === 'thinking'), `${api} ${fault}`);
+      // Not asserted for `reset`: a TCP reset makes the kernel drop bytes the client had not read yet.
+      if (['stall', 'disconnect', 'stream_error'].includes(fault)) assert.ok(r.packets.some((p) => p.kind === 'thinking'), `${api} ${fault}`);
     });
   }
 });

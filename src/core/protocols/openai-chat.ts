@@ -181,6 +181,8 @@ export class OpenAiChatAdapter implements ProtocolAdapter {
       ...samplingParams(prompt.params),
       ...(prompt.body ?? {}),
     };
+    // Newer OpenAI models reject max_tokens next to max_completion_tokens: the raw body wins.
+    if (prompt.body && 'max_completion_tokens' in prompt.body && !('max_tokens' in prompt.body)) delete body.max_tokens;
     return {
       url: endpointUrl(this.baseUrl, '/chat/completions'),
       method: 'POST',

@@ -63,7 +63,8 @@ export class TgiDecoder extends SseJsonDecoder {
       const details = isObject(obj.details) ? obj.details : {};
       if (nonEmptyString(details.finish_reason)) rec.setFinish(normalizeFinishReason(details.finish_reason));
       if (typeof details.generated_tokens === 'number') rec.mergeUsage({ completion_tokens: details.generated_tokens });
-      if (Array.isArray(details.prefill) && details.prefill.length > 0) rec.mergeUsage({ prompt_tokens: details.prefill.length });
+      if (typeof details.input_length === 'number') rec.mergeUsage({ prompt_tokens: details.input_length });
+      else if (Array.isArray(details.prefill) && details.prefill.length > 0) rec.mergeUsage({ prompt_tokens: details.prefill.length });
       out.emit('stats', raw);
       out.emit('done', raw);
       rec.complete = true;
