@@ -19,7 +19,7 @@ function frame(chunks: (string | Uint8Array)[]) {
 
 test('fields: event, id, multi-line data; retry ignored; comments with their bytes', () => {
   const o = frame([': ping\n', 'event: add\nid: 9\nretry: 100\ndata: a\ndata: b\n\n']);
-  assert.deepEqual(o.comments, [['ping', 7]]);
+  assert.deepEqual(o.comments, [[': ping', 7]]);
   assert.equal(o.events.length, 1);
   assert.deepEqual({ ...o.events[0] }, { event: 'add', id: '9', data: 'a\nb', bytes: Buffer.byteLength('event: add\nid: 9\nretry: 100\ndata: a\ndata: b\n\n') });
   assert.deepEqual(o.invalid, []);
@@ -39,7 +39,7 @@ test('LF, CRLF and CR line ends, a CRLF split across reads, and a BOM', () => {
     const s = `\uFEFFdata: x${eol}${eol}: c${eol}data: y${eol}${eol}`;
     const o = frame([s.slice(0, 9), s.slice(9)]);
     assert.deepEqual(o.events.map((e) => e.data), ['x', 'y'], JSON.stringify(eol));
-    assert.deepEqual(o.comments.map((c) => c[0]), ['c']);
+    assert.deepEqual(o.comments.map((c) => c[0]), [': c']);
   }
   const o = frame(['data: x\r', '\n\r', '\n']);
   assert.deepEqual(o.events.map((e) => e.data), ['x']);

@@ -17,7 +17,7 @@ export interface SseEvent {
 
 export interface SseSink {
   event(e: SseEvent): void;
-  /** A `:` comment line (keep-alive); `text` is without the colon and leading space. */
+  /** A `:` comment line (keep-alive); `text` is the line as sent, colon included. */
   comment(text: string, bytes: number): void;
   /** A line that is no SSE field (e.g. raw JSON, an HTML error page). */
   invalid(line: string, bytes: number): void;
@@ -52,9 +52,9 @@ export class SseFramer {
         if (e.id !== undefined) ev.id = e.id;
         this.sink.event(ev);
       },
-      onComment: (text) => {
+      onComment: () => {
         this.eventBytes -= this.lineBytes;
-        this.sink.comment(text, this.lineBytes);
+        this.sink.comment(this.lineText, this.lineBytes);
       },
       onError: (err) => {
         // Unknown fields and bad `retry` values: the line is not part of any event.

@@ -101,7 +101,7 @@ export abstract class SseJsonDecoder implements StreamDecoder {
   protected abstract onJsonBody(value: unknown, bytes: number, raw: string): void;
 
   protected onComment(text: string, bytes: number): void {
-    this.record.add(this.t, 'heartbeat', bytes, `:${text}`);
+    this.record.add(this.t, 'heartbeat', bytes, text);
   }
 
   protected onInvalid(line: string, bytes: number): void {
