@@ -14,6 +14,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRun } from '../src/core/run/runner';
+import { RunAggregator } from '../src/core/metrics/aggregate';
+import { RunWriter } from '../src/core/results/writer';
 import type { RequestRecord } from '../src/core/metrics/record';
 import type { Summary } from '../src/core/metrics/summary';
 import type { RunPlan } from '../src/core/scenario/plan';
@@ -267,11 +269,23 @@ async function shortAndLong(found: Partial<Record<'nginx' | 'locust' | 'wrk', st
     log(`(d) long context (${Math.round(prompt.length / 1000)} KB prompt, 32,004-event answers, 8 users): ${Math.round(ppsD)} packets/s, ${d.summary.requests.ok} ok / ${d.summary.requests.failed} failed, token rate p50 ${Math.round(d.summary.token_rate.p50 ?? 0)}/s`);
     rows.push(row('(d) 100k prompt + 32k answer, packets/s', ppsD, 'packets/s', '(b) 2k-event packets/s', Math.max(...llmB)));
 
-    // memory: RSS of the whole client process over a long run at full speed
-    const m = await llmloadRun(`${host}/short/v1`, benchPlan({ load: users(RSS_SECONDS) }), server);
-    const mb = (x: number): number => Math.round(x / 1048576);
-    log(`(m) llmload RSS by second over ${RSS_SECONDS} s (${m.summary.requests.total} requests): ${m.rss.map(mb).join(' ')} MB`);
-    if (m.rss.length >= 4) rows.push(row(`(m) RSS at ${m.rss.length} s vs at 3 s`, mb(m.rss[m.rss.length - 1]!), 'MB', 'RSS at 3 s, MB', mb(m.rss[2]!)));
+    // memory: RSS of a client process of its own over a long run at full speed
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'load-rss.ts'), `${host}/short/v1`, String(RSS_SECONDS), String(USERS), WORKER_FILE], {
+      encoding: 'utf8',
+      timeout: (RSS_SECONDS + 60) * 1000,
+      cwd: path.join(__dirname, '..'),
+    });
+    try {
+      const m = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as { rss: number[]; heap: number[]; requests: number; rps: number; requests_jsonl_bytes: number };
+      const mb = (x: number): number => Math.round(x / 1048576);
+      log(`(m) llmload alone over ${RSS_SECONDS} s: ${m.requests} requests (${Math.round(m.rps)} req/s, requests.jsonl ${mb(m.requests_jsonl_bytes)} MB); RSS by second ${m.rss.map(mb).join(' ')} MB; main-thread heap ${m.heap.map(mb).join(' ')} MB, ${load()}`);
+      if (m.rss.length >= 4) {
+        const third = Math.floor(m.rss.length / 3);
+        rows.push(row(`(m) RSS, last third vs first third of ${RSS_SECONDS} s`, mb(Math.max(...m.rss.slice(-third))), 'MB', 'max RSS of first third, MB', mb(Math.max(...m.rss.slice(0, third)))));
+      }
+    } catch {
+      log(`(m) the RSS run failed: ${(child.stderr ?? '').slice(-500)}`);
+    }
   } finally {
     await server.stop();
   }
@@ -287,7 +301,7 @@ function ensureFiles(need: number): void {
 }
 
 async function slowStreams(rows: BenchRow[]): Promise<void> {
-  ensureFiles(4 * SLOW_STREAMS + 1024);
+  ensureFiles(2 * SLOW_STREAMS + 1024); // a client socket and a server socket per stream
   const profile = defineProfile('chat', {
     name: 'slow',
     decode_tokens_per_s: 10,
@@ -346,11 +360,60 @@ async function slowStreams(rows: BenchRow[]): Promise<void> {
   }
 }
 
+/**
+ * (o) The orchestrator's share: what one record costs the caller's thread (append to
+ * requests.jsonl + aggregate), measured on the thread alone with realistic records, as the most
+ * records per second it could absorb. At 100,000 QPM it must absorb 1,667 a second.
+ */
+function orchestratorCeiling(rows: BenchRow[]): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-bench-orch-'));
+  const writer = new RunWriter(dir, benchPlan({}));
+  const agg = new RunAggregator();
+  const rec = (i: number): RequestRecord => ({
+    id: i,
+    prompt: 'hello',
+    user: i % 64,
+    start_ms: 1.7e12 + i * 0.37,
+    offset_ms: i * 0.37,
+    response_id: `chatcmpl-${i}`,
+    status: 'ok',
+    http_status: 200,
+    ttft_ms: 2 + (i % 13) * 0.1,
+    ttfa_ms: 2 + (i % 13) * 0.1,
+    thinking_ms: null,
+    e2e_ms: 3 + (i % 7) * 0.2,
+    input_tokens: 10,
+    input_tokens_source: 'server',
+    output_tokens: 18,
+    output_tokens_source: 'server',
+    thinking_tokens: 0,
+    thinking_tokens_source: 'packets',
+    token_rate: 9000 + (i % 100),
+    finish_reason: 'stop',
+    packets: { other: 1, answer: 18, stats: 1, done: 1 },
+  });
+  const N = 100_000;
+  const batch = 200;
+  const t0 = performance.now();
+  for (let i = 0; i < N; i += batch) {
+    const records = Array.from({ length: batch }, (_, k) => rec(i + k));
+    writer.append(records, []);
+    for (const r of records) agg.add(r);
+  }
+  const ms = performance.now() - t0;
+  writer.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  const perS = (N / ms) * 1000;
+  log(`(o) orchestrator thread: ${((ms * 1000) / N).toFixed(1)} µs per record (append + aggregate) = ${Math.round(perS)} records/s = ${Math.round(perS * 60)} QPM it could absorb, ${load()}`);
+  rows.push(row('(o) orchestrator records/s it absorbs', perS, 'records/s', '100k QPM in records/s', 100_000 / 60));
+}
+
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   log(`machine: ${CORES} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, ${os.platform()} ${os.release()}, ${load()}`);
   const { found, missing } = ensureTools(log);
   for (const m of missing) log(`MISSING: ${m}`);
+  if (!process.env.LLMLOAD_BENCH_ONLY || process.env.LLMLOAD_BENCH_ONLY.includes('o')) orchestratorCeiling(rows);
   if (!process.env.LLMLOAD_BENCH_ONLY || process.env.LLMLOAD_BENCH_ONLY.includes('ab')) await shortAndLong(found, rows);
   if (!process.env.LLMLOAD_BENCH_ONLY || process.env.LLMLOAD_BENCH_ONLY.includes('c')) await slowStreams(rows);
   await sleep(10);

@@ -157,3 +157,39 @@ test('a replay log that cannot be read refuses to start, naming the file', async
   const p = plan({ load: { kind: 'replay', path: path.join(os.tmpdir(), 'no-such-replay.jsonl'), speed: 1 } });
   await assert.rejects(startRun(p, { outDir: tmp() }), /cannot read the replay log .*no-such-replay/);
 });
+
+test('self-checking clock: every packet the client timestamps matches a frame of the simulator send log, never before it was sent', async (t) => {
+  const profile = defineProfile('reasoning', { decode_tokens_per_s: 200, keepalive_interval_ms: 0, thinking_tokens: [4, 4], answer_tokens: [6, 6], jitter: 0 });
+  const sim = await startSimulator({ profile, seed: 1, sendLogCapacity: 100 });
+  try {
+    const dir = tmp();
+    const h = await startRun(plan({ target: { kind: 'url', url: sim.url }, load: { kind: 'users', users: 2, duration_ms: 60_000 }, stop: { after_requests: 6 }, trace: { mode: 'all' } }), { outDir: dir, workers: 2 });
+    const { summary } = await h.done;
+    const recs = readJsonl<RequestRecord>(path.join(dir, 'requests.jsonl'));
+    const packets = readJsonl<{ request: number; t_ms: number; kind: string }>(path.join(dir, 'packets.jsonl'));
+    assert.equal(summary.requests.ok, recs.length);
+    const errors: number[] = [];
+    for (const r of recs) {
+      const sent = sim.sendLog(r.response_id!);
+      assert.ok(sent, 'the simulator logged the response');
+      const mine = packets.filter((p) => p.request === r.id);
+      // one SSE event per frame: role, 4 thinking, 6 answer, finish, usage, [DONE]
+      assert.equal(mine.length, sent.length);
+      mine.forEach((p, k) => {
+        const err = r.start_ms + p.t_ms - sent[k]!;
+        // threads' clocks agree to well under a millisecond; a packet cannot arrive before it was sent
+        assert.ok(err > -1, `packet ${k} of request ${r.id} stamped ${err} ms before it was sent`);
+        errors.push(err);
+      });
+      const firstOutput = mine.findIndex((p) => p.kind === 'thinking' || p.kind === 'answer');
+      const firstAnswer = mine.findIndex((p) => p.kind === 'answer');
+      assert.equal(firstOutput, 1, 'the role-only chunk is not output');
+      assert.ok(Math.abs(r.ttft_ms! - mine[firstOutput]!.t_ms) < 0.01, 'TTFT is the first thinking packet');
+      assert.ok(Math.abs(r.ttfa_ms! - mine[firstAnswer]!.t_ms) < 0.01, 'TTFA is the first answer packet');
+    }
+    errors.sort((a, b) => a - b);
+    t.diagnostic(`client arrival minus simulator send, ms: p50 ${errors[Math.floor(errors.length / 2)]!.toFixed(3)}, max ${errors[errors.length - 1]!.toFixed(3)}, n ${errors.length}`);
+  } finally {
+    await sim.close();
+  }
+});

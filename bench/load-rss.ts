@@ -1,0 +1,48 @@
+/**
+ * Bench (m), run as a child process so that nothing else lives in its heap: drives llmload at full
+ * speed against a URL for N seconds and prints one JSON line with its RSS and heap, sampled each
+ * second, and the number of requests. Usage: node --import tsx bench/load-rss.ts URL SECONDS USERS WORKER_FILE
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startRun } from '../src/core/run/runner';
+import type { RunPlan } from '../src/core/scenario/plan';
+
+async function main(): Promise<void> {
+  const [url, seconds, users, workerFile] = process.argv.slice(2);
+  const plan: RunPlan = {
+    scenario: 'bench rss',
+    file: '',
+    target: { kind: 'url', url: url! },
+    api: 'openai-chat',
+    model: 'bench',
+    timeouts: { total_ms: 60_000 },
+    headers: {},
+    prompts: [{ name: 'hello', weight: 1, messages: [{ role: 'user', content: 'Hello' }], params: {} }],
+    datasets: [],
+    load: { kind: 'users', users: Number(users), duration_ms: Number(seconds) * 1000 },
+    think_ms: 0,
+    buckets: [],
+    trace: { mode: 'first', n: 20 },
+    expectations: [],
+    seed: 1,
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-bench-rss-'));
+  const rss: number[] = [];
+  const heap: number[] = [];
+  const h = await startRun(plan, { outDir: dir, workerFile: workerFile && fs.existsSync(workerFile) ? workerFile : undefined });
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    rss.push(m.rss);
+    heap.push(m.heapUsed);
+  }, 1000);
+  const { summary } = await h.done;
+  clearInterval(timer);
+  const bytes = fs.statSync(path.join(dir, 'requests.jsonl')).size;
+  fs.rmSync(dir, { recursive: true, force: true });
+  console.log(JSON.stringify({ rss, heap, requests: summary.requests.total, rps: summary.rps, requests_jsonl_bytes: bytes }));
+  process.exit(0);
+}
+
+void main();
