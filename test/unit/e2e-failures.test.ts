@@ -32,9 +32,12 @@ test('connection refused after the server goes down mid-run: classified, and the
   assert.equal(summary.ended_by, 'requests');
   assert.equal(summary.requests.ok, 3);
   assert.equal(summary.requests.failed, 7);
-  assert.equal(summary.errors.connect, 7);
+  // The request sent while the last response's socket was still closing may see that close
+  // (disconnect) rather than a refused connection; every later one is refused.
+  assert.equal((summary.errors.connect ?? 0) + (summary.errors.disconnect ?? 0), 7, JSON.stringify(summary.errors));
+  assert.ok((summary.errors.connect ?? 0) >= 6, JSON.stringify(summary.errors));
   assert.match(summary.error_samples.connect ?? '', /ECONNREFUSED|refused/i);
   const lines = fs.readFileSync(path.join(dir, 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((l) => l.status), ['ok', 'ok', 'ok', 'error', 'error', 'error', 'error', 'error', 'error', 'error']);
-  assert.ok(lines.slice(3).every((l) => l.http_status === null && l.error.kind === 'connect'));
+  assert.ok(lines.slice(4).every((l) => l.http_status === null && l.error.kind === 'connect'));
 });

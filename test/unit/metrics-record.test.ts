@@ -108,3 +108,12 @@ test('a stream that ends before its done marker is a disconnect; transport error
   assert.equal(e500.error?.kind, 'http_5xx');
   assert.equal(e500.http_status, 500);
 });
+
+test('a tool call is model output: it starts TTFT and TTFA, and a turn that only calls a tool succeeds', () => {
+  const r = buildRecord(stream([[3, 'other'], [90, 'heartbeat'], [200, 'tool_call', '{"name":"get_weather"'], [220, 'tool_call', '}'], [230, 'done']], { finish_reason: 'tool_calls' }), ctx);
+  assert.equal(r.status, 'ok');
+  assert.equal(r.ttft_ms, 200);
+  assert.equal(r.ttfa_ms, 200);
+  assert.equal(r.output_tokens, 2);
+  assert.equal(r.token_rate, 1 / 0.02);
+});

@@ -55,6 +55,7 @@ export interface RecordContext {
 
 interface PacketTimes {
   firstOutput: number | null;
+  toolCalls: number;
   firstAnswer: number | null;
   firstThinking: number | null;
   lastThinking: number | null;
@@ -63,14 +64,16 @@ interface PacketTimes {
 }
 
 function scanPackets(packets: readonly Packet[]): PacketTimes {
-  const r: PacketTimes = { firstOutput: null, firstAnswer: null, firstThinking: null, lastThinking: null, lastOutput: null, counts: {} };
+  const r: PacketTimes = { firstOutput: null, toolCalls: 0, firstAnswer: null, firstThinking: null, lastThinking: null, lastOutput: null, counts: {} };
   for (const p of packets) {
     r.counts[p.kind] = (r.counts[p.kind] ?? 0) + 1;
     if (p.kind === 'thinking') {
       if (r.firstThinking === null) r.firstThinking = p.t_ms;
       r.lastThinking = p.t_ms;
-    } else if (p.kind === 'answer') {
+    } else if (p.kind === 'answer' || p.kind === 'tool_call') {
+      // A tool call is the answer of a turn that calls a tool.
       if (r.firstAnswer === null) r.firstAnswer = p.t_ms;
+      if (p.kind === 'tool_call') r.toolCalls++;
     } else {
       continue;
     }
@@ -84,7 +87,7 @@ function scanPackets(packets: readonly Packet[]): PacketTimes {
 function classifyOutcome(s: StreamResult, t: PacketTimes): { kind: ErrorKind; message: string } | undefined {
   if (s.error) return s.error;
   if (!s.complete) return { kind: 'disconnect', message: 'the stream ended before its done marker' };
-  const hasAnswer = s.answer_text.trim().length > 0;
+  const hasAnswer = s.answer_text.trim().length > 0 || t.toolCalls > 0;
   const thought = t.firstThinking !== null;
   if (thought && !hasAnswer) {
     if (s.finish_reason === 'length') {
@@ -101,7 +104,7 @@ export function buildRecord(s: StreamResult, ctx: RecordContext): RequestRecord 
   const failure = classifyOutcome(s, t);
 
   const serverOut = s.usage?.completion_tokens;
-  const output_tokens = serverOut ?? s.answer_chunks + s.thinking_chunks;
+  const output_tokens = serverOut ?? s.answer_chunks + s.thinking_chunks + t.toolCalls;
   const serverThinking = s.usage?.reasoning_tokens;
   const thinking_tokens = serverThinking ?? s.thinking_chunks;
 
