@@ -117,3 +117,10 @@ test('a tool call is model output: it starts TTFT and TTFA, and a turn that only
   assert.equal(r.output_tokens, 2);
   assert.equal(r.token_rate, 1 / 0.02);
 });
+
+test('an answer cut at max_tokens is a `length` failure when the scenario says so', () => {
+  const r = buildRecord(stream([[10, 'answer', 'x'], [20, 'done']], { finish_reason: 'length' }), { ...ctx, length_fails: true });
+  assert.equal(r.status, 'error');
+  assert.equal(r.error?.kind, 'length');
+  assert.equal(r.warnings, undefined);
+});

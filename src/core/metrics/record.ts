@@ -51,6 +51,8 @@ export interface RecordContext {
   offset_ms: number;
   intended_offset_ms?: number;
   warmup?: boolean;
+  /** The scenario says an answer cut at max_tokens is a failure (`length`), not a warning. */
+  length_fails?: boolean;
 }
 
 interface PacketTimes {
@@ -101,7 +103,8 @@ function classifyOutcome(s: StreamResult, t: PacketTimes): { kind: ErrorKind; me
 
 export function buildRecord(s: StreamResult, ctx: RecordContext): RequestRecord {
   const t = scanPackets(s.packets);
-  const failure = classifyOutcome(s, t);
+  let failure = classifyOutcome(s, t);
+  if (!failure && ctx.length_fails && s.finish_reason === 'length') failure = { kind: 'length', message: 'the answer was cut at max_tokens' };
 
   const serverOut = s.usage?.completion_tokens;
   const output_tokens = serverOut ?? s.answer_chunks + s.thinking_chunks + t.toolCalls;
