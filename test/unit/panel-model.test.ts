@@ -8,6 +8,7 @@ import type { SeriesRow } from '../../src/core/metrics/aggregate';
 import type { Summary } from '../../src/core/metrics/summary';
 import { panelCsp, panelHtml } from '../../src/extension/panel/panel-html';
 import { PanelModel } from '../../src/extension/panel/panel-model';
+import { ViewStateStore } from '../../src/extension/panel/view-state-store';
 import { writeXssRun } from '../vscode/panel/fixtures';
 
 function progress(ok: number): Progress {
@@ -98,4 +99,20 @@ test('the model answers the view: snapshot on ready, pages, details, runs, compa
   const idle = new PanelModel('k', 'k', '');
   const none = await idle.answer({ type: 'detail', seq: 1, id: 0 });
   assert.ok(none?.type === 'detail' && none.detail === null && none.error);
+});
+
+test('view states survive a restart through the store file; a broken file starts empty', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-vs-'));
+  const file = path.join(dir, 'sub', 'views.json');
+  const a = new ViewStateStore(file);
+  assert.equal(a.get('k'), undefined);
+  a.set('k', { key: 'k', runDir: '/r', tab: 'requests', selected: 4 });
+  a.set('k2', { key: 'k2', runDir: null, tab: 'live', selected: null });
+  const b = new ViewStateStore(file);
+  assert.deepEqual(b.get('k'), { key: 'k', runDir: '/r', tab: 'requests', selected: 4 });
+  fs.writeFileSync(file, '{broken');
+  assert.equal(new ViewStateStore(file).get('k'), undefined);
+  const m = new PanelModel('k', 'k', '');
+  m.viewState = { key: 'k', runDir: '/elsewhere', tab: 'requests', selected: 1 };
+  assert.equal(m.current().view, undefined, 'a state of another run is not replayed');
 });

@@ -43,7 +43,6 @@ export class App {
   private selected: number | null = null;
   private tab: ViewTab = 'live';
   private lastPageAsk = 0;
-  private restored = false;
   private pageTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly header = h('header', { class: 'run-header' });
@@ -66,7 +65,6 @@ export class App {
   ) {
     this.compareCharts = new ChartGrid(this.compareChartsBox, (specs) => specs.filter((s) => ['latency', 'rate', 'throughput'].includes(s.id)));
     const saved = host.getState();
-    this.restored = !!saved;
     if (saved) {
       if (TABS.includes(saved.tab)) this.tab = saved.tab;
       if (saved.query) this.query = { ...saved.query };
@@ -128,8 +126,8 @@ export class App {
         const first = this.snapshot === null;
         const newRun = this.snapshot?.runDir !== m.snapshot.runDir;
         const view = m.snapshot.view;
-        if (first && !this.restored && view && view.runDir === m.snapshot.runDir) {
-          // Restored by the host: the view's own state was lost with the window.
+        if (first && view && view.runDir === m.snapshot.runDir) {
+          // The host's copy is written on every change; the view's own can come back older after a reload.
           if (TABS.includes(view.tab)) this.showTabQuietly(view.tab);
           if (view.query) this.query = { ...view.query };
           this.selected = view.selected;
@@ -357,7 +355,7 @@ export class App {
 
     const withBuckets = p.facets.buckets.length > 0;
     const columns = withBuckets ? COLUMNS : COLUMNS.filter((c) => c.key !== 'bucket');
-    const tbl = h('vscode-table', { zebra: true, 'bordered-rows': true, class: 'requests-table', columns: JSON.stringify(columns.map((c) => (c.key === 'prompt' ? 'auto' : c.key === 'id' ? '60px' : '90px'))) });
+    const tbl = h('vscode-table', { zebra: true, 'bordered-rows': true, class: 'requests-table', columns: JSON.stringify(columns.map((c) => (c.key === 'prompt' ? '140px' : c.key === 'id' ? '50px' : '80px'))) });
     const head = h('vscode-table-header', { slot: 'header' });
     for (const c of columns) {
       const arrow = q.sort === c.key ? (q.desc ? ' ▼' : ' ▲') : '';

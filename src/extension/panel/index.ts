@@ -9,11 +9,16 @@ import * as vscode from 'vscode';
 import { readRunFolder } from '../../core/viewmodel/run-folder';
 import type { RunEvents } from '../run-events';
 import { ResultsPanel, VIEW_TYPE, webviewOptions } from './results-panel';
+import { ViewStateStore } from './view-state-store';
 
 class PanelRegistry {
   readonly panels = new Map<string, ResultsPanel>();
+  readonly views: ViewStateStore;
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  constructor(private readonly context: vscode.ExtensionContext) {
+    const dir = context.storageUri?.fsPath ?? context.globalStorageUri?.fsPath;
+    this.views = new ViewStateStore(dir ? path.join(dir, 'results-panel-views.json') : undefined);
+  }
 
   /** The scenario's panel, created beside the active editor without taking focus, or reused. */
   panelFor(key: string, file: string): ResultsPanel {
@@ -27,9 +32,16 @@ class PanelRegistry {
   }
 
   adopt(panel: vscode.WebviewPanel, key: string, file: string): ResultsPanel {
-    const p = new ResultsPanel(this.context, panel, key, file, (gone) => {
-      if (this.panels.get(gone.key) === gone) this.panels.delete(gone.key);
-    });
+    const p = new ResultsPanel(
+      this.context,
+      panel,
+      key,
+      file,
+      (gone) => {
+        if (this.panels.get(gone.key) === gone) this.panels.delete(gone.key);
+      },
+      this.views,
+    );
     this.panels.set(key, p);
     return p;
   }
@@ -77,10 +89,13 @@ export function registerResultsPanel(context: vscode.ExtensionContext, runs: Run
         const old = reg.panels.get(key);
         if (old) old.dispose();
         const p = reg.adopt(panel, key, st && !st.key.startsWith('restored:') && st.key.endsWith('.llmload') ? st.key : '');
-        if (st) p.model.viewState = st;
-        if (st?.runDir) {
+        // The store is written on every change; VS Code's copy may be older.
+        const latest = st ? (reg.views.get(st.key) ?? st) : undefined;
+        if (latest) p.model.viewState = latest;
+        const runDir = latest?.runDir ?? st?.runDir;
+        if (runDir) {
           try {
-            await p.showRun(st.runDir);
+            await p.showRun(runDir);
           } catch {
             // the folder is gone: the panel shows its idle state
           }

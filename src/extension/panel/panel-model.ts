@@ -40,7 +40,8 @@ export class PanelModel {
 
   current(): PanelSnapshot {
     const snap: PanelSnapshot = { ...this.snapshot, requests_total: this.store.size };
-    if (this.viewState && this.viewState.runDir === this.snapshot.runDir) snap.view = this.viewState;
+    const v = this.viewState;
+    if (v && v.runDir && this.snapshot.runDir && path.resolve(v.runDir) === path.resolve(this.snapshot.runDir)) snap.view = { ...v, runDir: this.snapshot.runDir };
     return snap;
   }
 

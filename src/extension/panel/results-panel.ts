@@ -12,6 +12,7 @@ import { buildReportData } from '../../core/report/report-data';
 import { loadReportAssets, writeReport } from '../../core/report/html';
 import { newNonce, panelHtml } from './panel-html';
 import { PanelModel, scenarioName } from './panel-model';
+import type { ViewStateStore } from './view-state-store';
 
 export const VIEW_TYPE = 'llmload.results';
 
@@ -33,6 +34,7 @@ export class ResultsPanel implements vscode.Disposable {
     readonly key: string,
     file: string,
     private readonly onDispose: (p: ResultsPanel) => void,
+    private readonly views?: ViewStateStore,
   ) {
     this.model = new PanelModel(key, scenarioName(file || key), file);
     const webview = panel.webview;
@@ -66,6 +68,7 @@ export class ResultsPanel implements vscode.Disposable {
   private async receive(m: ViewToHost): Promise<void> {
     if (!m || typeof m !== 'object') return;
     if (m.type === 'ready') this.ready = true;
+    if (m.type === 'viewState' && m.state && typeof m.state.key === 'string') this.views?.set(this.key, m.state);
     if (m.type === 'exportReport') {
       await this.exportReport();
       return;
