@@ -460,6 +460,8 @@ async function main() {
     if (found.untrusted.length) jobs.push(['suites (untrusted)', () => runSuitesSession(cs, 'untrusted', found.untrusted, { trust: false })]);
   }
   if (only !== 'suites') for (const f of found.ui) jobs.push([path.relative(root, f), () => runUiTest(cs, f)]);
+  // Package early (asynchronously) when a UI test needs the .vsix: it overlaps the first sessions.
+  if (only !== 'suites' && found.ui.some((f) => /vsix:\s*true/.test(readFileSync(f, 'utf8')))) packageVsix().catch(() => {});
   const parallel = Number(process.env.LLMLOAD_VSCODE_JOBS ?? 2);
   const results = await pool(jobs.map(([, job]) => () => job().catch((e) => (log(String(e?.stack ?? e)), false))), parallel);
   const failures = jobs.filter((_, i) => !results[i]).map(([name]) => name);

@@ -171,6 +171,40 @@ suite('llmload extension', () => {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
+  test('Select Tokenizer recounts the inline hints with another tokenizer', async function () {
+    const { language } = await api();
+    const editor = await open('tokens.llmload');
+    const doc = editor.document;
+    try {
+      assert.equal(await vscode.commands.executeCommand('llmload.selectTokenizer', 'llama3'), 'llama3');
+      const r = await until('counts with llama3', async () => {
+        const x = await language.tokenHints(doc);
+        return x?.tokenizer?.name === 'llama3' ? x : undefined;
+      });
+      assert.match(r.hints[0]!.label, /^⟵ \d+ tok$/);
+      assert.notEqual(r.hints[0]!.label, '⟵ 12 tok', 'llama3 templates the prompt differently from qwen3');
+    } finally {
+      await vscode.commands.executeCommand('llmload.selectTokenizer', '');
+    }
+    const back = await until('counts with the scenario tokenizer again', async () => {
+      const x = await language.tokenHints(doc);
+      return x?.tokenizer?.name === 'qwen3' ? x : undefined;
+    });
+    assert.equal(back.hints[0]!.label, '⟵ 12 tok');
+  });
+
+  test('Start and Stop Built-in Simulator serve on loopback', async function () {
+    this.timeout(30_000);
+    const url = await vscode.commands.executeCommand<string>('llmload.startSimulator');
+    assert.match(url ?? '', /^http:\/\/127\.0\.0\.1:\d+/);
+    const base = new URL(url!).origin;
+    const res = await fetch(`${base}/v1/models`);
+    assert.equal(res.status, 200);
+    assert.ok(JSON.stringify(await res.json()).length > 2);
+    await vscode.commands.executeCommand('llmload.stopSimulator');
+    await assert.rejects(fetch(`${base}/v1/models`), 'the simulator no longer listens');
+  });
+
   test('the Test Explorer item reports its expectations', async function () {
     this.timeout(90_000);
     const { tests } = await api();
