@@ -311,3 +311,47 @@ test('root routes are also served under /v1 and /v1 routes without it (a builtin
     await none.arrayBuffer();
   });
 });
+
+test('offered tools are called instead of answering, in each API format', async () => {
+  await withSim(async (_sim, base) => {
+    const user = [{ role: 'user', content: 'Find it' }];
+    const fnTools = [{ type: 'function', function: { name: 'search', parameters: { type: 'object' } } }];
+
+    const chat = parseSse(await (await post(`${base}/v1/chat/completions`, { messages: user, tools: fnTools, stream: true })).text());
+    const chunks = chat.slice(0, -1).map((e) => JSON.parse(e.data));
+    const calls = chunks.flatMap((c) => c.choices[0]?.delta?.tool_calls ?? []);
+    assert.equal(calls[0].function.name, 'search');
+    assert.match(calls[0].id, /^call_/);
+    assert.ok(calls.slice(1).every((c: any) => c.id === undefined && c.function.name === undefined));
+    const args = calls.map((c: any) => c.function.arguments).join('');
+    assert.equal(typeof JSON.parse(args).query, 'string');
+    assert.equal(chunks.at(-1).choices[0].finish_reason, 'tool_calls');
+    assert.ok(!chunks.some((c) => typeof c.choices[0]?.delta?.content === 'string' && c.choices[0].delta.content !== ''), 'no answer text');
+
+    const none = (await (await post(`${base}/v1/chat/completions`, { messages: user, tools: fnTools, tool_choice: 'none' })).json()) as any;
+    assert.equal(none.choices[0].finish_reason, 'stop');
+    assert.ok(none.choices[0].message.content.length > 0);
+    const whole = (await (await post(`${base}/v1/chat/completions`, { messages: user, tools: fnTools })).json()) as any;
+    assert.equal(whole.choices[0].message.content, null);
+    assert.equal(whole.choices[0].message.tool_calls[0].function.name, 'search');
+
+    const anth = parseSse(await (await post(`${base}/v1/messages`, { max_tokens: 100, messages: user, tools: [{ name: 'lookup', input_schema: {} }], stream: true })).text()).map((e) => JSON.parse(e.data));
+    const start = anth.find((p) => p.type === 'content_block_start' && p.content_block.type === 'tool_use');
+    assert.equal(start.content_block.name, 'lookup');
+    const partial = anth.filter((p) => p.delta?.type === 'input_json_delta').map((p) => p.delta.partial_json).join('');
+    assert.equal(typeof JSON.parse(partial).query, 'string');
+    assert.equal(anth.find((p) => p.type === 'message_delta').delta.stop_reason, 'tool_use');
+
+    const resp = parseSse(await (await post(`${base}/v1/responses`, { input: 'Find it', tools: [{ type: 'function', name: 'search' }], stream: true })).text()).map((e) => JSON.parse(e.data));
+    const deltas = resp.filter((p) => p.type === 'response.function_call_arguments.delta').map((p) => p.delta).join('');
+    assert.equal(resp.find((p) => p.type === 'response.function_call_arguments.done').arguments, deltas);
+    const completed = resp.at(-1).response;
+    assert.deepEqual(completed.output.map((o: any) => o.type), ['reasoning', 'function_call']);
+
+    const oll = (await (await post(`${base}/api/chat`, { model: 'm', messages: user, tools: fnTools })).text()).trimEnd().split('\n').map((l) => JSON.parse(l));
+    const call = oll.find((l) => l.message.tool_calls);
+    assert.equal(call.message.tool_calls[0].function.name, 'search');
+    assert.equal(typeof call.message.tool_calls[0].function.arguments.query, 'string');
+    assert.equal(oll.at(-1).done, true);
+  });
+});

@@ -107,3 +107,29 @@ test('self-checking clock: every packet arrives at or after the simulator sent i
     await sim.close();
   }
 });
+
+test('offered tools: the clients see tool_call packets and no answer', async () => {
+  const sim = await startSimulator({ profile: PROFILE, seed: 2 });
+  try {
+    for (const api of ['openai-chat', 'openai-responses', 'anthropic', 'ollama'] as ApiKind[]) {
+      const tools =
+        api === 'anthropic'
+          ? [{ name: 'search', input_schema: { type: 'object' } }]
+          : api === 'openai-responses'
+            ? [{ type: 'function', name: 'search' }]
+            : [{ type: 'function', function: { name: 'search', parameters: { type: 'object' } } }];
+      const plan = { api, model: 'sim', timeouts: { total_ms: 10_000 }, headers: {} };
+      const client = createClient(plan as Parameters<typeof createClient>[0], sim.url);
+      try {
+        const r = await client.send({ ...prompt, body: { tools } });
+        assert.ok(r.packets.some((p) => p.kind === 'tool_call'), `${api}: a tool_call packet`);
+        assert.equal(r.answer_text, '', api);
+        assert.equal(r.complete, true, api);
+      } finally {
+        await client.close();
+      }
+    }
+  } finally {
+    await sim.close();
+  }
+});

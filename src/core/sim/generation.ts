@@ -22,9 +22,12 @@ export interface SimRequest {
   seed?: number;
   /** False when the request turned thinking off (e.g. Anthropic `thinking.type: "disabled"`, Ollama `think: false`). */
   thinking: boolean;
+  /** The tool the model calls instead of answering (the request offered tools and did not forbid calling them). */
+  tool?: string;
 }
 
-export type Phase = 'thinking' | 'answer';
+/** `tool`: pieces of a tool call's JSON arguments, sent instead of an answer. */
+export type Phase = 'thinking' | 'answer' | 'tool';
 
 export interface Chunk {
   phase: Phase;
@@ -46,10 +49,17 @@ export interface Generation {
   answerTokens: number;
   thinkingText: string;
   answerText: string;
-  finishReason: 'stop' | 'length';
+  /** Tool call (when the request offered tools): the tool's name and the JSON arguments text as sent. */
+  toolName?: string;
+  toolArguments: string;
+  toolTokens: number;
+  finishReason: FinishReason;
   /** False when the output ended inside the thinking phase. */
   thinkingClosed: boolean;
 }
+
+/** Why the output ended: `tool_calls` when it ended with a complete tool call. */
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
 /** Characters per token of the prompt-length estimate (documented in docs/simulator.md). */
 export const CHARS_PER_TOKEN = 4;
@@ -83,6 +93,8 @@ export function planGeneration(opts: PlanOptions): Generation {
   if (fault === 'truncated_thinking') thinkingCount = Math.max(thinkingCount, 8);
   const thinkingWords = words(rng, THINKING_WORDS, thinkingCount);
   const answerWords = words(rng, ANSWER_WORDS, answerCount);
+  // A tool call's arguments are a JSON object around the same words: {"query": "<words>"}.
+  const toolPieces = request.tool ? ['{"query": "', ...answerWords, '"}'] : [];
   const thinking: string[] = [...thinkingWords];
   if (opts.thinkTags && thinking.length > 0) {
     if (profile.think_tags_split) {
@@ -99,13 +111,20 @@ export function planGeneration(opts: PlanOptions): Generation {
   for (let i = 0; i < thinking.length + answerWords.length; i++) {
     tokenDelays.push(base * (1 + profile.jitter * (2 * rng.next() - 1)));
   }
+  // Drawn last, so offering tools changes nothing drawn before.
+  for (let i = 0; i < toolPieces.length - answerWords.length; i++) tokenDelays.push(base * (1 + profile.jitter * (2 * rng.next() - 1)));
 
+  const finalPhase: Phase = request.tool ? 'tool' : 'answer';
   let thinkingTokens = thinking;
-  let answerTokens: string[] = answerWords;
-  let finishReason: 'stop' | 'length' = 'stop';
+  // The phase after thinking: the answer, or the tool call's argument pieces.
+  let answerTokens: string[] = request.tool ? toolPieces : answerWords;
+  let finishReason: FinishReason = request.tool ? 'tool_calls' : 'stop';
   let thinkingClosed = true;
 
-  if (fault === 'empty_answer') answerTokens = [];
+  if (fault === 'empty_answer') {
+    answerTokens = [];
+    finishReason = 'stop';
+  }
   if (fault === 'truncated_thinking') {
     // Stop inside the thinking phase, as a length limit would: half of the thinking, no closing tag.
     thinkingTokens = thinking.slice(0, Math.max(1, Math.floor(thinkingWords.length / 2)));
@@ -141,7 +160,7 @@ export function planGeneration(opts: PlanOptions): Generation {
     }
   };
   pushPhase('thinking', thinkingTokens);
-  pushPhase('answer', answerTokens);
+  pushPhase(finalPhase, answerTokens);
 
   const cachedTokens = Math.max(0, Math.min(opts.cachedTokens ?? 0, promptTokens - 1));
   let prefillMs = profile.overhead_ms + ((promptTokens - cachedTokens) * 1000) / profile.prefill_tokens_per_s;
@@ -153,9 +172,12 @@ export function planGeneration(opts: PlanOptions): Generation {
     prefillMs,
     chunks,
     thinkingTokens: thinkingTokens.length,
-    answerTokens: answerTokens.length,
+    answerTokens: request.tool ? 0 : answerTokens.length,
     thinkingText: thinkingTokens.join(''),
-    answerText: answerTokens.join(''),
+    answerText: request.tool ? '' : answerTokens.join(''),
+    toolName: request.tool && answerTokens.length > 0 ? request.tool : undefined,
+    toolArguments: request.tool ? answerTokens.join('') : '',
+    toolTokens: request.tool ? answerTokens.length : 0,
     finishReason,
     thinkingClosed,
   };

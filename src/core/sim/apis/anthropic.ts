@@ -9,6 +9,7 @@ import { hashString } from '../random';
 import {
   contentText,
   isRecord,
+  offeredTool,
   optionalPositiveInt,
   sseEvent,
   type FinishSummary,
@@ -46,6 +47,12 @@ function parse(body: unknown): ParsedRequest {
   if (typeof maxTokens === 'string') return { error: maxTokens };
   if (body.stream !== undefined && typeof body.stream !== 'boolean') return { error: 'stream: must be a boolean' };
   const thinking = isRecord(body.thinking) ? body.thinking : undefined;
+  if (body.tools !== undefined && !Array.isArray(body.tools)) return { error: 'tools: must be an array' };
+  const choice = isRecord(body.tool_choice) ? body.tool_choice : undefined;
+  const tool =
+    choice?.type === 'tool' && typeof choice.name === 'string'
+      ? choice.name
+      : offeredTool(body.tools, (t) => t.name, choice?.type === 'none');
   return {
     request: {
       model: typeof body.model === 'string' ? body.model : undefined,
@@ -54,6 +61,7 @@ function parse(body: unknown): ParsedRequest {
       stream: body.stream === true,
       includeUsage: true,
       thinking: thinking?.type !== 'disabled',
+      tool,
     },
   };
 }
@@ -63,13 +71,24 @@ function inputUsage(promptTokens: number, cachedTokens: number): Record<string, 
   return { input_tokens: promptTokens - cachedTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: cachedTokens };
 }
 
-const stopReason = (s: FinishSummary): string => (s.finishReason === 'length' ? 'max_tokens' : 'end_turn');
+const stopReason = (s: FinishSummary): string =>
+  s.finishReason === 'length' ? 'max_tokens' : s.finishReason === 'tool_calls' ? 'tool_use' : 'end_turn';
+const toolUseId = (ctx: ResponseContext): string => `toolu_${ctx.id.replace(/^msg_/, '')}`;
+
+/** The tool input as an object; {} when the arguments were cut short. */
+function toolInput(args: string): unknown {
+  try {
+    return JSON.parse(args);
+  } catch {
+    return {};
+  }
+}
 const signature = (ctx: ResponseContext, text: string): string =>
   Buffer.from(`sim-signature:${ctx.id}:${hashString(text).toString(16)}`).toString('base64');
 
 function encoder(ctx: ResponseContext): StreamEncoder {
   let index = -1;
-  let open: 'thinking' | 'text' | undefined;
+  let open: 'thinking' | 'text' | 'tool_use' | undefined;
   let thinking = '';
   const closeBlock = (): string[] => {
     if (!open) return [];
@@ -81,11 +100,16 @@ function encoder(ctx: ResponseContext): StreamEncoder {
     open = undefined;
     return frames;
   };
-  const openBlock = (type: 'thinking' | 'text'): string[] => {
+  const openBlock = (type: 'thinking' | 'text' | 'tool_use'): string[] => {
     const frames = closeBlock();
     index++;
     open = type;
-    const block = type === 'thinking' ? { type: 'thinking', thinking: '', signature: '' } : { type: 'text', text: '' };
+    const block =
+      type === 'thinking'
+        ? { type: 'thinking', thinking: '', signature: '' }
+        : type === 'tool_use'
+          ? { type: 'tool_use', id: toolUseId(ctx), name: ctx.request.tool, input: {} }
+          : { type: 'text', text: '' };
     frames.push(sseEvent('content_block_start', { type: 'content_block_start', index, content_block: block }));
     return frames;
   };
@@ -107,9 +131,11 @@ function encoder(ctx: ResponseContext): StreamEncoder {
     ],
     keepAlive: () => 'event: ping\ndata: {"type": "ping"}\n\n',
     chunk(c: Chunk) {
-      const type = c.phase === 'thinking' ? 'thinking' : 'text';
+      const type = c.phase === 'thinking' ? 'thinking' : c.phase === 'tool' ? 'tool_use' : 'text';
       const frames = open === type ? [] : openBlock(type);
-      if (type === 'thinking') {
+      if (type === 'tool_use') {
+        frames.push(sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: c.text } }));
+      } else if (type === 'thinking') {
         thinking += c.text;
         frames.push(sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: c.text } }));
       } else {
@@ -137,6 +163,7 @@ function completeBody(ctx: ResponseContext, gen: Generation, s: FinishSummary): 
   const content: unknown[] = [];
   if (gen.thinkingTokens > 0) content.push({ type: 'thinking', thinking: gen.thinkingText, signature: signature(ctx, gen.thinkingText) });
   if (gen.answerTokens > 0) content.push({ type: 'text', text: gen.answerText });
+  if (gen.toolName) content.push({ type: 'tool_use', id: toolUseId(ctx), name: gen.toolName, input: toolInput(gen.toolArguments) });
   return {
     id: ctx.id,
     type: 'message',

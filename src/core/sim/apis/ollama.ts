@@ -9,6 +9,7 @@ import {
   contentText,
   isRecord,
   isoNow,
+  offeredTool,
   type FinishSummary,
   type ParsedRequest,
   type ResponseContext,
@@ -33,6 +34,7 @@ function parse(body: unknown): ParsedRequest {
     return { error: 'options.num_predict must be an integer' };
   }
   const seed = options.seed;
+  if (body.tools !== undefined && !Array.isArray(body.tools)) return { error: 'tools must be an array' };
   return {
     request: {
       model: body.model,
@@ -43,6 +45,7 @@ function parse(body: unknown): ParsedRequest {
       includeUsage: true,
       seed: typeof seed === 'number' && Number.isInteger(seed) ? seed : undefined,
       thinking: body.think !== false,
+      tool: offeredTool(body.tools, (t) => (isRecord(t.function) ? t.function.name : undefined), false),
     },
   };
 }
@@ -51,7 +54,7 @@ const ns = (ms: number): number => Math.round(ms * 1e6);
 
 function doneRecord(s: FinishSummary): Record<string, unknown> {
   return {
-    done_reason: s.finishReason,
+    done_reason: s.finishReason === 'length' ? 'length' : 'stop',
     done: true,
     total_duration: ns(s.totalMs),
     load_duration: 0,
@@ -63,16 +66,43 @@ function doneRecord(s: FinishSummary): Record<string, unknown> {
   };
 }
 
+/** Ollama's tool call: arguments as an object ({} when they were cut short). */
+function toolCalls(name: string | undefined, args: string): unknown[] {
+  let parsed: unknown = {};
+  try {
+    parsed = JSON.parse(args);
+  } catch {
+    // cut short by a length limit
+  }
+  return [{ function: { name, arguments: parsed } }];
+}
+
 function encoder(ctx: ResponseContext): StreamEncoder {
   const line = (value: unknown): string => JSON.stringify(value) + '\n';
+  // Ollama does not stream tool arguments: the whole call comes in one record.
+  let args = '';
+  let toolSent = false;
+  const toolRecord = (): string =>
+    line({ model: ctx.model, created_at: isoNow(), message: { role: 'assistant', content: '', tool_calls: toolCalls(ctx.request.tool, args) }, done: false });
   return {
     start: () => [],
     keepAlive: () => undefined,
-    chunk(c: Chunk) {
+    chunk(c: Chunk, final?: FinishSummary) {
+      if (c.phase === 'tool') {
+        args += c.text;
+        if (!final) return [];
+        toolSent = true;
+        return [toolRecord()];
+      }
       const message = c.phase === 'thinking' ? { role: 'assistant', content: '', thinking: c.text } : { role: 'assistant', content: c.text };
       return [line({ model: ctx.model, created_at: isoNow(), message, done: false })];
     },
-    finish: (s) => [line({ model: ctx.model, created_at: isoNow(), message: { role: 'assistant', content: '' }, ...doneRecord(s) })],
+    finish(s) {
+      const frames = args !== '' && !toolSent ? [toolRecord()] : [];
+      toolSent = true;
+      frames.push(line({ model: ctx.model, created_at: isoNow(), message: { role: 'assistant', content: '' }, ...doneRecord(s) }));
+      return frames;
+    },
     streamError: (message) => [line({ error: message })],
     garbage: () => ['{"model":"' + ctx.model + '","message":\u0000<<not json>>\n'],
   };
@@ -81,6 +111,7 @@ function encoder(ctx: ResponseContext): StreamEncoder {
 function completeBody(ctx: ResponseContext, gen: Generation, s: FinishSummary): unknown {
   const message: Record<string, unknown> = { role: 'assistant', content: gen.answerText };
   if (gen.thinkingTokens > 0) message.thinking = gen.thinkingText;
+  if (gen.toolName) message.tool_calls = toolCalls(gen.toolName, gen.toolArguments);
   return { model: ctx.model, created_at: isoNow(), message, ...doneRecord(s) };
 }
 

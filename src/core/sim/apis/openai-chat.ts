@@ -8,6 +8,7 @@ import type { ReasoningFormat, SimProfile } from '../profiles';
 import {
   contentText,
   isRecord,
+  offeredTool,
   optionalPositiveInt,
   sseData,
   type FinishSummary,
@@ -58,6 +59,7 @@ function parse(body: unknown): ParsedRequest {
   if (typeof maxTokens === 'string') return { error: maxTokens };
   const so = openAiStreamOptions(body);
   if (typeof so === 'string') return { error: so };
+  if (body.tools !== undefined && !Array.isArray(body.tools)) return { error: 'tools must be an array' };
   return {
     request: {
       model: typeof body.model === 'string' ? body.model : undefined,
@@ -67,8 +69,20 @@ function parse(body: unknown): ParsedRequest {
       includeUsage: so.includeUsage,
       seed: so.seed,
       thinking: true,
+      tool: chatTool(body),
     },
   };
+}
+
+/** The function the model calls: the one `tool_choice` names, else the first of `tools`; none when `tool_choice` is "none". */
+export function chatTool(body: Record<string, unknown>): string | undefined {
+  const choice = body.tool_choice;
+  const fnName = (t: Record<string, unknown>): unknown => (isRecord(t.function) ? t.function.name : t.name);
+  if (isRecord(choice)) {
+    const named = fnName(choice);
+    if (typeof named === 'string' && named !== '') return named;
+  }
+  return offeredTool(body.tools, fnName, choice === 'none');
 }
 
 /** The delta (or message fields) carrying thinking text in each reasoning format (think_tags aside). */
@@ -80,6 +94,8 @@ function thinkingDelta(format: ReasoningFormat, text: string): Record<string, un
   return { reasoning_content: text };
 }
 
+const toolCallId = (ctx: ResponseContext): string => `call_${ctx.id.replace(/[^A-Za-z0-9]/g, '')}`;
+
 function encoder(ctx: ResponseContext): StreamEncoder {
   const format = ctx.profile.reasoning_format;
   const head = { id: ctx.id, object: 'chat.completion.chunk', created: ctx.created, model: ctx.model };
@@ -87,10 +103,19 @@ function encoder(ctx: ResponseContext): StreamEncoder {
   const usageNull = ctx.request.includeUsage ? { usage: null } : {};
   const frame = (delta: Record<string, unknown>, finishReason: string | null = null): string =>
     sseData({ ...head, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...usageNull });
+  let toolStarted = false;
   return {
     start: () => [frame({ role: 'assistant', content: '' })],
     keepAlive: () => ': keep-alive\n\n',
     chunk(c: Chunk) {
+      if (c.phase === 'tool') {
+        // The first piece names the call; later pieces only extend its arguments.
+        const call = toolStarted
+          ? { index: 0, function: { arguments: c.text } }
+          : { index: 0, id: toolCallId(ctx), type: 'function', function: { name: ctx.request.tool, arguments: c.text } };
+        toolStarted = true;
+        return [frame({ tool_calls: [call] })];
+      }
       if (c.phase === 'answer' || format === 'think_tags') return [frame({ content: c.text })];
       return [frame(thinkingDelta(format, c.text))];
     },
@@ -112,6 +137,10 @@ function completeBody(ctx: ResponseContext, gen: Generation, s: FinishSummary): 
   else {
     message.content = gen.answerText;
     if (gen.thinkingTokens > 0) Object.assign(message, thinkingDelta(format, gen.thinkingText));
+  }
+  if (gen.toolName) {
+    message.content = null;
+    message.tool_calls = [{ id: toolCallId(ctx), type: 'function', function: { name: gen.toolName, arguments: gen.toolArguments } }];
   }
   return {
     id: ctx.id,

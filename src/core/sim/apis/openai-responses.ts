@@ -6,7 +6,7 @@
  * max_output_tokens cut it) carrying usage. There is no [DONE] marker.
  */
 import type { Chunk, Generation } from '../generation';
-import { openAiError, openAiStreamOptions } from './openai-chat';
+import { chatTool, openAiError, openAiStreamOptions } from './openai-chat';
 import {
   contentText,
   isRecord,
@@ -37,6 +37,7 @@ function parse(body: unknown): ParsedRequest {
   const so = openAiStreamOptions(body);
   if (typeof so === 'string') return { error: so };
   const reasoning = isRecord(body.reasoning) ? body.reasoning : undefined;
+  if (body.tools !== undefined && !Array.isArray(body.tools)) return { error: 'tools must be an array' };
   return {
     request: {
       model: typeof body.model === 'string' ? body.model : undefined,
@@ -46,6 +47,7 @@ function parse(body: unknown): ParsedRequest {
       includeUsage: true,
       seed: so.seed,
       thinking: reasoning?.effort !== 'none',
+      tool: chatTool(body),
     },
   };
 }
@@ -79,6 +81,10 @@ function messageItem(ctx: ResponseContext, text: string, status: string): Record
   };
 }
 
+function functionCallItem(ctx: ResponseContext, name: string | undefined, args: string, status: string): Record<string, unknown> {
+  return { id: `fc_${serial(ctx)}`, type: 'function_call', status, arguments: args, call_id: `call_${serial(ctx)}`, name };
+}
+
 function responseObject(ctx: ResponseContext, status: string, output: unknown[], s?: FinishSummary): Record<string, unknown> {
   return {
     id: ctx.id,
@@ -99,9 +105,11 @@ function encoder(ctx: ResponseContext): StreamEncoder {
   const ev = (type: string, fields: Record<string, unknown>): string => sseEvent(type, { type, sequence_number: seq++, ...fields });
   const rsId = `rs_${serial(ctx)}`;
   const msgId = `msg_${serial(ctx)}`;
-  let phase: 'none' | 'thinking' | 'answer' = 'none';
+  let phase: 'none' | 'thinking' | 'answer' | 'tool' = 'none';
   let thinking = '';
   let answer = '';
+  let args = '';
+  const fcId = `fc_${serial(ctx)}`;
   let outputIndex = -1;
 
   const rawText = ctx.profile.responses_reasoning === 'text';
@@ -120,10 +128,15 @@ function encoder(ctx: ResponseContext): StreamEncoder {
     ev('response.content_part.done', { item_id: msgId, output_index: outputIndex, content_index: 0, part: { type: 'output_text', text: answer, annotations: [] } }),
     ev('response.output_item.done', { output_index: outputIndex, item: messageItem(ctx, answer, 'completed') }),
   ];
+  const closeTool = (): string[] => [
+    ev('response.function_call_arguments.done', { item_id: fcId, output_index: outputIndex, arguments: args }),
+    ev('response.output_item.done', { output_index: outputIndex, item: functionCallItem(ctx, ctx.request.tool, args, 'completed') }),
+  ];
   const output = (): unknown[] => {
     const items: unknown[] = [];
     if (thinking) items.push(reasoningItem(ctx, thinking));
     if (phase === 'answer') items.push(messageItem(ctx, answer, 'completed'));
+    if (phase === 'tool') items.push(functionCallItem(ctx, ctx.request.tool, args, 'completed'));
     return items;
   };
 
@@ -152,6 +165,17 @@ function encoder(ctx: ResponseContext): StreamEncoder {
         );
         return frames;
       }
+      if (c.phase === 'tool') {
+        if (phase !== 'tool') {
+          if (phase === 'thinking') frames.push(...closeThinking());
+          phase = 'tool';
+          outputIndex++;
+          frames.push(ev('response.output_item.added', { output_index: outputIndex, item: functionCallItem(ctx, ctx.request.tool, '', 'in_progress') }));
+        }
+        args += c.text;
+        frames.push(ev('response.function_call_arguments.delta', { item_id: fcId, output_index: outputIndex, delta: c.text }));
+        return frames;
+      }
       if (phase !== 'answer') {
         if (phase === 'thinking') frames.push(...closeThinking());
         phase = 'answer';
@@ -169,6 +193,7 @@ function encoder(ctx: ResponseContext): StreamEncoder {
       const frames: string[] = [];
       if (phase === 'thinking') frames.push(...closeThinking());
       if (phase === 'answer') frames.push(...closeAnswer());
+      if (phase === 'tool') frames.push(...closeTool());
       const status = s.finishReason === 'length' ? 'incomplete' : 'completed';
       frames.push(ev(`response.${status}`, { response: responseObject(ctx, status, output(), s) }));
       return frames;
@@ -182,6 +207,7 @@ function completeBody(ctx: ResponseContext, gen: Generation, s: FinishSummary): 
   const output: unknown[] = [];
   if (gen.thinkingTokens > 0) output.push(reasoningItem(ctx, gen.thinkingText));
   if (gen.answerTokens > 0) output.push(messageItem(ctx, gen.answerText, s.finishReason === 'length' ? 'incomplete' : 'completed'));
+  if (gen.toolName) output.push(functionCallItem(ctx, gen.toolName, gen.toolArguments, s.finishReason === 'length' ? 'incomplete' : 'completed'));
   return responseObject(ctx, s.finishReason === 'length' ? 'incomplete' : 'completed', output, s);
 }
 

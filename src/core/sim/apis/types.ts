@@ -2,12 +2,12 @@
  * The contract each simulated API implements: parse its request body into a SimRequest, format
  * its errors, encode a stream of chunks into its wire frames, and build its non-streaming body.
  */
-import type { Chunk, Generation, SimRequest } from '../generation';
+import type { Chunk, FinishReason, Generation, SimRequest } from '../generation';
 import type { SimProfile } from '../profiles';
 
 /** Final numbers of a response, handed to the encoder's last frames. */
 export interface FinishSummary {
-  finishReason: 'stop' | 'length';
+  finishReason: FinishReason;
   promptTokens: number;
   /** Prompt tokens served from the prefix cache. */
   cachedTokens: number;
@@ -16,6 +16,9 @@ export interface FinishSummary {
   reasoningTokens: number;
   thinkingText: string;
   answerText: string;
+  /** The tool call, when the output was one. */
+  toolName?: string;
+  toolArguments: string;
   /** Measured phases, ms: queue + prefill until the first token, decode from first to last token, whole response. */
   prefillMs: number;
   decodeMs: number;
@@ -87,6 +90,13 @@ export function sseData(value: unknown): string {
 /** An SSE frame with an `event:` line. */
 export function sseEvent(event: string, value: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(value)}\n\n`;
+}
+
+/** The tool the model should call: the first offered tool's name, unless calling is forbidden. */
+export function offeredTool(tools: unknown, name: (tool: Record<string, unknown>) => unknown, forbidden: boolean): string | undefined {
+  if (forbidden || !Array.isArray(tools) || tools.length === 0 || !isRecord(tools[0])) return undefined;
+  const n = name(tools[0]);
+  return typeof n === 'string' && n !== '' ? n : undefined;
 }
 
 /** Text of a message `content` that is a string or an array of text parts; '' for anything else. */

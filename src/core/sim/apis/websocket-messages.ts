@@ -107,7 +107,15 @@ function fieldsEncoderFor(requestId: string | undefined) {
     return {
       start: () => [msg({ event: 'start', model: ctx.model })],
       keepAlive: () => msg({ event: 'ping' }),
-      chunk: (c: Chunk) => [msg(c.phase === 'thinking' ? { event: 'delta', thinking: c.text } : { event: 'delta', answer: c.text })],
+      chunk: (c: Chunk) => [
+        msg(
+          c.phase === 'thinking'
+            ? { event: 'delta', thinking: c.text }
+            : c.phase === 'tool'
+              ? { event: 'delta', tool_call: { name: ctx.request.tool, arguments: c.text } }
+              : { event: 'delta', answer: c.text },
+        ),
+      ],
       finish: (s: FinishSummary) => [
         msg({
           event: 'done',
