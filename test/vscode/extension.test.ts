@@ -65,6 +65,41 @@ suite('llmload extension', () => {
     assert.equal(onPrompt!.position.character, doc.lineAt(promptLine).text.length, 'after the end of the line');
   });
 
+  test('a prompt over the context window is marked inline and in Problems', async () => {
+    const editor = await open('tokens.llmload');
+    const doc = editor.document;
+    const line = doc.getText().split('\n').findIndex((l) => l.startsWith('  max_tokens'));
+    const promptLine = doc.getText().split('\n').findIndex((l) => l.startsWith('prompt "greeting"'));
+    await editor.edit((e) => e.replace(doc.lineAt(line).range, '  max_tokens 200000'));
+    try {
+      const label = (h: vscode.InlayHint): string => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''));
+      const hint = await until('a marked hint', async () => {
+        const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
+        return hints.find((h) => h.position.line === promptLine && label(h).startsWith('⚠'));
+      });
+      assert.equal(label(hint), '⚠ ⟵ 12 tok');
+      const diag = await until('the limit in Problems', () => vscode.languages.getDiagnostics(doc.uri).find((d) => d.range.start.line === promptLine));
+      assert.match(diag.message, /max_tokens|context/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  });
+
+  test('completion offers file paths after a dataset format and @file', async () => {
+    const uri = fixture('paths.llmload');
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('dataset jsonl \nprompt "p"\n  user @file qu\n'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const at = async (line: number, character: number): Promise<string[]> => {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line, character));
+      return list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    };
+    const afterFormat = await at(0, 'dataset jsonl '.length);
+    for (const f of ['quickstart.llmload', 'tokens.llmload']) assert.ok(afterFormat.includes(f), `${f} in ${afterFormat.join(', ')}`);
+    const afterFile = await at(2, '  user @file qu'.length);
+    assert.ok(afterFile.includes('quickstart.llmload'));
+    await vscode.workspace.fs.delete(uri);
+  });
+
   test('hover documents a directive and shows its resolved value', async () => {
     const editor = await open('quickstart.llmload');
     const line = editor.document.getText().split('\n').findIndex((l) => l.startsWith('target '));
