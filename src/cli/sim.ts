@@ -1,5 +1,8 @@
-/** `llmload sim [--port N] [--host H] [--profile P] [--seed S]`: the built-in simulator alone, until Ctrl-C. */
-import { PROFILES, startSimulator } from '../core/sim';
+/**
+ * `llmload sim [--port N] [--host H] [--profile P] [--seed S]`: the built-in simulator alone, until
+ * Ctrl-C. docs/simulator.md lists the profiles, their options and the faults.
+ */
+import { startSimulator, type RunningSimulator } from '../core/sim';
 import type { CliIO } from './io';
 
 export async function simCommand(args: { port?: string; host?: string; profile?: string; seed?: string }, io: CliIO): Promise<number> {
@@ -8,12 +11,15 @@ export async function simCommand(args: { port?: string; host?: string; profile?:
     io.err(`llmload sim: --port takes a port number 0-65535, got "${args.port}"`);
     return 2;
   }
+  // A profile is a name, optionally with changes: `reasoning?decode_tokens_per_s=20&fault.reset=0.05`.
   const profile = args.profile ?? 'chat';
-  if (!(profile in PROFILES)) {
-    io.err(`llmload sim: unknown profile "${profile}"; known: ${Object.keys(PROFILES).join(', ')}`);
+  let sim: RunningSimulator;
+  try {
+    sim = await startSimulator({ port, host: args.host ?? '127.0.0.1', profile, seed: args.seed === undefined ? undefined : Number(args.seed) });
+  } catch (e) {
+    io.err(`llmload sim: ${(e as Error).message}`);
     return 2;
   }
-  const sim = await startSimulator({ port, host: args.host ?? '127.0.0.1', profile, seed: args.seed === undefined ? undefined : Number(args.seed) });
   io.out(`llmload simulator (${profile}) listening on ${sim.url}  (POST ${sim.url}/chat/completions; Ctrl-C stops)`);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();

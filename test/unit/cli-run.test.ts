@@ -152,3 +152,14 @@ test('Ctrl-C stops within a second and keeps every result measured so far', asyn
   const lines = fs.readFileSync(path.join(run!, 'requests.jsonl'), 'utf8').trim().split('\n');
   assert.equal(lines.length, summary.requests.total);
 });
+
+test('sim: an unknown profile is a clear error listing the known ones; a profile may carry options', async () => {
+  const dir = tempDir();
+  const bad = await runCli(['sim', '--port', '0', '--profile', 'nope'], dir);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown simulator profile "nope"; known profiles: chat, reasoning/);
+  const sim = startCli(['sim', '--port', '0', '--profile', 'chat?decode_tokens_per_s=20'], dir);
+  await new Promise<void>((resolve) => sim.child.stdout!.on('data', (b: Buffer) => /listening on/.test(b.toString()) && resolve()));
+  sim.child.kill('SIGINT');
+  assert.equal((await sim.done).code, 0);
+});
