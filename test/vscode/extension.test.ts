@@ -228,15 +228,30 @@ suite('llmload extension', () => {
     assert.equal(back.hints[0]!.label, '⟵ 12 tok');
   });
 
-  test('Start and Stop Built-in Simulator serve on loopback', async function () {
-    this.timeout(30_000);
+  test('Start Built-in Simulator, an environment pointing at it, trace sampling from the settings, Stop Simulator', async function () {
+    this.timeout(60_000);
     const url = await vscode.commands.executeCommand<string>('llmload.startSimulator');
     assert.match(url ?? '', /^http:\/\/127\.0\.0\.1:\d+/);
     const base = new URL(url!).origin;
     const res = await fetch(`${base}/v1/models`);
     assert.equal(res.status, 200);
-    assert.ok(JSON.stringify(await res.json()).length > 2);
-    await vscode.commands.executeCommand('llmload.stopSimulator');
+    const cfg = vscode.workspace.getConfiguration('llmload');
+    try {
+      await cfg.update('environments', { local: `${base}/v1` }, vscode.ConfigurationTarget.Workspace);
+      await cfg.update('environment', 'local', vscode.ConfigurationTarget.Workspace);
+      await cfg.update('traceSampling', 'all', vscode.ConfigurationTarget.Workspace);
+      const outcome = await vscode.commands.executeCommand<RunOutcome>('llmload.runScenario', fixture('quickstart.llmload'));
+      assert.equal(outcome.status, 'finished', outcome.message);
+      assert.equal(outcome.summary!.target, `${base}/v1`, 'the run went to the environment, not builtin:chat');
+      assert.ok(outcome.summary!.requests.ok > 0);
+      const plan = JSON.parse(readFileSync(path.join(outcome.runDir!, 'plan.json'), 'utf8'));
+      assert.deepEqual(plan.trace, { mode: 'all' });
+    } finally {
+      await cfg.update('environment', undefined, vscode.ConfigurationTarget.Workspace);
+      await cfg.update('environments', undefined, vscode.ConfigurationTarget.Workspace);
+      await cfg.update('traceSampling', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('llmload.stopSimulator');
+    }
     await assert.rejects(fetch(`${base}/v1/models`), 'the simulator no longer listens');
   });
 
