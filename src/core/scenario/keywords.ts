@@ -4,7 +4,7 @@
  */
 import type { ApiKind, Metric, Stat } from './plan';
 
-export type Context = 'top' | 'prompt' | 'jsonl' | 'sharegpt' | 'synthetic' | 'step' | 'stages' | 'expect';
+export type Context = 'top' | 'prompt' | 'jsonl' | 'sharegpt' | 'synthetic' | 'step' | 'stages' | 'expect' | 'sse' | 'websocket';
 
 export const TOP_KEYWORDS: Record<string, string> = {
   scenario: 'The scenario title: scenario "Chat under load"',
@@ -27,6 +27,10 @@ export const TOP_KEYWORDS: Record<string, string> = {
   buckets: 'Token count bounds results are grouped by: buckets 4k 16k 32k',
   trace: 'Which requests keep every packet: trace first 200, trace all, trace failures',
   expect: 'SLO checks, one per indented line: ttft p95 < 2s',
+  think_tags: 'How <think> tags in answer text split thinking from answer: think_tags <think> </think> [auto|starts_in_thinking|starts_in_answer], or think_tags off',
+  length: 'An answer cut at max_tokens (finish reason length): length warns (default) or length fails',
+  sse: 'For api sse: the endpoint path, request body template and JSON paths of each event, indented below',
+  websocket: 'For api websocket: the message template and JSON paths of each message, indented below',
 };
 
 const PARAMS: Record<string, string> = {
@@ -48,6 +52,32 @@ const SAMPLING: Record<string, string> = {
   shuffle: 'Shuffle the records before sampling',
   seed: 'Seed for shuffle and sample',
 };
+
+/** JSON paths into each event or message of a generic streaming API, with an example each. */
+export const MAPPING_PATHS: Record<string, { description: string; example: string }> = {
+  answer: { description: 'JSON path of the answer text (default choices[0].delta.content)', example: 'token.text' },
+  thinking: { description: "JSON path of the thinking text (default the OpenAI delta's reasoning fields)", example: 'choices[0].delta.reasoning_content' },
+  tool_call: { description: 'JSON path that holds a tool call when present (default choices[0].delta.tool_calls)', example: 'choices[0].delta.tool_calls' },
+  finish_reason: { description: 'JSON path of the finish reason (default choices[0].finish_reason)', example: 'details.finish_reason' },
+  id: { description: 'JSON path of the response id (default id)', example: 'id' },
+  error: { description: 'JSON path that holds an error when present and not null (default error)', example: 'error' },
+  done: { description: 'JSON path that is truthy in the last event (default none: only done_data ends the stream)', example: 'details' },
+  'usage.prompt_tokens': { description: 'JSON path of the prompt token count (default usage.prompt_tokens)', example: 'usage.prompt_tokens' },
+  'usage.completion_tokens': { description: 'JSON path of the output token count (default usage.completion_tokens)', example: 'usage.completion_tokens' },
+  'usage.reasoning_tokens': { description: 'JSON path of the reasoning token count (default usage.completion_tokens_details.reasoning_tokens)', example: 'usage.reasoning_tokens' },
+  'usage.cached_tokens': { description: 'JSON path of the cached prompt token count (default usage.prompt_tokens_details.cached_tokens)', example: 'usage.cached_tokens' },
+};
+
+const MAPPING: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(MAPPING_PATHS).map(([k, v]) => [k, v.description])),
+  done_data: 'Raw event data that ends the stream (default [DONE])',
+};
+
+/** Placeholders a body or message template may hold. */
+export const TEMPLATE_PLACEHOLDERS = ['messages', 'prompt', 'model', 'max_tokens', 'temperature', 'top_p', 'seed', 'stop'] as const;
+
+/** `think_tags` modes and what each sets starts_in_thinking to. */
+export const THINK_TAG_MODES: Record<string, boolean | 'auto'> = { auto: 'auto', starts_in_thinking: true, starts_in_answer: false };
 
 export const CONTEXT_KEYWORDS: Record<Context, Record<string, string>> = {
   top: TOP_KEYWORDS,
@@ -76,6 +106,15 @@ export const CONTEXT_KEYWORDS: Record<Context, Record<string, string>> = {
     hold: 'Keep the last level: hold D',
   },
   expect: {},
+  sse: {
+    path: 'The endpoint path added to the target URL: path /generate_stream (default none: the target is the endpoint)',
+    body: 'The request body template, JSON with {{messages}}, {{prompt}}, {{model}}, {{max_tokens}}... (default OpenAI chat)',
+    ...MAPPING,
+  },
+  websocket: {
+    message: 'The message sent when the socket opens, JSON with {{messages}}, {{prompt}}, {{model}}, {{max_tokens}}... (default OpenAI chat)',
+    ...MAPPING,
+  },
 };
 
 export const API_KINDS: readonly ApiKind[] = [

@@ -16,14 +16,20 @@ import {
   CONTEXT_KEYWORDS,
   DATASET_FORMATS,
   LOAD_SHAPES,
+  MAPPING_PATHS,
   METRICS,
   STATS,
+  TEMPLATE_PLACEHOLDERS,
+  THINK_TAG_MODES,
   contextsOf,
   type Context,
 } from './keywords';
+import { JsonPath } from '../protocols/json-path';
 import type { ApiKind, Comparison, Metric, Role, Stat } from './plan';
 import type {
   AnswerNode,
+  ApiBlockChild,
+  ApiBlockNode,
   BodyNode,
   BucketsNode,
   DatasetChild,
@@ -33,7 +39,10 @@ import type {
   ExpectNode,
   LoadChild,
   LoadNode,
+  LengthNode,
   LoadShape,
+  MappingLineName,
+  MappingLineNode,
   PromptChild,
   PromptNode,
   Quantity,
@@ -45,6 +54,7 @@ import type {
   StopNode,
   StopSequencesNode,
   TextValue,
+  ThinkTagsNode,
   TimeoutNode,
   TokenSpanNode,
   TopNode,
@@ -79,6 +89,8 @@ const CONTEXT_NAMES: Record<Context, string> = {
   step: 'a load step block',
   stages: 'a load stages block',
   expect: 'an expect block',
+  sse: 'an sse block',
+  websocket: 'a websocket block',
 };
 
 const BLOCK_NAMES: Record<Context, string> = {
@@ -90,6 +102,8 @@ const BLOCK_NAMES: Record<Context, string> = {
   step: 'a load step block',
   stages: 'a load stages block',
   expect: 'an expect block',
+  sse: 'an sse block',
+  websocket: 'a websocket block',
 };
 
 /** Words that may follow a number without being its unit. */
@@ -384,6 +398,17 @@ class Parser {
       this.error(r, 'this """ closes no text block; a text block opens with a turn line such as: user """');
     } else if (kwTok.quoted) {
       this.error(r, `a line starts with a directive word, not a quoted string; write ${kw.trim() ? kw.trim().split(/\s+/)[0] : 'a directive'} without quotes`);
+    } else if (ctx === 'websocket' && kw === 'path') {
+      this.error(r, 'a websocket block takes no path: the path is part of the target URL, e.g. target ws://127.0.0.1:8000/v1/ws');
+    } else if (ctx === 'websocket' && kw === 'body') {
+      this.error(r, 'a websocket sends a message, not a body: write message {...} with the same JSON');
+    } else if (ctx === 'sse' && kw === 'message') {
+      this.error(r, 'an sse request sends a body, not a message: write body {...} with the same JSON');
+    } else if ((ctx === 'sse' || ctx === 'websocket') && (kw === 'usage' || kw.startsWith('usage.'))) {
+      const counts = Object.keys(MAPPING_PATHS).filter((k) => k.startsWith('usage.'));
+      const near = kw.startsWith('usage.') ? closest(kw, counts) : undefined;
+      if (near) this.error(r, `unknown usage count "${kw}"; did you mean "${near}"?`, { range: r, text: near, title: `Change to "${near}"` });
+      else this.error(r, `write one line per token count, each with its JSON path: ${listOf(counts)}, e.g. usage.prompt_tokens usage.input_tokens`);
     } else if (ctx === 'synthetic' && kw === 'max_tokens') {
       this.error(r, 'a synthetic dataset sets max_tokens from its output line; write output 256 tokens');
     } else if (ctx === 'synthetic' && (kw === 'shuffle' || kw === 'sample')) {
@@ -465,6 +490,13 @@ class Parser {
         return this.trace(rl);
       case 'expect':
         return this.expect(rl);
+      case 'think_tags':
+        return this.thinkTags(rl);
+      case 'length':
+        return this.length(rl);
+      case 'sse':
+      case 'websocket':
+        return this.apiBlock(rl, kw);
       default:
         return this.unknown(rl, 'top');
     }
@@ -497,8 +529,12 @@ class Parser {
   }
 
   private api(rl: RawLine): TopNode {
-    this.noBlock(rl);
     const ts = rl.lex.tokens;
+    const c = rl.children[0];
+    if (c && (ts[1]?.value === 'sse' || ts[1]?.value === 'websocket') && ts.length === 2) {
+      // `api sse` with its mapping indented below: the mapping is a block of its own.
+      this.error(this.lineR(c), `the settings of api ${ts[1].value} go in a block of their own: add a line "${ts[1].value}" at the first column above this one`);
+    } else this.noBlock(rl);
     const node = { kind: 'api' as const, ...this.base(rl), value: undefined as Word | undefined, api: undefined as ApiKind | undefined };
     if (ts.length < 2) {
       this.missing(rl, `api needs a protocol: ${listOf(API_KINDS)}`);
@@ -695,7 +731,7 @@ class Parser {
       case 'stop':
         return this.stopSequences(rl);
       case 'body':
-        return this.body(rl);
+        return this.body(rl, 'body');
       case 'answer': {
         const template = this.rest(rl, 1);
         if (!template) this.missing(rl, 'answer needs a template, e.g. answer {{answer}}');
@@ -788,19 +824,21 @@ class Parser {
     return { kind: 'stop_sequences', ...this.base(rl), values };
   }
 
-  private body(rl: RawLine): BodyNode {
+  /** `body JSON` in a prompt, dataset or sse block, `message JSON` in a websocket block. */
+  private body(rl: RawLine, name: 'body' | 'message', template = false): BodyNode {
     const pieces = rl.text?.pieces ?? [];
     const text = pieces.map((p) => p.text).join('\n');
     const first = pieces[0];
     const last = pieces[pieces.length - 1];
     const textRange = first ? this.src.between(first.line, first.start, last.line, last.start + last.text.trimEnd().length) : this.lineR(rl);
     const node: BodyNode = { kind: 'body', ...this.base(rl), text, textRange };
+    const eg = name === 'message' ? 'message {"messages": "{{messages}}", "stream": true}' : template ? 'body {"inputs": "{{prompt}}", "stream": true}' : 'body {"top_k": 40}';
     if (text.trim() === '') {
-      this.missing(rl, 'body needs a JSON object, e.g. body {"top_k": 40}');
+      this.missing(rl, `${name} needs a JSON object, e.g. ${eg}`);
       return node;
     }
     if (rl.text && !rl.text.closed) {
-      this.error(textRange, 'unclosed "{" in body; close the JSON object with "}"');
+      this.error(textRange, `unclosed "{" in ${name}; close the JSON object with "}"`);
       return node;
     }
     let parsed: unknown;
@@ -821,14 +859,171 @@ class Parser {
           off -= p.text.length + 1;
         }
       }
-      this.error(range, `invalid JSON in body: ${clean}`);
+      this.error(range, `invalid JSON in ${name}: ${clean}`);
       return node;
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      this.error(textRange, 'body must be a JSON object, e.g. body {"top_k": 40}');
+      this.error(textRange, `${name} must be a JSON object, e.g. ${eg}`);
       return node;
     }
+    if (template && !this.placeholdersOk(pieces, name)) return node;
     node.json = parsed as Record<string, unknown>;
+    return node;
+  }
+
+  /** Reports the first `{{name}}` in a template that is no placeholder; true when all are known. */
+  private placeholdersOk(pieces: TextPiece[], name: 'body' | 'message'): boolean {
+    for (const p of pieces) {
+      for (const m of p.text.matchAll(/\{\{\s*([^{}]*?)\s*\}\}/g)) {
+        if ((TEMPLATE_PLACEHOLDERS as readonly string[]).includes(m[1])) continue;
+        const r = this.src.span(p.line, p.start + m.index, p.start + m.index + m[0].length);
+        const near = closest(m[1], TEMPLATE_PLACEHOLDERS);
+        const list = TEMPLATE_PLACEHOLDERS.map((x) => `{{${x}}}`);
+        if (near) this.error(r, `unknown placeholder "${m[0]}" in ${name}; did you mean "{{${near}}}"?`, { range: r, text: `{{${near}}}`, title: `Change to "{{${near}}}"` });
+        else this.error(r, `unknown placeholder "${m[0]}" in ${name}; a template may use ${listOf(list)}`);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---- protocol options --------------------------------------------------------------------
+
+  private thinkTags(rl: RawLine): ThinkTagsNode {
+    this.noBlock(rl);
+    const ts = rl.lex.tokens;
+    const node: ThinkTagsNode = { kind: 'think_tags', ...this.base(rl) };
+    const modes = Object.keys(THINK_TAG_MODES);
+    const usage = 'think_tags OPEN CLOSE [auto|starts_in_thinking|starts_in_answer], e.g. think_tags <think> </think>, or think_tags off';
+    const isMode = (i: number) => ts[i] !== undefined && !ts[i].quoted && Object.hasOwn(THINK_TAG_MODES, ts[i].value);
+    if (!ts[1]) {
+      this.missing(rl, `think_tags needs tags, a mode or off; write ${usage}`);
+      return node;
+    }
+    if (!ts[1].quoted && ts[1].value === 'off') {
+      if (this.extra(rl, 2, 'think_tags off on its own')) return node;
+      node.off = true;
+      node.parsed = true;
+      return node;
+    }
+    let i = 1;
+    if (!isMode(1)) {
+      if (!ts[2] || isMode(2)) {
+        // One word: a mode, misspelled, or a lone tag.
+        const near = /^[A-Za-z_]+$/.test(ts[1].value) && !ts[1].quoted ? closest(ts[1].value, [...modes, 'off']) : undefined;
+        const r = this.tokR(rl, ts[1]);
+        if (near) this.error(r, `unknown think_tags mode "${ts[1].value}"; did you mean "${near}"?`, { range: r, text: near, title: `Change to "${near}"` });
+        else this.error(r, `think_tags needs both tags, the opening and the closing one, e.g. think_tags ${ts[1].raw} ${closingFor(ts[1].value)}`);
+        return node;
+      }
+      for (const t of [ts[1], ts[2]]) {
+        if (t.value === '') {
+          this.error(this.tokR(rl, t), 'a think tag cannot be empty; write the tag, e.g. <think>');
+          return node;
+        }
+      }
+      if (ts[2].value === ts[1].value) {
+        this.error(this.tokR(rl, ts[2]), `the closing tag must differ from the opening tag, e.g. think_tags ${ts[1].raw} ${closingFor(ts[1].value)}`);
+        return node;
+      }
+      node.open = this.one(rl, ts[1]);
+      node.close = this.one(rl, ts[2]);
+      i = 3;
+    }
+    let mode: boolean | 'auto' = 'auto';
+    if (ts[i]) {
+      if (!isMode(i)) {
+        this.extra(rl, i, usage, modes);
+        node.open = node.close = undefined;
+        return node;
+      }
+      node.mode = this.word(rl, ts[i]);
+      mode = THINK_TAG_MODES[ts[i].value];
+      i++;
+    }
+    if (this.extra(rl, i, usage)) {
+      node.open = node.close = node.mode = undefined;
+      return node;
+    }
+    node.starts_in_thinking = mode;
+    node.parsed = true;
+    return node;
+  }
+
+  private length(rl: RawLine): LengthNode {
+    this.noBlock(rl);
+    const ts = rl.lex.tokens;
+    const node: LengthNode = { kind: 'length', ...this.base(rl) };
+    const usage = 'length fails (an answer cut at max_tokens fails the request) or length warns (the default)';
+    if (!ts[1]) {
+      this.missing(rl, `length needs fails or warns; write ${usage}`);
+      return node;
+    }
+    if (ts[1].quoted || (ts[1].value !== 'fails' && ts[1].value !== 'warns')) {
+      this.extra(rl, 1, usage, ['fails', 'warns']);
+      return node;
+    }
+    if (!this.extra(rl, 2, usage)) node.fails = ts[1].value === 'fails';
+    return node;
+  }
+
+  private apiBlock(rl: RawLine, kind: 'sse' | 'websocket'): ApiBlockNode {
+    const node: ApiBlockNode = { kind, ...this.base(rl), headerRange: this.lineR(rl), children: [], broken: false };
+    const before = this.errors;
+    const eg = kind === 'sse' ? 'answer token.text' : 'answer answer';
+    this.extra(rl, 1, `${kind} on its own line, with its settings indented below, e.g. ${eg}`);
+    if (rl.children.length === 0 && rl.lex.tokens.length === 1) {
+      this.warning(this.lineR(rl), `"${kind}" with no lines below it changes nothing: to choose the protocol, write api ${kind}; to map its stream, indent lines below it, e.g. ${eg}`);
+    }
+    for (const c of rl.children) node.children.push(this.apiBlockLine(c, kind));
+    node.broken = this.errors > before;
+    return node;
+  }
+
+  private apiBlockLine(rl: RawLine, ctx: 'sse' | 'websocket'): ApiBlockChild {
+    if (rl.misindented && !this.afterUnknownRun(rl)) this.misindented(rl);
+    const kw = this.kw(rl);
+    if (!Object.hasOwn(CONTEXT_KEYWORDS[ctx], kw)) return this.unknown(rl, ctx);
+    if (!this.lexOk(rl)) return { kind: 'unknown', ...this.base(rl) };
+    if (kw === 'body' || kw === 'message') return this.body(rl, kw, true);
+    this.noBlock(rl);
+    const name = kw as MappingLineName;
+    const node: MappingLineNode = { kind: 'mapping', ...this.base(rl), name };
+    const ts = rl.lex.tokens;
+    if (name === 'done_data') {
+      node.value = this.rest(rl, 1);
+      if (!node.value) this.missing(rl, 'done_data needs the event data that ends the stream, e.g. done_data [DONE]');
+      return node;
+    }
+    if (name === 'path') {
+      const usage = 'path /PATH, e.g. path /generate_stream';
+      if (!ts[1]) {
+        this.missing(rl, `path needs the endpoint path; write ${usage}`);
+        return node;
+      }
+      if (this.extra(rl, 2, usage)) return node;
+      const v = this.one(rl, ts[1]);
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v.text)) {
+        this.error(v.range, `path is the part after the target URL, e.g. path /generate_stream; put the server's URL in the target line`);
+        return node;
+      }
+      node.value = v;
+      return node;
+    }
+    const example = MAPPING_PATHS[name].example;
+    const usage = `${name} PATH, e.g. ${name} ${example} (quote a path that holds spaces)`;
+    if (!ts[1]) {
+      this.missing(rl, `${name} needs a JSON path, e.g. ${name} ${example}`);
+      return node;
+    }
+    if (this.extra(rl, 2, usage)) return node;
+    const v = this.one(rl, ts[1]);
+    const problem = v.refs.length === 0 ? jsonPathProblem(v.text) : undefined;
+    if (problem) {
+      this.error(v.range, `${problem}; write a JSON path like ${example} or choices[0].delta.content`);
+      return node;
+    }
+    node.value = v;
     return node;
   }
 
@@ -1293,6 +1488,19 @@ class Parser {
 }
 
 // ---- helpers without parser state -------------------------------------------------------------
+
+/** Why a JSON path of an sse or websocket block is malformed, or undefined (the check the protocols layer's mappingErrors makes). */
+export function jsonPathProblem(path: string): string | undefined {
+  if (path.trim() === '') return 'empty JSON path';
+  const e = new JsonPath(path).error;
+  return e === undefined ? undefined : `malformed JSON path: ${e}`;
+}
+
+/** The closing tag that goes with an opening one: <think> gives </think>. */
+function closingFor(open: string): string {
+  const m = /^([<\[{(])(.*)$/.exec(open);
+  return m ? `${m[1]}/${m[2]}` : `/${open}`;
+}
 
 function parseKind(kind: Kind, text: string, what: string): U.Parsed<number> {
   switch (kind) {

@@ -3,6 +3,7 @@
  * with diagnostics; the resolver turns a tree without errors into a RunPlan. Every duration is in
  * milliseconds, every rate is per second, every fraction is 0..1.
  */
+import type { SseApiConfig, ThinkTagOptions, WebSocketApiConfig } from '../protocols';
 
 export type ApiKind =
   | 'openai-chat'
@@ -182,4 +183,12 @@ export interface RunPlan {
   expectations: Expectation[];
   /** Seed for prompt choice and arrivals; fixed when the scenario gives one. */
   seed?: number;
+  /** How `<think>` tags in answer text are split (`think_tags`); `false` with `think_tags off`; absent: the default tags, auto. */
+  think_tags?: ThinkTagOptions | false;
+  /** `api sse`: endpoint path, body template and JSON paths (the `sse` block); absent: OpenAI chat defaults. */
+  sse?: SseApiConfig;
+  /** `api websocket`: message template and JSON paths (the `websocket` block); absent: OpenAI chat defaults. */
+  websocket?: WebSocketApiConfig;
+  /** `length fails`: an answer cut at max_tokens (finish reason length) is a failure; absent or false: a warning. */
+  length_fails?: boolean;
 }

@@ -20,7 +20,9 @@ import type {
   Timeouts,
   TracePlan,
 } from './plan';
+import type { SseApiConfig, ThinkTagOptions, WebSocketApiConfig } from '../protocols';
 import type {
+  ApiBlockNode,
   BodyNode,
   DatasetChild,
   DatasetNode,
@@ -36,7 +38,7 @@ import type {
   TurnNode,
   VarNode,
 } from './tree';
-import { checkTarget } from './parser';
+import { checkTarget, jsonPathProblem } from './parser';
 import { closest } from './suggest';
 import { substituteVariables } from './variables';
 import { formatDuration } from './units';
@@ -231,6 +233,10 @@ class Resolver {
     const trace = this.only('trace')?.trace ?? DEFAULTS.trace;
     const seed = this.only('seed')?.value?.value;
     const expectations = this.expectations(datasets);
+    const thinkTags = this.thinkTags();
+    const lengthNode = this.only('length');
+    const sse = this.apiConfig('sse', api, target) as SseApiConfig | undefined;
+    const websocket = this.apiConfig('websocket', api, target) as WebSocketApiConfig | undefined;
 
     // With parse errors, a variable's use may sit in a broken line: only a clean file gets this warning.
     if (this.tree.errorCount === 0) {
@@ -264,6 +270,10 @@ class Resolver {
     if (stop) plan.stop = stop;
     if (seed !== undefined) plan.seed = seed;
     if (context !== undefined) plan.context = context;
+    if (thinkTags !== undefined) plan.think_tags = thinkTags;
+    if (lengthNode?.fails !== undefined) plan.length_fails = lengthNode.fails;
+    if (sse) plan.sse = sse;
+    if (websocket) plan.websocket = websocket;
     return { plan, diagnostics: this.diags };
   }
 
@@ -370,6 +380,82 @@ class Resolver {
       }
     }
     return t;
+  }
+
+  // ---- protocol options --------------------------------------------------------------------
+
+  private thinkTags(): ThinkTagOptions | false | undefined {
+    const node = this.only('think_tags');
+    if (!node?.parsed) return undefined;
+    if (node.off) return false;
+    const open = node.open ? this.text(node.open) : '<think>';
+    const close = node.close ? this.text(node.close) : '</think>';
+    if (open === undefined || close === undefined) return undefined;
+    if (open === close && node.close) {
+      this.error(node.close.range, `the closing tag must differ from the opening tag (both are "${open}" after substituting variables)`);
+      return undefined;
+    }
+    return { open, close, starts_in_thinking: node.starts_in_thinking ?? 'auto' };
+  }
+
+  /** The `sse` or `websocket` block as the protocols layer's config; undefined when absent or not for this api. */
+  private apiConfig(kind: 'sse' | 'websocket', api: ApiKind, target: Target | undefined): SseApiConfig | WebSocketApiConfig | undefined {
+    // A bare `sse` line (its own warning says it changes nothing) is neither the block nor a duplicate of it.
+    const blocks = this.tree.statements.filter((s): s is ApiBlockNode => s.kind === kind && s.children.length > 0);
+    for (const n of blocks.slice(1)) this.error(n.keyword.range, `duplicate "${kind}" block; the first is on line ${blocks[0].range.start.line + 1}`);
+    const node = blocks[0];
+    if (kind === 'sse' && api === 'sse' && target?.kind === 'builtin' && !this.incomplete && !node?.broken) {
+      const hasPath = node?.children.some((c) => c.kind === 'mapping' && c.name === 'path');
+      if (!hasPath) {
+        const apiNode = this.tree.statements.find((s) => s.kind === 'api');
+        const where = node ? node.keyword.range : apiNode?.kind === 'api' && apiNode.value ? apiNode.value.range : this.anchor;
+        this.error(
+          where,
+          `api sse against the built-in simulator needs an endpoint path: ${node ? 'add the line' : 'add an sse block with the line'} path /chat/completions (its OpenAI chat stream) or path /generate_stream (its TGI stream)`,
+        );
+      }
+    }
+    if (!node) return undefined;
+    if (api !== kind) {
+      // A misspelled api line may be the one that says it: its own error says enough.
+      const apiNode = this.tree.statements.find((s) => s.kind === 'api');
+      if (!(apiNode?.kind === 'api' && apiNode.api === undefined)) {
+        this.warning(node.keyword.range, `the ${kind} block is read only with api ${kind}, and the api here is ${api}: write api ${kind}, or remove the block`);
+      }
+      return undefined;
+    }
+    const cfg: SseApiConfig & WebSocketApiConfig = {};
+    const usage: NonNullable<SseApiConfig['usage']> = {};
+    const seen = new Map<string, number>();
+    for (const c of node.children) {
+      if (c.kind === 'unknown') continue;
+      const label = c.kind === 'body' ? c.keyword.text : c.name;
+      if (seen.has(label)) {
+        this.error(c.keyword.range, `duplicate "${label}" line; the first is on line ${seen.get(label)! + 1}`);
+        continue;
+      }
+      seen.set(label, c.range.start.line);
+      if (c.kind === 'body') {
+        if (!c.json) continue;
+        const json = this.bodyJson(c);
+        if (label === 'message') cfg.message = json;
+        else cfg.body = json;
+        continue;
+      }
+      const value = this.text(c.value);
+      if (value === undefined) continue;
+      if (c.name !== 'path' && c.name !== 'done_data' && c.value!.refs.length > 0) {
+        const problem = jsonPathProblem(value);
+        if (problem) {
+          this.error(c.value!.range, `${problem} (after substituting variables)`);
+          continue;
+        }
+      }
+      if (c.name.startsWith('usage.')) usage[c.name.slice('usage.'.length) as keyof typeof usage] = value;
+      else cfg[c.name as Exclude<typeof c.name, `usage.${string}`>] = value;
+    }
+    if (Object.keys(usage).length > 0) cfg.usage = usage;
+    return cfg;
   }
 
   // ---- prompts -----------------------------------------------------------------------------

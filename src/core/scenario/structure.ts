@@ -39,8 +39,16 @@ export interface RawLine {
 
 export const TEXT_KEYWORDS = new Set(['system', 'user', 'assistant']);
 
-/** Every directive word of every block: a line starting with one ends an unclosed """ block. */
-const DIRECTIVE_WORDS: ReadonlySet<string> = new Set(Object.values(CONTEXT_KEYWORDS).flatMap((k) => Object.keys(k)));
+/**
+ * Every directive word of every block a turn can be in or be followed by: a line starting with one
+ * ends an unclosed """ block. The words of the top-level sse and websocket blocks (`id`, `done`,
+ * `error`...) are left out, as they are common words of prompt text; their block's own line ends it.
+ */
+const DIRECTIVE_WORDS: ReadonlySet<string> = new Set(
+  Object.entries(CONTEXT_KEYWORDS)
+    .filter(([ctx]) => ctx !== 'sse' && ctx !== 'websocket')
+    .flatMap(([, k]) => Object.keys(k)),
+);
 
 export function buildStructure(src: Source): RawLine[] {
   const root: RawLine[] = [];
@@ -71,7 +79,7 @@ export function buildStructure(src: Source): RawLine[] {
 
     const kw = lex.tokens[0]?.value;
     if (kw !== undefined && TEXT_KEYWORDS.has(kw)) i = captureText(src, rl, i);
-    else if (kw === 'body') i = captureJson(src, rl, i);
+    else if (kw === 'body' || kw === 'message') i = captureJson(src, rl, i);
     else continue;
     // A captured block ends the directive; extend the ranges of its ancestors below.
   }
@@ -173,7 +181,7 @@ function setEnd(src: Source, rl: RawLine, pieces: TextPiece[]): void {
   }
 }
 
-/** `body {...}` on one line, or opened on the body line and closed on a later one, or indented below. */
+/** `body {...}` (or a websocket `message {...}`) on one line, or opened on the body line and closed on a later one, or indented below. */
 function captureJson(src: Source, rl: RawLine, next: number): number {
   const line = src.line(rl.line);
   let at = rl.lex.tokens[0].end;

@@ -243,6 +243,57 @@ export interface ContextNode extends NodeBase {
   tokens?: Quantity;
 }
 
+/** `think_tags OPEN CLOSE [auto|starts_in_thinking|starts_in_answer]`, `think_tags MODE` or `think_tags off`. */
+export interface ThinkTagsNode extends NodeBase {
+  kind: 'think_tags';
+  /** `think_tags off`. */
+  off?: boolean;
+  open?: TextValue;
+  close?: TextValue;
+  mode?: Word;
+  /** Set when the line parsed (also for `off`). */
+  parsed?: boolean;
+  starts_in_thinking?: boolean | 'auto';
+}
+
+/** `length fails` or `length warns`: whether an answer cut at max_tokens fails the request. */
+export interface LengthNode extends NodeBase {
+  kind: 'length';
+  fails?: boolean;
+}
+
+/** A line of an `sse` or `websocket` block other than its template: a JSON path, `path` or `done_data`. */
+export interface MappingLineNode extends NodeBase {
+  kind: 'mapping';
+  name: MappingLineName;
+  value?: TextValue;
+}
+
+export type MappingPathName =
+  | 'answer'
+  | 'thinking'
+  | 'tool_call'
+  | 'finish_reason'
+  | 'id'
+  | 'error'
+  | 'done'
+  | 'usage.prompt_tokens'
+  | 'usage.completion_tokens'
+  | 'usage.reasoning_tokens'
+  | 'usage.cached_tokens';
+export type MappingLineName = MappingPathName | 'path' | 'done_data';
+
+export type ApiBlockChild = MappingLineNode | BodyNode | UnknownNode;
+
+/** `sse` or `websocket` with its indented lines: the mapping of a generic streaming API. */
+export interface ApiBlockNode extends NodeBase {
+  kind: 'sse' | 'websocket';
+  headerRange: Range;
+  /** `body {...}` (sse) and `message {...}` (websocket) are BodyNodes whose keyword says which. */
+  children: ApiBlockChild[];
+  broken: boolean;
+}
+
 export interface BucketsNode extends NodeBase {
   kind: 'buckets';
   values: Quantity[];
@@ -293,6 +344,9 @@ export type TopNode =
   | BucketsNode
   | TraceNode
   | ExpectNode
+  | ThinkTagsNode
+  | LengthNode
+  | ApiBlockNode
   | UnknownNode;
 
 /**
