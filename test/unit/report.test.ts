@@ -85,6 +85,9 @@ test('the report opens in headless Chromium with the network blocked: charts dra
   await page.click('vscode-tab-header[data-tab="requests"]');
   await page.waitForSelector('vscode-table-row[data-request]');
   // Sort by TTFT, slowest first, then open the first request: two clicks from the table to its packets.
+  // (A new sort column starts descending; e2e first, so TTFT is a new column whatever came before.)
+  await page.click('vscode-table-header-cell[data-sort="e2e_ms"]');
+  await page.waitForFunction(() => document.querySelector('vscode-table-header-cell[data-sort="e2e_ms"]')?.textContent?.includes('▼'));
   await page.click('vscode-table-header-cell[data-sort="ttft_ms"]');
   await page.waitForFunction(() => document.querySelector('vscode-table-header-cell[data-sort="ttft_ms"]')?.textContent?.includes('▼'));
   const ttfts = await page.$$eval('vscode-table-row[data-request]', (rows) => rows.map((r) => r.children[4]!.textContent ?? ''));

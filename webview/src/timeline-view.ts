@@ -125,14 +125,21 @@ export class TimelineView {
       const x = this.x(p.t_ms, w);
       plot.appendChild(s('rect', { x: x - 1, y: TOP + p.lane * LANE_H + 3, width: 2.5, height: LANE_H - 6, fill: colors.get(p.kind)!, class: `packet packet-${p.kind}`, 'data-index': p.index }));
     }
-    // Markers on top.
-    L.markers.forEach((m, i) => {
+    // Markers on top; each label goes in the first of two rows where it does not overlap another.
+    const rowEnd = [-Infinity, -Infinity];
+    for (const m of L.markers) {
       const color = themeColor(MARKER_COLOR[m.id] ?? '--vscode-foreground', fg);
       const x = this.x(m.t_ms, w);
-      plot.appendChild(s('line', { x1: x, x2: x, y1: i % 2 === 0 ? 12 : 24, y2: TOP + lanes * LANE_H, stroke: color, 'stroke-width': 1.5, class: `marker marker-${m.id}`, 'data-marker': m.id }));
-      const nearRight = x > w - RIGHT - 90;
-      plot.appendChild(s('text', { x: nearRight ? x - 2 : x + 2, y: i % 2 === 0 ? 10 : 22, fill: color, 'font-size': 10, 'text-anchor': nearRight ? 'end' : 'start' }, `${m.label} ${fmtMs(m.t_ms)}`));
-    });
+      const label = `${m.label} ${fmtMs(m.t_ms)}`;
+      const width = label.length * 5.6;
+      const nearRight = x > w - RIGHT - width;
+      const left = nearRight ? x - 2 - width : x + 2;
+      const row = rowEnd[0]! <= left ? 0 : rowEnd[1]! <= left ? 1 : rowEnd[0]! <= rowEnd[1]! ? 0 : 1;
+      rowEnd[row] = left + width + 4;
+      const y = row === 0 ? 10 : 22;
+      plot.appendChild(s('line', { x1: x, x2: x, y1: y + 2, y2: TOP + lanes * LANE_H, stroke: color, 'stroke-width': 1.5, class: `marker marker-${m.id}`, 'data-marker': m.id }));
+      plot.appendChild(s('text', { x: nearRight ? x - 2 : x + 2, y, fill: color, 'font-size': 10, 'text-anchor': nearRight ? 'end' : 'start' }, label));
+    }
     svg.appendChild(plot);
     // Axis.
     const axisY = TOP + lanes * LANE_H + 14;
