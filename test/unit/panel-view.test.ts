@@ -166,3 +166,38 @@ test('the panel renders payloads from a run as text: nothing runs, no console er
   assert.equal(await page.locator('img, a[href], iframe, object, embed').count(), 0);
   assert.deepEqual(errors, []);
 });
+
+test('compare from the panel: pick a baseline, see signed deltas with verdicts and overlaid charts', async () => {
+  const { page, errors } = browser;
+  // Two runs side by side in one results folder: the live run of the first test and a copy with slower TTFT.
+  const runs = path.join(tmp, 'runs');
+  fs.mkdirSync(runs, { recursive: true });
+  const b = path.join(runs, '20261128T020000Z-b');
+  const a = path.join(runs, '20261128T010000Z-a');
+  fs.cpSync(path.join(tmp, 'run'), b, { recursive: true });
+  fs.cpSync(path.join(tmp, 'run'), a, { recursive: true });
+  const sumA = JSON.parse(fs.readFileSync(path.join(a, 'summary.json'), 'utf8'));
+  sumA.histograms = {};
+  for (const k of ['p50', 'p90', 'p95', 'p99', 'max', 'mean']) sumA.ttft_ms[k] *= 2;
+  fs.writeFileSync(path.join(a, 'summary.json'), JSON.stringify(sumA));
+  model = new PanelModel('/work/quickstart.llmload', 'quickstart', '/work/quickstart.llmload');
+  await model.loadRun(b);
+  await load(null);
+  await page.waitForSelector('[data-state="finished"]');
+  await page.click('vscode-button[data-action="compare"]');
+  await page.waitForSelector('select[data-compare="run"]');
+  assert.deepEqual(await page.$$eval('select[data-compare="run"] option', (os) => os.map((o) => (o as unknown as { value: string }).value)), [a]);
+  await page.click('vscode-button[data-action="run-compare"]');
+  await page.waitForSelector('vscode-table[data-table="compare"]');
+  const ttft = await page.$$eval('vscode-table[data-table="compare"] vscode-table-row', (rows) =>
+    rows.map((r) => ({ cls: r.className as string, cells: [...r.children].map((c) => c.textContent ?? '') })).filter((r) => r.cells[0] === 'ttft p95'),
+  );
+  assert.equal(ttft.length, 1);
+  assert.match(ttft[0]!.cells[4]!, /^-\d+\.\d%$/, 'B is faster than A');
+  assert.equal(ttft[0]!.cells[5], 'better');
+  assert.match(ttft[0]!.cls, /verdict-better/);
+  await page.waitForFunction(() => document.querySelectorAll('.compare canvas[data-chart]').length === 3);
+  assert.ok(await canvasDrawn(page, '.compare canvas[data-chart="latency"]'));
+  await page.screenshot({ path: path.join(TEST_OUTPUT, 'panel-compare-dark.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
