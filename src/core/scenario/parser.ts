@@ -933,7 +933,10 @@ class Parser {
     let mode: boolean | 'auto' = 'auto';
     if (ts[i]) {
       if (!isMode(i)) {
-        this.extra(rl, i, usage, modes);
+        const near = ts[i].quoted ? undefined : closest(ts[i].value, modes);
+        const r = this.tokR(rl, ts[i]);
+        if (near) this.error(r, `unknown think_tags mode "${ts[i].value}"; did you mean "${near}"?`, { range: r, text: near, title: `Change to "${near}"` });
+        else this.extra(rl, i, usage);
         node.open = node.close = undefined;
         return node;
       }

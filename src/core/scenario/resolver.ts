@@ -447,7 +447,7 @@ class Resolver {
       if (c.name !== 'path' && c.name !== 'done_data' && c.value!.refs.length > 0) {
         const problem = jsonPathProblem(value);
         if (problem) {
-          this.error(c.value!.range, `${problem} (after substituting variables)`);
+          this.error(c.value!.range, `${problem} (after substituting variables); write a JSON path like choices[0].delta.content`);
           continue;
         }
       }
