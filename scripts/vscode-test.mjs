@@ -426,16 +426,23 @@ async function runElectron(found) {
     const { index, files } = await bundleSuites(suites, bundleDir);
     const workspace = workspaceCopy(name);
     const results = path.join(outputDir, `suites-electron-${name}.json`);
+    const userData = tempDir('ud');
+    mkdirSync(path.join(userData, 'User'), { recursive: true });
+    writeFileSync(
+      path.join(userData, 'User', 'settings.json'),
+      JSON.stringify({ 'security.workspace.trust.enabled': !trust, 'security.workspace.trust.startupPrompt': 'never', 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none' }),
+    );
     const code = await runTests({
       vscodeExecutablePath: process.env.VSCODE_EXECUTABLE,
       extensionDevelopmentPath: root,
       extensionTestsPath: index,
       extensionTestsEnv: { LLMLOAD_TEST_FILES: JSON.stringify(files), LLMLOAD_TEST_RESULTS: results, LLMLOAD_TEST_OUTPUT: outputDir, LLMLOAD_TEST_WORKSPACE: workspace, LLMLOAD_TEST_TRUSTED: trust ? '1' : '0' },
-      launchArgs: [workspace, '--disable-extensions', ...(trust ? ['--disable-workspace-trust'] : []), `--user-data-dir=${tempDir('ud')}`],
+      launchArgs: [workspace, '--disable-extensions', ...(trust ? ['--disable-workspace-trust'] : []), `--user-data-dir=${userData}`],
     }).catch((e) => {
       log(`electron ${name}: ${e.message}`);
       return 1;
     });
+    log(`electron ${name}: ${code === 0 ? 'passed' : `FAILED (exit code ${code})`}`);
     ok &&= code === 0;
   }
   return ok;
