@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { TracePlan } from '../core/scenario/plan';
 import { DEFAULT_RESULTS_ROOT } from '../core/results/run-dir';
+import { traceFromSetting } from './run/trace-setting';
 
 export interface Settings {
   resultsFolder: string;
@@ -13,14 +14,6 @@ export interface Settings {
   environment: string;
   /** The active environment's URL, which replaces the scenario's target; undefined when none is active. */
   environmentUrl?: string;
-}
-
-export function traceFromSetting(v: string): TracePlan | undefined {
-  if (v === 'all') return { mode: 'all' };
-  if (v === 'failures') return { mode: 'failures' };
-  const m = /^first\s*(\d+)$/.exec(v.trim());
-  if (m) return { mode: 'first', n: Number(m[1]) };
-  return undefined;
 }
 
 export function settings(): Settings {

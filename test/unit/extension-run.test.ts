@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseScenario, resolvePlan } from '../../src/core/scenario';
 import { costGuard, estimateRequests, isLocalUrl } from '../../src/extension/run/cost-estimate';
 import { redact, scrubRunFolder, secretNames } from '../../src/extension/run/secret-refs';
+import { traceFromSetting } from '../../src/extension/run/trace-setting';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'llmload-extrun-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -66,5 +67,16 @@ describe('secrets', () => {
     assert.deepEqual(changed, [path.join(dir, 'plan.json')]);
     assert.equal(readFileSync(path.join(dir, 'plan.json'), 'utf8'), '{"headers":{"X-Trace":"***"}}');
     assert.equal(readFileSync(path.join(dir, 'sub', 'packets.jsonl'), 'utf8'), 'clean\n');
+  });
+});
+
+describe('trace sampling setting', () => {
+  it('maps each choice to a trace plan, and "scenario" (or nonsense) to the scenario\'s own', () => {
+    assert.deepEqual(traceFromSetting('all'), { mode: 'all' });
+    assert.deepEqual(traceFromSetting('failures'), { mode: 'failures' });
+    assert.deepEqual(traceFromSetting('first 200'), { mode: 'first', n: 200 });
+    assert.equal(traceFromSetting('scenario'), undefined);
+    assert.equal(traceFromSetting('first 0'), undefined);
+    assert.equal(traceFromSetting('sometimes'), undefined);
   });
 });
