@@ -220,6 +220,40 @@ test('grammar colours directives, strings, numbers with units, variables, commen
   lacks(27, 'think', 'string.unquoted.text.llmload');
 });
 
+test('grammar colours the protocol options: think_tags tags and mode, length, sse and websocket block lines', () => {
+  const text = [
+    'think_tags <think> </think> starts_in_thinking', // 0
+    'think_tags off', // 1
+    'length fails', // 2
+    'sse', // 3
+    '  path /generate_stream', // 4
+    '  body {"inputs": "{{prompt}}"}', // 5
+    '  usage.prompt_tokens details.input_length', // 6
+    '  done_data [DONE]', // 7
+    'websocket', // 8
+    '  message {"messages": "{{messages}}"}', // 9
+    '  answer answer', // 10
+  ].join('\n');
+  const has = (line: number, needle: string, scope: string, nth = 0) =>
+    assert.ok(scopeOf(text, line, needle, nth).includes(scope), `${needle} on line ${line}: ${scopeOf(text, line, needle, nth).join(' ')}`);
+  has(0, 'think_tags', 'keyword.control.directive.llmload');
+  has(0, '<think>', 'string.unquoted.tag.llmload');
+  has(0, '</think>', 'string.unquoted.tag.llmload');
+  has(0, 'starts_in_thinking', 'support.constant.think-mode.llmload');
+  has(1, 'off', 'support.constant.think-mode.llmload');
+  has(2, 'length', 'keyword.control.directive.llmload');
+  has(2, 'fails', 'support.constant.length.llmload');
+  has(3, 'sse', 'keyword.control.directive.llmload');
+  has(4, 'path', 'keyword.other.setting.llmload');
+  has(5, 'body', 'keyword.other.setting.llmload');
+  has(5, '"inputs"', 'string.quoted.double.llmload');
+  has(6, 'usage.prompt_tokens', 'keyword.other.setting.llmload');
+  has(7, 'done_data', 'keyword.other.setting.llmload');
+  has(8, 'websocket', 'keyword.control.directive.llmload');
+  has(9, 'message', 'keyword.other.setting.llmload');
+  has(10, 'answer', 'keyword.other.setting.llmload');
+});
+
 test('language configuration: # comments, brackets, quotes, indentation folding', () => {
   const c = readJson('language-configuration.json');
   assert.equal(c.comments.lineComment, '#');
@@ -227,7 +261,7 @@ test('language configuration: # comments, brackets, quotes, indentation folding'
   assert.ok(c.autoClosingPairs.some((p: { open: string; close: string }) => p.open === '"' && p.close === '"'));
   assert.equal(c.folding.offSide, true);
   const inc = new RegExp(c.indentationRules.increaseIndentPattern);
-  for (const l of ['prompt "x"', 'expect', 'load step', 'load stages', 'dataset jsonl a.jsonl', '  user', '  user """']) assert.ok(inc.test(l), l);
+  for (const l of ['prompt "x"', 'expect', 'load step', 'load stages', 'dataset jsonl a.jsonl', '  user', '  user """', 'sse', 'websocket', '  message', '  body {']) assert.ok(inc.test(l), l);
   for (const l of ['load users 2 for 1m', '  user hello', 'target x']) assert.ok(!inc.test(l), l);
   assert.ok(new RegExp(c.indentationRules.decreaseIndentPattern).test('    """'));
   const word = new RegExp(c.wordPattern, 'g');
