@@ -9,6 +9,11 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
+  // `llmload compare A B | head`: a reader that stops reading is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const tty = process.stderr.isTTY === true;
   let live = false;
   let lastPrinted = 0;

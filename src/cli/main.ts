@@ -1,6 +1,8 @@
 /** The `llmload` command line: run, check, sim. */
 import { parseArgs } from 'node:util';
 import { runCheck } from './check';
+import { runCompare } from './compare';
+import { runReport } from './report';
 import { processIO, type CliIO } from './io';
 import { runCommand } from './run';
 import { simCommand } from './sim';
@@ -10,6 +12,9 @@ import { runTrace } from './trace';
 const USAGE = `usage:
   llmload run FILE [--out DIR] [--target URL] [--quiet]   run a scenario; exit 0 pass, 1 an expectation failed, 2 invalid, 3 cannot start
   llmload check FILE...                                   print diagnostics; exit 2 on any error
+  llmload compare RUN_A RUN_B [--fail-if "ttft p95 +10%"]... [--json]
+                                                          compare two runs; exit 1 when a gate is crossed
+  llmload report RUN_DIR --html FILE                      one self-contained HTML report of a run
   llmload tokens FILE...                                  token counts per prompt and dataset, limit checks
   llmload trace RUN_DIR [--request ID] [--format perfetto|jsonl] [--out FILE]
                                                           a run as a Chrome/Perfetto trace, or packets as JSON lines
@@ -48,6 +53,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       }
       case 'trace':
         return await runTrace(rest, io);
+      case 'compare':
+        return await runCompare(rest, io);
+      case 'report':
+        return await runReport(rest, io);
       case 'sim': {
         const { values } = parseArgs({
           args: rest,
