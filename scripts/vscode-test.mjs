@@ -277,7 +277,11 @@ async function openBrowser() {
 }
 
 /** Noise of an offline workbench, not failures (see the notes in docs/extension.md). */
-const NOISE = [/vsda/, /ENOTFOUND/, /authentication provider 'github'/, /marketplace|gallery/i, /Failed to load resource/];
+const NOISE = [
+  /vsda/, /ENOTFOUND/, /authentication provider 'github'/, /marketplace|gallery/i, /Failed to load resource/,
+  // The workbench's own chatter while connecting:
+  /connection token|Creating a socket|reconnection-grace-time|Updating additional builtin|\[Service Worker\]|\[AgentHost|\[AccountPolicyGate\]|Creation of workbench contribution/,
+];
 
 function workspaceCopy(name) {
   const dir = path.join(tempDir(`ws-${name}`), 'workspace');

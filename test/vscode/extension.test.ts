@@ -175,6 +175,9 @@ suite('llmload extension', () => {
     // The contract is "within a second"; the bound is generous for a loaded CI machine.
     assert.ok(took < 5000, `stop took ${took} ms`);
     assert.ok(existsSync(path.join(runDir, 'requests.jsonl')), 'what was measured is kept');
+    assert.ok(existsSync(path.join(runDir, 'summary.json')), 'and summarised');
+    assert.equal(outcome.status, 'finished');
+    assert.ok(outcome.summary!.requests.total > 0);
   });
 
   test('Compare Runs compares two run folders, Open Results opens one', async function () {

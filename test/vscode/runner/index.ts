@@ -22,12 +22,10 @@ export function run(): Promise<void> {
     runner.on('pass', (t) => {
       report.passes++;
       report.tests.push({ title: t.fullTitle(), state: 'passed' });
-      console.log(`  ✓ ${t.fullTitle()}`);
     });
     runner.on('fail', (t, err: Error) => {
       report.failures++;
       report.tests.push({ title: t.fullTitle(), state: 'failed', error: err?.stack ?? String(err) });
-      console.log(`  ✗ ${t.fullTitle()}\n${err?.stack ?? err}`);
     });
     runner.on('pending', (t) => {
       report.pending++;
