@@ -123,6 +123,20 @@ const CASES: { name: string; text: string; expect: string[] }[] = [
     ],
   },
   {
+    name: "a placeholder with spaces inside the braces",
+    text: `${U}sse\n  body {"inputs": "{{ prompt }}"}\n`,
+    expect: [
+      "7:20-7:32 error: write \"{{prompt}}\" without spaces inside the braces",
+    ],
+  },
+  {
+    name: "a whole-value placeholder inside longer text",
+    text: `${U}sse\n  body {"inputs": "{{prompt}}", "note": "at most {{max_tokens}} tokens"}\n`,
+    expect: [
+      "7:50-7:64 error: {{max_tokens}} is replaced only as a whole JSON string: write \"{{max_tokens}}\" as the value on its own (only {{prompt}} and {{model}} are replaced inside longer text)",
+    ],
+  },
+  {
     name: "a placeholder no name is near",
     text: `${U}sse\n  body {"inputs": "{{question}}"}\n`,
     expect: [
@@ -328,6 +342,31 @@ test('the valid bases are clean, so every diagnostic above comes from its mistak
   for (const t of [U, W, B]) assert.deepEqual(diagnose(t), []);
 });
 
+test('the new nodes carry ranges: the block covers its lines, each line its keyword and value', () => {
+  const text = 'sse\n  path /x\n  answer "a b"\n  body\n    {"inputs": "{{prompt}}"}\nthink_tags <t> </t> starts_in_answer\nlength fails\n';
+  const { tree, diagnostics } = parseScenario(text);
+  assert.deepEqual(diagnostics, []);
+  const [sse, tags, length] = tree.statements;
+  assert.ok(sse?.kind === 'sse' && tags?.kind === 'think_tags' && length?.kind === 'length');
+  const r = (x: { start: { line: number; character: number }; end: { line: number; character: number } }) => `${x.start.line}:${x.start.character}-${x.end.line}:${x.end.character}`;
+  assert.equal(r(sse.range), '0:0-4:28');
+  assert.equal(r(sse.headerRange), '0:0-0:3');
+  assert.deepEqual(sse.children.map((c) => [c.kind, c.keyword.text, r(c.range)]), [
+    ['mapping', 'path', '1:2-1:9'],
+    ['mapping', 'answer', '2:2-2:14'],
+    ['body', 'body', '3:2-4:28'],
+  ]);
+  const answer = sse.children[1]!;
+  assert.ok(answer.kind === 'mapping' && answer.value);
+  assert.equal(answer.value.text, 'a b');
+  assert.equal(r(answer.value.range), '2:9-2:14');
+  assert.equal(tags.open?.text, '<t>');
+  assert.equal(r(tags.close!.range), '5:15-5:19');
+  assert.equal(r(tags.mode!.range), '5:20-5:36');
+  assert.equal(tags.starts_in_thinking, false);
+  assert.equal(length.fails, true);
+});
+
 test('near misses carry a quick fix with the right word', () => {
   const fixes = (text: string) => parseScenario(text).diagnostics.map((d) => d.fix?.text);
   assert.deepEqual(fixes(`${U}sse\n  anwser token.text\n`), ['answer']);
@@ -335,6 +374,7 @@ test('near misses carry a quick fix with the right word', () => {
   assert.deepEqual(fixes(`${U}sse\n  body {"inputs": "{{promt}}"}\n`), ['{{prompt}}']);
   assert.deepEqual(fixes(`${B}think_tags <think> </think> starts_in_thinkng\n`), ['starts_in_thinking']);
   assert.deepEqual(fixes(`${B}length fail\n`), ['fails']);
+  assert.deepEqual(fixes(`${W}websocket\n  message {"messages": "{{messages }}"}\n`), ['{{messages}}']);
 });
 
 test('think_tags resolves to the protocols layer\'s ThinkTagOptions, or false with off', () => {

@@ -874,9 +874,22 @@ class Parser {
   /** Reports the first `{{name}}` in a template that is no placeholder; true when all are known. */
   private placeholdersOk(pieces: TextPiece[], name: 'body' | 'message'): boolean {
     for (const p of pieces) {
-      for (const m of p.text.matchAll(/\{\{\s*([^{}]*?)\s*\}\}/g)) {
-        if ((TEMPLATE_PLACEHOLDERS as readonly string[]).includes(m[1])) continue;
+      for (const m of p.text.matchAll(/\{\{([^{}]*)\}\}/g)) {
         const r = this.src.span(p.line, p.start + m.index, p.start + m.index + m[0].length);
+        const word = m[1].trim();
+        const known = (TEMPLATE_PLACEHOLDERS as readonly string[]).includes(word);
+        if (known && word !== m[1]) {
+          this.error(r, `write "{{${word}}}" without spaces inside the braces`, { range: r, text: `{{${word}}}`, title: `Change to "{{${word}}}"` });
+          return false;
+        }
+        if (known) {
+          const whole = p.text[m.index - 1] === '"' && p.text[m.index + m[0].length] === '"';
+          if (!whole && word !== 'prompt' && word !== 'model') {
+            this.error(r, `{{${word}}} is replaced only as a whole JSON string: write "{{${word}}}" as the value on its own (only {{prompt}} and {{model}} are replaced inside longer text)`);
+            return false;
+          }
+          continue;
+        }
         const near = closest(m[1], TEMPLATE_PLACEHOLDERS);
         const list = TEMPLATE_PLACEHOLDERS.map((x) => `{{${x}}}`);
         if (near) this.error(r, `unknown placeholder "${m[0]}" in ${name}; did you mean "{{${near}}}"?`, { range: r, text: `{{${near}}}`, title: `Change to "{{${near}}}"` });
