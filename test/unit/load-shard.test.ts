@@ -29,6 +29,18 @@ test('shards: every global index has exactly one owner, and request budgets spli
   }
 });
 
+test('closed loop over 3 threads: at every step the shards together run exactly the users the shape asks for', () => {
+  const s = scheduleFor({ kind: 'step', start: 2, add: 2, every_ms: 1000, max: 11, hold_ms: 5000 });
+  assert.equal(s.kind, 'closed');
+  if (s.kind !== 'closed') return;
+  for (const step of s.steps) {
+    const perShard = [0, 1, 2].map((index) => Array.from({ length: step.users }, (_, i) => i).filter((i) => owns({ index, count: 3 }, i)));
+    assert.deepEqual(perShard.flat().sort((a, b) => a - b), [...Array(step.users).keys()]);
+    assert.ok(Math.max(...perShard.map((x) => x.length)) - Math.min(...perShard.map((x) => x.length)) <= 1);
+  }
+  assert.deepEqual(s.steps.map((x) => x.users), [2, 4, 6, 8, 10, 11]);
+});
+
 test('open loop over 3 threads: the shards partition the one seeded Poisson arrival sequence', () => {
   const s = scheduleFor({ kind: 'rate', per_s: 50, duration_ms: 60_000, arrival: 'poisson' }) as OpenLoopSchedule;
   const whole = [...arrivals(s, createRng(7).next)];

@@ -12,6 +12,8 @@ import type { Summary } from '../../src/core/metrics/summary';
 import { defineProfile, startSimulator, type RunningSimulator, type SimProfile } from '../../src/core/sim';
 import type { RunPlan } from '../../src/core/scenario/plan';
 import { plan } from '../helpers/plans';
+import { summaryText } from '../../src/cli/format';
+import { clientCheck } from '../../src/core/run/client-check';
 
 const FAST: SimProfile = defineProfile('chat', {
   name: 'fast',
@@ -145,11 +147,16 @@ test('open-loop arrivals over 2 threads: intended times on the schedule, schedul
   });
 });
 
-test('closed loop: the schedule has no send times, so there is no schedule lag', async () => {
+test('closed loop: the schedule has no send times, so there is no schedule lag; a client bottleneck is printed loudly', async () => {
   await withSim(FAST, async (sim) => {
     const { summary } = await run(plan({ target: { kind: 'url', url: sim.url }, load: { kind: 'users', users: 1, duration_ms: 60_000 }, stop: { after_requests: 3 } }), 2);
     assert.equal(summary.schedule_lag_ms, null);
     assert.equal(summary.client?.workers, 1, 'no more threads than users');
+    assert.match(summaryText(summary, '/tmp/x'), /\n {2}itl /);
+    const p = (v: number) => ({ p50: v, p90: v, p95: v, p99: v, max: v, mean: v });
+    const starved = { ...summary, client: clientCheck({ workers: 1, cores: 2, event_loop_lag_ms: p(40), schedule_lag_ms: null, cpu_percent: 30 }) };
+    assert.match(summaryText(starved, '/tmp/x'), /!! WARNING: the client may have been the bottleneck: the load threads' event loop lagged 40\.0 ms/);
+    if (!summary.client!.bottleneck) assert.doesNotMatch(summaryText(summary, '/tmp/x'), /WARNING/);
   });
 });
 
