@@ -498,3 +498,49 @@ test('a mapped api sse scenario runs against the built-in simulator: thinking fr
   assert.doesNotMatch(answer, /<\/?think>/, 'the tags are not answer text');
   fs.rmSync(path.dirname(dir), { recursive: true, force: true });
 });
+
+test('generated sse blocks, think_tags and length lines resolve to exactly the options they were written from', () => {
+  const ident = fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/);
+  const jsonPath = fc
+    .array(fc.oneof(ident.map((s) => `.${s}`), fc.nat({ max: 9 }).map((n) => `[${n}]`), ident.map((s) => `['${s}-x']`)), { minLength: 0, maxLength: 4 })
+    .chain((rest) => fc.tuple(ident, fc.constantFrom('', '$.')).map(([head, dollar]) => `${dollar}${head}${rest.join('')}`));
+  const fields = ['answer', 'thinking', 'tool_call', 'finish_reason', 'id', 'error', 'done', 'usage.prompt_tokens', 'usage.completion_tokens', 'usage.reasoning_tokens', 'usage.cached_tokens'] as const;
+  const mapping = fc.uniqueArray(fc.tuple(fc.constantFrom(...fields), jsonPath, fc.boolean()), { selector: ([f]) => f, maxLength: fields.length });
+  const tags = fc.option(
+    fc.oneof(
+      fc.constant({ text: 'think_tags off', value: false as const }),
+      fc.tuple(fc.constantFrom(['<think>', '</think>'], ['[THINK]', '[/THINK]'], ['<reasoning>', '</reasoning>']), fc.constantFrom('', ' auto', ' starts_in_thinking', ' starts_in_answer')).map(([[o, c], m]) => ({
+        text: `think_tags ${o} ${c}${m}`,
+        value: { open: o, close: c, starts_in_thinking: m === ' starts_in_thinking' ? true : m === ' starts_in_answer' ? false : ('auto' as const) },
+      })),
+    ),
+  );
+  fc.assert(
+    fc.property(mapping, fc.option(fc.constantFrom('/generate_stream', '/v1/chat/completions')), fc.option(fc.boolean()), tags, fc.constantFrom('', '  # note'), (lines, p, fails, t, note) => {
+      const text =
+        U +
+        'sse' + note + '\n' +
+        (p ? `  path ${p}${note}\n` : '') +
+        lines.map(([f, jp, quoted]) => `  ${f} ${quoted ? JSON.stringify(jp) : jp}${note}`).join('\n') +
+        (lines.length ? '\n' : '') +
+        (p || lines.length ? '' : '  done_data [DONE]\n') +
+        (fails === null ? '' : `length ${fails ? 'fails' : 'warns'}\n`) +
+        (t ? `${t.text}\n` : '');
+      const plan = planOf(text);
+      const expected: Record<string, unknown> = {};
+      const usage: Record<string, string> = {};
+      if (p) expected.path = p;
+      for (const [f, jp] of lines) {
+        if (f.startsWith('usage.')) usage[f.slice(6)] = jp;
+        else expected[f] = jp;
+      }
+      if (Object.keys(usage).length) expected.usage = usage;
+      if (!p && !lines.length) expected.done_data = '[DONE]';
+      assert.deepEqual(plan.sse, expected);
+      assert.deepEqual(mappingErrors(plan.sse!), []);
+      assert.equal(plan.length_fails, fails === null ? undefined : fails);
+      assert.deepEqual(plan.think_tags, t ? t.value : undefined);
+    }),
+    { seed: 11, numRuns: 200 },
+  );
+});
