@@ -65,6 +65,48 @@ suite('llmload extension', () => {
     assert.equal(onPrompt!.position.character, doc.lineAt(promptLine).text.length, 'after the end of the line');
   });
 
+  test('a dataset line shows how many prompts and their token range', async () => {
+    const editor = await open('dataset.llmload');
+    const doc = editor.document;
+    const line = doc.getText().split('\n').findIndex((l) => l.startsWith('dataset jsonl'));
+    const label = (h: vscode.InlayHint): string => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''));
+    const hint = await until('the dataset hint', async () => {
+      const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
+      return hints.find((h) => h.position.line === line);
+    });
+    // `llmload tokens`: dataset "qa" (jsonl, 6 prompts) chat min 33 max 36.
+    assert.equal(label(hint), '⟵ 6 prompts, 33–36 tok');
+  });
+
+  test('counting a very long prompt does not hold up the editor', async function () {
+    this.timeout(60_000);
+    const { language } = await api();
+    const uri = fixture('large.llmload');
+    const sentence = 'The lighthouse keeper counted every wave that broke on the rocks below. ';
+    const body = Array.from({ length: 8000 }, (_, i) => `    ${sentence}${i}`).join('\n');
+    const text = `scenario "Large"\ntarget builtin:chat\nmodel sim-chat\ntokenizer qwen3\nload users 1 for 1s\n\nprompt "long"\n  user\n${body}\n`;
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    try {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const order: string[] = [];
+      // (The first answer may be dropped as superseded by the open's own request: poll until counted.)
+      const counting = until('the counts of the long prompt', () => language.tokenHints(doc), 50_000).then((r) => {
+        order.push('counts');
+        return r;
+      });
+      // While the worker counts ~600 KB, the extension host still answers a hover.
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(1, 2));
+      order.push('hover');
+      assert.ok(hovers.length > 0);
+      const r = await counting;
+      assert.deepEqual(order, ['hover', 'counts']);
+      const m = /^⟵ (\d+(?:\.\d)?)k tok$/.exec(r.hints[0]!.label);
+      assert.ok(m && Number(m[1]) > 100, r.hints[0]!.label);
+    } finally {
+      await vscode.workspace.fs.delete(uri);
+    }
+  });
+
   test('a prompt over the context window is marked inline and in Problems', async () => {
     const editor = await open('tokens.llmload');
     const doc = editor.document;
