@@ -39,7 +39,8 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
 
   let handle;
   try {
-    handle = await startRun(prepared.plan, { outDir: args.out, targetOverride: args.target, scenarioText: text, onProgress: args.quiet ? undefined : (p) => io.progress(progressLine(p)) });
+    handle = await startRun(prepared.plan, {
+      inputTokens: prepared.inputTokens, outDir: args.out, targetOverride: args.target, scenarioText: text, onProgress: args.quiet ? undefined : (p) => io.progress(progressLine(p)) });
   } catch (e) {
     if (e instanceof RunStartError) {
       io.err(`llmload: ${e.message}`);

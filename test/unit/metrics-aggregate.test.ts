@@ -113,3 +113,10 @@ test('expectations compare the right figure in base units', () => {
   assert.equal(r[0]!.actual_text, '2.50s');
   assert.equal(r[3]!.actual_text, 'not measured');
 });
+
+test('no percentile is reported above the exact maximum', () => {
+  const h = new Hist();
+  for (const v of [100, 200, 267.2]) h.record(v);
+  for (const s of ['p50', 'p90', 'p95', 'p99', 'p99.9']) assert.ok(h.stat(s)! <= h.stat('max')!, s);
+  assert.equal(h.stat('max'), 267.2);
+});

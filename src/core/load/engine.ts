@@ -274,6 +274,7 @@ export class LoadEngine {
       offset_ms,
       intended_offset_ms: intended,
       warmup: this.isWarmup(id, offset_ms),
+      length_fails: this.plan.length_fails,
     });
     this.lastEnd = Math.max(this.lastEnd, offset_ms + r.end_ms);
     if (!rec.warmup) {

@@ -5,6 +5,7 @@
 import type { ErrorKind } from '../protocols/types';
 import { Hist, type Percentiles } from './histogram';
 import type { RequestRecord } from './record';
+import { BucketAggregator } from './buckets';
 
 export const TIMING_METRICS = ['ttft_ms', 'ttfa_ms', 'e2e_ms', 'thinking_ms', 'token_rate'] as const;
 export type TimingMetric = (typeof TIMING_METRICS)[number];
@@ -37,6 +38,18 @@ interface SecondAcc {
   rate: Hist;
 }
 
+/** Server counts beside the client's, over the ok requests that had both. */
+export interface TokenAccounting {
+  /** Requests with both a server prompt_tokens and a tokenizer count, and the two sums. */
+  input_pairs: number;
+  input_server: number;
+  input_tokenizer: number;
+  /** Requests with a server completion_tokens, its sum, and the sum of their output packets. */
+  output_pairs: number;
+  output_server: number;
+  output_packets: number;
+}
+
 export interface Totals {
   total: number;
   ok: number;
@@ -63,11 +76,18 @@ export class RunAggregator {
   readonly errors: Partial<Record<ErrorKind, number>> = {};
   readonly errorSamples: Partial<Record<ErrorKind, string>> = {};
   readonly warnings: Record<string, number> = {};
+  readonly buckets: BucketAggregator;
+  readonly accounting: TokenAccounting = { input_pairs: 0, input_server: 0, input_tokenizer: 0, output_pairs: 0, output_server: 0, output_packets: 0 };
   private readonly seconds = new Map<number, SecondAcc>();
   private readonly done: SeriesRow[] = [];
   private newest = 0;
 
+  constructor(opts: { buckets?: readonly number[] } = {}) {
+    this.buckets = new BucketAggregator(opts.buckets ?? []);
+  }
+
   add(rec: RequestRecord): void {
+    this.buckets.add(rec);
     if (rec.warmup) {
       this.totals.warmup++;
       return;
@@ -93,6 +113,7 @@ export class RunAggregator {
       this.totals.thinking_tokens += rec.thinking_tokens;
       this.totals.input_tokens += rec.input_tokens ?? 0;
       row.output_tokens_per_s += rec.output_tokens;
+      this.account(rec);
       for (const m of TIMING_METRICS) {
         const v = rec[m];
         if (v !== null) this.hist[m].record(v);
@@ -109,6 +130,20 @@ export class RunAggregator {
       if (this.errorSamples[kind] === undefined && rec.error) this.errorSamples[kind] = rec.error.message.slice(0, 500);
     }
     this.finalizeOld();
+  }
+
+  private account(rec: RequestRecord): void {
+    const a = this.accounting;
+    if (rec.input_tokens_source === 'server' && rec.input_tokens !== null && rec.input_tokens_tokenizer !== undefined) {
+      a.input_pairs++;
+      a.input_server += rec.input_tokens;
+      a.input_tokenizer += rec.input_tokens_tokenizer;
+    }
+    if (rec.output_tokens_source === 'server') {
+      a.output_pairs++;
+      a.output_server += rec.output_tokens;
+      a.output_packets += (rec.packets.thinking ?? 0) + (rec.packets.answer ?? 0) + (rec.packets.tool_call ?? 0);
+    }
   }
 
   /** The engine's view of the load at an instant: users and requests in flight. */

@@ -45,7 +45,8 @@ export class Hist {
     if (name === 'min') return this.h.minNonZeroValue / this.scale;
     const p = STATS[name];
     if (p === undefined) throw new Error(`unknown statistic ${name}`);
-    return this.h.getValueAtPercentile(p) / this.scale;
+    // HDR reports a bucket's highest equivalent value; no percentile is above the exact max.
+    return Math.min(this.h.getValueAtPercentile(p), this.maxRaw) / this.scale;
   }
 
   percentiles(): Percentiles {

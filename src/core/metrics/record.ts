@@ -4,7 +4,7 @@
  */
 import type { ErrorKind, Packet, PacketKind, StreamResult } from '../protocols/types';
 
-export type TokenSource = 'server' | 'packets';
+export type TokenSource = 'server' | 'packets' | 'tokenizer';
 
 export interface RequestRecord {
   id: number;
@@ -16,7 +16,7 @@ export interface RequestRecord {
   start_ms: number;
   /** Send time relative to the run's start, ms (monotonic). */
   offset_ms: number;
-  /** Open-loop only: when the schedule wanted it sent, relative to the run's start. */
+  /** Open-loop and replay only: when the schedule wanted it sent, relative to the run's start. */
   intended_offset_ms?: number;
   response_id?: string;
   status: 'ok' | 'error';
@@ -31,6 +31,8 @@ export interface RequestRecord {
   e2e_ms: number;
   input_tokens: number | null;
   input_tokens_source?: TokenSource;
+  /** The tokenizer's count of the prompt, beside the server's when both are known. */
+  input_tokens_tokenizer?: number;
   output_tokens: number;
   output_tokens_source: TokenSource;
   thinking_tokens: number;
@@ -149,4 +151,18 @@ export function buildRecord(s: StreamResult, ctx: RecordContext): RequestRecord 
   if (!failure && s.finish_reason === 'length') rec.warnings = ['length'];
   if (ctx.warmup) rec.warmup = true;
   return rec;
+}
+
+/**
+ * Adds the tokenizer's count of the prompt (counted before the run, off the hot path): it is the
+ * record's input size when the server gave none, and kept beside the server's count otherwise.
+ */
+export function addTokenizerInput(rec: RequestRecord, tokens: number | undefined): void {
+  if (tokens === undefined) return;
+  if (rec.input_tokens === null) {
+    rec.input_tokens = tokens;
+    rec.input_tokens_source = 'tokenizer';
+  } else {
+    rec.input_tokens_tokenizer = tokens;
+  }
 }

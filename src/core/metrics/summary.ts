@@ -2,6 +2,7 @@
 import type { ErrorKind } from '../protocols/types';
 import type { RunPlan } from '../scenario/plan';
 import type { RunAggregator, TimingMetric } from './aggregate';
+import type { BucketFigures } from './buckets';
 import { evaluateExpectations, type ExpectationResult } from './expectations';
 import type { Percentiles } from './histogram';
 
@@ -23,6 +24,17 @@ export interface Summary {
   rps: number;
   output_tokens_per_s: number;
   tokens: { input: number; output: number; thinking: number };
+  /**
+   * Where token counts came from and how far apart the sources are: the server's prompt_tokens
+   * against the tokenizer's count of the same prompts, and the server's completion_tokens against
+   * the output packets received. `*_diff_pct` is (server − client) / client × 100; null without pairs.
+   */
+  token_accounting: {
+    input: { requests: number; server: number; tokenizer: number; diff_pct: number | null };
+    output: { requests: number; server: number; packets: number; diff_pct: number | null };
+  };
+  /** Figures per input-size bucket of the scenario's `buckets` line (empty without one). */
+  buckets: BucketFigures[];
   ttft_ms: Percentiles;
   ttfa_ms: Percentiles;
   e2e_ms: Percentiles;
@@ -111,6 +123,8 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     rps,
     output_tokens_per_s: t.output_tokens / d,
     tokens: { input: t.input_tokens, output: t.output_tokens, thinking: t.thinking_tokens },
+    token_accounting: tokenAccounting(agg),
+    buckets: agg.buckets.figures(),
     ...figures,
     errors: { ...agg.errors },
     error_samples: { ...agg.errorSamples },
@@ -128,5 +142,14 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.schedule_lag_ms !== undefined ? { schedule_lag_ms: meta.schedule_lag_ms } : {}),
     ...(meta.client ? { client: meta.client } : {}),
     ...(meta.thread_histograms ? { thread_histograms: meta.thread_histograms } : {}),
+  };
+}
+
+function tokenAccounting(agg: RunAggregator): Summary['token_accounting'] {
+  const a = agg.accounting;
+  const pct = (server: number, client: number): number | null => (client > 0 ? ((server - client) / client) * 100 : null);
+  return {
+    input: { requests: a.input_pairs, server: a.input_server, tokenizer: a.input_tokenizer, diff_pct: a.input_pairs ? pct(a.input_server, a.input_tokenizer) : null },
+    output: { requests: a.output_pairs, server: a.output_server, packets: a.output_packets, diff_pct: a.output_pairs ? pct(a.output_server, a.output_packets) : null },
   };
 }

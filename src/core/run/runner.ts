@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LiveDelta, Progress, RequestRow } from '../messages';
-import type { RequestRecord } from '../metrics/record';
+import { addTokenizerInput, type RequestRecord } from '../metrics/record';
 import { RunAggregator } from '../metrics/aggregate';
 import { buildSummary, targetLabel, type Summary } from '../metrics/summary';
 import { DEFAULT_RESULTS_ROOT, runDirFor } from '../results/run-dir';
@@ -41,6 +41,8 @@ export interface RunOptions {
   liveIntervalMs?: number;
   /** How long stop() waits for the worker to end its streams before it is terminated. */
   stopGraceMs?: number;
+  /** Each prompt's input tokens as the tokenizer counts them (see prepareRun), by prompt name. */
+  inputTokens?: ReadonlyMap<string, number>;
   /** Load worker threads; default one per core (fewer when there are fewer users than cores). */
   workers?: number;
   /** A built dist/load-worker.js for the threads (benchmarks running from sources); default: next to this module. */
@@ -134,7 +136,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const started = new Date();
   const dir = opts.outDir ?? runDirFor(opts.outRoot ?? DEFAULT_RESULTS_ROOT, plan.scenario, started);
   const writer = new RunWriter(dir, plan, opts.scenarioText);
-  const agg = new RunAggregator();
+  const agg = new RunAggregator({ buckets: plan.buckets });
   const threadHists = new ThreadHistograms();
   const plannedS = schedule.end_ms / 1000;
   const cores = os.availableParallelism();
@@ -274,6 +276,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
             }
             break;
           case 'records':
+            if (opts.inputTokens) for (const r of m.records) addTokenizerInput(r, opts.inputTokens.get(r.prompt));
             writer.append(m.records, m.traces);
             for (const r of m.records) {
               agg.add(r);
