@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunOutcome } from '../../src/extension/run/run-controller';
-import { api, fixture, open, until, workspaceDir } from './helpers';
+import { api, fixture, open, restore, until, workspaceDir } from './helpers';
 
 suite('llmload extension', () => {
   suiteSetup(async () => {
@@ -40,10 +40,14 @@ suite('llmload extension', () => {
   test('diagnostics follow edits', async () => {
     const editor = await open('broken.llmload');
     const uri = editor.document.uri;
-    await editor.edit((e) => e.replace(new vscode.Range(3, 4, 3, 16), 'openai-chat'));
-    await until('the api error to go away', () => !vscode.languages.getDiagnostics(uri).some((d) => /openai-chatt/.test(d.message)));
-    assert.ok(vscode.languages.getDiagnostics(uri).some((d) => /number of users/.test(d.message)), 'the other error stays');
-    await vscode.commands.executeCommand('workbench.action.files.revert');
+    const original = editor.document.getText();
+    try {
+      await editor.edit((e) => e.replace(new vscode.Range(3, 4, 3, 16), 'openai-chat'));
+      await until('the api error to go away', () => !vscode.languages.getDiagnostics(uri).some((d) => /openai-chatt/.test(d.message)));
+      assert.ok(vscode.languages.getDiagnostics(uri).some((d) => /number of users/.test(d.message)), 'the other error stays');
+    } finally {
+      await restore(editor.document, original);
+    }
   });
 
   test('inlay hints show the token counts of a known prompt', async () => {
@@ -110,6 +114,7 @@ suite('llmload extension', () => {
   test('a prompt over the context window is marked inline and in Problems', async () => {
     const editor = await open('tokens.llmload');
     const doc = editor.document;
+    const original = doc.getText();
     const line = doc.getText().split('\n').findIndex((l) => l.startsWith('  max_tokens'));
     const promptLine = doc.getText().split('\n').findIndex((l) => l.startsWith('prompt "greeting"'));
     await editor.edit((e) => e.replace(doc.lineAt(line).range, '  max_tokens 200000'));
@@ -123,7 +128,7 @@ suite('llmload extension', () => {
       const diag = await until('the limit in Problems', () => vscode.languages.getDiagnostics(doc.uri).find((d) => d.range.start.line === promptLine));
       assert.match(diag.message, /max_tokens|context/);
     } finally {
-      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await restore(doc, original);
     }
   });
 
@@ -238,17 +243,21 @@ suite('llmload extension', () => {
   test('inlay hints follow an edit', async function () {
     const editor = await open('tokens.llmload');
     const doc = editor.document;
+    const original = doc.getText();
     const userLine = doc.getText().split('\n').findIndex((l) => l.startsWith('  user Hello'));
-    await editor.edit((e) => e.replace(doc.lineAt(userLine).range, '  user Hello, world! Hello, world! Hello, world!'));
-    const range = new vscode.Range(0, 0, doc.lineCount, 0);
-    const label = (h: vscode.InlayHint): string => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''));
-    const hint = await until('a new count on the edited turn', async () => {
-      const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, range);
-      return hints.find((h) => h.position.line === userLine && label(h) !== '⟵ 4 tok');
-    });
-    assert.match(label(hint), /^⟵ \d+ tok$/);
-    assert.ok(Number(label(hint).match(/\d+/)![0]) > 4);
-    await vscode.commands.executeCommand('workbench.action.files.revert');
+    try {
+      await editor.edit((e) => e.replace(doc.lineAt(userLine).range, '  user Hello, world! Hello, world! Hello, world!'));
+      const range = new vscode.Range(0, 0, doc.lineCount, 0);
+      const label = (h: vscode.InlayHint): string => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''));
+      const hint = await until('a new count on the edited turn', async () => {
+        const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, range);
+        return hints.find((h) => h.position.line === userLine && label(h) !== '⟵ 4 tok');
+      });
+      assert.match(label(hint), /^⟵ \d+ tok$/);
+      assert.ok(Number(label(hint).match(/\d+/)![0]) > 4);
+    } finally {
+      await restore(doc, original);
+    }
   });
 
   test('Select Tokenizer recounts the inline hints with another tokenizer', async function () {

@@ -40,3 +40,11 @@ export async function until<T>(what: string, fn: () => T | undefined | PromiseLi
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Puts a document back to `text` and saves it (not "revert", which acts on whatever editor is active). */
+export async function restore(doc: vscode.TextDocument, text: string): Promise<void> {
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), text);
+  await vscode.workspace.applyEdit(edit);
+  await doc.save();
+}
