@@ -1,10 +1,8 @@
 /** `llmload run FILE [--out DIR] [--target URL]`: exit 0 every expectation holds, 1 one fails, 2 invalid scenario, 3 cannot start. */
 import path from 'node:path';
 import { formatDiagnostic } from '../core/scenario/diagnostics';
-import { loadScenario } from '../core/scenario';
-import { startRun, RunStartError } from '../core/run/runner';
-import { prepareRun, PrepareError, type PreparedRun } from '../core/prepare/prompts';
-import { TokenizeClient } from '../core/tokenize/client';
+import { RunStartError } from '../core/run/runner';
+import { startScenarioRun, PrepareError, type ScenarioRunStart } from '../core/run/scenario-run';
 import { progressLine, summaryText } from './format';
 import type { CliIO } from './io';
 
@@ -19,35 +17,31 @@ export interface RunArgs {
 
 export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const file = path.resolve(args.file);
-  const { text, plan, diagnostics } = loadScenario(file, { env: process.env, secret: (name) => process.env[name] });
   const shown = path.relative(process.cwd(), file) || file;
-  for (const d of diagnostics) io.err(formatDiagnostic(shown, d));
-  if (!plan) return EXIT.invalid;
-
-  let prepared: PreparedRun;
-  const tokenize = new TokenizeClient();
+  let started: ScenarioRunStart;
   try {
-    prepared = await prepareRun(plan, { tokenize });
+    started = await startScenarioRun(file, {
+      env: process.env,
+      secret: (name) => process.env[name],
+      outDir: args.out,
+      targetOverride: args.target,
+      onProgress: args.quiet ? undefined : (p) => io.progress(progressLine(p)),
+    });
   } catch (e) {
-    if (!(e instanceof PrepareError)) throw e;
-    io.err(`${shown}: error: ${e.message}`);
-    return EXIT.invalid;
-  } finally {
-    await tokenize.close();
-  }
-  for (const note of prepared.notes) io.err(`note: ${note}`);
-
-  let handle;
-  try {
-    handle = await startRun(prepared.plan, {
-      inputTokens: prepared.inputTokens, outDir: args.out, targetOverride: args.target, scenarioText: text, onProgress: args.quiet ? undefined : (p) => io.progress(progressLine(p)) });
-  } catch (e) {
+    if (e instanceof PrepareError) {
+      io.err(`${shown}: error: ${e.message}`);
+      return EXIT.invalid;
+    }
     if (e instanceof RunStartError) {
       io.err(`llmload: ${e.message}`);
       return EXIT.cannotStart;
     }
     throw e;
   }
+  for (const d of started.diagnostics) io.err(formatDiagnostic(shown, d));
+  if (started.kind === 'invalid') return EXIT.invalid;
+  const { plan, handle } = started;
+  for (const note of started.notes) io.err(`note: ${note}`);
   io.err(`running ${shown} against ${args.target ?? (plan.target.kind === 'builtin' ? `builtin:${plan.target.profile}` : plan.target.url)} (Ctrl-C stops and keeps the results)`);
   let interrupted = false;
   const onSigint = (): void => {

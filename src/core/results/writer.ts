@@ -20,12 +20,17 @@ export const RESULT_FILES = {
   scenario: 'scenario.llmload',
 } as const;
 
-/** The plan as written to plan.json: everything but secrets. */
-export function publicPlan(plan: RunPlan): RunPlan {
+/**
+ * The plan as written to plan.json: everything but secrets. Headers with a credential's name are
+ * redacted, and so is every known secret value wherever it stands (a header, a body, a URL).
+ */
+export function publicPlan(plan: RunPlan, secrets: readonly string[] = []): RunPlan {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(plan.headers)) headers[k] = /authorization|key|token|secret|cookie/i.test(k) ? '<redacted>' : v;
   const { key: _key, ...rest } = plan;
-  return { ...rest, headers };
+  let json = JSON.stringify({ ...rest, headers });
+  for (const s of secrets) if (s.length >= 4) json = json.split(JSON.stringify(s).slice(1, -1)).join('<redacted>');
+  return JSON.parse(json) as RunPlan;
 }
 
 export class RunWriter {
@@ -36,9 +41,10 @@ export class RunWriter {
     readonly dir: string,
     plan: RunPlan,
     scenarioText?: string,
+    secrets: readonly string[] = [],
   ) {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, RESULT_FILES.plan), JSON.stringify(publicPlan(plan), null, 2) + '\n');
+    fs.writeFileSync(path.join(dir, RESULT_FILES.plan), JSON.stringify(publicPlan(plan, secrets), null, 2) + '\n');
     if (scenarioText !== undefined) fs.writeFileSync(path.join(dir, RESULT_FILES.scenario), scenarioText);
     this.requests = fs.openSync(path.join(dir, RESULT_FILES.requests), 'a');
     this.packets = fs.openSync(path.join(dir, RESULT_FILES.packets), 'a');

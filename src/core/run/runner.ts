@@ -41,6 +41,8 @@ export interface RunOptions {
   liveIntervalMs?: number;
   /** How long stop() waits for the worker to end its streams before it is terminated. */
   stopGraceMs?: number;
+  /** Values that must never reach a results file (keys, `${secret:NAME}` values). */
+  secrets?: readonly string[];
   /** Each prompt's input tokens as the tokenizer counts them (see prepareRun), by prompt name. */
   inputTokens?: ReadonlyMap<string, number>;
   /** Load worker threads; default one per core (fewer when there are fewer users than cores). */
@@ -135,7 +137,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
 
   const started = new Date();
   const dir = opts.outDir ?? runDirFor(opts.outRoot ?? DEFAULT_RESULTS_ROOT, plan.scenario, started);
-  const writer = new RunWriter(dir, plan, opts.scenarioText);
+  const writer = new RunWriter(dir, plan, opts.scenarioText, opts.secrets);
   const agg = new RunAggregator({ buckets: plan.buckets });
   const threadHists = new ThreadHistograms();
   const plannedS = schedule.end_ms / 1000;

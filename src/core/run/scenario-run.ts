@@ -1,0 +1,54 @@
+/**
+ * From a scenario file to a running load, the same way for the CLI and the editor's engine process:
+ * parse and resolve the file, prepare its prompts (datasets, synthetic prompts, token counts, in the
+ * tokenization worker), then start the run. Secret values the scenario used are collected so that
+ * nothing written to the results folder holds them.
+ */
+import type { Diagnostic } from '../scenario/diagnostics';
+import { loadScenario } from '../scenario';
+import type { RunPlan } from '../scenario/plan';
+import { prepareRun, PrepareError } from '../prepare/prompts';
+import { TokenizeClient } from '../tokenize/client';
+import { startRun, type RunHandle, type RunOptions } from './runner';
+
+export { PrepareError };
+
+export interface ScenarioRunOptions extends Omit<RunOptions, 'scenarioText' | 'inputTokens' | 'secrets'> {
+  env?: Record<string, string | undefined>;
+  /** `${secret:NAME}`: the CLI reads environment variables, the editor its SecretStorage. */
+  secret?: (name: string) => string | undefined;
+  /** Replaces the plan's trace choice (a setting in the editor). */
+  trace?: RunPlan['trace'];
+}
+
+export type ScenarioRunStart =
+  | { kind: 'invalid'; text: string; diagnostics: Diagnostic[] }
+  | { kind: 'started'; text: string; diagnostics: Diagnostic[]; plan: RunPlan; notes: string[]; handle: RunHandle; secrets: string[] };
+
+/**
+ * Throws PrepareError when a dataset cannot be read or generated, and RunStartError when the run
+ * cannot start (an unreachable target, say).
+ */
+export async function startScenarioRun(file: string, opts: ScenarioRunOptions = {}): Promise<ScenarioRunStart> {
+  const secrets = new Set<string>();
+  const secret = (name: string): string | undefined => {
+    const v = opts.secret?.(name);
+    if (v) secrets.add(v);
+    return v;
+  };
+  const { text, plan, diagnostics } = loadScenario(file, { env: opts.env ?? process.env, secret });
+  if (!plan) return { kind: 'invalid', text, diagnostics };
+  if (opts.trace) plan.trace = opts.trace;
+  if (plan.key) secrets.add(plan.key);
+
+  const tokenize = new TokenizeClient();
+  let prepared;
+  try {
+    prepared = await prepareRun(plan, { tokenize });
+  } finally {
+    await tokenize.close();
+  }
+  const { env: _env, secret: _secret, trace: _trace, ...runOptions } = opts;
+  const handle = await startRun(prepared.plan, { ...runOptions, scenarioText: text, inputTokens: prepared.inputTokens, secrets: [...secrets] });
+  return { kind: 'started', text, diagnostics, plan: prepared.plan, notes: prepared.notes, handle, secrets: [...secrets] };
+}
