@@ -4,8 +4,8 @@
  * the IPC channel: `run` starts a scenario, `stop` ends it, progress flows back. It exits as soon
  * as the run has ended and its last message is sent, so a stop ends the process promptly.
  */
-import { loadScenario } from '../core/scenario';
-import { startRun, type RunHandle } from '../core/run/runner';
+import type { RunHandle } from '../core/run/runner';
+import { startScenarioRun, type ScenarioRunStart } from '../core/run/scenario-run';
 import type { EngineToHost, HostToEngine, RunRequest } from './protocol';
 import { redact, scrubRunFolder } from './run/secret-refs';
 
@@ -20,18 +20,15 @@ let handle: RunHandle | undefined;
 let stopRequested = false;
 
 async function run(m: RunRequest): Promise<void> {
-  const { text, plan, diagnostics } = loadScenario(m.file, { env: process.env, secret: (name) => m.secrets[name] ?? process.env[name] });
-  if (!plan) {
-    await send({ type: 'invalid', diagnostics });
-    return;
-  }
-  if (m.trace) plan.trace = m.trace;
   if (stopRequested) return;
+  let started: ScenarioRunStart;
   try {
-    handle = await startRun(plan, {
+    started = await startScenarioRun(m.file, {
+      env: process.env,
+      secret: (name) => m.secrets[name] ?? process.env[name],
+      trace: m.trace,
       outRoot: m.outRoot,
       targetOverride: m.targetOverride,
-      scenarioText: text,
       onProgress: (progress) => void send({ type: 'progress', progress }),
       onLive: (delta) => void send({ type: 'live', delta }),
       stopGraceMs: 500,
@@ -40,6 +37,11 @@ async function run(m: RunRequest): Promise<void> {
     await send({ type: 'failed', message: redact((e as Error).message, Object.values(m.secrets)) });
     return;
   }
+  if (started.kind === 'invalid') {
+    await send({ type: 'invalid', diagnostics: started.diagnostics });
+    return;
+  }
+  handle = started.handle;
   const secrets = Object.values(m.secrets);
   // plan.json is written at start: a header whose value came from a secret is not redacted by name.
   scrubRunFolder(handle.dir, secrets);
