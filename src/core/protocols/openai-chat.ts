@@ -20,6 +20,7 @@ import type { AdapterPlan, DecoderContext, HttpRequestSpec, ProtocolAdapter, Str
 import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
 import { jsonSseHeaders, readUsage, reasoningText, samplingParams } from './openai-common';
 import type { SseEvent } from './sse-framer';
+import { ChatChunkScanner } from './openai-chat-scan';
 import { SseJsonDecoder } from './sse-json-decoder';
 import type { StreamRecord } from './stream-record';
 import { ThinkTagSplitter, type ThinkTagOptions } from './think-tags';
@@ -36,10 +37,17 @@ export class PacketEmitter {
   emitted = 0;
   constructor(
     readonly record: StreamRecord,
-    private readonly t: number,
+    private t: number,
     bytes: number,
   ) {
     this.bytes = bytes;
+  }
+  /** Starts the next event with the same emitter (no allocation per event). */
+  reset(t: number, bytes: number): this {
+    this.t = t;
+    this.bytes = bytes;
+    this.emitted = 0;
+    return this;
   }
   emit(kind: PacketKind, text: string): void {
     this.record.add(this.t, kind, this.bytes, text);
@@ -76,10 +84,41 @@ export function makeSplitter(opts: ThinkTagOptions | false | undefined): ThinkTa
 
 export class OpenAiChatDecoder extends SseJsonDecoder {
   private readonly splitter: ThinkTagSplitter | undefined;
+  private readonly scanner = new ChatChunkScanner();
+  private readonly out: PacketEmitter;
 
   constructor(ctx: DecoderContext, opts: OpenAiDecoderOptions = {}) {
     super(ctx);
     this.splitter = makeSplitter(opts.think_tags);
+    this.out = new PacketEmitter(this.record, 0, 0);
+  }
+
+  /**
+   * The chunk as the scanner read it (see openai-chat-scan.ts): the same packets, in the same
+   * order, as the full parse below gives for a chunk of one choice without usage, error or tool calls.
+   */
+  private onScanned(e: SseEvent): void {
+    const f = this.scanner.fields;
+    const rec = this.record;
+    rec.setId(f.id);
+    const out = this.out.reset(this.t, e.bytes);
+    let finished = false;
+    let role = false;
+    if (f.choiceIsObject) {
+      const reasoning = nonEmptyString(f.reasoningContent) ? f.reasoningContent : nonEmptyString(f.reasoning) ? f.reasoning : '';
+      if (reasoning.length > 0) out.emit('thinking', reasoning);
+      if (nonEmptyString(f.content)) emitContent(out, this.splitter, f.content, e.data);
+      else if (nonEmptyString(f.text)) emitContent(out, this.splitter, f.text, e.data);
+      if (nonEmptyString(f.role)) role = true;
+      if (nonEmptyString(f.finishReason)) {
+        rec.setFinish(f.finishReason);
+        finished = true;
+      }
+    }
+    if (out.emitted > 0) return;
+    if (finished || role) out.emit('other', e.data);
+    else if (f.choices > 0) out.emit('heartbeat', e.data);
+    else out.emit('other', e.data);
   }
 
   protected onEvent(e: SseEvent): void {
@@ -89,6 +128,10 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
       flushContent(rec, this.t, this.splitter);
       rec.add(this.t, 'done', e.bytes, e.data);
       rec.complete = true;
+      return;
+    }
+    if (e.event !== 'error' && this.scanner.scan(data)) {
+      this.onScanned(e);
       return;
     }
     const obj = parseJson(data);
@@ -105,7 +148,7 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
     const hasUsage = isObject(obj.usage);
     if (hasUsage) rec.mergeUsage(readUsage(obj.usage));
     const choices = Array.isArray(obj.choices) ? obj.choices : [];
-    const out = new PacketEmitter(rec, this.t, e.bytes);
+    const out = this.out.reset(this.t, e.bytes);
     let finished = false;
     let role = false;
     for (const c of choices) {

@@ -1,0 +1,350 @@
+/**
+ * A fast path for the common OpenAI chat-completions chunk: one validating pass over the event's
+ * JSON text that picks out only the fields the decoder classifies by (id, choices[0].delta.content,
+ * reasoning_content / reasoning, role, choices[0].text, finish_reason), without building the object
+ * tree JSON.parse would. It answers only when it is sure to read the chunk exactly as JSON.parse
+ * would; anything it does not handle makes it give up (returns false) and the decoder parses the
+ * chunk in full: invalid JSON, `error`, a `usage` object, tool calls, `reasoning_details`, a
+ * `message` object, more than one choice, a duplicated key it reads, escapes in keys or in the id.
+ * String values it reads may contain escapes: those (only those) are decoded by JSON.parse of the
+ * string literal alone.
+ */
+
+/** The fields of one chunk, filled by ChatChunkScanner.scan; reused from chunk to chunk. */
+export class ChatChunkFields {
+  id: string | undefined = undefined;
+  /** Number of entries in `choices` (0 when absent or not an array). */
+  choices = 0;
+  /** The one choice is an object (the decoder skips entries that are not). */
+  choiceIsObject = false;
+  /** String fields: the string, null for any other JSON value, undefined when absent. */
+  content: string | null | undefined = undefined;
+  reasoningContent: string | null | undefined = undefined;
+  reasoning: string | null | undefined = undefined;
+  role: string | null | undefined = undefined;
+  text: string | null | undefined = undefined;
+  finishReason: string | null | undefined = undefined;
+
+  reset(): void {
+    this.id = undefined;
+    this.choices = 0;
+    this.choiceIsObject = false;
+    this.content = undefined;
+    this.reasoningContent = undefined;
+    this.reasoning = undefined;
+    this.role = undefined;
+    this.text = undefined;
+    this.finishReason = undefined;
+  }
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+/** Value of a string the scanner did not decode: a marker, never a field's value. */
+const SKIPPED = Symbol('skipped');
+
+/** Thrown (one preallocated object, no stack captured per throw) when the scanner gives up. */
+const GIVE_UP: unknown = Object.freeze({ giveUp: true });
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/**
+ * Scans `s` (a trimmed event payload). Returns true and fills `out` when it read the chunk exactly;
+ * false when the decoder must parse it in full. Never throws. One scanner per decoder: nothing is
+ * allocated per chunk except the strings it returns.
+ */
+export class ChatChunkScanner {
+  readonly fields = new ChatChunkFields();
+  private s = '';
+  private i = 0;
+  /** Position of the next backslash at or after some earlier cursor, -1 when there is none. */
+  private nextBs = -1;
+
+  scan(s: string): boolean {
+    this.fields.reset();
+    this.s = s;
+    this.i = 0;
+    this.nextBs = s.indexOf('\\');
+    try {
+      this.top();
+      return true;
+    } catch (e) {
+      if (e === GIVE_UP) return false;
+      return false;
+    } finally {
+      this.s = '';
+    }
+  }
+
+  private ws(): void {
+    const s = this.s;
+    let i = this.i;
+    while (i < s.length && isWs(s.charCodeAt(i))) i++;
+    this.i = i;
+  }
+
+  private expect(c: number): void {
+    if (this.s.charCodeAt(this.i) !== c) throw GIVE_UP;
+    this.i++;
+  }
+
+  /**
+   * A string at the cursor (its opening quote). `decode`: return its value (escapes decoded by
+   * JSON.parse of the literal); otherwise validate and skip it, returning SKIPPED.
+   */
+  private str(decode: boolean): string | typeof SKIPPED {
+    const s = this.s;
+    const start = this.i;
+    if (s.charCodeAt(start) !== QUOTE) throw GIVE_UP;
+    let i = start + 1;
+    let escaped = false;
+    for (;;) {
+      const q = s.indexOf('"', i);
+      if (q === -1) throw GIVE_UP;
+      let b = this.nextBs;
+      if (b !== -1 && b < i) b = this.nextBs = s.indexOf('\\', i);
+      if (b === -1 || b > q) {
+        // no escape before the quote: only control characters (invalid in JSON) remain to check
+        for (let k = i; k < q; k++) if (s.charCodeAt(k) < 0x20) throw GIVE_UP;
+        i = q;
+        break;
+      }
+      for (let k = i; k < b; k++) if (s.charCodeAt(k) < 0x20) throw GIVE_UP;
+      escaped = true;
+      const e = s.charCodeAt(b + 1);
+      if (e === 0x75) {
+        for (let k = b + 2; k < b + 6; k++) {
+          const h = s.charCodeAt(k);
+          if (!((h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66))) throw GIVE_UP;
+        }
+        i = b + 6;
+      } else if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+        i = b + 2;
+      } else {
+        throw GIVE_UP;
+      }
+    }
+    this.i = i + 1;
+    if (!decode) return SKIPPED;
+    if (!escaped) return s.slice(start + 1, i);
+    return JSON.parse(s.slice(start, i + 1)) as string;
+  }
+
+  /** A key: a string without escapes (an escaped key could spell a field this scanner reads). */
+  private key(): string {
+    const s = this.s;
+    const start = this.i;
+    if (s.charCodeAt(start) !== QUOTE) throw GIVE_UP;
+    const q = s.indexOf('"', start + 1);
+    if (q === -1) throw GIVE_UP;
+    for (let k = start + 1; k < q; k++) {
+      const c = s.charCodeAt(k);
+      if (c === BACKSLASH || c < 0x20) throw GIVE_UP;
+    }
+    this.i = q + 1;
+    return s.slice(start + 1, q);
+  }
+
+  private num(): void {
+    const s = this.s;
+    let i = this.i;
+    if (s.charCodeAt(i) === 0x2d) i++;
+    const c0 = s.charCodeAt(i);
+    if (c0 === 0x30) i++;
+    else if (c0 >= 0x31 && c0 <= 0x39) {
+      i++;
+      while (isDigit(s.charCodeAt(i))) i++;
+    } else throw GIVE_UP;
+    if (s.charCodeAt(i) === 0x2e) {
+      i++;
+      if (!isDigit(s.charCodeAt(i))) throw GIVE_UP;
+      while (isDigit(s.charCodeAt(i))) i++;
+    }
+    const e = s.charCodeAt(i);
+    if (e === 0x65 || e === 0x45) {
+      i++;
+      const sign = s.charCodeAt(i);
+      if (sign === 0x2b || sign === 0x2d) i++;
+      if (!isDigit(s.charCodeAt(i))) throw GIVE_UP;
+      while (isDigit(s.charCodeAt(i))) i++;
+    }
+    this.i = i;
+  }
+
+  private literal(word: string): void {
+    if (!this.s.startsWith(word, this.i)) throw GIVE_UP;
+    this.i += word.length;
+  }
+
+  /** Any JSON value, validated and skipped. */
+  private skip(depth: number): void {
+    if (depth > 64) throw GIVE_UP;
+    const c = this.s.charCodeAt(this.i);
+    if (c === QUOTE) this.str(false);
+    else if (c === 0x7b) {
+      if (this.open(0x7b, 0x7d)) {
+        do {
+          this.member();
+          this.skip(depth + 1);
+        } while (this.next(0x7d));
+      }
+    } else if (c === 0x5b) {
+      if (this.open(0x5b, 0x5d)) {
+        do this.skip(depth + 1);
+        while (this.next(0x5d));
+      }
+    } else if (c === 0x74) this.literal('true');
+    else if (c === 0x66) this.literal('false');
+    else if (c === 0x6e) this.literal('null');
+    else this.num();
+  }
+
+  /** The value at the cursor as the decoder reads a string field: the string, or null for any other value. */
+  private maybeString(): string | null {
+    if (this.s.charCodeAt(this.i) === QUOTE) return this.str(true) as string;
+    this.skip(1);
+    return null;
+  }
+
+  private isNull(): boolean {
+    if (this.s.startsWith('null', this.i)) {
+      this.i += 4;
+      return true;
+    }
+    return false;
+  }
+
+  /** Consumes `{` or `[`; true when a member/element follows (cursor on it), false after an empty `{}`/`[]`. */
+  private open(o: number, c: number): boolean {
+    this.expect(o);
+    this.ws();
+    if (this.s.charCodeAt(this.i) === c) {
+      this.i++;
+      return false;
+    }
+    return true;
+  }
+
+  /** `"key" :` of an object member; the cursor ends on its value. */
+  private member(): string {
+    this.ws();
+    const k = this.key();
+    this.ws();
+    this.expect(0x3a);
+    this.ws();
+    return k;
+  }
+
+  /** After a value: true on `,` (cursor on the next value), false on the closing bracket `c`. */
+  private next(c: number): boolean {
+    this.ws();
+    const x = this.s.charCodeAt(this.i);
+    this.i++;
+    if (x === 0x2c) {
+      this.ws();
+      return true;
+    }
+    if (x === c) return false;
+    throw GIVE_UP;
+  }
+
+  private top(): void {
+    const out = this.fields;
+    let seen = 0;
+    this.ws();
+    if (this.open(0x7b, 0x7d)) {
+      do {
+        const k = this.member();
+        if (k === 'id') {
+          if (seen & 1) throw GIVE_UP;
+          seen |= 1;
+          if (this.s.charCodeAt(this.i) === QUOTE) {
+            const start = this.i;
+            this.str(false);
+            const raw = this.s.slice(start + 1, this.i - 1);
+            if (raw.includes('\\')) throw GIVE_UP; // an id with escapes: the full parse reads it
+            out.id = raw;
+          } else this.skip(1);
+        } else if (k === 'choices') {
+          if (seen & 2) throw GIVE_UP;
+          seen |= 2;
+          if (this.s.charCodeAt(this.i) !== 0x5b) this.skip(1); // not an array: no choices
+          else if (this.open(0x5b, 0x5d)) {
+            this.choice();
+            out.choices = 1;
+            if (this.next(0x5d)) throw GIVE_UP; // more than one choice
+          }
+        } else if (k === 'error' || k === 'usage') {
+          if (!this.isNull()) throw GIVE_UP;
+        } else if (k === '__proto__') throw GIVE_UP;
+        else this.skip(1);
+      } while (this.next(0x7d));
+    }
+    this.ws();
+    if (this.i !== this.s.length) throw GIVE_UP;
+  }
+
+  private choice(): void {
+    const out = this.fields;
+    if (this.s.charCodeAt(this.i) !== 0x7b) {
+      this.skip(2);
+      return;
+    }
+    out.choiceIsObject = true;
+    let seen = 0;
+    if (!this.open(0x7b, 0x7d)) return;
+    do {
+      const k = this.member();
+      if (k === 'delta') {
+        if (seen & 1) throw GIVE_UP;
+        seen |= 1;
+        if (this.s.charCodeAt(this.i) === 0x7b) this.delta();
+        else if (!this.isNull()) throw GIVE_UP; // neither object nor null: the full parse reads it
+      } else if (k === 'text') {
+        if (seen & 2) throw GIVE_UP;
+        seen |= 2;
+        out.text = this.maybeString();
+      } else if (k === 'finish_reason') {
+        if (seen & 4) throw GIVE_UP;
+        seen |= 4;
+        out.finishReason = this.maybeString();
+      } else if (k === 'message' || k === '__proto__') throw GIVE_UP;
+      else this.skip(3);
+    } while (this.next(0x7d));
+  }
+
+  private delta(): void {
+    const out = this.fields;
+    let seen = 0;
+    if (!this.open(0x7b, 0x7d)) return;
+    do {
+      const k = this.member();
+      if (k === 'content') {
+        if (seen & 1) throw GIVE_UP;
+        seen |= 1;
+        out.content = this.maybeString();
+      } else if (k === 'reasoning_content') {
+        if (seen & 2) throw GIVE_UP;
+        seen |= 2;
+        out.reasoningContent = this.maybeString();
+      } else if (k === 'reasoning') {
+        if (seen & 4) throw GIVE_UP;
+        seen |= 4;
+        out.reasoning = this.maybeString();
+      } else if (k === 'role') {
+        if (seen & 8) throw GIVE_UP;
+        seen |= 8;
+        out.role = this.maybeString();
+      } else if (k === 'tool_calls' || k === 'reasoning_details') {
+        if (!this.isNull()) throw GIVE_UP;
+      } else if (k === '__proto__') throw GIVE_UP;
+      else this.skip(4);
+    } while (this.next(0x7d));
+  }
+}
