@@ -543,7 +543,7 @@ const CASES: { name: string; text: string; expect: string[] }[] = [
   },
   {
     name: "duplicate target",
-    text: B + "target builtin:x\n",
+    text: B + "target builtin:chat\n",
     expect: [
       "5:1-5:7 error: duplicate \"target\" line; the first is on line 1"
     ],
@@ -669,7 +669,7 @@ const CASES: { name: string; text: string; expect: string[] }[] = [
   },
   {
     name: "misspelled prompt block gives one diagnostic",
-    text: "promt \"p\"\n  user hi\ntarget builtin:r\nload users 1 for 1s\n",
+    text: "promt \"p\"\n  user hi\ntarget builtin:chat\nload users 1 for 1s\n",
     expect: [
       "1:1-1:6 error: unknown directive \"promt\"; did you mean \"prompt\"?"
     ],

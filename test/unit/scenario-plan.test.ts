@@ -56,7 +56,7 @@ test('an http target becomes a url target', () => {
 });
 
 test('a scenario with an error yields no plan and a ranged diagnostic', () => {
-  const r = planOf('target builtin:x\nload users 2 for 10\nprompt "p"\n  user hi\n');
+  const r = planOf('target builtin:chat\nload users 2 for 10\nprompt "p"\n  user hi\n');
   assert.equal(r.plan, undefined);
   assert.deepEqual(r.diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character, d.message]), [
     [1, 17, 19, 'expected a duration like 10s or 500ms, got "10"'],

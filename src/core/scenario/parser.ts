@@ -4,6 +4,7 @@
  * write instead. Each line is checked on its own, so one mistake gives one diagnostic; a line that
  * does not parse keeps its node (with the value left undefined) and its indented block is skipped.
  */
+import { PROFILES, resolveProfile } from '../sim/profiles';
 import type { Diagnostic, Range } from './diagnostics';
 import { Source } from './source';
 import { buildStructure, type RawLine, type TextPiece } from './structure';
@@ -1611,7 +1612,23 @@ export function checkTarget(text: string): { message: string; fix?: string } | u
   if (text.includes('${')) return undefined;
   if (text.startsWith('builtin:')) {
     const profile = text.slice(8);
-    if (!/^[A-Za-z0-9_-]+$/.test(profile)) return { message: `expected a simulator profile after builtin:, e.g. builtin:reasoning, got "${text}"` };
+    const q = profile.indexOf('?');
+    const name = q < 0 ? profile : profile.slice(0, q);
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) return { message: `expected a simulator profile after builtin:, e.g. builtin:reasoning, got "${text}"` };
+    if (!Object.hasOwn(PROFILES, name)) {
+      const near = closest(name, Object.keys(PROFILES));
+      const known = Object.keys(PROFILES).join(', ');
+      return near
+        ? { message: `unknown simulator profile "${name}"; did you mean "${near}"?`, fix: `builtin:${near}${q < 0 ? '' : profile.slice(q)}` }
+        : { message: `unknown simulator profile "${name}"; the built-in profiles are ${known}` };
+    }
+    if (q >= 0) {
+      try {
+        resolveProfile(profile);
+      } catch (e) {
+        return { message: `${(e as Error).message}; see docs/simulator.md for the options` };
+      }
+    }
     return undefined;
   }
   const colon = text.indexOf(':');
