@@ -8,7 +8,7 @@ import path from 'node:path';
 import { arrivals, owns, replaySchedule, scheduleFor, shareOf, type OpenLoopSchedule, type ReplayEntry } from '../../src/core/load/shape';
 import { loadReplay, parseReplay } from '../../src/core/load/replay';
 import { ThreadHistograms } from '../../src/core/load/thread-histograms';
-import { THREAD_HISTS } from '../../src/core/load/protocol';
+import { THREAD_HISTS } from '../../src/core/messages';
 import { Hist } from '../../src/core/metrics/histogram';
 import { clientCheck } from '../../src/core/run/client-check';
 import { workerCount } from '../../src/core/run/runner';

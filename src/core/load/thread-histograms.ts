@@ -6,7 +6,7 @@
 import { Hist } from '../metrics/histogram';
 import { feedItl, type ItlSink, type Phase } from '../metrics/itl';
 import type { Packet } from '../protocols/types';
-import { THREAD_HISTS, type EncodedHistograms, type ThreadHistName } from './protocol';
+import { THREAD_HISTS, type EncodedHistograms, type ThreadHistName } from '../messages';
 
 export class ThreadHistograms {
   readonly h: Record<ThreadHistName, Hist>;

@@ -6,10 +6,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createClient } from '../protocols';
-import type { TracedRequest } from '../messages';
 import type { RequestRecord } from '../metrics/record';
 import { LoadEngine } from './engine';
-import type { LoadWorkerInit, LoadWorkerToRunner, RunnerToLoadWorker } from './protocol';
+import type { LoadWorkerInit, LoadWorkerToRunner, RunnerToLoadWorker, TracedRequest } from '../messages';
 import type { Hist } from '../metrics/histogram';
 
 const FLUSH_MS = 100;

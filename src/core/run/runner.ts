@@ -7,7 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { LiveDelta, Progress, RequestRow } from '../messages';
+import type { LiveDelta, LoadWorkerInit, LoadWorkerToRunner, Progress, RequestRow, RunnerToLoadWorker } from '../messages';
 import { addTokenizerInput, type RequestRecord } from '../metrics/record';
 import { RunAggregator } from '../metrics/aggregate';
 import { buildSummary, targetLabel, type Summary } from '../metrics/summary';
@@ -17,7 +17,6 @@ import type { RunPlan } from '../scenario/plan';
 import { startSimulator, type RunningSimulator } from '../sim';
 import { peakRate, peakUsers, scheduleFor, type ReplayEntry, type Schedule } from '../load/shape';
 import { loadReplay } from '../load/replay';
-import type { LoadWorkerInit, LoadWorkerToRunner, RunnerToLoadWorker } from '../load/protocol';
 import { ThreadHistograms } from '../load/thread-histograms';
 import { clientCheck } from './client-check';
 import { checkReachable, RunStartError } from './preflight';
