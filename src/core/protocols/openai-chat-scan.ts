@@ -25,6 +25,18 @@ export class ChatChunkFields {
   text: string | null | undefined = undefined;
   finishReason: string | null | undefined = undefined;
 
+  copyFrom(o: ChatChunkFields): void {
+    this.id = o.id;
+    this.choices = o.choices;
+    this.choiceIsObject = o.choiceIsObject;
+    this.content = o.content;
+    this.reasoningContent = o.reasoningContent;
+    this.reasoning = o.reasoning;
+    this.role = o.role;
+    this.text = o.text;
+    this.finishReason = o.finishReason;
+  }
+
   reset(): void {
     this.id = undefined;
     this.choices = 0;
@@ -65,14 +77,37 @@ export class ChatChunkScanner {
   private i = 0;
   /** Position of the next backslash at or after some earlier cursor, -1 when there is none. */
   private nextBs = -1;
+  /** Where the delta's content string starts (its quote) and ends (after its quote) in the last full scan; -1: none. */
+  private contentStart = -1;
+  private contentEnd = -1;
+  /**
+   * The last fully scanned chunk that had a content string, split around that string: a chunk
+   * that starts with the same prefix and ends with the same suffix, with one valid string literal
+   * between, is the same chunk but for its content (a server repeats id, model, created ... in
+   * every chunk). The scanner's state where the string begins and ends is then the same as it was,
+   * so the chunk is valid JSON and its other fields are those of the template.
+   */
+  private tplPrefix = '';
+  private tplSuffix = '';
+  private readonly tplFields = new ChatChunkFields();
+  private hasTpl = false;
 
   scan(s: string): boolean {
-    this.fields.reset();
+    const f = this.fields;
     this.s = s;
-    this.i = 0;
-    this.nextBs = s.indexOf('\\');
     try {
+      if (this.hasTpl && this.fromTemplate(s)) return true;
+      f.reset();
+      this.i = 0;
+      this.nextBs = s.indexOf('\\');
+      this.contentStart = -1;
       this.top();
+      if (this.contentStart >= 0) {
+        this.tplPrefix = s.slice(0, this.contentStart);
+        this.tplSuffix = s.slice(this.contentEnd);
+        this.tplFields.copyFrom(f);
+        this.hasTpl = true;
+      }
       return true;
     } catch (e) {
       if (e === GIVE_UP) return false;
@@ -80,6 +115,24 @@ export class ChatChunkScanner {
     } finally {
       this.s = '';
     }
+  }
+
+  private fromTemplate(s: string): boolean {
+    const pl = this.tplPrefix.length;
+    const end = s.length - this.tplSuffix.length;
+    if (end < pl + 2 || s.charCodeAt(pl) !== QUOTE || !s.startsWith(this.tplPrefix) || !s.endsWith(this.tplSuffix)) return false;
+    this.i = pl;
+    this.nextBs = s.indexOf('\\', pl);
+    let content: string;
+    try {
+      content = this.str(true) as string;
+    } catch {
+      return false;
+    }
+    if (this.i !== end) return false;
+    this.fields.copyFrom(this.tplFields);
+    this.fields.content = content;
+    return true;
   }
 
   private ws(): void {
@@ -328,7 +381,12 @@ export class ChatChunkScanner {
       if (k === 'content') {
         if (seen & 1) throw GIVE_UP;
         seen |= 1;
+        const at = this.i;
         out.content = this.maybeString();
+        if (typeof out.content === 'string') {
+          this.contentStart = at;
+          this.contentEnd = this.i;
+        }
       } else if (k === 'reasoning_content') {
         if (seen & 2) throw GIVE_UP;
         seen |= 2;

@@ -62,6 +62,11 @@ export function emitContent(out: PacketEmitter, splitter: ThinkTagSplitter | und
     out.emit('answer', text);
     return;
   }
+  const kind = splitter.passThrough(text);
+  if (kind !== undefined) {
+    out.emit(kind, text);
+    return;
+  }
   const r = splitter.push(text);
   if (r.retro) out.record.answerWasThinking();
   for (const s of r.segments) out.emit(s.kind, s.text);

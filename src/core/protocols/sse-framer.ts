@@ -32,6 +32,11 @@ export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8');
 
+/** The line begins with `data:`. */
+function isDataLine(b: Uint8Array): boolean {
+  return b.length >= 5 && b[0] === 0x64 && b[1] === 0x61 && b[2] === 0x74 && b[3] === 0x61 && b[4] === 0x3a;
+}
+
 export class SseFramer {
   private readonly parser: EventSourceParser;
   private partial: Uint8Array[] = [];
@@ -41,6 +46,15 @@ export class SseFramer {
   private lineBytes = 0;
   private lineText = '';
   private overflow = false;
+  /**
+   * True while eventsource-parser holds no state of an event (no data, event type or id): after
+   * it was fed a blank line. A `data:` line then is held here instead of being fed to it, and when
+   * the blank line that ends the event follows, the event is dispatched directly: the common
+   * single-line event skips the parser's re-scan and the line's string concatenation. Anything
+   * else first feeds the held line to the parser, so the parser sees every line it would have.
+   */
+  private clean = false;
+  private held: string | undefined = undefined;
 
   constructor(private readonly sink: SseSink) {
     this.parser = createParser({
@@ -100,7 +114,8 @@ export class SseFramer {
 
   /** The body ended: dispatches an event whose lines all arrived, then reports any unterminated bytes. */
   end(): void {
-    this.feed('\n', 0, '');
+    if (this.held !== undefined) this.dispatchHeld();
+    else this.feed('\n', 0, '');
     if (this.partialBytes > 0) {
       const rest = this.takePartial(new Uint8Array(0));
       this.sink.trailing(utf8.decode(rest), rest.length);
@@ -144,8 +159,49 @@ export class SseFramer {
       return;
     }
     const content = this.takePartial(tail);
+    const bytes = content.length + (endBytes - tail.length);
+    if (this.held !== undefined) {
+      if (content.length === 0) {
+        this.eventBytes += bytes;
+        this.dispatchHeld();
+        return;
+      }
+      this.unhold();
+    } else if (this.clean && isDataLine(content)) {
+      // a single `data:` line so far: its value, decoded on its own (the prefix is ASCII)
+      const v = content[5] === 0x20 ? 6 : 5;
+      if (!(content[v] === 0xef && content[v + 1] === 0xbb && content[v + 2] === 0xbf)) {
+        // (a value that begins with a BOM would lose it to TextDecoder: the parser path keeps it)
+        this.held = utf8.decode(content.subarray(v));
+        this.eventBytes += bytes;
+        return;
+      }
+    }
     const text = utf8.decode(content);
-    this.feed(text + '\n', content.length + (endBytes - tail.length), text);
+    this.feed(text + '\n', bytes, text);
+    this.clean = content.length === 0;
+  }
+
+  private dispatchHeld(): void {
+    const data = this.held!;
+    this.held = undefined;
+    const ev: SseEvent = { data, bytes: this.eventBytes };
+    this.eventBytes = 0;
+    this.sink.event(ev);
+  }
+
+  /** The event goes on past its first line: the parser gets the held `data:` line after all. */
+  private unhold(): void {
+    const data = this.held!;
+    this.held = undefined;
+    this.clean = false;
+    const text = 'data: ' + data; // the parser strips the one space again
+    try {
+      this.parser.feed(text + '\n');
+    } catch (err) {
+      this.parser.reset();
+      this.sink.invalid(`SSE parser failed: ${(err as Error).message}`, 0);
+    }
   }
 
   private feed(chunk: string, bytes: number, text: string): void {

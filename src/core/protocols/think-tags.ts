@@ -67,6 +67,21 @@ export class ThinkTagSplitter {
     return this.state === 'thinking';
   }
 
+  /**
+   * The kind `delta` has when push(delta) would return it whole as one segment of that kind and
+   * change nothing else (no tag, nothing held, no retro); undefined when push must decide. True in
+   * the answer phases and inside thinking when nothing is held and the delta has no character that
+   * could begin the closing tag, the case of nearly every delta: the caller skips push's work.
+   */
+  passThrough(delta: string): 'answer' | 'thinking' | undefined {
+    if (this.buf.length > 0 || delta.length === 0) return undefined;
+    const st = this.state;
+    if (st === 'answer') return 'answer';
+    if (st === 'implicit') return delta.indexOf(this.close[0]!) === -1 ? 'answer' : undefined;
+    if (st === 'thinking' && !this.thinkingFresh) return delta.indexOf(this.close[0]!) === -1 ? 'thinking' : undefined;
+    return undefined;
+  }
+
   push(delta: string): SplitResult {
     const out: TextSegment[] = [];
     let tag = false;
