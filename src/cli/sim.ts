@@ -20,12 +20,14 @@ export async function simCommand(args: { port?: string; host?: string; profile?:
     io.err(`llmload sim: ${(e as Error).message}`);
     return 2;
   }
-  io.out(`llmload simulator (${profile}) listening on ${sim.url}  (POST ${sim.url}/chat/completions; Ctrl-C stops)`);
-  await new Promise<void>((resolve) => {
+  // Listen for Ctrl-C before saying we listen: a signal that comes first would kill the process.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  io.out(`llmload simulator (${profile}) listening on ${sim.url}  (POST ${sim.url}/chat/completions; Ctrl-C stops)`);
+  await stopped;
   await sim.close();
   return 0;
 }
