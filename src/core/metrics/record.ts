@@ -3,6 +3,7 @@
  * times, token counts with their source, and the success classification.
  */
 import type { ErrorKind, Packet, PacketKind, StreamResult } from '../protocols/types';
+import type { RequestRow } from '../messages';
 
 export type TokenSource = 'server' | 'packets' | 'tokenizer';
 
@@ -165,4 +166,22 @@ export function addTokenizerInput(rec: RequestRecord, tokens: number | undefined
   } else {
     rec.input_tokens_tokenizer = tokens;
   }
+}
+
+/** A finished request as the live table shows it: a compact slice of its record. */
+export function requestRowOf(r: RequestRecord): RequestRow {
+  const row: RequestRow = {
+    id: r.id,
+    prompt: r.prompt,
+    status: r.status,
+    offset_ms: r.offset_ms,
+    ttft_ms: r.ttft_ms,
+    ttfa_ms: r.ttfa_ms,
+    e2e_ms: r.e2e_ms,
+    token_rate: r.token_rate,
+    input_tokens: r.input_tokens,
+    output_tokens: r.output_tokens,
+  };
+  if (r.error) row.error_kind = r.error.kind;
+  return row;
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LiveDelta, LoadWorkerInit, LoadWorkerToRunner, Progress, RequestRow, RunnerToLoadWorker } from '../messages';
-import { addTokenizerInput, type RequestRecord } from '../metrics/record';
+import { addTokenizerInput, requestRowOf } from '../metrics/record';
 import { RunAggregator } from '../metrics/aggregate';
 import { buildSummary, targetLabel, type Summary } from '../metrics/summary';
 import { DEFAULT_RESULTS_ROOT, runDirFor } from '../results/run-dir';
@@ -281,7 +281,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
             writer.append(m.records, m.traces);
             for (const r of m.records) {
               agg.add(r);
-              if (opts.onLive && !r.warmup) liveRows.push(requestRow(r));
+              if (opts.onLive && !r.warmup) liveRows.push(requestRowOf(r));
             }
             break;
           case 'tick':
@@ -325,21 +325,4 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
       setTimeout(() => void Promise.all(workers.map((w) => w.terminate())), opts.stopGraceMs ?? 800).unref();
     },
   };
-}
-
-function requestRow(r: RequestRecord): RequestRow {
-  const row: RequestRow = {
-    id: r.id,
-    prompt: r.prompt,
-    status: r.status,
-    offset_ms: r.offset_ms,
-    ttft_ms: r.ttft_ms,
-    ttfa_ms: r.ttfa_ms,
-    e2e_ms: r.e2e_ms,
-    token_rate: r.token_rate,
-    input_tokens: r.input_tokens,
-    output_tokens: r.output_tokens,
-  };
-  if (r.error) row.error_kind = r.error.kind;
-  return row;
 }

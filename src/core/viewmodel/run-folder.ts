@@ -9,7 +9,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { RequestDetail, RequestRow, TableRow, TimelinePacket } from '../messages';
 import type { SeriesRow } from '../metrics/aggregate';
-import type { RequestRecord } from '../metrics/record';
+import { requestRowOf, type RequestRecord } from '../metrics/record';
 import type { Summary } from '../metrics/summary';
 import type { RunPlan } from '../scenario/plan';
 import { RESULT_FILES } from '../results/writer';
@@ -71,23 +71,6 @@ export function bucketOf(bounds: readonly number[], tokens: number | null): stri
   if (tokens === null || bounds.length === 0) return undefined;
   const r = bucketRanges(bounds).find((b) => tokens >= b.from && tokens < b.to);
   return r ? bucketLabel(r) : undefined;
-}
-
-export function requestRowOf(r: RequestRecord): RequestRow {
-  const row: RequestRow = {
-    id: r.id,
-    prompt: r.prompt,
-    status: r.status,
-    offset_ms: r.offset_ms,
-    ttft_ms: r.ttft_ms,
-    ttfa_ms: r.ttfa_ms,
-    e2e_ms: r.e2e_ms,
-    token_rate: r.token_rate,
-    input_tokens: r.input_tokens,
-    output_tokens: r.output_tokens,
-  };
-  if (r.error) row.error_kind = r.error.kind;
-  return row;
 }
 
 export function tableRowOf(r: RequestRow, bounds: readonly number[]): TableRow {
