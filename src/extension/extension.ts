@@ -156,14 +156,7 @@ async function pickRun(title: string, exclude?: string): Promise<string | undefi
 async function openResults(runs: RunController, runDir?: string): Promise<string | undefined> {
   const dir = runDir ?? runs.history.at(-1)?.runDir ?? (await pickRun('llmload: open the results of'));
   if (!dir) return undefined;
-  // The results panel (issue 8) may offer its own view of a run folder.
-  const commands = await vscode.commands.getCommands(true);
-  if (commands.includes('llmload.panel.open')) {
-    await vscode.commands.executeCommand('llmload.panel.open', dir);
-    return dir;
-  }
-  const summary = path.join(dir, 'summary.json');
-  await vscode.window.showTextDocument(vscode.Uri.file(existsSync(summary) ? summary : dir), { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  await vscode.commands.executeCommand('llmload.panel.open', dir);
   return dir;
 }
 
@@ -173,14 +166,9 @@ async function compareRuns(a?: string, b?: string): Promise<string | undefined> 
   const second = b ?? (await pickRun('llmload: compare runs: the candidate (B)', first));
   if (!second) return undefined;
   try {
+    // The same table `llmload compare` prints, returned for tests; the panel shows it with charts.
     const text = comparisonText(compareRunFolders(first, second)).join('\n') + '\n';
-    // The results panel (issue 8) shows a comparison of its own; else a text table beside the file.
-    if ((await vscode.commands.getCommands(true)).includes('llmload.panel.compare')) {
-      await vscode.commands.executeCommand('llmload.panel.compare', first, second);
-    } else {
-      const doc = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
-      await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
-    }
+    await vscode.commands.executeCommand('llmload.panel.compare', first, second);
     return text;
   } catch (e) {
     void vscode.window.showErrorMessage(`llmload: cannot compare: ${(e as Error).message}`);
