@@ -62,11 +62,6 @@ function isWs(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-/** A copy of `s` that is a string of its own, not a slice of a longer one (whose compares are slower). */
-function flat(s: string): string {
-  return s.length < 16 ? s : JSON.parse(JSON.stringify(s)) as string;
-}
-
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
@@ -108,8 +103,8 @@ export class ChatChunkScanner {
       this.contentStart = -1;
       this.top();
       if (this.contentStart >= 0) {
-        this.tplPrefix = flat(s.slice(0, this.contentStart));
-        this.tplSuffix = flat(s.slice(this.contentEnd));
+        this.tplPrefix = s.slice(0, this.contentStart);
+        this.tplSuffix = s.slice(this.contentEnd);
         this.tplFields.copyFrom(f);
         this.hasTpl = true;
       }
@@ -412,3 +407,10 @@ export class ChatChunkScanner {
     } while (this.next(0x7d));
   }
 }
+
+/**
+ * The scanner every OpenAI chat decoder of this thread uses. Sharing it is safe because a scan and
+ * the reading of its fields happen in one synchronous call; it lets a template learned from one
+ * stream serve the next stream from the same server (same id shape, model and fields).
+ */
+export const sharedChatScanner = new ChatChunkScanner();

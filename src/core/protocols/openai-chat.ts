@@ -20,7 +20,7 @@ import type { AdapterPlan, DecoderContext, HttpRequestSpec, ProtocolAdapter, Str
 import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
 import { jsonSseHeaders, readUsage, reasoningText, samplingParams } from './openai-common';
 import type { SseEvent } from './sse-framer';
-import { ChatChunkScanner } from './openai-chat-scan';
+import { sharedChatScanner, type ChatChunkFields, type ChatChunkScanner } from './openai-chat-scan';
 import { SseJsonDecoder } from './sse-json-decoder';
 import type { StreamRecord } from './stream-record';
 import { ThinkTagSplitter, type ThinkTagOptions } from './think-tags';
@@ -29,6 +29,8 @@ import type { PacketKind } from './types';
 export interface OpenAiDecoderOptions {
   /** `<think>` tag splitting of the answer text; `false` turns it off. Default: on, default tags. */
   think_tags?: ThinkTagOptions | false;
+  /** `false`: parse every chunk in full, never with the scanner (tests compare the two). Default: on. */
+  fast_scan?: boolean;
 }
 
 /** Emits packets for one event: the first packet carries the event's bytes, the rest 0. */
@@ -89,12 +91,13 @@ export function makeSplitter(opts: ThinkTagOptions | false | undefined): ThinkTa
 
 export class OpenAiChatDecoder extends SseJsonDecoder {
   private readonly splitter: ThinkTagSplitter | undefined;
-  private readonly scanner = new ChatChunkScanner();
+  private readonly scanner: ChatChunkScanner | undefined;
   private readonly out: PacketEmitter;
 
   constructor(ctx: DecoderContext, opts: OpenAiDecoderOptions = {}) {
     super(ctx);
     this.splitter = makeSplitter(opts.think_tags);
+    this.scanner = opts.fast_scan === false ? undefined : sharedChatScanner;
     this.out = new PacketEmitter(this.record, 0, 0);
   }
 
@@ -102,8 +105,7 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
    * The chunk as the scanner read it (see openai-chat-scan.ts): the same packets, in the same
    * order, as the full parse below gives for a chunk of one choice without usage, error or tool calls.
    */
-  private onScanned(e: SseEvent): void {
-    const f = this.scanner.fields;
+  private onScanned(e: SseEvent, f: ChatChunkFields): void {
     const rec = this.record;
     rec.setId(f.id);
     const out = this.out.reset(this.t, e.bytes);
@@ -135,8 +137,8 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
       rec.complete = true;
       return;
     }
-    if (e.event !== 'error' && this.scanner.scan(data)) {
-      this.onScanned(e);
+    if (this.scanner && e.event !== 'error' && this.scanner.scan(data)) {
+      this.onScanned(e, this.scanner.fields);
       return;
     }
     const obj = parseJson(data);

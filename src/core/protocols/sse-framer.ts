@@ -56,7 +56,11 @@ export class SseFramer {
   private clean = false;
   private held: string | undefined = undefined;
 
-  constructor(private readonly sink: SseSink) {
+  /** `fastData: false` feeds every line to eventsource-parser (tests compare the two paths). */
+  constructor(
+    private readonly sink: SseSink,
+    private readonly fastData = true,
+  ) {
     this.parser = createParser({
       onEvent: (e) => {
         const bytes = this.eventBytes;
@@ -167,7 +171,7 @@ export class SseFramer {
         return;
       }
       this.unhold();
-    } else if (this.clean && isDataLine(content)) {
+    } else if (this.clean && this.fastData && isDataLine(content)) {
       // a single `data:` line so far: its value, decoded on its own (the prefix is ASCII)
       const v = content[5] === 0x20 ? 6 : 5;
       if (!(content[v] === 0xef && content[v + 1] === 0xbb && content[v + 2] === 0xbf)) {

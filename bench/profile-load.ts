@@ -1,0 +1,51 @@
+/**
+ * Runs llmload alone against nginx's canned stream for profiling the load threads:
+ *   npm run build && node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile-load.ts short 10
+ * (`short`: 22 events, `long`: 2,000). Prints the run's rate; every thread writes its own profile.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startRun } from '../src/core/run/runner';
+import type { RunPlan } from '../src/core/scenario/plan';
+import { cannedStream, ensureTools, startNginx } from './load-servers';
+
+async function main(): Promise<void> {
+  const which = process.argv[2] === 'long' ? 'long' : 'short';
+  const seconds = Number(process.argv[3] ?? 10);
+  const users = Number(process.env.LLMLOAD_BENCH_USERS ?? 64);
+  const { found } = ensureTools(() => undefined);
+  if (!found.nginx) throw new Error('nginx is missing');
+  const server = await startNginx(found.nginx, { [which]: cannedStream(which === 'long' ? 2000 : 22) }, os.availableParallelism());
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-profile-'));
+  try {
+    const plan: RunPlan = {
+      scenario: 'profile',
+      file: '',
+      target: { kind: 'url', url: 'http://127.0.0.1:1/v1' },
+      api: 'openai-chat',
+      model: 'bench',
+      timeouts: { total_ms: 120_000 },
+      headers: {},
+      prompts: [{ name: 'hello', weight: 1, messages: [{ role: 'user', content: 'Hello' }], params: {} }],
+      datasets: [],
+      load: { kind: 'users', users, duration_ms: seconds * 1000 },
+      think_ms: 0,
+      buckets: [],
+      trace: { mode: 'first', n: 20 },
+      expectations: [],
+      seed: 1,
+    };
+    const workerFile = path.join(__dirname, '..', 'dist', 'load-worker.js');
+    const h = await startRun(plan, { outDir: dir, targetOverride: `http://127.0.0.1:${server.port}/${which}/v1`, workerFile });
+    const { summary, error } = await h.done;
+    if (error) throw new Error(error);
+    console.log(`${which}: ${Math.round(summary.rps)} req/s, ${summary.requests.ok} ok, ${summary.requests.failed} failed, event-loop lag p99 ${summary.client?.event_loop_lag_ms.p99} ms, load avg ${os.loadavg()[0]!.toFixed(1)}`);
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
+void main();

@@ -1,0 +1,70 @@
+// The framer's shortcut for single-line `data:` events (held, then dispatched without
+// eventsource-parser) must report exactly what feeding every line to the parser reports: the same
+// events with the same fields and byte counts, comments, invalid lines and trailing bytes, for any
+// mix of lines and any split of the bytes into reads.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { SseFramer } from '../../src/core/protocols/sse-framer';
+
+const SEED = 20261128;
+
+function frame(bytes: Uint8Array, cuts: number[], fastData: boolean) {
+  const out: unknown[] = [];
+  const f = new SseFramer(
+    {
+      event: (e) => out.push(['event', { ...e }]),
+      comment: (t, b) => out.push(['comment', t, b]),
+      invalid: (l, b) => out.push(['invalid', l, b]),
+      trailing: (t, b) => out.push(['trailing', t, b]),
+    },
+    fastData,
+  );
+  let prev = 0;
+  for (const c of [...cuts, bytes.length]) {
+    f.push(bytes.subarray(prev, c));
+    prev = c;
+  }
+  f.end();
+  return out;
+}
+
+const value = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 8 }), fc.constantFrom('{"a":1}', '[DONE]', '', ' two spaces', '\uFEFF{"bom":1}', 'é😀'));
+const line = fc.oneof(
+  { weight: 6, arbitrary: value.map((v) => `data: ${v}`) },
+  { weight: 2, arbitrary: value.map((v) => `data:${v}`) },
+  { weight: 1, arbitrary: value.map((v) => `event: ${v}`) },
+  { weight: 1, arbitrary: value.map((v) => `id: ${v}`) },
+  { weight: 1, arbitrary: fc.constantFrom(': keep-alive', ':', 'retry: 10', 'retry: x', 'unknown: field', 'data', '{"raw":"json"}', 'event:', 'id') },
+  { weight: 5, arbitrary: fc.constant('') },
+);
+const eol = fc.constantFrom('\n', '\r\n', '\r');
+const stream = fc.tuple(fc.array(fc.tuple(line, eol), { maxLength: 16 }), fc.option(value, { nil: undefined })).map(([ls, tail]) => Buffer.from(ls.map(([l, e]) => l + e).join('') + (tail ?? '')));
+
+test('property: the data-line shortcut reports what the parser path reports, for any lines and reads', () => {
+  fc.assert(
+    fc.property(
+      stream.chain((b) => fc.tuple(fc.constant(b), fc.uniqueArray(fc.integer({ min: 1, max: Math.max(1, b.length - 1) }), { maxLength: 8 }).map((a) => a.filter((x) => x < b.length).sort((x, y) => x - y)))),
+      ([bytes, cuts]) => {
+        assert.deepEqual(frame(bytes, cuts, true), frame(bytes, cuts, false));
+      },
+    ),
+    { seed: SEED, numRuns: 1500 },
+  );
+});
+
+test('shortcut: a single-line event, a two-line event after it, and an id line after data', () => {
+  const text = 'data: {"a":1}\n\ndata: 1\ndata: 2\n\ndata: x\nid: 7\n\ndata:  spaced\n\ndata: \uFEFFbom\n\n';
+  const fast = frame(Buffer.from(text), [], true);
+  assert.deepEqual(fast, frame(Buffer.from(text), [], false));
+  assert.deepEqual(
+    fast.map((x) => (x as [string, { data: string; id?: string }])[1]).map((e) => [e.data, e.id]),
+    [
+      ['{"a":1}', undefined],
+      ['1\n2', undefined],
+      ['x', '7'],
+      [' spaced', undefined],
+      ['\uFEFFbom', undefined],
+    ],
+  );
+});
