@@ -106,6 +106,13 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Prom
     await sleep(5000);
     res.end();
   },
+  async steadyThenStall(_req, res) {
+    sse(res);
+    // 12 packets 50 ms apart (600 ms of stream, three times the stall window), then silence
+    for (let i = 0; i < 12 && !res.destroyed; i++) await write(res, chunk({ content: `${i} ` }), 50);
+    await sleep(3000);
+    res.end();
+  },
   async slowForever(_req, res) {
     sse(res);
     for (let i = 0; i < 200 && !res.destroyed; i++) await write(res, chunk({ content: 'x' }), 20);
@@ -326,6 +333,15 @@ test('timeout_stall: no packet for stall_ms after the stream started; packets ke
   assert.equal(r.error?.kind, 'timeout_stall');
   assert.equal(r.answer_text, 'first');
   assert.ok(r.end_ms - r.packets.at(-1)!.t_ms >= 195, `gap ${r.end_ms - r.packets.at(-1)!.t_ms}`); // timers may fire ~1 ms early
+});
+
+test('timeout_stall counts from the last packet, not the first: a steady stream longer than the window is not cut', async () => {
+  const r = await withClient('steadyThenStall', (c) => c.send(prompt), { total_ms: 5000, stall_ms: 200 });
+  assert.equal(r.error?.kind, 'timeout_stall');
+  assert.equal(r.answer_text, Array.from({ length: 12 }, (_, i) => `${i} `).join(''));
+  const last = r.packets.at(-1)!.t_ms;
+  assert.ok(last >= 400, `last packet at ${last}`);
+  assert.ok(r.end_ms - last >= 195, `gap ${r.end_ms - last}`);
 });
 
 test('timeout_total: a stream that keeps going past total_ms', async () => {

@@ -129,6 +129,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   private totalTimer?: NodeJS.Timeout;
   private ttftTimer?: NodeJS.Timeout;
   private stallTimer?: NodeJS.Timeout;
+  /** performance.now() of the last read that brought packets (the stall clock's zero). */
+  private lastPacketAt = 0;
   private packetsSeen = 0;
   private drainTimer?: NodeJS.Timeout;
   private readonly onAbort = (): void => this.abort(new AbortWith('cancelled', 'cancelled by the caller'));
@@ -167,12 +169,26 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (ttft_ms !== undefined && ttft_ms > 0) this.ttftTimer = setTimeout(() => this.abort(new AbortWith('timeout_ttft', `no output within ${ttft_ms} ms`)), ttft_ms);
   }
 
+  /**
+   * A packet arrived: the stall clock restarts. One timer per request, not one per packet: it
+   * notes the time, and the timer, when it fires, re-arms itself for the rest of the stall window
+   * if a packet came meanwhile.
+   */
   private armStall(): void {
     const stall = this.timeouts.stall_ms;
     if (stall === undefined || stall <= 0) return;
-    clearTimeout(this.stallTimer);
-    this.stallTimer = setTimeout(() => this.abort(new AbortWith('timeout_stall', `no packet for ${stall} ms`)), stall);
+    this.lastPacketAt = performance.now();
+    if (this.stallTimer === undefined) this.stallTimer = setTimeout(this.checkStall, stall);
   }
+
+  private readonly checkStall = (): void => {
+    this.stallTimer = undefined;
+    if (this.finished) return;
+    const stall = this.timeouts.stall_ms!;
+    const idle = performance.now() - this.lastPacketAt;
+    if (idle >= stall) this.abort(new AbortWith('timeout_stall', `no packet for ${stall} ms`));
+    else this.stallTimer = setTimeout(this.checkStall, stall - idle);
+  };
 
   private abort(reason: AbortWith): void {
     if (this.finished) return;
