@@ -127,6 +127,10 @@ function codeServerEntry() {
   return path.join(cache, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 }
 
+function withoutNpmVars(env) {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
+}
+
 function ensureCodeServer() {
   mkdirSync(cache, { recursive: true });
   const nodeDir = node24();
@@ -141,8 +145,10 @@ function ensureCodeServer() {
     }
     log(`installing code-server@${CODE_SERVER_VERSION} into ${path.relative(root, cache)}/code-server (first use, about 2 minutes)`);
     run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', path.join(cache, 'code-server'), `code-server@${CODE_SERVER_VERSION}`], {
-      // JOBS: node-gyp compiles each native module with every core.
-      env: { ...process.env, PATH: `${path.join(nodeDir, 'bin')}${path.delimiter}${process.env.PATH}`, npm_config_nodedir: nodeDir, JOBS: 'max' },
+      // JOBS: node-gyp compiles each native module with every core. The npm_* variables of an
+      // enclosing `npm run` are dropped: its npm_config_user_agent names Node 20, and code-server's
+      // postinstall reads the Node version from it.
+      env: { ...withoutNpmVars(process.env), PATH: `${path.join(nodeDir, 'bin')}${path.delimiter}${process.env.PATH}`, npm_config_nodedir: nodeDir, JOBS: 'max' },
     });
     writeFileSync(marker, new Date().toISOString() + '\n');
   }
