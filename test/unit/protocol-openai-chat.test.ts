@@ -384,6 +384,30 @@ test('the result is final at the done marker even when the server keeps the resp
   assert.ok(r.end_ms < 1000, `end ${r.end_ms}`); // ended by [DONE], not by the total timeout
 });
 
+test('one signal shared by many requests: those in flight are cancelled, one that finished before is not', async () => {
+  const ac = new AbortController();
+  const [done, ...hung] = await withClient('ok', async (c) => {
+    const first = await c.send(prompt, ac.signal);
+    return [first];
+  }).then(async ([first]) => [
+    first!,
+    ...(await withClient('hang', async (c) => {
+      const ps = Array.from({ length: 3 }, () => c.send(prompt, ac.signal));
+      await sleep(150);
+      ac.abort();
+      return Promise.all(ps);
+    })),
+  ]);
+  assert.equal(done!.error, undefined);
+  assert.equal(done!.complete, true);
+  assert.equal(hung.length, 3);
+  for (const r of hung) {
+    assert.equal(r.error?.kind, 'cancelled', JSON.stringify(r.error));
+    // what arrived before the abort is kept (how much did depends on the machine's speed)
+    assert.deepEqual(r.packets.map((p) => p.kind), ['thinking', 'answer'].slice(0, r.packets.length));
+  }
+});
+
 test('closing the client with a request in flight resolves it as cancelled', async () => {
   const c = createClient(plan(), `${base}/hang/v1`);
   const p = c.send(prompt);
