@@ -124,3 +124,10 @@ test('an answer cut at max_tokens is a `length` failure when the scenario says s
   assert.equal(r.error?.kind, 'length');
   assert.equal(r.warnings, undefined);
 });
+
+test('the server\'s cached prompt tokens are kept, and never invented', () => {
+  const withCache = buildRecord(stream([[10, 'answer', 'a'], [20, 'done']], { usage: { prompt_tokens: 900, completion_tokens: 1, cached_tokens: 768 } }), ctx);
+  assert.equal(withCache.cached_tokens, 768);
+  const without = buildRecord(stream([[10, 'answer', 'a'], [20, 'done']], { usage: { prompt_tokens: 900, completion_tokens: 1 } }), ctx);
+  assert.equal('cached_tokens' in without, false);
+});

@@ -59,6 +59,8 @@ export interface Totals {
   output_tokens: number;
   input_tokens: number;
   thinking_tokens: number;
+  /** Prompt tokens the server reported as served from its prefix cache. */
+  cached_tokens: number;
 }
 
 /** How many recent seconds keep their histograms open for late records before being finalized. */
@@ -72,7 +74,7 @@ export class RunAggregator {
     thinking_ms: new Hist(),
     token_rate: new Hist(),
   };
-  readonly totals: Totals = { total: 0, ok: 0, failed: 0, cancelled: 0, warmup: 0, output_tokens: 0, input_tokens: 0, thinking_tokens: 0 };
+  readonly totals: Totals = { total: 0, ok: 0, failed: 0, cancelled: 0, warmup: 0, output_tokens: 0, input_tokens: 0, thinking_tokens: 0, cached_tokens: 0 };
   readonly errors: Partial<Record<ErrorKind, number>> = {};
   readonly errorSamples: Partial<Record<ErrorKind, string>> = {};
   readonly warnings: Record<string, number> = {};
@@ -112,6 +114,7 @@ export class RunAggregator {
       this.totals.output_tokens += rec.output_tokens;
       this.totals.thinking_tokens += rec.thinking_tokens;
       this.totals.input_tokens += rec.input_tokens ?? 0;
+      this.totals.cached_tokens += rec.cached_tokens ?? 0;
       row.output_tokens_per_s += rec.output_tokens;
       this.account(rec);
       for (const m of TIMING_METRICS) {

@@ -34,6 +34,8 @@ export interface RequestRecord {
   input_tokens_source?: TokenSource;
   /** The tokenizer's count of the prompt, beside the server's when both are known. */
   input_tokens_tokenizer?: number;
+  /** Prompt tokens the server served from its prefix cache (its own count); absent when it gave none. */
+  cached_tokens?: number;
   output_tokens: number;
   output_tokens_source: TokenSource;
   thinking_tokens: number;
@@ -147,6 +149,7 @@ export function buildRecord(s: StreamResult, ctx: RecordContext): RequestRecord 
     packets: t.counts,
   };
   if (rec.input_tokens !== null) rec.input_tokens_source = 'server';
+  if (s.usage?.cached_tokens !== undefined) rec.cached_tokens = s.usage.cached_tokens;
   if (ctx.intended_offset_ms !== undefined) rec.intended_offset_ms = ctx.intended_offset_ms;
   if (failure) rec.error = failure;
   if (!failure && s.finish_reason === 'length') rec.warnings = ['length'];

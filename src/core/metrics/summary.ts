@@ -23,7 +23,8 @@ export interface Summary {
   qpm: number;
   rps: number;
   output_tokens_per_s: number;
-  tokens: { input: number; output: number; thinking: number };
+  /** Sums over ok requests; `cached` is the server's count of prompt tokens served from its prefix cache. */
+  tokens: { input: number; output: number; thinking: number; cached: number };
   /**
    * Where token counts came from and how far apart the sources are: the server's prompt_tokens
    * against the tokenizer's count of the same prompts, and the server's completion_tokens against
@@ -122,7 +123,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     qpm,
     rps,
     output_tokens_per_s: t.output_tokens / d,
-    tokens: { input: t.input_tokens, output: t.output_tokens, thinking: t.thinking_tokens },
+    tokens: { input: t.input_tokens, output: t.output_tokens, thinking: t.thinking_tokens, cached: t.cached_tokens },
     token_accounting: tokenAccounting(agg),
     buckets: agg.buckets.figures(),
     ...figures,
