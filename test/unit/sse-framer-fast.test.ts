@@ -68,3 +68,18 @@ test('shortcut: a single-line event, a two-line event after it, and an id line a
     ],
   );
 });
+
+test('property: data values of arbitrary bytes (invalid UTF-8 included) decode alike on both paths, from Buffers and plain Uint8Arrays', () => {
+  const valueBytes = fc.uint8Array({ maxLength: 12 }).map((a) => a.filter((x) => x !== 0x0a && x !== 0x0d));
+  fc.assert(
+    fc.property(fc.array(valueBytes, { minLength: 1, maxLength: 5 }), fc.boolean(), (values, plain) => {
+      const parts = values.flatMap((v) => [Buffer.from('data: '), Buffer.from(v), Buffer.from('\n\n')]);
+      const buf = Buffer.concat(parts);
+      const bytes = plain ? new Uint8Array(buf) : buf;
+      const fast = frame(bytes, [], true);
+      assert.deepEqual(fast, frame(bytes, [], false));
+      assert.equal(fast.length, values.length);
+    }),
+    { seed: SEED, numRuns: 1000 },
+  );
+});
