@@ -10,12 +10,14 @@ import { runTokens } from './tokens';
 import { runTrace } from './trace';
 
 const USAGE = `usage:
-  llmload run FILE [--out DIR] [--target URL] [--quiet]   run a scenario; exit 0 pass, 1 an expectation failed, 2 invalid, 3 cannot start
+  llmload run FILE [--out DIR] [--target URL] [--quiet] [--download-tokenizer]
+                                                          run a scenario; exit 0 pass, 1 an expectation failed, 2 invalid, 3 cannot start
   llmload check FILE...                                   print diagnostics; exit 2 on any error
   llmload compare RUN_A RUN_B [--fail-if "ttft p95 +10%"]... [--json]
                                                           compare two runs; exit 1 when a gate is crossed
   llmload report RUN_DIR --html FILE                      one self-contained HTML report of a run
-  llmload tokens FILE...                                  token counts per prompt and dataset, limit checks
+  llmload tokens FILE... [--download-tokenizer]           token counts per prompt and dataset, limit checks
+    --download-tokenizer: a Hugging Face model id not in the local cache may be downloaded (tokenizer files only)
   llmload trace RUN_DIR [--request ID] [--format perfetto|jsonl] [--out FILE]
                                                           a run as a Chrome/Perfetto trace, or packets as JSON lines
   llmload sim [--port N] [--profile chat|reasoning] [--host H] [--seed S]
@@ -29,13 +31,16 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         const { values, positionals } = parseArgs({
           args: rest,
           allowPositionals: true,
-          options: { out: { type: 'string' }, target: { type: 'string' }, quiet: { type: 'boolean' } },
+          options: { out: { type: 'string' }, target: { type: 'string' }, quiet: { type: 'boolean' }, 'download-tokenizer': { type: 'boolean' } },
         });
         if (positionals.length !== 1) {
           io.err('llmload run: give exactly one scenario file\n' + USAGE);
           return 2;
         }
-        return await runCommand({ file: positionals[0]!, out: values.out, target: values.target, quiet: values.quiet }, io);
+        return await runCommand(
+          { file: positionals[0]!, out: values.out, target: values.target, quiet: values.quiet, downloadTokenizer: values['download-tokenizer'] },
+          io,
+        );
       }
       case 'check': {
         if (rest.length === 0) {
@@ -45,11 +50,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return runCheck(rest, io);
       }
       case 'tokens': {
-        if (rest.length === 0) {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'download-tokenizer': { type: 'boolean' } } });
+        if (positionals.length === 0) {
           io.err('llmload tokens: give one or more scenario files');
           return 2;
         }
-        return await runTokens(rest, io);
+        return await runTokens(positionals, io, { allowDownload: values['download-tokenizer'] });
       }
       case 'trace':
         return await runTrace(rest, io);

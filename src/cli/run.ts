@@ -1,10 +1,15 @@
-/** `llmload run FILE [--out DIR] [--target URL]`: exit 0 every expectation holds, 1 one fails, 2 invalid scenario, 3 cannot start. */
+/**
+ * `llmload run FILE [--out DIR] [--target URL] [--download-tokenizer]`: exit 0 every expectation
+ * holds, 1 one fails, 2 invalid scenario, 3 cannot start (a target that cannot be reached, or a
+ * Hugging Face tokenizer that is not cached and that --download-tokenizer did not allow to download).
+ */
 import path from 'node:path';
 import { formatDiagnostic } from '../core/scenario/diagnostics';
 import { RunStartError } from '../core/run/runner';
 import { startScenarioRun, PrepareError, type ScenarioRunStart } from '../core/run/scenario-run';
 import { progressLine, summaryText } from './format';
 import type { CliIO } from './io';
+import { DOWNLOAD_FLAG_HINT } from './tokens';
 
 export const EXIT = { ok: 0, expectationFailed: 1, invalid: 2, cannotStart: 3, interrupted: 130 } as const;
 
@@ -13,6 +18,8 @@ export interface RunArgs {
   out?: string;
   target?: string;
   quiet?: boolean;
+  /** The user agreed to download a Hugging Face tokenizer that is not cached. */
+  downloadTokenizer?: boolean;
 }
 
 export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
@@ -26,8 +33,16 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       outDir: args.out,
       targetOverride: args.target,
       onProgress: args.quiet ? undefined : (p) => io.progress(progressLine(p)),
+      allowDownload: args.downloadTokenizer ?? false,
+      // The scenario names a tokenizer: without its files, say how to get them rather than run uncounted.
+      failOnTokenizerDownload: true,
     });
   } catch (e) {
+    if (e instanceof PrepareError && (e.tokenizerCode === 'needs-download' || e.tokenizerCode === 'download-failed')) {
+      io.err(`${shown}: error: ${e.message}`);
+      if (e.tokenizerCode === 'needs-download') io.err(DOWNLOAD_FLAG_HINT);
+      return EXIT.cannotStart;
+    }
     if (e instanceof PrepareError) {
       io.err(`${shown}: error: ${e.message}`);
       return EXIT.invalid;

@@ -3,13 +3,14 @@
  * raw = the message contents alone), each dataset's min/mean/max and histogram over the
  * scenario's buckets, and the limit checks. The same numbers the editor shows inline.
  * Exit 0 when all counts fit, 1 when a prompt exceeds the context window, 2 when a scenario is
- * invalid, 3 when its tokenizer cannot be loaded.
+ * invalid, 3 when its tokenizer cannot be loaded (a Hugging Face model id that is not cached needs
+ * `--download-tokenizer`, the user's agreement to download its tokenizer files).
  */
 import path from 'node:path';
 import { formatDiagnostic } from '../core/scenario/diagnostics';
 import { loadScenario } from '../core/scenario';
 import type { RunPlan } from '../core/scenario/plan';
-import { bucketLabel, countPlan, guessBundledFromModel, loadTokenizer, type LoadedTokenizer } from '../core/tokenize';
+import { bucketLabel, countPlan, guessBundledFromModel, hubEndpoint, loadTokenizer, needsDownload, type LoadedTokenizer } from '../core/tokenize';
 
 interface Io {
   out(line: string): void;
@@ -26,17 +27,26 @@ function tokenizerSpec(plan: RunPlan): { spec: string; note: string } | undefine
   return undefined;
 }
 
-export async function runTokens(files: string[], io: Io): Promise<number> {
+export interface TokensOptions {
+  /** The user agreed to download a Hugging Face tokenizer that is not cached (`--download-tokenizer`). */
+  allowDownload?: boolean;
+}
+
+/** What to add to a needs-download message on the command line: the flag that gives the agreement. */
+export const DOWNLOAD_FLAG_HINT =
+  'To let llmload download it (tokenizer.json and tokenizer_config.json, a few MB, into the Hugging Face cache), rerun with --download-tokenizer.';
+
+export async function runTokens(files: string[], io: Io, opts: TokensOptions = {}): Promise<number> {
   if (files.length === 0) {
-    io.err('usage: llmload tokens FILE...');
+    io.err('usage: llmload tokens FILE... [--download-tokenizer]');
     return 2;
   }
   let worst = 0;
-  for (const file of files) worst = Math.max(worst, await tokensOf(file, io));
+  for (const file of files) worst = Math.max(worst, await tokensOf(file, io, opts));
   return worst;
 }
 
-async function tokensOf(file: string, io: Io): Promise<number> {
+async function tokensOf(file: string, io: Io, opts: TokensOptions): Promise<number> {
   const abs = path.resolve(file);
   const loaded = loadScenario(abs, { env: process.env, secret: (name) => process.env[name] });
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
@@ -53,11 +63,13 @@ async function tokensOf(file: string, io: Io): Promise<number> {
   }
   let tok: LoadedTokenizer;
   try {
-    tok = await loadTokenizer(chosen.spec, { scenarioDir: path.dirname(abs), allowDownload: false });
+    tok = await loadTokenizer(chosen.spec, { scenarioDir: path.dirname(abs), allowDownload: opts.allowDownload ?? false });
   } catch (e) {
     io.err(`${file}: ${(e as Error).message}`);
+    if (needsDownload(e)) io.err(DOWNLOAD_FLAG_HINT);
     return 3;
   }
+  if (tok.source === 'hub') io.err(`downloaded tokenizer ${tok.name} from ${hubEndpoint()} into ${tok.location}`);
   const counts = countPlan(tok, plan, { baseDir: path.dirname(abs), text: loaded.text });
   const win = counts.context;
   io.out(

@@ -19,6 +19,10 @@ export interface ScenarioRunOptions extends Omit<RunOptions, 'scenarioText' | 'i
   secret?: (name: string) => string | undefined;
   /** Replaces the plan's trace choice (a setting in the editor). */
   trace?: RunPlan['trace'];
+  /** The user agreed to download a Hugging Face tokenizer that is not cached. Default false. */
+  allowDownload?: boolean;
+  /** A tokenizer that needs (or failed) a download fails the start with PrepareError (see PrepareOptions). */
+  failOnTokenizerDownload?: boolean;
 }
 
 export type ScenarioRunStart =
@@ -44,11 +48,11 @@ export async function startScenarioRun(file: string, opts: ScenarioRunOptions = 
   const tokenize = new TokenizeClient();
   let prepared;
   try {
-    prepared = await prepareRun(plan, { tokenize });
+    prepared = await prepareRun(plan, { tokenize, allowDownload: opts.allowDownload, failOnTokenizerDownload: opts.failOnTokenizerDownload });
   } finally {
     await tokenize.close();
   }
-  const { env: _env, secret: _secret, trace: _trace, ...runOptions } = opts;
+  const { env: _env, secret: _secret, trace: _trace, allowDownload: _allow, failOnTokenizerDownload: _fail, ...runOptions } = opts;
   const handle = await startRun(prepared.plan, { ...runOptions, scenarioText: text, inputTokens: prepared.inputTokens, secrets: [...secrets] });
   return { kind: 'started', text, diagnostics, plan: prepared.plan, notes: prepared.notes, handle, secrets: [...secrets] };
 }

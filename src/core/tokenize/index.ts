@@ -9,6 +9,8 @@ export {
   loadTokenizer,
   clearTokenizerCache,
   defaultHubCache,
+  hubEndpoint,
+  needsDownload,
   TokenizerError,
   type LoadedTokenizer,
   type LoadTokenizerOptions,

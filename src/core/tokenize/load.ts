@@ -38,7 +38,7 @@ export interface LoadTokenizerOptions {
   hfCacheDir?: string;
   /** The user agreed to download a hub id that is not cached. Default false. */
   allowDownload?: boolean;
-  /** Hub base URL. Default $HF_ENDPOINT or https://huggingface.co. */
+  /** Hub base URL. Default: hubEndpoint() ($LLMLOAD_HF_ENDPOINT, $HF_ENDPOINT, https://huggingface.co). */
   hubUrl?: string;
   /** Whole download timeout per file. Default 20 s. */
   downloadTimeoutMs?: number;
@@ -127,6 +127,16 @@ async function resolveAndLoad(spec: string, opts: LoadTokenizerOptions): Promise
   }
   const dir = await downloadToHubCache(spec, hubCache, opts);
   return build(spec, 'hub', dir, filesAt(dir), undefined);
+}
+
+/** The hub to download from: $LLMLOAD_HF_ENDPOINT, else $HF_ENDPOINT (huggingface_hub's name), else https://huggingface.co. */
+export function hubEndpoint(env: Record<string, string | undefined> = process.env): string {
+  return (env.LLMLOAD_HF_ENDPOINT || env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/+$/, '');
+}
+
+/** True when `e` says a hub id must be downloaded first and the user has not agreed yet. */
+export function needsDownload(e: unknown): e is TokenizerError {
+  return e instanceof TokenizerError && e.code === 'needs-download';
 }
 
 export function defaultHubCache(): string {
@@ -245,7 +255,7 @@ const HUB_FILES: { file: string; required: boolean }[] = [
 ];
 
 async function downloadToHubCache(id: string, hubCache: string, opts: LoadTokenizerOptions): Promise<string> {
-  const base = (opts.hubUrl ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
+  const base = (opts.hubUrl ?? hubEndpoint()).replace(/\/+$/, '');
   const timeoutMs = opts.downloadTimeoutMs ?? 20_000;
   const headers: Record<string, string> = {};
   const token = process.env.HF_TOKEN ?? process.env.HUGGING_FACE_HUB_TOKEN;
