@@ -205,7 +205,7 @@ async function selectTokenizer(language: LanguageFeatures, choice?: string): Pro
     ];
     const p = await vscode.window.showQuickPick(items, { title: 'llmload: count tokens with' });
     if (!p) return undefined;
-    pick = p.value === '?' ? await vscode.window.showInputBox({ title: 'llmload: tokenizer', prompt: 'A Hugging Face model id (from the local cache) or a folder with tokenizer.json' }) : p.value;
+    pick = p.value === '?' ? await vscode.window.showInputBox({ title: 'llmload: tokenizer', prompt: 'A Hugging Face model id (from the local cache; if it is not there, llmload asks before downloading it) or a folder with tokenizer.json' }) : p.value;
     if (pick === undefined) return undefined;
   }
   language.tokenizerOverride = pick || undefined;

@@ -3,16 +3,18 @@
  * helpers in ./language: diagnostics as you type (debounced), completion, hover, outline, folding,
  * inlay token counts (computed in the language worker, cached per text, dropped when the text
  * changes), a warning decoration where a limit is crossed, and a LanguageStatusItem naming the
- * tokenizer and model (click: Select Tokenizer).
+ * tokenizer and model (click: Select Tokenizer). A Hugging Face tokenizer that is not in the local
+ * cache is downloaded only after the user agreed in a notification, asked once per id per session.
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { parseScenario, resolvePlan, type Diagnostic as CoreDiagnostic } from '../core/scenario';
 import { BUNDLED_TOKENIZERS } from '../core/tokenize/bundled';
+import { defaultHubCache, hubEndpoint } from '../core/tokenize/hub';
 import type { ScenarioTree } from '../core/scenario/tree';
 import type { RunPlan } from '../core/scenario/plan';
 import { completionsAt, documentSymbols, foldingRanges, hoverAt, type SymbolInfo } from './language/analysis';
-import type { TokenHintsResult } from './language/token-hints';
+import type { TokenHint, TokenHintsResult } from './language/token-hints';
 import { LanguageWorkerClient } from './language/worker-client';
 import { settings } from './settings';
 
@@ -28,6 +30,30 @@ function toDiagnostic(d: CoreDiagnostic): vscode.Diagnostic {
   const out = new vscode.Diagnostic(toRange(d.range), d.message, sev);
   out.source = 'llmload';
   return out;
+}
+
+/** The user's answer to "download this tokenizer?"; undefined = the notification was closed (= not now). */
+export type DownloadDecision = 'download' | 'not-now';
+
+/** Where a hub id's download consent stands in this session. */
+export type DownloadConsentState = 'asking' | 'declined' | 'downloading' | 'downloaded' | 'failed';
+
+export interface DownloadConsent {
+  state: DownloadConsentState;
+  /** Settles when the question is answered and any download has ended. */
+  done: Promise<DownloadConsentState>;
+  /** Why the download failed (the core's message). */
+  error?: string;
+}
+
+/** The consent question, as a non-modal notification. */
+export function consentMessage(id: string): string {
+  return `llmload: tokenizer ${id} is not in the Hugging Face cache. Download tokenizer.json and tokenizer_config.json (a few MB) from Hugging Face?`;
+}
+
+async function askInNotification(id: string): Promise<DownloadDecision | undefined> {
+  const pick = await vscode.window.showInformationMessage(consentMessage(id), 'Download', 'Not now');
+  return pick === 'Download' ? 'download' : pick === 'Not now' ? 'not-now' : undefined;
 }
 
 /** Parse + resolve of one document version, shared by the providers. */
@@ -54,6 +80,12 @@ export class LanguageFeatures implements vscode.Disposable {
   });
   /** Set by Select Tokenizer; wins over the scenario's and the default tokenizer for counting. */
   tokenizerOverride: string | undefined;
+  /**
+   * Asks the user whether to download a hub id that is not cached. The default shows a
+   * notification with [Download] [Not now]; tests replace it (the extension's API) to answer.
+   */
+  askDownloadConsent: (id: string) => PromiseLike<DownloadDecision | undefined> = askInNotification;
+  private readonly consent = new Map<string, DownloadConsent>();
 
   constructor(readonly worker: LanguageWorkerClient) {
     this.status = vscode.languages.createLanguageStatusItem('llmload.tokenizer', SELECTOR);
@@ -71,6 +103,8 @@ export class LanguageFeatures implements vscode.Disposable {
       vscode.window.onDidChangeActiveTextEditor(() => this.refreshView()),
       vscode.window.onDidChangeVisibleTextEditors(() => this.refreshView()),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('llmload.defaultTokenizer') && this.recount()),
+      // Trusting the workspace makes downloads possible: count again, which asks where needed.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.recount()),
       vscode.languages.registerCompletionItemProvider(SELECTOR, { provideCompletionItems: (d, p) => this.complete(d, p) }, ' ', '/', ':'),
       vscode.languages.registerHoverProvider(SELECTOR, { provideHover: (d, p) => this.hover(d, p) }),
       vscode.languages.registerDocumentSymbolProvider(SELECTOR, { provideDocumentSymbols: (d) => this.symbols(d) }),
@@ -105,18 +139,88 @@ export class LanguageFeatures implements vscode.Disposable {
     const have = this.hintResults.get(key);
     if (have && have.version === doc.version) return have.result;
     const version = doc.version;
-    const result = await this.worker.hints({
+    const raw = await this.worker.hints({
       text: doc.getText(),
       file: doc.uri.fsPath,
       defaultTokenizer: settings().defaultTokenizer,
       tokenizerOverride: this.tokenizerOverride,
+      hfCacheDir: defaultHubCache(process.env),
     });
-    if (!result || doc.version !== version) return undefined;
+    if (!raw || doc.version !== version) return undefined;
+    const problem = raw.tokenizerProblem;
+    const result = problem?.code === 'needs-download' ? this.explainMissing(raw, problem.spec) : raw;
+    if (problem?.code === 'needs-download') this.offerDownload(problem.spec, doc);
     this.hintResults.set(key, { version, result });
     this.publish(doc);
     this.hintsChanged.fire();
     this.refreshView();
     return result;
+  }
+
+  /** The consent of a hub id this session, if it was asked for (tests await `done`). */
+  downloadConsent(id: string): DownloadConsent | undefined {
+    return this.consent.get(id);
+  }
+
+  /**
+   * Once per hub id per session, in a trusted workspace: ask, and download only on [Download].
+   * [Not now] (or closing the notification) is remembered. A failed download shows the core's
+   * message as an error with [Retry]; the hints then show the failure.
+   */
+  private offerDownload(id: string, doc: vscode.TextDocument): void {
+    if (this.consent.has(id) || !vscode.workspace.isTrusted) return;
+    const entry: DownloadConsent = { state: 'asking', done: Promise.resolve('asking') };
+    this.consent.set(id, entry);
+    entry.done = (async (): Promise<DownloadConsentState> => {
+      let decision: DownloadDecision | undefined;
+      try {
+        decision = await this.askDownloadConsent(id);
+      } catch {
+        decision = undefined;
+      }
+      if (decision !== 'download') {
+        entry.state = 'declined';
+        this.recount();
+        return entry.state;
+      }
+      return this.download(id, entry, path.dirname(doc.uri.fsPath));
+    })();
+  }
+
+  private async download(id: string, entry: DownloadConsent, scenarioDir: string): Promise<DownloadConsentState> {
+    entry.state = 'downloading';
+    entry.error = undefined;
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `llmload: downloading tokenizer ${id}…` }, () =>
+        this.worker.download({ tokenizer: id, scenarioDir, hubUrl: hubEndpoint(process.env), hfCacheDir: defaultHubCache(process.env) }),
+      );
+      entry.state = 'downloaded';
+    } catch (e) {
+      entry.state = 'failed';
+      entry.error = (e as Error).message;
+      void vscode.window.showErrorMessage(`llmload: ${entry.error}`, 'Retry').then((pick) => {
+        if (pick === 'Retry' && entry.state === 'failed') entry.done = this.download(id, entry, scenarioDir);
+      });
+    }
+    this.recount();
+    return entry.state;
+  }
+
+  /** A needs-download result, told in the words of this session's consent (asked, declined, failed, untrusted). */
+  private explainMissing(result: TokenHintsResult, id: string): TokenHintsResult {
+    const c = this.consent.get(id);
+    const why = !vscode.workspace.isTrusted
+      ? 'This workspace is not trusted, so llmload does not download tokenizers here.'
+      : c?.state === 'declined'
+        ? 'You chose Not now: llmload will not ask again in this session (reload the window to be asked again).'
+        : c?.state === 'failed'
+          ? `The download failed: ${c.error ?? 'unknown error'}`
+          : c?.state === 'downloading'
+            ? 'Downloading…'
+            : 'llmload asks before downloading it.';
+    const label = c?.state === 'failed' ? `⟵ no counts: tokenizer ${id} could not be downloaded` : undefined;
+    const hints = result.hints.map((h): TokenHint => ({ ...h, label: label ?? h.label, tooltip: `${h.tooltip}\n\n${why}` }));
+    return { ...result, hints, note: `${result.note ?? ''} ${why}`.trim() };
   }
 
   recount(): void {

@@ -12,6 +12,9 @@ import type { Message } from '../scenario/plan';
 import { BUNDLED_TOKENIZERS, findBundled, locateBundled, type TokenizerFiles } from './bundled';
 import { speedUp } from './speedups';
 import { compileChatTemplate, pickTemplateText, type ChatTemplate, type TemplateMessage } from './chat-template';
+import { defaultHubCache, hubEndpoint } from './hub';
+
+export { defaultHubCache, hubEndpoint };
 
 export type TokenizerSource = 'bundled' | 'path' | 'hf-cache' | 'hub';
 
@@ -129,20 +132,9 @@ async function resolveAndLoad(spec: string, opts: LoadTokenizerOptions): Promise
   return build(spec, 'hub', dir, filesAt(dir), undefined);
 }
 
-/** The hub to download from: $LLMLOAD_HF_ENDPOINT, else $HF_ENDPOINT (huggingface_hub's name), else https://huggingface.co. */
-export function hubEndpoint(env: Record<string, string | undefined> = process.env): string {
-  return (env.LLMLOAD_HF_ENDPOINT || env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/+$/, '');
-}
-
 /** True when `e` says a hub id must be downloaded first and the user has not agreed yet. */
 export function needsDownload(e: unknown): e is TokenizerError {
   return e instanceof TokenizerError && e.code === 'needs-download';
-}
-
-export function defaultHubCache(): string {
-  if (process.env.HF_HUB_CACHE) return process.env.HF_HUB_CACHE;
-  const home = process.env.HF_HOME ?? path.join(os.homedir(), '.cache', 'huggingface');
-  return path.join(home, 'hub');
 }
 
 function repoDir(hubCache: string, id: string): string {

@@ -16,8 +16,10 @@ import {
   guessBundledFromModel,
   loadTokenizer,
   syntheticDatasetPrompts,
+  TokenizerError,
   type LimitSubject,
   type LoadedTokenizer,
+  type TokenizerErrorCode,
 } from '../../core/tokenize';
 import { formatTokenHint, formatTokens, tokenSubjects } from './analysis';
 
@@ -46,6 +48,8 @@ export interface TokenHintsResult {
   limits: Diagnostic[];
   /** Why there are no counts (no tokenizer, a parse error, ...). */
   note?: string;
+  /** The chosen tokenizer could not be loaded: 'needs-download' = a hub id not in the cache (ask the user). */
+  tokenizerProblem?: { spec: string; code: TokenizerErrorCode | 'other'; message: string };
 }
 
 export interface TokenHintsOptions {
@@ -58,6 +62,8 @@ export interface TokenHintsOptions {
   /** Folder of the bundled code (holds tokenizers/); default this module's folder. */
   codeDir?: string;
   env?: Record<string, string | undefined>;
+  /** The Hugging Face hub cache to look in (the editor's, read on its side); default the core's. */
+  hfCacheDir?: string;
 }
 
 export function chooseTokenizer(plan: Pick<RunPlan, 'tokenizer' | 'model'>, opts: Pick<TokenHintsOptions, 'defaultTokenizer' | 'tokenizerOverride'>): { spec: string; chosenBy: 'scenario' | 'model' | 'default' } | undefined {
@@ -83,9 +89,19 @@ export async function computeTokenHints(text: string, opts: TokenHintsOptions): 
   if (!chosen) return { hints: [], limits: [], model: plan.model, note: 'no tokenizer: add a `tokenizer` line or pick one (llmload: Select Tokenizer)' };
   let tok: LoadedTokenizer;
   try {
-    tok = await loadTokenizer(chosen.spec, { scenarioDir: path.dirname(opts.file), allowDownload: false, codeDir: opts.codeDir });
+    // Never a download here: that needs the user's agreement, asked for by the editor (see LanguageFeatures).
+    tok = await loadTokenizer(chosen.spec, { scenarioDir: path.dirname(opts.file), allowDownload: false, codeDir: opts.codeDir, hfCacheDir: opts.hfCacheDir });
   } catch (e) {
-    return { hints: [], limits: [], model: plan.model, note: `tokenizer ${chosen.spec}: ${(e as Error).message}` };
+    const message = (e as Error).message;
+    const code = e instanceof TokenizerError ? e.code : 'other';
+    return {
+      // A folder that is not there is the user's typo (the note says so); a download is worth a hint where counts would be.
+      hints: code === 'needs-download' || code === 'download-failed' ? problemHints(tree, chosen.spec, code, message) : [],
+      limits: [],
+      model: plan.model,
+      note: `tokenizer ${chosen.spec}: ${message}`,
+      tokenizerProblem: { spec: chosen.spec, code, message },
+    };
   }
   const chat = CHAT_APIS.has(plan.api);
   const kind = chat ? 'chat' : 'raw';
@@ -150,6 +166,25 @@ export async function computeTokenHints(text: string, opts: TokenHintsOptions): 
     }
   }
   return { tokenizer: { name: tok.name, source: tok.source, chosenBy: chosen.chosenBy }, model: plan.model, hints, limits };
+}
+
+/**
+ * Where counts would be, when a hub tokenizer is not downloaded: one warning hint at the end of the
+ * `tokenizer` line (else of the first prompt or dataset header) saying why, so the problem shows
+ * where the user looks instead of counts silently missing.
+ */
+function problemHints(tree: ReturnType<typeof parseScenario>['tree'], spec: string, code: 'needs-download' | 'download-failed', message: string): TokenHint[] {
+  const label =
+    code === 'needs-download' ? `⟵ no counts: tokenizer ${spec} is not in the Hugging Face cache` : `⟵ no counts: tokenizer ${spec} could not be downloaded`;
+  const line = tree.statements.find((s) => s.kind === 'tokenizer');
+  const lines = tree.text.split(/\r?\n/);
+  if (line) {
+    const l = line.range.start.line;
+    const at = { line: l, character: (lines[l] ?? '').length };
+    return [{ at, label, tooltip: message, range: { start: { line: l, character: 0 }, end: at }, warn: true }];
+  }
+  const first = tokenSubjects(tree).find((s) => s.kind !== 'turn');
+  return first ? [{ at: first.at, label, tooltip: message, range: first.range, warn: true }] : [];
 }
 
 interface DatasetSummary {
