@@ -333,10 +333,19 @@ async function slowStreams(rows: BenchRow[]): Promise<void> {
     const logs = await sim.sendLogs(ok.map((x) => x.response_id!));
     // TTFT: the first output packet is the simulator's second frame (after the role-only chunk)
     const ttftErr: number[] = [];
+    // the same split by when the request was sent: while users were still connecting, or after
+    const ttftErrRamp: number[] = [];
+    const ttftErrHold: number[] = [];
     ok.forEach((rec, i) => {
       const sent = logs[i];
-      if (sent && sent.length > 1 && rec.ttft_ms !== null) ttftErr.push(rec.start_ms + rec.ttft_ms - sent[1]!);
+      if (sent && sent.length > 1 && rec.ttft_ms !== null) {
+        const err = rec.start_ms + rec.ttft_ms - sent[1]!;
+        ttftErr.push(err);
+        (rec.offset_ms < 3000 ? ttftErrRamp : ttftErrHold).push(err);
+      }
     });
+    ttftErrRamp.sort((a, b) => a - b);
+    ttftErrHold.sort((a, b) => a - b);
     // every packet of the traced requests against its frame's send time
     const traced = new Map<number, number[]>();
     for (const line of r.traced.split('\n')) {
@@ -359,6 +368,7 @@ async function slowStreams(rows: BenchRow[]): Promise<void> {
     log(
       `(c) ${SLOW_STREAMS} concurrent slow streams (${s.requests.ok} ok, ${s.requests.failed} failed over ${s.duration_s.toFixed(1)} s): client TTFT minus the simulator's send time ` +
         `p50 ${pct(ttftErr, 50).toFixed(3)} ms, p99 ${pct(ttftErr, 99).toFixed(3)} ms, max ${pct(ttftErr, 100).toFixed(3)} ms, min ${pct(ttftErr, 0).toFixed(3)} ms (${ttftErr.length} requests); ` +
+        `sent during the ramp p99 ${pct(ttftErrRamp, 99).toFixed(3)} ms (${ttftErrRamp.length}), after it p99 ${pct(ttftErrHold, 99).toFixed(3)} ms (${ttftErrHold.length}); ` +
         `per packet p50 ${pct(pktErr, 50).toFixed(3)} ms, p99 ${pct(pktErr, 99).toFixed(3)} ms (${pktErr.length} packets); ` +
         `event-loop lag p50 ${s.client?.event_loop_lag_ms.p50} ms, p99 ${s.client?.event_loop_lag_ms.p99} ms, max ${s.client?.event_loop_lag_ms.max} ms; ` +
         `TTFT p50 ${s.ttft_ms.p50} ms, p99 ${s.ttft_ms.p99} ms; e2e p50 ${s.e2e_ms.p50} ms, p99 ${s.e2e_ms.p99} ms (planned 3,020 ms); client CPU ${cpuPct(r.cpuS, s.duration_s)} (incl. the simulator thread)` +
