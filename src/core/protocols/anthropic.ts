@@ -18,7 +18,7 @@
 import type { PromptPlan } from '../scenario/plan';
 import type { AdapterPlan, DecoderContext, HttpRequestSpec, ProtocolAdapter, StreamDecoder } from './adapter';
 import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
-import { emitContent, flushContent, makeSplitter, PacketEmitter, type OpenAiDecoderOptions } from './openai-chat';
+import { emitContent, finishJsonBody, flushContent, makeSplitter, PacketEmitter, type OpenAiDecoderOptions } from './openai-chat';
 import { readUsage } from './openai-common';
 import type { SseEvent } from './sse-framer';
 import { SseJsonDecoder } from './sse-json-decoder';
@@ -112,12 +112,7 @@ export class AnthropicDecoder extends SseJsonDecoder {
     }
     flushContent(rec, this.t, this.splitter);
     if (nonEmptyString(value.stop_reason)) rec.setFinish(normalizeFinishReason(value.stop_reason));
-    if (isObject(value.usage)) {
-      rec.mergeUsage(readUsage(value.usage));
-      out.emit('stats', JSON.stringify(value.usage));
-    }
-    if (out.emitted === 0) out.emit('other', raw);
-    rec.complete = true;
+    finishJsonBody(out, value.usage, raw);
   }
 }
 

@@ -85,6 +85,19 @@ export function flushContent(rec: StreamRecord, t: number, splitter: ThinkTagSpl
   for (const s of splitter.flush().segments) out.emit(s.kind, s.text);
 }
 
+/**
+ * The end of a response that came as one JSON body (the server ignored `stream`): its usage as a
+ * stats packet, an `other` packet when nothing else was in it, and the record complete.
+ */
+export function finishJsonBody(out: PacketEmitter, usage: unknown, raw: string): void {
+  if (isObject(usage)) {
+    out.record.mergeUsage(readUsage(usage));
+    out.emit('stats', JSON.stringify(usage));
+  }
+  if (out.emitted === 0) out.emit('other', raw);
+  out.record.complete = true;
+}
+
 export function makeSplitter(opts: ThinkTagOptions | false | undefined): ThinkTagSplitter | undefined {
   return opts === false ? undefined : new ThinkTagSplitter(opts ?? {});
 }
@@ -205,12 +218,7 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
       rec.setFinish(c.finish_reason);
     }
     flushContent(rec, this.t, this.splitter);
-    if (isObject(value.usage)) {
-      rec.mergeUsage(readUsage(value.usage));
-      out.emit('stats', JSON.stringify(value.usage));
-    }
-    if (out.emitted === 0) out.emit('other', raw);
-    rec.complete = true;
+    finishJsonBody(out, value.usage, raw);
   }
 }
 

@@ -13,7 +13,7 @@
 import type { PromptPlan } from '../scenario/plan';
 import type { AdapterPlan, DecoderContext, HttpRequestSpec, ProtocolAdapter, StreamDecoder } from './adapter';
 import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
-import { emitContent, flushContent, makeSplitter, PacketEmitter, type OpenAiDecoderOptions } from './openai-chat';
+import { emitContent, finishJsonBody, flushContent, makeSplitter, PacketEmitter, type OpenAiDecoderOptions } from './openai-chat';
 import { jsonSseHeaders, readUsage } from './openai-common';
 import type { SseEvent } from './sse-framer';
 import { SseJsonDecoder } from './sse-json-decoder';
@@ -133,12 +133,7 @@ export class OpenAiResponsesDecoder extends SseJsonDecoder {
     flushContent(rec, this.t, this.splitter);
     const details = isObject(value.incomplete_details) ? value.incomplete_details : undefined;
     rec.setFinish(value.status === 'incomplete' ? normalizeFinishReason(nonEmptyString(details?.reason) ? details.reason : 'incomplete') : 'stop');
-    if (isObject(value.usage)) {
-      rec.mergeUsage(readUsage(value.usage));
-      out.emit('stats', JSON.stringify(value.usage));
-    }
-    if (out.emitted === 0) out.emit('other', raw);
-    rec.complete = true;
+    finishJsonBody(out, value.usage, raw);
   }
 }
 
