@@ -95,13 +95,10 @@ export class AnthropicDecoder extends SseJsonDecoder {
     }
   }
 
-  protected onJsonBody(value: unknown, bytes: number, raw: string): void {
+  protected onJsonBody(body: unknown, bytes: number, raw: string): void {
     const rec = this.record;
-    if (!isObject(value) || value.type === 'error' || (value.error !== undefined && value.error !== null)) {
-      rec.add(this.t, isObject(value) ? 'error' : 'other', bytes, raw);
-      rec.fail(isObject(value) ? 'stream_error' : 'bad_stream', isObject(value) ? errorMessage(value.error ?? value) : 'response body is JSON but not an object');
-      return;
-    }
+    const value = this.bodyObject(body, bytes, raw, (o) => o.type === 'error' || (o.error !== undefined && o.error !== null));
+    if (!value) return;
     rec.setId(value.id);
     const out = new PacketEmitter(rec, this.t, bytes);
     for (const block of Array.isArray(value.content) ? value.content : []) {

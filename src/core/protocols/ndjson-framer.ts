@@ -3,6 +3,7 @@
  * dropped), decodes each complete line as UTF-8, and counts each line's wire bytes. Blank lines are
  * skipped; their bytes go to the next record. Never throws.
  */
+import { PartialLine } from './partial-line';
 
 export interface NdjsonSink {
   line(text: string, bytes: number): void;
@@ -17,8 +18,7 @@ const LF = 0x0a;
 const utf8 = new TextDecoder('utf-8');
 
 export class NdjsonFramer {
-  private partial: Uint8Array[] = [];
-  private partialBytes = 0;
+  private readonly partial = new PartialLine(MAX_NDJSON_LINE_BYTES);
   private carry = 0;
   private dropping = false;
 
@@ -34,43 +34,23 @@ export class NdjsonFramer {
   }
 
   end(): void {
-    if (this.partialBytes > 0 && !this.dropping) {
-      const rest = this.take(new Uint8Array(0));
+    if (this.partial.bytes > 0 && !this.dropping) {
+      const rest = this.partial.take(new Uint8Array(0));
       const text = utf8.decode(rest).replace(/\r$/, '');
       // A last record without its newline is still a record when it is whole JSON.
       if (text.trim().length > 0) this.sink.trailing(text, rest.length + this.carry);
     }
-    this.partial = [];
-    this.partialBytes = 0;
+    this.partial.clear();
     this.carry = 0;
     this.dropping = false;
   }
 
   private keep(bytes: Uint8Array): void {
     if (this.dropping) return;
-    if (this.partialBytes + bytes.length > MAX_NDJSON_LINE_BYTES) {
+    if (!this.partial.keep(bytes)) {
       this.dropping = true;
-      this.partial = [];
-      this.partialBytes = 0;
       this.sink.overflow(MAX_NDJSON_LINE_BYTES);
-      return;
     }
-    this.partial.push(bytes.slice());
-    this.partialBytes += bytes.length;
-  }
-
-  private take(tail: Uint8Array): Uint8Array {
-    if (this.partialBytes === 0) return tail;
-    const all = new Uint8Array(this.partialBytes + tail.length);
-    let o = 0;
-    for (const p of this.partial) {
-      all.set(p, o);
-      o += p.length;
-    }
-    all.set(tail, o);
-    this.partial = [];
-    this.partialBytes = 0;
-    return all;
   }
 
   private complete(tail: Uint8Array, tailBytes: number): void {
@@ -78,7 +58,7 @@ export class NdjsonFramer {
       this.dropping = false;
       return;
     }
-    const content = this.take(tail);
+    const content = this.partial.take(tail);
     const bytes = content.length + (tailBytes - tail.length) + this.carry;
     const text = utf8.decode(content).replace(/\r$/, '');
     if (text.trim().length === 0) {

@@ -192,18 +192,10 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
     else out.emit('other', e.data);
   }
 
-  protected onJsonBody(value: unknown, bytes: number, raw: string): void {
+  protected onJsonBody(body: unknown, bytes: number, raw: string): void {
     const rec = this.record;
-    if (!isObject(value)) {
-      rec.add(this.t, 'other', bytes, raw);
-      rec.fail('bad_stream', 'response body is JSON but not an object');
-      return;
-    }
-    if (value.error !== undefined && value.error !== null) {
-      rec.add(this.t, 'error', bytes, raw);
-      rec.fail('stream_error', errorMessage(value.error));
-      return;
-    }
+    const value = this.bodyObject(body, bytes, raw);
+    if (!value) return;
     rec.setId(value.id);
     const out = new PacketEmitter(rec, this.t, bytes);
     const choices = Array.isArray(value.choices) ? value.choices : [];

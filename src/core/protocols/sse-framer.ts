@@ -6,6 +6,7 @@
  * event and comment. Never throws.
  */
 import { createParser, type EventSourceParser } from 'eventsource-parser';
+import { PartialLine } from './partial-line';
 
 export interface SseEvent {
   event?: string;
@@ -49,8 +50,7 @@ function decodeValue(b: Uint8Array, from: number, to: number): string {
 
 export class SseFramer {
   private readonly parser: EventSourceParser;
-  private partial: Uint8Array[] = [];
-  private partialBytes = 0;
+  private readonly partial = new PartialLine(MAX_LINE_BYTES);
   private skipLF = false;
   private eventBytes = 0;
   private lineBytes = 0;
@@ -130,8 +130,8 @@ export class SseFramer {
   end(): void {
     if (this.held !== undefined) this.dispatchHeld();
     else this.feed('\n', 0, '');
-    if (this.partialBytes > 0) {
-      const rest = this.takePartial(new Uint8Array(0));
+    if (this.partial.bytes > 0) {
+      const rest = this.partial.take(new Uint8Array(0));
       this.sink.trailing(utf8.decode(rest), rest.length);
     }
     this.skipLF = false;
@@ -139,29 +139,10 @@ export class SseFramer {
 
   private keepPartial(bytes: Uint8Array): void {
     if (this.overflow) return;
-    if (this.partialBytes + bytes.length > MAX_LINE_BYTES) {
+    if (!this.partial.keep(bytes)) {
       this.overflow = true;
-      this.partial = [];
-      this.partialBytes = 0;
       this.sink.invalid(`line longer than ${MAX_LINE_BYTES} bytes`, 0);
-      return;
     }
-    this.partial.push(bytes.slice());
-    this.partialBytes += bytes.length;
-  }
-
-  private takePartial(tail: Uint8Array): Uint8Array {
-    if (this.partialBytes === 0) return tail;
-    const all = new Uint8Array(this.partialBytes + tail.length);
-    let o = 0;
-    for (const p of this.partial) {
-      all.set(p, o);
-      o += p.length;
-    }
-    all.set(tail, o);
-    this.partial = [];
-    this.partialBytes = 0;
-    return all;
   }
 
   /** One line: `chunk[from, to)` (after any partial bytes held from earlier reads), `endBytes` consumed with its line end. */
@@ -169,15 +150,14 @@ export class SseFramer {
     if (this.overflow) {
       // The rest of an over-long line: drop it.
       this.overflow = false;
-      this.partial = [];
-      this.partialBytes = 0;
+      this.partial.clear();
       return;
     }
     let buf = chunk;
     let a = from;
     let b = to;
-    if (this.partialBytes > 0) {
-      buf = this.takePartial(chunk.subarray(from, to));
+    if (this.partial.bytes > 0) {
+      buf = this.partial.take(chunk.subarray(from, to));
       a = 0;
       b = buf.length;
     }

@@ -5,7 +5,7 @@
  * unparseable lines into `bad_stream`. Subclasses classify the events.
  */
 import type { DecoderContext, StreamDecoder } from './adapter';
-import { firstSignificantByte, parseJson } from './adapter';
+import { errorMessage, firstSignificantByte, isObject, parseJson } from './adapter';
 import { SseFramer, type SseEvent } from './sse-framer';
 import { StreamRecord } from './stream-record';
 
@@ -99,6 +99,29 @@ export abstract class SseJsonDecoder implements StreamDecoder {
   protected abstract onEvent(e: SseEvent): void;
   /** The whole body was one JSON document. */
   protected abstract onJsonBody(value: unknown, bytes: number, raw: string): void;
+
+  /**
+   * A whole-body JSON document as an object, or undefined once it is recorded as a failure: not an
+   * object is bad_stream, an error object (by `isError`, default: it has an `error`) is stream_error.
+   */
+  protected bodyObject(
+    value: unknown,
+    bytes: number,
+    raw: string,
+    isError: (o: Record<string, unknown>) => boolean = (o) => o.error !== undefined && o.error !== null,
+  ): Record<string, unknown> | undefined {
+    if (!isObject(value)) {
+      this.record.add(this.t, 'other', bytes, raw);
+      this.record.fail('bad_stream', 'response body is JSON but not an object');
+      return undefined;
+    }
+    if (isError(value)) {
+      this.record.add(this.t, 'error', bytes, raw);
+      this.record.fail('stream_error', errorMessage(value.error ?? value));
+      return undefined;
+    }
+    return value;
+  }
 
   protected onComment(text: string, bytes: number): void {
     this.record.add(this.t, 'heartbeat', bytes, text);

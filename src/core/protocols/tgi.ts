@@ -77,11 +77,8 @@ export class TgiDecoder extends SseJsonDecoder {
     // /generate (not streaming) answers `{"generated_text": ..., "details": ...}` or a one-element array.
     const obj = Array.isArray(value) ? value[0] : value;
     const rec = this.record;
-    if (!isObject(obj)) {
-      rec.add(this.t, 'other', bytes, raw);
-      rec.fail('bad_stream', 'response body is JSON but not an object');
-      return;
-    }
+    // An error object goes the way of a streamed one (onObject), so it is not taken as an error here.
+    if (!this.bodyObject(obj, bytes, raw, () => false) || !isObject(obj)) return;
     if (obj.error !== undefined && obj.error !== null) {
       this.onObject(obj, bytes, raw);
       return;
