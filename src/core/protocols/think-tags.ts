@@ -73,6 +73,14 @@ export class ThinkTagSplitter {
    * the answer phases and inside thinking when nothing is held and the delta has no character that
    * could begin the closing tag, the case of nearly every delta: the caller skips push's work.
    */
+  /** Emits the buffer as `kind`, keeping back a trailing start of the closing tag for the next delta. */
+  private emitBeforeCloseTag(out: TextSegment[], kind: TextSegment['kind']): void {
+    const keep = partialTagSuffix(this.buf, this.close);
+    const emit = this.buf.slice(0, this.buf.length - keep);
+    if (emit.length > 0) out.push({ kind, text: emit });
+    this.buf = this.buf.slice(this.buf.length - keep);
+  }
+
   passThrough(delta: string): 'answer' | 'thinking' | undefined {
     if (this.buf.length > 0 || delta.length === 0) return undefined;
     const st = this.state;
@@ -115,10 +123,7 @@ export class ThinkTagSplitter {
           tag = true;
           continue;
         }
-        const keep = partialTagSuffix(this.buf, this.close);
-        const emit = this.buf.slice(0, this.buf.length - keep);
-        if (emit.length > 0) out.push({ kind: 'answer', text: emit });
-        this.buf = this.buf.slice(this.buf.length - keep);
+        this.emitBeforeCloseTag(out, 'answer');
         break;
       }
       if (this.state === 'thinking') {
@@ -141,10 +146,7 @@ export class ThinkTagSplitter {
           tag = true;
           continue;
         }
-        const keep = partialTagSuffix(this.buf, this.close);
-        const emit = this.buf.slice(0, this.buf.length - keep);
-        if (emit.length > 0) out.push({ kind: 'thinking', text: emit });
-        this.buf = this.buf.slice(this.buf.length - keep);
+        this.emitBeforeCloseTag(out, 'thinking');
         break;
       }
       if (this.state === 'after_close') {
