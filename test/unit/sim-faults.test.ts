@@ -2,16 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FAULT_KINDS, defineProfile, startSimulator, type RunningSimulator, type SimProfile } from '../../src/core/sim/index';
+import { fastProfile } from '../helpers/sim';
 
-const FAST: SimProfile = defineProfile('reasoning', {
-  name: 'fast',
-  decode_tokens_per_s: 5000,
-  prefill_tokens_per_s: 1_000_000,
-  overhead_ms: 0,
-  keepalive_interval_ms: 0,
-  thinking_tokens: [4, 4],
-  answer_tokens: [6, 6],
-});
+const FAST: SimProfile = fastProfile([4, 4], [6, 6]);
 
 async function withSim(fn: (sim: RunningSimulator) => Promise<void>, profile: SimProfile = FAST, seed = 9): Promise<void> {
   const sim = await startSimulator({ profile, seed });

@@ -2,17 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defineProfile, startSimulator, type RunningSimulator, type SimProfile } from '../../src/core/sim/index';
+import { fastProfile } from '../helpers/sim';
 
-/** A fast reasoning profile: tests check structure and order, not speed. */
-const FAST: SimProfile = defineProfile('reasoning', {
-  name: 'fast',
-  decode_tokens_per_s: 5000,
-  prefill_tokens_per_s: 1_000_000,
-  overhead_ms: 0,
-  keepalive_interval_ms: 0,
-  thinking_tokens: [5, 9],
-  answer_tokens: [6, 12],
-});
+const FAST: SimProfile = fastProfile([5, 9], [6, 12]);
 
 async function withSim<T>(profile: SimProfile | string, fn: (sim: RunningSimulator) => Promise<T>, seed = 7): Promise<T> {
   const sim = await startSimulator({ profile, seed });

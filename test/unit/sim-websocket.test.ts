@@ -3,16 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { defineProfile, startSimulator, type RunningSimulator, type SimProfile } from '../../src/core/sim/index';
+import { fastProfile } from '../helpers/sim';
 
-const FAST: SimProfile = defineProfile('reasoning', {
-  name: 'fast',
-  decode_tokens_per_s: 5000,
-  prefill_tokens_per_s: 1_000_000,
-  overhead_ms: 0,
-  keepalive_interval_ms: 0,
-  thinking_tokens: [3, 3],
-  answer_tokens: [4, 4],
-});
+const FAST: SimProfile = fastProfile([3, 3], [4, 4]);
 
 async function withSim(fn: (sim: RunningSimulator, wsUrl: string) => Promise<void>, profile: SimProfile = FAST): Promise<void> {
   const sim = await startSimulator({ profile, seed: 5 });
