@@ -17,7 +17,9 @@ function pct(v: number | null): string {
 }
 
 export function progressLine(p: Progress): string {
-  const t = `${p.elapsed_s.toFixed(0).padStart(3)}s/${p.planned_s.toFixed(0)}s`;
+  // A load ended only by a stop condition (`stop after 1000 requests`) has no planned length.
+  const planned = Number.isFinite(p.planned_s) ? `/${p.planned_s.toFixed(0)}s` : '';
+  const t = `${p.elapsed_s.toFixed(0).padStart(3)}s${planned}`;
   return `[${t}] users ${p.active_users}/${p.target_users}  in flight ${p.in_flight}  ok ${p.ok}  failed ${p.failed}  qpm ${p.qpm.toFixed(0)}  ttft p95 ${ms(p.ttft_p95_ms)}  tok/s p50 ${num(p.token_rate_p50)}`;
 }
 

@@ -163,3 +163,10 @@ test('sim: an unknown profile is a clear error listing the known ones; a profile
   sim.child.kill('SIGINT');
   assert.equal((await sim.done).code, 0);
 });
+
+test('the progress line of a load with no planned end shows the elapsed time alone', async () => {
+  const { progressLine } = await import('../../src/cli/format');
+  const p = { elapsed_s: 3, planned_s: Infinity, active_users: 1, target_users: 1, in_flight: 1, sent: 2, ok: 1, failed: 0, qpm: 60, ttft_p95_ms: 12, token_rate_p50: 30 };
+  assert.match(progressLine(p), /^\[  3s\] users 1\/1/);
+  assert.match(progressLine({ ...p, planned_s: 17 }), /^\[  3s\/17s\]/);
+});
