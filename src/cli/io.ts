@@ -39,3 +39,14 @@ export function processIO(): CliIO {
     },
   };
 }
+
+/** The same output with every known secret replaced (see core/results/redact): for all a run prints. */
+export function redactingIO(io: CliIO, redactor: { active: boolean; text(s: string): string }): CliIO {
+  if (!redactor.active) return io;
+  return {
+    out: (l) => io.out(redactor.text(l)),
+    err: (l) => io.err(redactor.text(l)),
+    progress: (l) => io.progress(redactor.text(l)),
+    progressDone: () => io.progressDone(),
+  };
+}

@@ -10,8 +10,10 @@ import { runTokens } from './tokens';
 import { runTrace } from './trace';
 
 const USAGE = `usage:
-  llmload run FILE [--out DIR] [--target URL] [--quiet] [--download-tokenizer]
+  llmload run FILE [--out DIR [--force]] [--target URL] [--quiet] [--download-tokenizer]
                                                           run a scenario; exit 0 pass, 1 an expectation failed, 2 invalid, 3 cannot start
+    --out DIR: the run's folder; one that already holds a run is refused (exit 2) unless --force,
+               which deletes that run's files first (other files in DIR are kept)
   llmload check FILE...                                   print diagnostics; exit 2 on any error
   llmload compare RUN_A RUN_B [--fail-if "ttft p95 +10%"]... [--json]
                                                           compare two runs; exit 1 when a gate is crossed
@@ -31,14 +33,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         const { values, positionals } = parseArgs({
           args: rest,
           allowPositionals: true,
-          options: { out: { type: 'string' }, target: { type: 'string' }, quiet: { type: 'boolean' }, 'download-tokenizer': { type: 'boolean' } },
+          options: { out: { type: 'string' }, force: { type: 'boolean' }, target: { type: 'string' }, quiet: { type: 'boolean' }, 'download-tokenizer': { type: 'boolean' } },
         });
         if (positionals.length !== 1) {
           io.err('llmload run: give exactly one scenario file\n' + USAGE);
           return 2;
         }
         return await runCommand(
-          { file: positionals[0]!, out: values.out, target: values.target, quiet: values.quiet, downloadTokenizer: values['download-tokenizer'] },
+          { file: positionals[0]!, out: values.out, force: values.force, target: values.target, quiet: values.quiet, downloadTokenizer: values['download-tokenizer'] },
           io,
         );
       }

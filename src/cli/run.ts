@@ -1,14 +1,19 @@
 /**
- * `llmload run FILE [--out DIR] [--target URL] [--download-tokenizer]`: exit 0 every expectation
- * holds, 1 one fails, 2 invalid scenario, 3 cannot start (a target that cannot be reached, or a
- * Hugging Face tokenizer that is not cached and that --download-tokenizer did not allow to download).
+ * `llmload run FILE [--out DIR [--force]] [--target URL] [--download-tokenizer]`: exit 0 every
+ * expectation holds, 1 one fails, 2 invalid scenario or arguments (an `--out` folder that already
+ * holds a run, without `--force`), 3 cannot start (a target that cannot be reached, or a Hugging
+ * Face tokenizer that is not cached and that --download-tokenizer did not allow to download).
+ * Everything printed after the scenario is resolved has its secret values redacted.
  */
 import path from 'node:path';
 import { formatDiagnostic } from '../core/scenario/diagnostics';
 import { RunStartError } from '../core/run/runner';
 import { startScenarioRun, PrepareError, type ScenarioRunStart } from '../core/run/scenario-run';
 import { progressLine, summaryText } from './format';
-import type { CliIO } from './io';
+import { redactingIO, type CliIO } from './io';
+import { shownPath } from './paths';
+import { Redactor } from '../core/results/redact';
+import { existingRunFiles } from '../core/results/run-dir';
 import { DOWNLOAD_FLAG_HINT } from './tokens';
 
 export const EXIT = { ok: 0, expectationFailed: 1, invalid: 2, cannotStart: 3, interrupted: 130 } as const;
@@ -16,21 +21,39 @@ export const EXIT = { ok: 0, expectationFailed: 1, invalid: 2, cannotStart: 3, i
 export interface RunArgs {
   file: string;
   out?: string;
+  /** `--out DIR` holds another run: delete that run's files first (nothing else in DIR). */
+  force?: boolean;
   target?: string;
   quiet?: boolean;
   /** The user agreed to download a Hugging Face tokenizer that is not cached. */
   downloadTokenizer?: boolean;
 }
 
+/** The message for an `--out` folder that holds a run (exit 2). */
+export function outInUseMessage(dir: string, files: readonly string[]): string {
+  return (
+    `llmload run: ${shownPath(dir)} already holds a run (${files.join(', ')}); a second run there would mix both runs' records.\n` +
+    `  Give another --out folder, or add --force to delete that run's files first (only llmload's run files; anything else in the folder is kept).`
+  );
+}
+
 export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const file = path.resolve(args.file);
-  const shown = path.relative(process.cwd(), file) || file;
+  const shown = shownPath(file);
+  if (args.out !== undefined && !args.force) {
+    const existing = existingRunFiles(path.resolve(args.out));
+    if (existing.length > 0) {
+      io.err(outInUseMessage(args.out, existing));
+      return EXIT.invalid;
+    }
+  }
   let started: ScenarioRunStart;
   try {
     started = await startScenarioRun(file, {
       env: process.env,
       secret: (name) => process.env[name],
       outDir: args.out,
+      replaceOutDir: args.force ?? false,
       targetOverride: args.target,
       onProgress: args.quiet ? undefined : (p) => io.progress(progressLine(p)),
       allowDownload: args.downloadTokenizer ?? false,
@@ -53,8 +76,13 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     }
     throw e;
   }
+  if (started.kind === 'invalid') {
+    for (const d of started.diagnostics) io.err(formatDiagnostic(shown, d));
+    return EXIT.invalid;
+  }
+  // From here on, what is printed may hold text the server sent back: keep the secrets out of it.
+  io = redactingIO(io, new Redactor(started.secrets));
   for (const d of started.diagnostics) io.err(formatDiagnostic(shown, d));
-  if (started.kind === 'invalid') return EXIT.invalid;
   const { plan, handle } = started;
   for (const note of started.notes) io.err(`note: ${note}`);
   io.err(`running ${shown} against ${args.target ?? (plan.target.kind === 'builtin' ? `builtin:${plan.target.profile}` : plan.target.url)} (Ctrl-C stops and keeps the results)`);
@@ -70,7 +98,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const result = await handle.done;
   process.off('SIGINT', onSigint);
   io.progressDone();
-  io.out(summaryText(result.summary, path.relative(process.cwd(), result.dir) || result.dir));
+  io.out(summaryText(result.summary, shownPath(result.dir)));
   if (result.error) {
     io.err(`llmload: the run ended on an internal error: ${result.error}`);
     return EXIT.cannotStart;

@@ -10,6 +10,7 @@ import type { RequestRecord } from '../core/metrics/record';
 import { buildChromeTrace, type PacketLine } from '../core/results/trace-export';
 import { RESULT_FILES } from '../core/results/writer';
 import type { CliIO } from './io';
+import { shownPath } from './paths';
 
 async function* jsonLines<T>(file: string): AsyncGenerator<T> {
   if (!fs.existsSync(file)) return;
@@ -24,12 +25,12 @@ export async function runTrace(args: string[], io: CliIO): Promise<number> {
     options: { request: { type: 'string' }, format: { type: 'string', default: 'perfetto' }, out: { type: 'string' } },
   });
   if (positionals.length !== 1) {
-    io.err('llmload trace: give one run folder, e.g. llmload trace .llmload/runs/20261128T101500Z-my-scenario');
+    io.err(`llmload trace: give one run folder, e.g. llmload trace ${path.join('.llmload', 'runs', '20261128T101500Z-my-scenario')}`);
     return 2;
   }
   const dir = positionals[0]!;
   if (!fs.existsSync(path.join(dir, RESULT_FILES.requests))) {
-    io.err(`llmload trace: ${dir} is not a run folder (no ${RESULT_FILES.requests})`);
+    io.err(`llmload trace: ${shownPath(dir)} is not a run folder (no ${RESULT_FILES.requests})`);
     return 2;
   }
   if (values.format !== 'perfetto' && values.format !== 'jsonl') {
@@ -44,7 +45,7 @@ export async function runTrace(args: string[], io: CliIO): Promise<number> {
   const records: RequestRecord[] = [];
   for await (const r of jsonLines<RequestRecord>(path.join(dir, RESULT_FILES.requests))) if (only === undefined || r.id === only) records.push(r);
   if (only !== undefined && records.length === 0) {
-    io.err(`llmload trace: no request ${only} in ${dir}`);
+    io.err(`llmload trace: no request ${only} in ${shownPath(dir)}`);
     return 2;
   }
   const packets = new Map<number, PacketLine[]>();
@@ -71,7 +72,7 @@ export async function runTrace(args: string[], io: CliIO): Promise<number> {
   }
   if (values.out) {
     fs.writeFileSync(values.out, text);
-    io.err(`wrote ${values.out}`);
+    io.err(`wrote ${shownPath(values.out)}`);
   } else {
     io.out(text.trimEnd());
   }

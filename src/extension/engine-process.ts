@@ -7,7 +7,8 @@
 import type { RunHandle } from '../core/run/runner';
 import { startScenarioRun, type ScenarioRunStart } from '../core/run/scenario-run';
 import type { EngineToHost, HostToEngine, RunRequest } from './protocol';
-import { redact, scrubRunFolder } from './run/secret-refs';
+import { redact } from './run/secret-refs';
+import { Redactor } from '../core/results/redact';
 
 function send(msg: EngineToHost): Promise<void> {
   return new Promise((resolve) => {
@@ -42,14 +43,14 @@ async function run(m: RunRequest): Promise<void> {
     return;
   }
   handle = started.handle;
-  const secrets = Object.values(m.secrets);
-  // plan.json is written at start: a header whose value came from a secret is not redacted by name.
-  scrubRunFolder(handle.dir, secrets);
+  // The run's writer redacts every record, packet and the summary in place before they are written
+  // or sent here (see core/results/redact), so `live` and `finished` carry no secret; messages made
+  // here go through the same redactor.
+  const redactor = new Redactor([...started.secrets, ...Object.values(m.secrets)]);
   await send({ type: 'started', runDir: handle.dir });
   if (stopRequested) handle.stop('stopped');
   const result = await handle.done;
-  scrubRunFolder(result.dir, secrets);
-  if (result.error) await send({ type: 'failed', message: redact(result.error, secrets) });
+  if (result.error) await send({ type: 'failed', message: redactor.text(result.error) });
   await send({ type: 'finished', runDir: result.dir, summary: result.summary });
 }
 

@@ -1,7 +1,10 @@
 /**
  * Writes a run's files as it goes: requests.jsonl and packets.jsonl are appended as each batch of
  * records arrives, so whatever was measured is on disk even if the run is cut short; summary.json
- * and series.json are written at the end.
+ * and series.json are written at the end. Every byte goes through the run's Redactor first (see
+ * ./redact.ts), and records, packets and the summary are redacted in place, so whoever reads the
+ * same objects after the writer (the aggregator, the live panel rows, the CLI's summary) never
+ * sees a secret either.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +13,7 @@ import type { RequestRecord } from '../metrics/record';
 import type { SeriesRow } from '../metrics/aggregate';
 import type { Summary } from '../metrics/summary';
 import type { RunPlan } from '../scenario/plan';
+import { Redactor } from './redact';
 
 export const RESULT_FILES = {
   summary: 'summary.json',
@@ -24,46 +28,74 @@ export const RESULT_FILES = {
  * The plan as written to plan.json: everything but secrets. Headers with a credential's name are
  * redacted, and so is every known secret value wherever it stands (a header, a body, a URL).
  */
-export function publicPlan(plan: RunPlan, secrets: readonly string[] = []): RunPlan {
+export function publicPlan(plan: RunPlan, secrets: readonly string[] | Redactor = []): RunPlan {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(plan.headers)) headers[k] = /authorization|key|token|secret|cookie/i.test(k) ? '<redacted>' : v;
   const { key: _key, ...rest } = plan;
-  let json = JSON.stringify({ ...rest, headers });
-  for (const s of secrets) if (s.length >= 4) json = json.split(JSON.stringify(s).slice(1, -1)).join('<redacted>');
-  return JSON.parse(json) as RunPlan;
+  const redactor = secrets instanceof Redactor ? secrets : new Redactor(secrets);
+  return redactor.value(JSON.parse(JSON.stringify({ ...rest, headers })) as RunPlan);
 }
+
+/** Every file a run writes into its folder (what `--force` clears, what marks a folder as holding a run). */
+export const RUN_FILE_NAMES: readonly string[] = [...Object.values(RESULT_FILES), `${RESULT_FILES.summary}.tmp`, `${RESULT_FILES.series}.tmp`];
 
 export class RunWriter {
   private readonly requests: number;
   private readonly packets: number;
+  readonly redactor: Redactor;
 
+  /**
+   * Creates the run's files. requests.jsonl and packets.jsonl are created exclusively: a folder that
+   * already holds a run's records is never appended to (see claimRunDir for `--force`).
+   */
   constructor(
     readonly dir: string,
     plan: RunPlan,
     scenarioText?: string,
     secrets: readonly string[] = [],
   ) {
+    this.redactor = new Redactor(secrets);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, RESULT_FILES.plan), JSON.stringify(publicPlan(plan, secrets), null, 2) + '\n');
-    if (scenarioText !== undefined) fs.writeFileSync(path.join(dir, RESULT_FILES.scenario), scenarioText);
-    this.requests = fs.openSync(path.join(dir, RESULT_FILES.requests), 'a');
-    this.packets = fs.openSync(path.join(dir, RESULT_FILES.packets), 'a');
+    this.requests = fs.openSync(path.join(dir, RESULT_FILES.requests), 'wx');
+    try {
+      this.packets = fs.openSync(path.join(dir, RESULT_FILES.packets), 'wx');
+    } catch (e) {
+      fs.closeSync(this.requests);
+      throw e;
+    }
+    fs.writeFileSync(path.join(dir, RESULT_FILES.plan), JSON.stringify(publicPlan(plan, this.redactor), null, 2) + '\n');
+    if (scenarioText !== undefined) fs.writeFileSync(path.join(dir, RESULT_FILES.scenario), this.redactor.text(scenarioText));
   }
 
-  /** Appends one batch. Synchronous on purpose: a batch is small, and once this returns it is on disk for any reader. */
+  /**
+   * Appends one batch, secrets redacted (in place). Synchronous on purpose: a batch is small, and
+   * once this returns it is on disk for any reader.
+   */
   append(records: readonly RequestRecord[], traces: readonly TracedRequest[]): void {
-    if (records.length > 0) fs.writeSync(this.requests, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const red = this.redactor;
+    if (records.length > 0) {
+      const lines = new Array<string>(records.length);
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]!;
+        let line = JSON.stringify(r);
+        if (red.active && red.jsonHas(line)) line = JSON.stringify(red.value(r));
+        lines[i] = line;
+      }
+      fs.writeSync(this.requests, lines.join('\n') + '\n');
+    }
     if (traces.length === 0) return;
     const lines: string[] = [];
     for (const t of traces) {
+      if (red.active) red.packets(t.packets);
       for (const p of t.packets) lines.push(JSON.stringify({ request: t.request, t_ms: round3(p.t_ms), kind: p.kind, bytes: p.bytes, text: p.text }));
     }
     if (lines.length > 0) fs.writeSync(this.packets, lines.join('\n') + '\n');
   }
 
+  /** Writes series.json and summary.json (both redacted in place) and closes the files. */
   finish(summary: Summary, series: SeriesRow[]): void {
-    writeJsonAtomic(path.join(this.dir, RESULT_FILES.series), series);
-    writeJsonAtomic(path.join(this.dir, RESULT_FILES.summary), summary);
+    writeJsonAtomic(path.join(this.dir, RESULT_FILES.series), this.redactor.value(series));
+    writeJsonAtomic(path.join(this.dir, RESULT_FILES.summary), this.redactor.value(summary));
     this.close();
   }
 

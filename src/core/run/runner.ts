@@ -11,7 +11,7 @@ import type { LiveDelta, LoadWorkerInit, LoadWorkerToRunner, Progress, RequestRo
 import { addTokenizerInput, requestRowOf } from '../metrics/record';
 import { RunAggregator } from '../metrics/aggregate';
 import { buildSummary, targetLabel, type Summary } from '../metrics/summary';
-import { DEFAULT_RESULTS_ROOT, runDirFor } from '../results/run-dir';
+import { DEFAULT_RESULTS_ROOT, claimRunDir, freshRunDir } from '../results/run-dir';
 import { RunWriter } from '../results/writer';
 import type { RunPlan } from '../scenario/plan';
 import { startSimulator, type RunningSimulator } from '../sim';
@@ -42,6 +42,8 @@ export interface RunOptions {
   stopGraceMs?: number;
   /** Values that must never reach a results file (keys, `${secret:NAME}` values). */
   secrets?: readonly string[];
+  /** An `outDir` that holds another run: delete that run's files (`--force`) rather than refuse to start. */
+  replaceOutDir?: boolean;
   /** Each prompt's input tokens as the tokenizer counts them (see prepareRun), by prompt name. */
   inputTokens?: ReadonlyMap<string, number>;
   /** Load worker threads; default one per core (fewer when there are fewer users than cores). */
@@ -135,8 +137,16 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   }
 
   const started = new Date();
-  const dir = opts.outDir ?? runDirFor(opts.outRoot ?? DEFAULT_RESULTS_ROOT, plan.scenario, started);
-  const writer = new RunWriter(dir, plan, opts.scenarioText, opts.secrets);
+  let writer: RunWriter;
+  try {
+    // A named folder must not hold another run; a new one never collides (see ../results/run-dir).
+    const runDir = opts.outDir ? claimRunDir(opts.outDir, { replace: opts.replaceOutDir }) : freshRunDir(opts.outRoot ?? DEFAULT_RESULTS_ROOT, plan.scenario, started);
+    writer = new RunWriter(runDir, plan, opts.scenarioText, opts.secrets);
+  } catch (e) {
+    await sim?.close();
+    throw new RunStartError((e as Error).message);
+  }
+  const dir = writer.dir;
   const agg = new RunAggregator({ buckets: plan.buckets });
   const threadHists = new ThreadHistograms();
   const plannedS = schedule.end_ms / 1000;

@@ -10,6 +10,7 @@ import type { RunPlan } from '../scenario/plan';
 import { prepareRun, PrepareError } from '../prepare/prompts';
 import { TokenizeClient } from '../tokenize/client';
 import { startRun, type RunHandle, type RunOptions } from './runner';
+import { Redactor, trackSecrets } from '../results/redact';
 
 export { PrepareError };
 
@@ -34,25 +35,38 @@ export type ScenarioRunStart =
  * cannot start (an unreachable target, say).
  */
 export async function startScenarioRun(file: string, opts: ScenarioRunOptions = {}): Promise<ScenarioRunStart> {
-  const secrets = new Set<string>();
-  const secret = (name: string): string | undefined => {
-    const v = opts.secret?.(name);
-    if (v) secrets.add(v);
-    return v;
-  };
-  const { text, plan, diagnostics } = loadScenario(file, { env: opts.env ?? process.env, secret });
+  // Which `${secret:…}` and `${env:…}` values the scenario used, and where (see ../results/redact).
+  const tracked = trackSecrets(opts.env ?? process.env, (name) => opts.secret?.(name));
+  const { text, plan, diagnostics } = loadScenario(file, { env: tracked.env, secret: tracked.secret });
   if (!plan) return { kind: 'invalid', text, diagnostics };
   if (opts.trace) plan.trace = opts.trace;
-  if (plan.key) secrets.add(plan.key);
+  const secrets = tracked.secretsOf(plan);
+  const redactor = new Redactor(secrets);
 
   const tokenize = new TokenizeClient();
   let prepared;
   try {
     prepared = await prepareRun(plan, { tokenize, allowDownload: opts.allowDownload, failOnTokenizerDownload: opts.failOnTokenizerDownload });
+  } catch (e) {
+    throw redactError(e, redactor);
   } finally {
     await tokenize.close();
   }
   const { env: _env, secret: _secret, trace: _trace, allowDownload: _allow, failOnTokenizerDownload: _fail, ...runOptions } = opts;
-  const handle = await startRun(prepared.plan, { ...runOptions, scenarioText: text, inputTokens: prepared.inputTokens, secrets: [...secrets] });
-  return { kind: 'started', text, diagnostics, plan: prepared.plan, notes: prepared.notes, handle, secrets: [...secrets] };
+  let handle: RunHandle;
+  try {
+    handle = await startRun(prepared.plan, { ...runOptions, scenarioText: text, inputTokens: prepared.inputTokens, secrets });
+  } catch (e) {
+    // "cannot reach https://host/?key=…": the message is shown and logged.
+    throw redactError(e, redactor);
+  }
+  return { kind: 'started', text, diagnostics, plan: prepared.plan, notes: prepared.notes.map((n) => redactor.text(n)), handle, secrets };
+}
+
+function redactError(e: unknown, redactor: Redactor): unknown {
+  if (e instanceof Error && redactor.active) {
+    e.message = redactor.text(e.message);
+    if (e.stack) e.stack = redactor.text(e.stack);
+  }
+  return e;
 }

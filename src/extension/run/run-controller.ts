@@ -15,6 +15,7 @@ import type { EngineToHost, HostToEngine } from '../protocol';
 import type { RunEvents, RunFinishedEvent, RunLiveEvent, RunStartedEvent } from '../run-events';
 import { costGuard } from './cost-estimate';
 import { redact, secretNames } from './secret-refs';
+import { Redactor, trackSecrets } from '../../core/results/redact';
 import type { SecretResolver } from './secrets';
 import { settings } from '../settings';
 
@@ -130,8 +131,11 @@ export class RunController implements RunEvents, vscode.Disposable {
     if (!secretValues) return refuse('cancelled', 'a secret was not given');
     const cfg = settings();
     const targetOverride = cfg.environmentUrl;
-    const loaded = loadScenario(file, { env: process.env, secret: (n) => secretValues[n] ?? process.env[n] });
-    const redactAll = (s: string): string => redact(s, Object.values(secretValues));
+    const tracked = trackSecrets(process.env, (n) => secretValues[n] ?? process.env[n]);
+    const loaded = loadScenario(file, { env: tracked.env, secret: tracked.secret });
+    // Keys, `${secret:…}` values and `${env:…}` values in headers or the URL: never in the log channel.
+    const redactor = new Redactor([...Object.values(secretValues), ...(loaded.plan ? tracked.secretsOf(loaded.plan) : [])]);
+    const redactAll = (s: string): string => redactor.text(redact(s, Object.values(secretValues)));
     if (!loaded.plan) {
       const errs = loaded.diagnostics.filter((d) => d.severity === 'error');
       for (const d of errs) this.log.error(redactAll(formatDiagnostic(file, d)));
