@@ -72,24 +72,9 @@ export class RunWriter {
    * once this returns it is on disk for any reader.
    */
   append(records: readonly RequestRecord[], traces: readonly TracedRequest[]): void {
-    const red = this.redactor;
-    if (records.length > 0) {
-      const lines = new Array<string>(records.length);
-      for (let i = 0; i < records.length; i++) {
-        const r = records[i]!;
-        let line = JSON.stringify(r);
-        if (red.active && red.jsonHas(line)) line = JSON.stringify(red.value(r));
-        lines[i] = line;
-      }
-      fs.writeSync(this.requests, lines.join('\n') + '\n');
-    }
-    if (traces.length === 0) return;
-    const lines: string[] = [];
-    for (const t of traces) {
-      if (red.active) red.packets(t.packets);
-      for (const p of t.packets) lines.push(JSON.stringify({ request: t.request, t_ms: round3(p.t_ms), kind: p.kind, bytes: p.bytes, text: p.text }));
-    }
-    if (lines.length > 0) fs.writeSync(this.packets, lines.join('\n') + '\n');
+    if (records.length > 0) fs.writeSync(this.requests, recordLines(records, this.redactor));
+    const packets = packetLines(traces, this.redactor);
+    if (packets.length > 0) fs.writeSync(this.packets, packets);
   }
 
   /** Writes series.json and summary.json (both redacted in place) and closes the files. */
@@ -108,6 +93,30 @@ export class RunWriter {
       }
     }
   }
+}
+
+/**
+ * requests.jsonl lines of a batch, secrets redacted. Each record is serialized once; only a line
+ * that holds a secret (one String#includes per secret) is redacted, in place, and serialized again.
+ */
+export function recordLines(records: readonly RequestRecord[], red: Redactor): string {
+  let out = '';
+  for (const r of records) {
+    let line = JSON.stringify(r);
+    if (red.active && red.jsonHas(line)) line = JSON.stringify(red.value(r));
+    out += line + '\n';
+  }
+  return out;
+}
+
+/** packets.jsonl lines of a batch's traced requests, secrets redacted in place (also one split across packets). */
+export function packetLines(traces: readonly TracedRequest[], red: Redactor): string {
+  let out = '';
+  for (const t of traces) {
+    if (red.active) red.packets(t.packets);
+    for (const p of t.packets) out += JSON.stringify({ request: t.request, t_ms: round3(p.t_ms), kind: p.kind, bytes: p.bytes, text: p.text }) + '\n';
+  }
+  return out;
 }
 
 function round3(x: number): number {
