@@ -4,6 +4,7 @@ import { evaluateGate, parseGate, type Gate } from '../core/compare/gates';
 import { compareRunFolders } from '../core/compare/runs';
 import { comparisonText, gatesText } from '../core/compare/text-table';
 import { RunFolderError } from '../core/viewmodel/run-folder';
+import { inCwd, shownPath } from './paths';
 
 export const COMPARE_USAGE = 'usage: llmload compare RUN_A RUN_B [--fail-if "ttft p95 +10%"]... [--json]';
 
@@ -31,10 +32,10 @@ export async function runCompare(args: string[], io: { out(l: string): void; err
   }
   let cmp;
   try {
-    cmp = compareRunFolders(positionals[0]!, positionals[1]!);
+    cmp = compareRunFolders(shownPath(positionals[0]!), shownPath(positionals[1]!));
   } catch (e) {
     if (e instanceof RunFolderError) {
-      io.err(`llmload compare: ${e.message}`);
+      io.err(`llmload compare: ${inCwd(e.message)}`);
       return 2;
     }
     throw e;

@@ -12,3 +12,10 @@ export function shownPath(p: string, cwd: string = process.cwd()): string {
   if (rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel)) return abs;
   return rel;
 }
+
+/** A message with every absolute path inside the current directory shown relative to it (as shownPath does). */
+export function inCwd(message: string, cwd: string = process.cwd()): string {
+  const prefix = cwd.endsWith(path.sep) ? cwd : cwd + path.sep;
+  if (path.parse(cwd).root === cwd) return message; // at the root every path is "inside": leave them absolute
+  return message.split(prefix).join('');
+}

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { buildReportData } from '../core/report/report-data';
 import { defaultAssetDirs, loadReportAssets, writeReport, type ReportAssets } from '../core/report/html';
 import { RunFolderError } from '../core/viewmodel/run-folder';
-import { shownPath } from './paths';
+import { inCwd, shownPath } from './paths';
 
 export const REPORT_USAGE = 'usage: llmload report RUN_DIR --html FILE';
 
@@ -28,13 +28,13 @@ export async function runReport(args: string[], io: { out(l: string): void; err(
     return 3;
   }
   try {
-    const data = await buildReportData(positionals[0]!);
+    const data = await buildReportData(shownPath(positionals[0]!));
     await writeReport(values.html, data, assets);
     io.out(`report: ${shownPath(values.html)} (${data.rows.length} requests, ${data.details.length} traced)`);
     return 0;
   } catch (e) {
     if (e instanceof RunFolderError) {
-      io.err(`llmload report: ${e.message}`);
+      io.err(`llmload report: ${inCwd(e.message)}`);
       return 2;
     }
     throw e;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { runCli, tempDir } from '../helpers/cli';
 import { claimRunDir, existingRunFiles, freshRunDir, RunDirInUseError } from '../../src/core/results/run-dir';
 import { RESULT_FILES, RUN_FILE_NAMES } from '../../src/core/results/writer';
-import { shownPath } from '../../src/cli/paths';
+import { inCwd, shownPath } from '../../src/cli/paths';
 
 function scenario(dir: string, requests = 3): string {
   const file = path.join(dir, 's.llmload');
@@ -110,6 +110,8 @@ test('shownPath: relative inside the current directory, absolute outside it, "."
   assert.equal(shownPath(cwd, cwd), '.');
   assert.equal(shownPath('..', cwd), path.dirname(cwd));
   assert.equal(shownPath('..x/y', cwd), path.join('..x', 'y'), 'a name starting with two dots is inside');
+  assert.equal(inCwd(`${path.join(cwd, 'r', 'summary.json')} is not valid JSON`, cwd), `${path.join('r', 'summary.json')} is not valid JSON`);
+  assert.equal(inCwd(`${path.join(cwd + 'x', 'a')} stays`, cwd), `${path.join(cwd + 'x', 'a')} stays`, 'a sibling folder with the same prefix stays absolute');
 });
 
 test('the CLI prints the run folder, report and trace files relative to the current directory when inside it, else absolute', async () => {
@@ -129,6 +131,9 @@ test('the CLI prints the run folder, report and trace files relative to the curr
   const trace = await runCli(['trace', '../elsewhere', '--out', '../t.json'], sub);
   assert.equal(trace.code, 0, trace.stderr);
   assert.match(trace.stderr, new RegExp(`^wrote ${escape(path.join(dir, 't.json'))}$`, 'm'));
+  const missing = await runCli(['report', '../nope', '--html', 'r.html'], sub);
+  assert.equal(missing.code, 2);
+  assert.ok(missing.stderr.includes(`${path.join(dir, 'nope')}: no such run folder`), missing.stderr);
   const refused = await runCli(['run', 's.llmload', '--out', '../elsewhere'], sub);
   assert.equal(refused.code, 2);
   assert.ok(refused.stderr.includes(`llmload run: ${path.join(dir, 'elsewhere')} already holds a run`), refused.stderr);
