@@ -5,10 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
 import { CLI, ensureBuilt, tempDir } from '../helpers/cli';
+import { startEchoServer } from '../helpers/echo-server';
 import { REDACTED } from '../../src/core/results/redact';
 
 const KEY = 'sk-echo-4d9a1c7e2b8f3a60';
@@ -28,37 +27,9 @@ function cli(args: string[], cwd: string): Promise<{ code: number | null; out: s
   return new Promise((r) => child.on('close', (code) => r({ code, out, err })));
 }
 
-function chunk(id: string, content: string | null, finish: string | null = null): string {
-  return `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', choices: [{ index: 0, delta: content === null ? {} : { content }, finish_reason: finish }] })}\n\n`;
-}
-
 test('a server that echoes the key leaves it in no file, report, trace or console line; the marker is there instead', async () => {
-  let n = 0;
-  const seenAuth: string[] = [];
-  const server = http.createServer((req, res) => {
-    seenAuth.push(req.headers.authorization ?? '');
-    req.resume();
-    req.on('end', () => {
-      const i = n++;
-      if (i % 2 === 1) {
-        // An error body quoting the request's credentials.
-        res.writeHead(401, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${req.headers.authorization} (org ${req.headers['x-org']})`, type: 'invalid_request_error' } }));
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const id = `chatcmpl-${KEY}`;
-      // The model repeats its input: the key streamed 3 characters per chunk.
-      const parts = ['You said: '];
-      for (let k = 0; k < KEY.length; k += 3) parts.push(KEY.slice(k, k + 3));
-      parts.push(' and ', ORG, '. Done.');
-      res.write(chunk(id, ''));
-      for (const p of parts) res.write(chunk(id, p));
-      res.end(chunk(id, null, 'stop') + 'data: [DONE]\n\n');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  const server = await startEchoServer();
+  const url = server.url;
   const dir = tempDir();
   fs.writeFileSync(
     path.join(dir, 's.llmload'),
@@ -67,7 +38,7 @@ test('a server that echoes the key leaves it in no file, report, trace or consol
   try {
     const run = await cli(['run', 's.llmload', '--out', 'run'], dir);
     assert.ok(run.code === 0 || run.code === 1, run.err);
-    assert.ok(seenAuth.length >= 6 && seenAuth.every((a) => a === `Bearer ${KEY}`), 'the server got the key');
+    assert.ok(server.auth.length >= 6 && server.auth.every((a) => a === `Bearer ${KEY}`), 'the server got the key');
     const report = await cli(['report', 'run', '--html', 'report.html'], dir);
     assert.equal(report.code, 0, report.err);
     const perfetto = await cli(['trace', 'run', '--out', 'trace.json'], dir);
@@ -104,6 +75,6 @@ test('a server that echoes the key leaves it in no file, report, trace or consol
     assert.ok(requests.includes('You said') === false, 'answer text is not in requests.jsonl');
     assert.ok(get(path.join('run', 'packets.jsonl')).includes('You said'), 'the rest of the answer is kept');
   } finally {
-    server.close();
+    await server.close();
   }
 });
