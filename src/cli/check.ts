@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { formatDiagnostic } from '../core/scenario/diagnostics';
 import { loadScenario } from '../core/scenario';
+import { shownPath } from './paths';
 
 export function runCheck(files: string[], io: { out: (line: string) => void; err: (line: string) => void }): number {
   if (files.length === 0) {
@@ -14,7 +15,7 @@ export function runCheck(files: string[], io: { out: (line: string) => void; err
     const sorted = [...r.diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     for (const d of sorted) {
       if (d.severity === 'error') errors++;
-      (d.severity === 'error' ? io.err : io.out)(formatDiagnostic(file, d));
+      (d.severity === 'error' ? io.err : io.out)(formatDiagnostic(shownPath(file), d));
     }
   }
   return errors > 0 ? 2 : 0;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { formatDiagnostic } from '../core/scenario/diagnostics';
 import { loadScenario } from '../core/scenario';
 import type { RunPlan } from '../core/scenario/plan';
+import { shownPath } from './paths';
 import { bucketLabel, countPlan, guessBundledFromModel, hubEndpoint, loadTokenizer, needsDownload, type LoadedTokenizer } from '../core/tokenize';
 
 interface Io {
@@ -48,32 +49,33 @@ export async function runTokens(files: string[], io: Io, opts: TokensOptions = {
 
 async function tokensOf(file: string, io: Io, opts: TokensOptions): Promise<number> {
   const abs = path.resolve(file);
+  const shown = shownPath(abs);
   const loaded = loadScenario(abs, { env: process.env, secret: (name) => process.env[name] });
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (!loaded.plan || errors.length > 0) {
-    for (const d of errors) io.err(formatDiagnostic(file, d));
-    if (errors.length === 0) io.err(`${file}: the scenario could not be resolved`);
+    for (const d of errors) io.err(formatDiagnostic(shown, d));
+    if (errors.length === 0) io.err(`${shown}: the scenario could not be resolved`);
     return 2;
   }
   const plan = loaded.plan;
   const chosen = tokenizerSpec(plan);
   if (!chosen) {
-    io.err(`${file}: no tokenizer to count with: add a \`tokenizer\` line (a bundled name such as qwen3, a folder, or a Hugging Face model id)`);
+    io.err(`${shown}: no tokenizer to count with: add a \`tokenizer\` line (a bundled name such as qwen3, a folder, or a Hugging Face model id)`);
     return 3;
   }
   let tok: LoadedTokenizer;
   try {
     tok = await loadTokenizer(chosen.spec, { scenarioDir: path.dirname(abs), allowDownload: opts.allowDownload ?? false });
   } catch (e) {
-    io.err(`${file}: ${(e as Error).message}`);
+    io.err(`${shown}: ${(e as Error).message}`);
     if (needsDownload(e)) io.err(DOWNLOAD_FLAG_HINT);
     return 3;
   }
-  if (tok.source === 'hub') io.err(`downloaded tokenizer ${tok.name} from ${hubEndpoint()} into ${tok.location}`);
+  if (tok.source === 'hub') io.err(`downloaded tokenizer ${tok.name} from ${hubEndpoint()} into ${shownPath(tok.location)}`);
   const counts = countPlan(tok, plan, { baseDir: path.dirname(abs), text: loaded.text });
   const win = counts.context;
   io.out(
-    `${file}: tokenizer ${tok.name} (${tok.source})${chosen.note}; ` +
+    `${shown}: tokenizer ${tok.name} (${tok.source})${chosen.note}; ` +
       (win ? `context ${n(win.tokens)} (${win.from})` : 'context window unknown') +
       `; the server sees the ${counts.served} count`,
   );
@@ -97,7 +99,7 @@ async function tokensOf(file: string, io: Io, opts: TokensOptions): Promise<numb
       io.out(`    buckets (${counts.served}): ` + d.served.histogram.map((h) => `${bucketLabel(h)} ${h.count}`).join(', '));
     }
   }
-  for (const d of counts.diagnostics) (d.severity === 'error' ? io.err : io.out)(formatDiagnostic(file, d));
+  for (const d of counts.diagnostics) (d.severity === 'error' ? io.err : io.out)(formatDiagnostic(shown, d));
   if (counts.datasets.some((d) => d.error)) return 2;
   return counts.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
 }
