@@ -38,12 +38,13 @@ export async function simCommand(args: { port?: string; host?: string; profile?:
  * Anthropic SDK and the Ollama client add their own /v1 or /api paths to the server's root.
  */
 export function simBanner(profile: string, urls: SimBaseUrls): string {
+  const w = Math.max(urls.openai.length, urls.anthropic.length, urls.ollama.length, urls.tgi.length) + 2;
   return [
     `llmload simulator (${profile}) listening on ${urls.openai}  (Ctrl-C stops)`,
-    `  OpenAI SDK     baseURL ${urls.openai}   POST /v1/chat/completions, /v1/completions, /v1/responses; GET /v1/models`,
-    `  Anthropic SDK  baseURL ${urls.anthropic}   POST /v1/messages (the SDK adds /v1 itself)`,
-    `  Ollama client  host    ${urls.ollama}   POST /api/chat, /api/generate, /api/show; GET /api/tags, /api/ps, /api/version`,
-    `  TGI            ${urls.tgi}   POST /generate_stream, /generate`,
-    `  WebSocket      ${urls.websocket}`,
+    `  OpenAI SDK     baseURL ${urls.openai.padEnd(w)}POST /v1/chat/completions, /v1/completions, /v1/responses; GET /v1/models`,
+    `  Anthropic SDK  baseURL ${urls.anthropic.padEnd(w)}POST /v1/messages (the SDK adds /v1 itself)`,
+    `  Ollama client  host    ${urls.ollama.padEnd(w)}POST /api/chat, /api/generate, /api/show; GET /api/tags, /api/ps, /api/version`,
+    `  TGI                    ${urls.tgi.padEnd(w)}POST /generate_stream, /generate`,
+    `  WebSocket              ${urls.websocket}`,
   ].join('\n');
 }
