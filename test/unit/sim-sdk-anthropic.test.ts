@@ -116,3 +116,19 @@ test('the OpenAI-style /v1 URL given to the Anthropic SDK: a 404 naming the base
     });
   });
 });
+
+test('messages.stream() with a tool: input_json deltas become the tool_use input of finalMessage()', async () => {
+  await withClient(async (client) => {
+    const stream = client.messages.stream({
+      ...request,
+      tools: [{ name: 'search', input_schema: { type: 'object', properties: { query: { type: 'string' } } } }],
+    });
+    let json = '';
+    stream.on('inputJson', (delta) => (json += delta));
+    const final = await stream.finalMessage();
+    assert.equal(final.stop_reason, 'tool_use');
+    const use = final.content.find((b) => b.type === 'tool_use');
+    assert.equal(use?.type === 'tool_use' ? use.name : undefined, 'search');
+    assert.deepEqual(use?.type === 'tool_use' ? use.input : undefined, JSON.parse(json));
+  });
+});

@@ -230,3 +230,18 @@ test('completions.create streamed: text with think tags, then the usage chunk', 
     assert.equal(usage?.completion_tokens, THINKING + 2 + ANSWER);
   });
 });
+
+test('responses.stream with a function tool: the function_call item with its whole arguments in finalResponse', async () => {
+  await withClient(async (client) => {
+    const { events, final } = await responsesStream(client, {
+      model: 'sim-reasoner',
+      input: QUESTION,
+      tools: [{ type: 'function', name: 'search', parameters: { type: 'object', properties: { query: { type: 'string' } } }, strict: false }],
+    });
+    assert.ok(events.includes('response.function_call_arguments.delta'));
+    const call = final.output.find((o) => o.type === 'function_call');
+    assert.equal(call?.type === 'function_call' ? call.name : undefined, 'search');
+    assert.equal(typeof JSON.parse(call?.type === 'function_call' ? call.arguments : '{}').query, 'string');
+    assert.equal(final.output_text, '');
+  });
+});
