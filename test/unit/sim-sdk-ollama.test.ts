@@ -124,6 +124,10 @@ test('a model that does not think says so in show; errors reach the client as Ol
         assert.match(e.message, /no route for DELETE \/api\/delete/);
         return true;
       });
+      const wrongMethod = await fetch(`${sim.baseUrls.ollama}/api/tags`, { method: 'POST', body: '{}' });
+      assert.equal(wrongMethod.status, 405);
+      assert.equal(wrongMethod.headers.get('allow'), 'GET');
+      assert.match(((await wrongMethod.json()) as { error: string }).error, /use GET/);
       // The /v1 URL works too for the information calls, as it does for chat.
       const v1 = new Ollama({ host: sim.url });
       assert.equal((await v1.list()).models.length, 1);

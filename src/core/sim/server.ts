@@ -75,9 +75,10 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       sendJson(res, 200, { object: 'list', data: [{ id: profile.model, object: 'model', created, owned_by: 'llmload-sim' }] });
       return;
     }
-    const ollamaAnswer = await ollamaInfo(req.method ?? 'GET', path, profile, api !== undefined, () => readBody(req));
+    const ollamaAnswer = ollamaInfo(req.method ?? 'GET', path, profile, api !== undefined, () => readBody(req));
     if (ollamaAnswer) {
-      sendJson(res, ollamaAnswer.status, ollamaAnswer.body, ollamaAnswer.headers);
+      const a = await ollamaAnswer;
+      sendJson(res, a.status, a.body, a.headers);
       return;
     }
     if (req.method === 'GET' && (path === '/health' || path === '/info')) {

@@ -38,15 +38,20 @@ const error = (status: number, message: string, headers?: Record<string, string>
  * The answer for an Ollama information path, or undefined when the path is not Ollama's (or is
  * one of the generation routes, `isGenerationRoute`). `readBody` is called only for POST /api/show.
  */
-export async function ollamaInfo(
+export function ollamaInfo(
   method: string,
   rawPath: string,
   profile: SimProfile,
   isGenerationRoute: boolean,
   readBody: () => Promise<string | undefined>,
-): Promise<InfoAnswer | undefined> {
+): Promise<InfoAnswer> | undefined {
   const path = rawPath.startsWith('/v1/api/') ? rawPath.slice(3) : rawPath;
+  // Decided without a promise: every other request passes here on its way to its API.
   if (isGenerationRoute || !path.startsWith('/api/')) return undefined;
+  return answer(method, rawPath, path, profile, readBody);
+}
+
+async function answer(method: string, rawPath: string, path: string, profile: SimProfile, readBody: () => Promise<string | undefined>): Promise<InfoAnswer> {
   const route = Object.prototype.hasOwnProperty.call(ROUTES, path) ? ROUTES[path] : undefined;
   if (!route) return error(404, `no route for ${method} ${rawPath}; the simulator serves Ollama's /api/chat, /api/generate, /api/tags, /api/ps, /api/show and /api/version`);
   if (method !== route.method) return error(405, `method ${method} not allowed on ${path}; use ${route.method}`, { allow: route.method });
