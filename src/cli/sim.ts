@@ -2,7 +2,7 @@
  * `llmload sim [--port N] [--host H] [--profile P] [--seed S]`: the built-in simulator alone, until
  * Ctrl-C. docs/simulator.md lists the profiles, their options and the faults.
  */
-import { startSimulator, type RunningSimulator } from '../core/sim';
+import { startSimulator, type RunningSimulator, type SimBaseUrls } from '../core/sim';
 import type { CliIO } from './io';
 
 export async function simCommand(args: { port?: string; host?: string; profile?: string; seed?: string }, io: CliIO): Promise<number> {
@@ -26,8 +26,25 @@ export async function simCommand(args: { port?: string; host?: string; profile?:
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  io.out(`llmload simulator (${profile}) listening on ${sim.url}  (POST ${sim.url}/chat/completions; Ctrl-C stops)`);
+  io.out(simBanner(profile, sim.baseUrls));
   await stopped;
   await sim.close();
   return 0;
+}
+
+/**
+ * What `llmload sim` prints: the first line names the URL a `--target` takes (the extension and
+ * scripts read it after "listening on"), then the base URL each SDK takes, since they differ: the
+ * Anthropic SDK and the Ollama client add their own /v1 or /api paths to the server's root.
+ */
+export function simBanner(profile: string, urls: SimBaseUrls): string {
+  const w = Math.max(urls.openai.length, urls.anthropic.length, urls.ollama.length, urls.tgi.length) + 2;
+  return [
+    `llmload simulator (${profile}) listening on ${urls.openai}  (Ctrl-C stops)`,
+    `  OpenAI SDK     baseURL ${urls.openai.padEnd(w)}POST /v1/chat/completions, /v1/completions, /v1/responses; GET /v1/models`,
+    `  Anthropic SDK  baseURL ${urls.anthropic.padEnd(w)}POST /v1/messages (the SDK adds /v1 itself)`,
+    `  Ollama client  host    ${urls.ollama.padEnd(w)}POST /api/chat, /api/generate, /api/show; GET /api/tags, /api/ps, /api/version`,
+    `  TGI                    ${urls.tgi.padEnd(w)}POST /generate_stream, /generate`,
+    `  WebSocket              ${urls.websocket}`,
+  ].join('\n');
 }

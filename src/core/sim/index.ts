@@ -4,6 +4,7 @@
  */
 import { resolveProfile, type SimProfile } from './profiles';
 import { startSimServer } from './server';
+import { simBaseUrls, type SimBaseUrls } from './apis/base-urls';
 
 export { PROFILES, FAULT_KINDS, REASONING_FORMATS, defineProfile, parseProfileOverrides, resolveProfile } from './profiles';
 export type { SimProfile, FaultKind, ReasoningFormat, ResponsesReasoning } from './profiles';
@@ -11,6 +12,7 @@ export { FAULT_HEADER } from './faults';
 export { RESPONSE_ID_HEADER, REASONING_FORMAT_HEADER } from './core';
 export { WS_PATH } from './websocket';
 export { estimatePromptTokens, CHARS_PER_TOKEN } from './generation';
+export type { SimBaseUrls } from './apis/base-urls';
 
 export interface SimOptions {
   /** Interface to listen on; default 127.0.0.1. */
@@ -28,6 +30,8 @@ export interface SimOptions {
 export interface RunningSimulator {
   /** Base URL of the OpenAI-style API, e.g. http://127.0.0.1:PORT/v1 */
   url: string;
+  /** The base URL each client takes: OpenAI SDK `baseURL` (= url), Anthropic SDK `baseURL` and Ollama `host` (the root), TGI, WebSocket. */
+  baseUrls: SimBaseUrls;
   port: number;
   profile: SimProfile;
   /** Wall-clock send times (ms, performance.timeOrigin + performance.now()) of every frame of a response, in order. */
@@ -49,6 +53,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<RunningSimu
   });
   return {
     url: server.url,
+    baseUrls: simBaseUrls(server.url),
     port: server.port,
     profile,
     sendLog: (id) => server.sendLog.get(id),

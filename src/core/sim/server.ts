@@ -7,7 +7,10 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { anthropic } from './apis/anthropic';
+import { doubledV1Hint } from './apis/base-urls';
 import { ollama } from './apis/ollama';
+import { ollamaGenerate } from './apis/ollama-generate';
+import { ollamaInfo } from './apis/ollama-info';
 import { openAiChat, openAiError } from './apis/openai-chat';
 import { openAiCompletions } from './apis/openai-completions';
 import { openAiResponses } from './apis/openai-responses';
@@ -44,6 +47,7 @@ const ROUTES: Record<string, SimApi> = {
   '/v1/responses': openAiResponses,
   '/v1/messages': anthropic,
   '/api/chat': ollama,
+  '/api/generate': ollamaGenerate,
   '/generate_stream': tgiStream,
   '/generate': tgiGenerate,
 };
@@ -71,8 +75,10 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       sendJson(res, 200, { object: 'list', data: [{ id: profile.model, object: 'model', created, owned_by: 'llmload-sim' }] });
       return;
     }
-    if (req.method === 'GET' && path === '/api/tags') {
-      sendJson(res, 200, { models: [{ name: profile.model, model: profile.model, modified_at: new Date(0).toISOString(), size: 0, digest: '' }] });
+    const ollamaAnswer = ollamaInfo(req.method ?? 'GET', path, profile, api !== undefined, () => readBody(req));
+    if (ollamaAnswer) {
+      const a = await ollamaAnswer;
+      sendJson(res, a.status, a.body, a.headers);
       return;
     }
     if (req.method === 'GET' && (path === '/health' || path === '/info')) {
@@ -80,7 +86,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       return;
     }
     if (!api) {
-      const hint = path === WS_PATH ? ' (the WebSocket endpoint needs an Upgrade request)' : '';
+      const hint = path === WS_PATH ? ' (the WebSocket endpoint needs an Upgrade request)' : doubledV1Hint(path, req.headers.host);
       sendJson(res, 404, openAiError(404, `no route for ${req.method} ${path}${hint}`));
       return;
     }

@@ -4,7 +4,7 @@
  * prompt_eval_count, eval_count and durations in nanoseconds. `stream` defaults to true.
  * Ollama sends no keep-alives; errors are `{"error": "..."}`.
  */
-import type { Chunk, Generation } from '../generation';
+import type { Chunk, Generation, SimRequest } from '../generation';
 import {
   contentText,
   isRecord,
@@ -27,32 +27,42 @@ function parse(body: unknown): ParsedRequest {
     if (!isRecord(m) || typeof m.role !== 'string') return { error: `messages[${i}] must be an object with a string role` };
     texts.push(contentText(m.content));
   }
-  if (body.stream !== undefined && typeof body.stream !== 'boolean') return { error: 'stream must be a boolean' };
-  const options = isRecord(body.options) ? body.options : {};
-  const numPredict = options.num_predict;
-  if (numPredict !== undefined && (typeof numPredict !== 'number' || !Number.isInteger(numPredict))) {
-    return { error: 'options.num_predict must be an integer' };
-  }
-  const seed = options.seed;
+  const common = ollamaCommon(body);
+  if (typeof common === 'string') return { error: common };
   if (body.tools !== undefined && !Array.isArray(body.tools)) return { error: 'tools must be an array' };
   return {
     request: {
       model: body.model,
       promptText: texts.join('\n'),
-      // Ollama: -1 means no limit.
-      maxTokens: typeof numPredict === 'number' && numPredict > 0 ? numPredict : undefined,
-      stream: body.stream !== false,
-      includeUsage: true,
-      seed: typeof seed === 'number' && Number.isInteger(seed) ? seed : undefined,
-      thinking: body.think !== false,
+      ...common,
       tool: offeredTool(body.tools, (t) => (isRecord(t.function) ? t.function.name : undefined), false),
     },
   };
 }
 
+/** The fields /api/chat and /api/generate read alike: `stream` (default true), `think`, `options.num_predict` and `options.seed`. */
+export function ollamaCommon(body: Record<string, unknown>): Pick<SimRequest, 'maxTokens' | 'stream' | 'includeUsage' | 'seed' | 'thinking'> | string {
+  if (body.stream !== undefined && typeof body.stream !== 'boolean') return 'stream must be a boolean';
+  const options = isRecord(body.options) ? body.options : {};
+  const numPredict = options.num_predict;
+  if (numPredict !== undefined && (typeof numPredict !== 'number' || !Number.isInteger(numPredict))) {
+    return 'options.num_predict must be an integer';
+  }
+  const seed = options.seed;
+  return {
+    // Ollama: -1 means no limit.
+    maxTokens: typeof numPredict === 'number' && numPredict > 0 ? numPredict : undefined,
+    stream: body.stream !== false,
+    includeUsage: true,
+    seed: typeof seed === 'number' && Number.isInteger(seed) ? seed : undefined,
+    // `think` is true, false, or a level ("high", "medium", "low"); only false turns thinking off.
+    thinking: body.think !== false,
+  };
+}
+
 const ns = (ms: number): number => Math.round(ms * 1e6);
 
-function doneRecord(s: FinishSummary): Record<string, unknown> {
+export function doneRecord(s: FinishSummary): Record<string, unknown> {
   return {
     done_reason: s.finishReason === 'length' ? 'length' : 'stop',
     done: true,

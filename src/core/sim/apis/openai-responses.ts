@@ -113,16 +113,21 @@ function encoder(ctx: ResponseContext): StreamEncoder {
   let outputIndex = -1;
 
   const rawText = ctx.profile.responses_reasoning === 'text';
+  // Raw reasoning text is a content part of the reasoning item, opened and closed like the
+  // message's output_text part (content_part.added / .done with a `reasoning_text` part), so a
+  // client that builds the response from the events (the OpenAI SDK's stream helpers) has the part
+  // at content_index 0 before the first delta.
   const closeThinking = (): string[] => rawText
     ? [
         ev('response.reasoning_text.done', { item_id: rsId, output_index: outputIndex, content_index: 0, text: thinking }),
+        ev('response.content_part.done', { item_id: rsId, output_index: outputIndex, content_index: 0, part: { type: 'reasoning_text', text: thinking } }),
         ev('response.output_item.done', { output_index: outputIndex, item: reasoningItem(ctx, thinking) }),
       ]
     : [
-    ev('response.reasoning_summary_text.done', { item_id: rsId, output_index: outputIndex, summary_index: 0, text: thinking }),
-    ev('response.reasoning_summary_part.done', { item_id: rsId, output_index: outputIndex, summary_index: 0, part: { type: 'summary_text', text: thinking } }),
-    ev('response.output_item.done', { output_index: outputIndex, item: reasoningItem(ctx, thinking) }),
-  ];
+        ev('response.reasoning_summary_text.done', { item_id: rsId, output_index: outputIndex, summary_index: 0, text: thinking }),
+        ev('response.reasoning_summary_part.done', { item_id: rsId, output_index: outputIndex, summary_index: 0, part: { type: 'summary_text', text: thinking } }),
+        ev('response.output_item.done', { output_index: outputIndex, item: reasoningItem(ctx, thinking) }),
+      ];
   const closeAnswer = (): string[] => [
     ev('response.output_text.done', { item_id: msgId, output_index: outputIndex, content_index: 0, text: answer, logprobs: [] }),
     ev('response.content_part.done', { item_id: msgId, output_index: outputIndex, content_index: 0, part: { type: 'output_text', text: answer, annotations: [] } }),
@@ -152,10 +157,15 @@ function encoder(ctx: ResponseContext): StreamEncoder {
         if (phase === 'none') {
           phase = 'thinking';
           outputIndex++;
-          frames.push(ev('response.output_item.added', { output_index: outputIndex, item: { id: rsId, type: 'reasoning', summary: [] } }));
-          if (!rawText) {
-            frames.push(ev('response.reasoning_summary_part.added', { item_id: rsId, output_index: outputIndex, summary_index: 0, part: { type: 'summary_text', text: '' } }));
-          }
+          frames.push(
+            ev('response.output_item.added', {
+              output_index: outputIndex,
+              item: rawText ? { id: rsId, type: 'reasoning', summary: [], content: [] } : { id: rsId, type: 'reasoning', summary: [] },
+            }),
+            rawText
+              ? ev('response.content_part.added', { item_id: rsId, output_index: outputIndex, content_index: 0, part: { type: 'reasoning_text', text: '' } })
+              : ev('response.reasoning_summary_part.added', { item_id: rsId, output_index: outputIndex, summary_index: 0, part: { type: 'summary_text', text: '' } }),
+          );
         }
         thinking += c.text;
         frames.push(
