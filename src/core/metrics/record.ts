@@ -4,7 +4,6 @@
  */
 import type { ErrorKind, Packet, PacketKind, StreamResult } from '../protocols/types';
 import type { RequestRow } from '../messages';
-import { serverOutputTokens } from './output-tokens';
 
 export type TokenSource = 'server' | 'packets' | 'tokenizer';
 
@@ -112,11 +111,9 @@ export function buildRecord(s: StreamResult, ctx: RecordContext): RequestRecord 
   let failure = classifyOutcome(s, t);
   if (!failure && ctx.length_fails && s.finish_reason === 'length') failure = { kind: 'length', message: 'the answer was cut at max_tokens' };
 
-  // The server's counts, read with its convention for reasoning tokens (see output-tokens.ts).
-  const server = serverOutputTokens(s);
-  const serverOut = server?.output_tokens;
+  const serverOut = s.usage?.completion_tokens;
   const output_tokens = serverOut ?? s.answer_chunks + s.thinking_chunks + t.toolCalls;
-  const serverThinking = server?.reasoning_tokens ?? s.usage?.reasoning_tokens;
+  const serverThinking = s.usage?.reasoning_tokens;
   const thinking_tokens = serverThinking ?? s.thinking_chunks;
 
   let token_rate: number | null = null;

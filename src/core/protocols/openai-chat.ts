@@ -120,7 +120,7 @@ export function flushContent(rec: StreamRecord, t: number, splitter: ThinkTagSpl
  */
 export function finishJsonBody(out: PacketEmitter, usage: unknown, raw: string): void {
   if (isObject(usage)) {
-    out.record.mergeUsage(readUsage(usage));
+    out.record.mergeUsage(readUsage(usage, out.record.answer_chunks));
     out.emit('stats', JSON.stringify(usage));
   }
   if (out.emitted === 0) out.emit('other', raw);
@@ -196,7 +196,6 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
     rec.setId(obj.id);
     const usage = usageOf(obj);
     const hasUsage = usage !== undefined;
-    if (hasUsage) rec.mergeUsage(readUsage(usage));
     const choices = Array.isArray(obj.choices) ? obj.choices : [];
     const out = this.out.reset(this.t, e.bytes);
     let finished = false;
@@ -214,6 +213,8 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
         finished = true;
       }
     }
+    // after this chunk's own output: the answer packets seen so far tell the usage's convention
+    if (hasUsage) rec.mergeUsage(readUsage(usage, rec.answer_chunks));
     if (out.emitted > 0) return;
     if (hasUsage) out.emit('stats', e.data);
     else if (finished || role) out.emit('other', e.data);

@@ -18,9 +18,10 @@ function num(v: unknown): number | undefined {
  * Responses/Anthropic (`input_tokens`, `output_tokens`, `output_tokens_details.reasoning_tokens`,
  * `input_tokens_details.cached_tokens`, `cache_read_input_tokens`), DeepSeek's
  * `prompt_cache_hit_tokens`. `completion_tokens` comes out counting the reasoning tokens whatever
- * the server's convention (`total_tokens` tells it: see usage-convention.ts).
+ * the server's convention (`total_tokens`, or else `answerChunks`, the answer packets with text
+ * seen so far, tells it: see usage-convention.ts).
  */
-export function readUsage(u: unknown): Usage {
+export function readUsage(u: unknown, answerChunks = 0): Usage {
   const out: Usage = {};
   if (!isObject(u)) return out;
   const prompt = num(u.prompt_tokens) ?? num(u.input_tokens);
@@ -33,7 +34,7 @@ export function readUsage(u: unknown): Usage {
   if (prompt !== undefined) out.prompt_tokens = prompt;
   if (completion !== undefined) {
     // completion_tokens always counts the reasoning tokens, whatever the server's convention
-    const c = completionWithReasoning(prompt, completion, reasoning, total);
+    const c = completionWithReasoning(prompt, completion, reasoning, total, answerChunks);
     out.completion_tokens = c.completion;
     if (c.reasoning !== undefined) out.reasoning_tokens = c.reasoning;
   } else if (reasoning !== undefined) out.reasoning_tokens = reasoning;

@@ -13,9 +13,10 @@
  *   2. total = prompt + completion + reasoning          -> apart
  *      total = prompt + completion                      -> inside
  *   3. no reasoning count, total > prompt + completion  -> the gap is hidden reasoning
+ *   4. no total that fits either: completion - reasoning < the answer packets with text the
+ *      client has seen (each carries at least one token) -> apart
  *   otherwise                                          -> inside
- * When apart, the reasoning is added to completion_tokens. A last check against the client's own
- * answer packets is made per request in metrics/output-tokens.ts.
+ * When apart, the reasoning is added to completion_tokens.
  */
 
 export interface CompletionCounts {
@@ -28,6 +29,7 @@ export function completionWithReasoning(
   completion: number,
   reasoning: number | undefined,
   total: number | undefined,
+  answerChunks = 0,
 ): CompletionCounts {
   const totalKnown = total !== undefined && prompt !== undefined;
   if (reasoning === undefined) {
@@ -36,6 +38,8 @@ export function completionWithReasoning(
   }
   if (reasoning <= 0) return { completion, reasoning };
   if (reasoning > completion) return { completion: completion + reasoning, reasoning };
-  if (totalKnown && total !== prompt + completion && total === prompt + completion + reasoning) return { completion: completion + reasoning, reasoning };
+  if (totalKnown && total === prompt + completion) return { completion, reasoning };
+  if (totalKnown && total === prompt + completion + reasoning) return { completion: completion + reasoning, reasoning };
+  if (completion - reasoning < answerChunks) return { completion: completion + reasoning, reasoning };
   return { completion, reasoning };
 }
