@@ -30,6 +30,7 @@ const CASES: [string, Record<string, unknown>, number, number | undefined][] = [
   ['llama.cpp', { completion_tokens: 16, prompt_tokens: 10, total_tokens: 26 }, 16, undefined],
   ['Mistral Magistral', { prompt_tokens: 10, total_tokens: 95, completion_tokens: 85 }, 85, undefined],
   ['Anthropic (output_tokens include thinking, no total)', { input_tokens: 40, output_tokens: 212, cache_read_input_tokens: 0 }, 212, undefined],
+  ['Anthropic with output_tokens_details.thinking_tokens (a part)', { input_tokens: 40, output_tokens: 212, output_tokens_details: { thinking_tokens: 150 } }, 212, 150],
   ['Groq x_groq.usage', { queue_time: 0.02, prompt_tokens: 40, completion_tokens: 6, total_tokens: 46 }, 6, undefined],
   ['reasoning_tokens 0', { prompt_tokens: 3, completion_tokens: 7, total_tokens: 10, completion_tokens_details: { reasoning_tokens: 0 } }, 7, 0],
 ];

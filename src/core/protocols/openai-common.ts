@@ -15,8 +15,8 @@ function num(v: unknown): number | undefined {
 /**
  * Reads a usage object: Chat/Completions (`prompt_tokens`, `completion_tokens`,
  * `completion_tokens_details.reasoning_tokens`, `prompt_tokens_details.cached_tokens`) and
- * Responses/Anthropic (`input_tokens`, `output_tokens`, `output_tokens_details.reasoning_tokens`,
- * `input_tokens_details.cached_tokens`, `cache_read_input_tokens`), DeepSeek's
+ * Responses/Anthropic (`input_tokens`, `output_tokens`, `output_tokens_details.reasoning_tokens` or
+ * `.thinking_tokens`, `input_tokens_details.cached_tokens`, `cache_read_input_tokens`), DeepSeek's
  * `prompt_cache_hit_tokens`. `completion_tokens` comes out counting the reasoning tokens whatever
  * the server's convention (`total_tokens`, or else `answerChunks`, the answer packets with text
  * seen so far, tells it: see usage-convention.ts).
@@ -28,7 +28,7 @@ export function readUsage(u: unknown, answerChunks = 0): Usage {
   const completion = num(u.completion_tokens) ?? num(u.output_tokens);
   const cDetails = isObject(u.completion_tokens_details) ? u.completion_tokens_details : isObject(u.output_tokens_details) ? u.output_tokens_details : undefined;
   const pDetails = isObject(u.prompt_tokens_details) ? u.prompt_tokens_details : isObject(u.input_tokens_details) ? u.input_tokens_details : undefined;
-  const reasoning = num(cDetails?.reasoning_tokens) ?? num(u.reasoning_tokens);
+  const reasoning = num(cDetails?.reasoning_tokens) ?? num(cDetails?.thinking_tokens) ?? num(u.reasoning_tokens);
   const cached = num(pDetails?.cached_tokens) ?? num(u.cache_read_input_tokens) ?? num(u.cached_tokens) ?? num(u.prompt_cache_hit_tokens);
   const total = num(u.total_tokens);
   if (prompt !== undefined) out.prompt_tokens = prompt;
