@@ -156,3 +156,12 @@ test('property: any split of every provider fixture decodes to the same packets'
     );
   }
 });
+
+test('CRLF line ends (allowed by SSE and NDJSON) give the same kinds, texts and usage', () => {
+  for (const f of TABLE.fixtures) {
+    const strip = (r: ReturnType<typeof canonical>) => ({ ...r, packets: r.packets.map(([k, t]) => [k, t]) });
+    const lf = canonical(decodeSplit(f, bytesOf(f), []));
+    const crlf = canonical(decodeSplit(f, Buffer.from(bytesOf(f).toString('utf8').replace(/\n/g, '\r\n')), []));
+    assert.deepEqual(strip(crlf), strip(lf), f.file);
+  }
+});
