@@ -5,7 +5,8 @@
  * tree JSON.parse would. It answers only when it is sure to read the chunk exactly as JSON.parse
  * would; anything it does not handle makes it give up (returns false) and the decoder parses the
  * chunk in full: invalid JSON, `error`, a `usage` or `x_groq` object, tool calls, `reasoning_details`,
- * content given as an array of parts (Mistral's thinking and text parts), a `message` object, more than one choice, a duplicated key it reads, escapes in keys or in the id.
+ * content given as an array of parts (Mistral's thinking and text parts), a `message` object, more
+ * than one choice, a duplicated key it reads, escapes in keys or in the id.
  * String values it reads may contain escapes: those (only those) are decoded by JSON.parse of the
  * string literal alone.
  */
