@@ -4,8 +4,9 @@
  * reasoning_content / reasoning, role, choices[0].text, finish_reason), without building the object
  * tree JSON.parse would. It answers only when it is sure to read the chunk exactly as JSON.parse
  * would; anything it does not handle makes it give up (returns false) and the decoder parses the
- * chunk in full: invalid JSON, `error`, a `usage` object, tool calls, `reasoning_details`, a
- * `message` object, more than one choice, a duplicated key it reads, escapes in keys or in the id.
+ * chunk in full: invalid JSON, `error`, a `usage` or `x_groq` object, tool calls, `reasoning_details`,
+ * content given as an array of parts (Mistral's thinking and text parts), a `message` object, more
+ * than one choice, a duplicated key it reads, escapes in keys or in the id.
  * String values it reads may contain escapes: those (only those) are decoded by JSON.parse of the
  * string literal alone.
  */
@@ -334,7 +335,7 @@ export class ChatChunkScanner {
             out.choices = 1;
             if (this.next(0x5d)) throw GIVE_UP; // more than one choice
           }
-        } else if (k === 'error' || k === 'usage') {
+        } else if (k === 'error' || k === 'usage' || k === 'x_groq') {
           if (!this.isNull()) throw GIVE_UP;
         } else if (k === '__proto__') throw GIVE_UP;
         else this.skip(1);
@@ -383,6 +384,7 @@ export class ChatChunkScanner {
         if (seen & 1) throw GIVE_UP;
         seen |= 1;
         const at = this.i;
+        if (this.s.charCodeAt(at) === 0x5b) throw GIVE_UP; // content parts: the full parse reads them
         out.content = this.maybeString();
         if (typeof out.content === 'string') {
           this.contentStart = at;

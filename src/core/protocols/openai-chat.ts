@@ -7,8 +7,10 @@
  *   delta.reasoning_content / reasoning / reasoning_details text -> thinking
  *   delta.content (non-empty; `<think>` tags split out)           -> answer (or thinking;
  *                                                                   `other` while it may be a tag)
+ *   delta.content as an array of parts (Mistral, Vertex)          -> `thinking` parts: thinking,
+ *                                                                   `text` parts: answer, in order
  *   delta.tool_calls                                               -> tool_call
- *   choices: [] with usage (or usage with an empty delta)          -> stats
+ *   choices: [] with usage (or usage with an empty delta)          -> stats (`x_groq.usage` too)
  *   empty delta, no finish_reason                                   -> heartbeat
  *   role only / finish_reason only                                  -> other
  *   {"error": …}                                                    -> error + stream_error
@@ -18,7 +20,7 @@
 import type { PromptPlan } from '../scenario/plan';
 import type { AdapterPlan, DecoderContext, HttpRequestSpec, ProtocolAdapter, StreamDecoder } from './adapter';
 import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
-import { jsonSseHeaders, readUsage, reasoningText, samplingParams } from './openai-common';
+import { forEachContentPart, jsonSseHeaders, readUsage, reasoningText, samplingParams } from './openai-common';
 import type { SseEvent } from './sse-framer';
 import { sharedChatScanner, type ChatChunkFields, type ChatChunkScanner } from './openai-chat-scan';
 import { SseJsonDecoder } from './sse-json-decoder';
@@ -79,6 +81,33 @@ export function emitContent(out: PacketEmitter, splitter: ThinkTagSplitter | und
   else out.emit('other', raw);
 }
 
+/**
+ * The output of a delta's or message's `content`: a string (through the `<think>` splitter), or an
+ * array of content parts (Mistral's thinking and text parts; text parts go through the splitter).
+ * False when it carried no text.
+ */
+export function emitContentValue(out: PacketEmitter, splitter: ThinkTagSplitter | undefined, content: unknown, raw: string): boolean {
+  if (nonEmptyString(content)) {
+    emitContent(out, splitter, content, raw);
+    return true;
+  }
+  if (!Array.isArray(content)) return false;
+  let any = false;
+  forEachContentPart(content, (kind, text) => {
+    any = true;
+    if (kind === 'thinking') out.emit('thinking', text);
+    else emitContent(out, splitter, text, raw);
+  });
+  return any;
+}
+
+/** Groq reports usage under `x_groq.usage` (older API versions) instead of `usage`. */
+function usageOf(obj: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (isObject(obj.usage)) return obj.usage;
+  if (isObject(obj.x_groq) && isObject(obj.x_groq.usage)) return obj.x_groq.usage;
+  return undefined;
+}
+
 export function flushContent(rec: StreamRecord, t: number, splitter: ThinkTagSplitter | undefined): void {
   if (!splitter) return;
   const out = new PacketEmitter(rec, t, 0);
@@ -91,7 +120,7 @@ export function flushContent(rec: StreamRecord, t: number, splitter: ThinkTagSpl
  */
 export function finishJsonBody(out: PacketEmitter, usage: unknown, raw: string): void {
   if (isObject(usage)) {
-    out.record.mergeUsage(readUsage(usage));
+    out.record.mergeUsage(readUsage(usage, out.record.answer_chunks));
     out.emit('stats', JSON.stringify(usage));
   }
   if (out.emitted === 0) out.emit('other', raw);
@@ -165,8 +194,8 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
       return;
     }
     rec.setId(obj.id);
-    const hasUsage = isObject(obj.usage);
-    if (hasUsage) rec.mergeUsage(readUsage(obj.usage));
+    const usage = usageOf(obj);
+    const hasUsage = usage !== undefined;
     const choices = Array.isArray(obj.choices) ? obj.choices : [];
     const out = this.out.reset(this.t, e.bytes);
     let finished = false;
@@ -176,8 +205,7 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
       const delta = isObject(c.delta) ? c.delta : isObject(c.message) ? c.message : {};
       const reasoning = reasoningText(delta);
       if (reasoning.length > 0) out.emit('thinking', reasoning);
-      if (nonEmptyString(delta.content)) emitContent(out, this.splitter, delta.content, e.data);
-      else if (nonEmptyString(c.text)) emitContent(out, this.splitter, c.text, e.data); // /completions
+      if (!emitContentValue(out, this.splitter, delta.content, e.data) && nonEmptyString(c.text)) emitContent(out, this.splitter, c.text, e.data); // /completions
       if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) out.emit('tool_call', e.data);
       if (nonEmptyString(delta.role)) role = true;
       if (nonEmptyString(c.finish_reason)) {
@@ -185,6 +213,8 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
         finished = true;
       }
     }
+    // after this chunk's own output: the answer packets seen so far tell the usage's convention
+    if (hasUsage) rec.mergeUsage(readUsage(usage, rec.answer_chunks));
     if (out.emitted > 0) return;
     if (hasUsage) out.emit('stats', e.data);
     else if (finished || role) out.emit('other', e.data);
@@ -204,13 +234,12 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
       const msg = isObject(c.message) ? c.message : isObject(c.delta) ? c.delta : {};
       const reasoning = reasoningText(msg);
       if (reasoning.length > 0) out.emit('thinking', reasoning);
-      if (nonEmptyString(msg.content)) emitContent(out, this.splitter, msg.content, raw);
-      else if (nonEmptyString(c.text)) emitContent(out, this.splitter, c.text, raw);
+      if (!emitContentValue(out, this.splitter, msg.content, raw) && nonEmptyString(c.text)) emitContent(out, this.splitter, c.text, raw);
       if (Array.isArray(msg.tool_calls) && msg.tool_calls.length > 0) out.emit('tool_call', JSON.stringify(msg.tool_calls));
       rec.setFinish(c.finish_reason);
     }
     flushContent(rec, this.t, this.splitter);
-    finishJsonBody(out, value.usage, raw);
+    finishJsonBody(out, usageOf(value), raw);
   }
 }
 

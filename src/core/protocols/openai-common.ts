@@ -6,6 +6,7 @@ import type { RequestParams } from '../scenario/plan';
 import type { AdapterPlan } from './adapter';
 import { isObject, nonEmptyString } from './adapter';
 import type { Usage } from './types';
+import { completionWithReasoning } from './usage-convention';
 
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
@@ -14,21 +15,29 @@ function num(v: unknown): number | undefined {
 /**
  * Reads a usage object: Chat/Completions (`prompt_tokens`, `completion_tokens`,
  * `completion_tokens_details.reasoning_tokens`, `prompt_tokens_details.cached_tokens`) and
- * Responses/Anthropic (`input_tokens`, `output_tokens`, `output_tokens_details.reasoning_tokens`,
- * `input_tokens_details.cached_tokens`, `cache_read_input_tokens`).
+ * Responses/Anthropic (`input_tokens`, `output_tokens`, `output_tokens_details.reasoning_tokens` or
+ * `.thinking_tokens`, `input_tokens_details.cached_tokens`, `cache_read_input_tokens`), DeepSeek's
+ * `prompt_cache_hit_tokens`. `completion_tokens` comes out counting the reasoning tokens whatever
+ * the server's convention (`total_tokens`, or else `answerChunks`, the answer packets with text
+ * seen so far, tells it: see usage-convention.ts).
  */
-export function readUsage(u: unknown): Usage {
+export function readUsage(u: unknown, answerChunks = 0): Usage {
   const out: Usage = {};
   if (!isObject(u)) return out;
   const prompt = num(u.prompt_tokens) ?? num(u.input_tokens);
   const completion = num(u.completion_tokens) ?? num(u.output_tokens);
   const cDetails = isObject(u.completion_tokens_details) ? u.completion_tokens_details : isObject(u.output_tokens_details) ? u.output_tokens_details : undefined;
   const pDetails = isObject(u.prompt_tokens_details) ? u.prompt_tokens_details : isObject(u.input_tokens_details) ? u.input_tokens_details : undefined;
-  const reasoning = num(cDetails?.reasoning_tokens) ?? num(u.reasoning_tokens);
-  const cached = num(pDetails?.cached_tokens) ?? num(u.cache_read_input_tokens) ?? num(u.cached_tokens);
+  const reasoning = num(cDetails?.reasoning_tokens) ?? num(cDetails?.thinking_tokens) ?? num(u.reasoning_tokens);
+  const cached = num(pDetails?.cached_tokens) ?? num(u.cache_read_input_tokens) ?? num(u.cached_tokens) ?? num(u.prompt_cache_hit_tokens);
+  const total = num(u.total_tokens);
   if (prompt !== undefined) out.prompt_tokens = prompt;
-  if (completion !== undefined) out.completion_tokens = completion;
-  if (reasoning !== undefined) out.reasoning_tokens = reasoning;
+  if (completion !== undefined) {
+    // completion_tokens always counts the reasoning tokens, whatever the server's convention
+    const c = completionWithReasoning(prompt, completion, reasoning, total, answerChunks);
+    out.completion_tokens = c.completion;
+    if (c.reasoning !== undefined) out.reasoning_tokens = c.reasoning;
+  } else if (reasoning !== undefined) out.reasoning_tokens = reasoning;
   if (cached !== undefined) out.cached_tokens = cached;
   return out;
 }
@@ -52,6 +61,43 @@ export function reasoningText(delta: Record<string, unknown>): string {
     return text;
   }
   return '';
+}
+
+/** Text of one content part, or of a Mistral thinking part's `thinking` list: `{"type":"text","text"}` or a string. */
+function partText(p: unknown): string {
+  if (typeof p === 'string') return p;
+  if (isObject(p) && (p.type === 'text' || p.type === undefined) && typeof p.text === 'string') return p.text;
+  return '';
+}
+
+/**
+ * Calls `fn` for the text of each part of a content array, in order, adjacent parts of one kind
+ * joined: Mistral's `{"type":"thinking","thinking":[{"type":"text","text"}…]}` is thinking, a
+ * `{"type":"text","text"}` part (or a bare string) is answer; images, references and unknown
+ * parts carry no output text.
+ */
+export function forEachContentPart(parts: readonly unknown[], fn: (kind: 'thinking' | 'answer', text: string) => void): void {
+  let kind: 'thinking' | 'answer' | undefined;
+  let text = '';
+  for (const p of parts) {
+    let k: 'thinking' | 'answer';
+    let t: string;
+    if (isObject(p) && p.type === 'thinking') {
+      k = 'thinking';
+      t = Array.isArray(p.thinking) ? p.thinking.map(partText).join('') : typeof p.thinking === 'string' ? p.thinking : '';
+    } else {
+      k = 'answer';
+      t = partText(p);
+    }
+    if (t.length === 0) continue;
+    if (kind !== undefined && k !== kind) {
+      fn(kind, text);
+      text = '';
+    }
+    kind = k;
+    text += t;
+  }
+  if (kind !== undefined) fn(kind, text);
 }
 
 /** content-type, accept, a bearer key when set, then the scenario's headers (which may override). */

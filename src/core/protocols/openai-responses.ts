@@ -85,7 +85,7 @@ export class OpenAiResponsesDecoder extends SseJsonDecoder {
     if (type === 'response.completed' || type === 'response.incomplete') {
       flushContent(rec, this.t, this.splitter);
       if (response) {
-        if (isObject(response.usage)) rec.mergeUsage(readUsage(response.usage));
+        if (isObject(response.usage)) rec.mergeUsage(readUsage(response.usage, rec.answer_chunks));
         const details = isObject(response.incomplete_details) ? response.incomplete_details : undefined;
         if (type === 'response.incomplete') rec.setFinish(normalizeFinishReason(nonEmptyString(details?.reason) ? details.reason : 'incomplete'));
         else {
