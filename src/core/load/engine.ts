@@ -225,6 +225,8 @@ export class LoadEngine {
             wait = Math.max(wait, w);
           } else backoff.succeed();
         }
+        // A wait that reaches the schedule's end ends the user (a timer may fire a hair early).
+        if (wait > 0 && this.now() + wait >= s.end_ms) break;
         if (wait > 0 && !this.stopped) await this.pause(wait);
       }
     } finally {
