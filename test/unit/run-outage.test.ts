@@ -16,6 +16,7 @@ import type { Summary } from '../../src/core/metrics/summary';
 import type { RunPlan } from '../../src/core/scenario/plan';
 import { DEFAULT_BACKOFF } from '../../src/core/load/backoff';
 import { plan } from '../helpers/plans';
+import { summaryText } from '../../src/cli/format';
 
 type Mode = 'up' | 'down' | '503' | '429';
 
@@ -157,6 +158,10 @@ test('killed and restarted mid-run: failing requests stay under the backoff boun
   assert.ok(down.includes(Math.floor(killedAt / 1000) + 1) && down.includes(Math.floor(restartedAt / 1000) - 1), JSON.stringify(down));
   assert.ok(!down.includes(0));
   assert.equal(series.reduce((s, r) => s + (r.held_back ?? 0), 0), summary.outage_totals!.held_back);
+  // The CLI summary lists it.
+  const text = summaryText(summary, '/tmp/x');
+  assert.match(text, /outages: 1, down \d+\.\ds in all, \d+ failed with no answer; \d+ request\(s\) held back by backoff 100ms\.\.10s/);
+  assert.match(text, new RegExp(`    ${(o.start_ms / 1000).toFixed(1)}s - ${(o.end_ms / 1000).toFixed(1)}s: .* down, ${o.failed} failed \\(connect ${o.kinds.connect}.*\\), ${o.held_back} held back`));
 });
 
 test('backoff off: the old behaviour, every user resends at once, far above the backoff bound', async (t) => {
