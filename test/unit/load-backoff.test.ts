@@ -101,11 +101,14 @@ test('no-answer failures: refused, reset before any packet, TTFT timeout, 429, 5
   assert.equal(isNoAnswerFailure(fail('disconnect', null)), true);
   assert.equal(isNoAnswerFailure(fail('timeout_ttft', 200)), true);
   assert.equal(isNoAnswerFailure(fail('timeout_total', null)), true);
+  // A role-only chunk or a heartbeat is no output: cut after one, the model still gave nothing.
+  assert.equal(isNoAnswerFailure(fail('disconnect', 200, { other: 1, heartbeat: 2 })), true);
   assert.equal(isNoAnswerFailure(fail('http_429', 429)), true);
   for (const s of [502, 503, 504]) assert.equal(isNoAnswerFailure(fail('http_5xx', s)), true, String(s));
   // The server answered: a stream cut after output, a 500, a 400, an empty answer, a success.
   assert.equal(isNoAnswerFailure(fail('disconnect', 200, { answer: 2 })), false);
   assert.equal(isNoAnswerFailure(fail('timeout_total', 200, { answer: 2 })), false);
+  assert.equal(isNoAnswerFailure(fail('disconnect', 200, { thinking: 1 })), false);
   assert.equal(isNoAnswerFailure(fail('http_5xx', 500)), false);
   assert.equal(isNoAnswerFailure(fail('http_4xx', 400)), false);
   assert.equal(isNoAnswerFailure(fail('empty_answer', 200, { heartbeat: 1 })), false);

@@ -27,15 +27,15 @@ export type OutcomeFields = Pick<RequestRecord, 'status' | 'error' | 'http_statu
 /** HTTP statuses that mean "not now" rather than "not this request": rate limited, or the server (or a proxy before it) is not serving. */
 const UNAVAILABLE = new Set([429, 502, 503, 504]);
 
-function noPackets(packets: OutcomeFields['packets']): boolean {
-  for (const k in packets) if ((packets as Record<string, number | undefined>)[k]) return false;
-  return true;
+/** No output packet (thinking, answer, tool call): a role-only chunk, a heartbeat or stats are no answer. */
+function noOutput(packets: OutcomeFields['packets']): boolean {
+  return !packets.thinking && !packets.answer && !packets.tool_call;
 }
 
 /**
  * True for a failure that got no answer from the model: the connection was refused, reset or timed
- * out before any output (`connect`, `timeout_ttft`; `disconnect` or `timeout_total` with no packet
- * at all), or the server said it cannot serve now (HTTP 429, 502, 503, 504). Other
+ * out before any output (`connect`, `timeout_ttft`; `disconnect` or `timeout_total` before any
+ * thinking, answer or tool-call packet), or the server said it cannot serve now (HTTP 429, 502, 503, 504). Other
  * failures (a 400, a broken stream, an empty answer) mean the server answered: no backoff for them.
  */
 export function isNoAnswerFailure(r: OutcomeFields): boolean {
@@ -48,7 +48,7 @@ export function isNoAnswerFailure(r: OutcomeFields): boolean {
       return true;
     case 'disconnect':
     case 'timeout_total':
-      return noPackets(r.packets);
+      return noOutput(r.packets);
     default:
       return false;
   }
