@@ -23,6 +23,23 @@ export function progressLine(p: Progress): string {
   return `[${t}] users ${p.active_users}/${p.target_users}  in flight ${p.in_flight}  ok ${p.ok}  failed ${p.failed}  qpm ${p.qpm.toFixed(0)}  ttft p95 ${ms(p.ttft_p95_ms)}  tok/s p50 ${num(p.token_rate_p50)}`;
 }
 
+/** The outages of a run and what backoff held back (see docs/metrics.md, "Outages and backoff"). */
+export function outageLines(s: Summary): string[] {
+  const t = s.outage_totals;
+  if (!t) return [];
+  const sec = (v: number): string => `${(v / 1000).toFixed(1)}s`;
+  const held = `${t.held_back} request(s) held back by backoff ${t.backoff}`;
+  if (!s.outages || s.outages.length === 0) return t.held_back > 0 ? [`  ${held}`] : [];
+  const lines = [`  outages: ${t.outages}, down ${sec(t.down_ms)} in all, ${t.failed} failed with no answer; ${held}`];
+  for (const o of s.outages.slice(0, 10)) {
+    const kinds = Object.entries(o.kinds).map(([k, n]) => `${k} ${n}`).join(', ');
+    const end = o.recovered ? sec(o.end_ms) : `${sec(o.end_ms)} (run end, not recovered)`;
+    lines.push(`    ${sec(o.start_ms)} - ${end}: ${sec(o.end_ms - o.start_ms)} down, ${o.failed} failed (${kinds}), ${o.held_back} held back`);
+  }
+  if (s.outages.length > 10) lines.push(`    ... and ${s.outages.length - 10} more in summary.json`);
+  return lines;
+}
+
 function row(name: string, p: Percentiles, f: (v: number | null) => string): string {
   const cells = [p.p50, p.p90, p.p95, p.p99, p.max, p.mean].map((v) => f(v).padStart(9));
   return `  ${name.padEnd(16)}${cells.join('')}`;
@@ -51,6 +68,7 @@ export function summaryText(s: Summary, dir: string): string {
     for (const [k, n] of errs) lines.push(`    ${k.padEnd(20)}${String(n).padStart(7)}  ${s.error_samples[k as keyof typeof s.error_samples] ?? ''}`.trimEnd());
   }
   for (const [k, n] of Object.entries(s.warnings)) lines.push(`  warning: ${n} request(s) ended by ${k}`);
+  lines.push(...outageLines(s));
   if (s.client?.bottleneck) lines.push(`  !! WARNING: ${s.client.warning ?? 'the client may have been the bottleneck'}`);
   if (s.buckets && s.buckets.some((b) => b.requests > 0)) {
     lines.push(`  by input tokens ${['requests', 'success', 'ttft p50', 'ttft p95', 'e2e p95', 'tok/s p50'].map((h) => h.padStart(10)).join('')}`);

@@ -23,6 +23,13 @@ export interface TracedRequest {
   packets: Packet[];
 }
 
+/** A request held back by backoff (see load/backoff.ts): a user's wait after a no-answer failure, or a skipped open-loop arrival (`wait_ms` 0). */
+export interface HeldBack {
+  /** On the run's clock, ms. */
+  t_ms: number;
+  wait_ms: number;
+}
+
 export interface LoadWorkerInit {
   plan: RunPlan;
   baseUrl: string;
@@ -42,7 +49,7 @@ export type ThreadHistName = (typeof THREAD_HISTS)[number];
 export type LoadWorkerToRunner =
   /** The thread has built its client and waits for `go`. */
   | { type: 'ready' }
-  | { type: 'records'; records: RequestRecord[]; traces: TracedRequest[] }
+  | { type: 'records'; records: RequestRecord[]; traces: TracedRequest[]; /** Requests held back by backoff since the last batch. */ held_back?: HeldBack[] }
   | { type: 'tick'; t_ms: number; active_users: number; target_users: number; in_flight: number; sent: number }
   /** A stop condition fired on this thread that ends the whole run (the runner tells the others). */
   | { type: 'stopping'; reason: string }

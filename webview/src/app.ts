@@ -237,6 +237,11 @@ export class App {
       card('ttft', 'TTFT p95', fmtMs(live ? (p?.ttft_p95_ms ?? null) : sum.ttft_ms.p95)),
       card('rate', 'token rate p50', live ? fmtNum(p?.token_rate_p50 ?? null) : fmtNum(sum.token_rate.p50)),
     );
+    // Outages (target gave no answer) and what backoff held back: a card only when there were any.
+    const ot = live ? undefined : sum.outage_totals;
+    if (ot && (ot.outages > 0 || ot.held_back > 0)) {
+      this.cards.append(card('outages', `outages · ${fmtNum(ot.down_ms / 1000)} s down · ${ot.held_back} held back`, String(ot.outages)));
+    }
   }
 
   // ---- tables ----
@@ -267,6 +272,18 @@ export class App {
     parts.push(h('h3', null, 'Errors by kind'));
     if (errs.length === 0) parts.push(h('p', { class: 'muted' }, 'No errors.'));
     else parts.push(table(['kind', 'count', 'sample message'], errs.map(([k, n]) => [k, String(n), (sum.error_samples as Record<string, string | undefined>)[k] ?? '']), 'errors'));
+    if (sum.outages && sum.outages.length > 0) {
+      parts.push(h('h3', null, 'Outages'));
+      const sec = (v: number) => `${fmtNum(v / 1000)} s`;
+      parts.push(
+        table(
+          ['start', 'end', 'down', 'failed', 'kinds', 'held back'],
+          sum.outages.map((o) => [sec(o.start_ms), o.recovered ? sec(o.end_ms) : `${sec(o.end_ms)} (run end)`, sec(o.end_ms - o.start_ms), String(o.failed), Object.entries(o.kinds).map(([k, n]) => `${k} ${n}`).join(', '), String(o.held_back)]),
+          'outages',
+        ),
+      );
+      if (sum.outage_totals) parts.push(h('p', { class: 'muted' }, `backoff ${sum.outage_totals.backoff} · ${sum.outage_totals.held_back} requests held back in all`));
+    }
     const buckets = readBuckets(sum);
     parts.push(h('h3', null, 'Token buckets'));
     if (buckets.length === 0) parts.push(h('p', { class: 'muted' }, 'This run has no token buckets.'));

@@ -24,11 +24,17 @@ import {
   type Shard,
 } from './shape';
 import { ThreadHistograms } from './thread-histograms';
+import { Backoff, DEFAULT_BACKOFF, isNoAnswerFailure, retryAfterMs, type BackoffPolicy } from './backoff';
 
 export interface EngineEvents {
   record(rec: RequestRecord, trace: TracedRequest | undefined): void;
   /** A stop condition fired that ends the whole run, not just this shard (e.g. the error rate). */
   stopping?(reason: string): void;
+  /**
+   * A request held back by backoff: a closed-loop user waits `wait_ms` before its next request, or
+   * an open-loop arrival was skipped (`wait_ms` 0) while the target is down. `t_ms` on the run's clock.
+   */
+  heldBack?(t_ms: number, wait_ms: number): void;
 }
 
 export interface EngineOptions {
@@ -72,6 +78,15 @@ export class LoadEngine {
   private stopReason: string | undefined;
   private readonly sleepers = new Set<() => void>();
   private lastEnd = 0;
+  /** Backoff after no-answer failures; undefined with `backoff off`. */
+  private readonly backoff: (BackoffPolicy & { skip: boolean }) | undefined;
+  /** Jitter of the backoff waits: a stream of its own, so prompt choice is the same with or without failures. */
+  private readonly jitterRng: () => number;
+  /** Open loop with `skip`: the thread's backoff, and until when arrivals are skipped. */
+  private openBackoff: Backoff | undefined;
+  private downUntil = 0;
+  /** When the open-loop backoff last grew: failures of requests sent before it were already in flight. */
+  private downSince = -Infinity;
 
   constructor(
     private readonly plan: RunPlan,
@@ -86,6 +101,9 @@ export class LoadEngine {
     const seed = plan.seed ?? (Date.now() >>> 0);
     this.arrivalRng = createRng(seed).next;
     this.rng = createRng((seed + 0x9e3779b9 * (this.shard.index + 1)) >>> 0).next;
+    this.jitterRng = createRng((seed ^ 0x85ebca6b) + 0x27d4eb2f * (this.shard.index + 1)).next;
+    this.backoff = plan.backoff === false ? undefined : (plan.backoff ?? { ...DEFAULT_BACKOFF, skip: false });
+    if (this.backoff?.skip) this.openBackoff = new Backoff(this.backoff, this.jitterRng);
     this.requestQuota = plan.stop?.after_requests !== undefined ? shareOf(this.shard, plan.stop.after_requests) : undefined;
     let sum = 0;
     this.cumulativeWeights = plan.prompts.map((p) => (sum += p.weight));
@@ -194,10 +212,22 @@ export class LoadEngine {
   }
 
   private async user(index: number, s: ClosedLoopSchedule): Promise<void> {
+    const backoff = this.backoff ? new Backoff(this.backoff, this.jitterRng) : undefined;
     try {
       while (!this.stopped && this.now() < s.end_ms && index < usersAt(s, this.now())) {
-        await this.send(this.pickPrompt(), index, this.nextId++ * this.shard.count + this.shard.index, undefined);
-        if (this.plan.think_ms > 0 && !this.stopped) await this.pause(this.plan.think_ms);
+        const rec = await this.send(this.pickPrompt(), index, this.nextId++ * this.shard.count + this.shard.index, undefined);
+        let wait = this.plan.think_ms;
+        if (backoff && rec.error?.kind !== 'cancelled') {
+          if (isNoAnswerFailure(rec)) {
+            // The user's next request waits out the backoff (or the think time, if longer), never past the schedule's end.
+            const w = Math.min(backoff.fail(retryAfterMs(rec.error?.retry_after, Date.now())), Math.max(0, s.end_ms - this.now()));
+            this.events.heldBack?.(this.now(), w);
+            wait = Math.max(wait, w);
+          } else backoff.succeed();
+        }
+        // A wait that reaches the schedule's end ends the user (a timer may fire a hair early).
+        if (wait > 0 && this.now() + wait >= s.end_ms) break;
+        if (wait > 0 && !this.stopped) await this.pause(wait);
       }
     } finally {
       this.runningUsers.delete(index);
@@ -213,7 +243,8 @@ export class LoadEngine {
       if (!owns(this.shard, j)) continue;
       await this.sleepUntil(at);
       if (this.stopped) break;
-      const p = this.send(this.pickPrompt(), -1, j, at).finally(() => inFlight.delete(p));
+      if (this.skipWhileDown(at)) continue;
+      const p = this.sendOpen(this.pickPrompt(), j, at).finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
     await this.sleepUntil(s.end_ms);
@@ -228,10 +259,39 @@ export class LoadEngine {
       const { at_ms, entry } = s.sends[j]!;
       await this.sleepUntil(at_ms);
       if (this.stopped) break;
-      const p = this.send(entries[entry]!.prompt, -1, j, at_ms).finally(() => inFlight.delete(p));
+      if (this.skipWhileDown(at_ms)) continue;
+      const p = this.sendOpen(entries[entry]!.prompt, j, at_ms).finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
     await Promise.all(inFlight);
+  }
+
+  /** `backoff ... skip`: true (and counted) when an arrival falls while the target is down. */
+  private skipWhileDown(at: number): boolean {
+    if (!this.openBackoff || this.now() >= this.downUntil) return false;
+    this.events.heldBack?.(at, 0);
+    return true;
+  }
+
+  /**
+   * An open-loop send. With `skip`, its outcome moves the thread's backoff: a no-answer failure of
+   * a request sent after the last one (a probe, not one already in flight) makes arrivals skip until
+   * the next wait is over; an answer ends the skipping.
+   */
+  private async sendOpen(prompt: PromptPlan, id: number, at: number): Promise<void> {
+    const sentAt = this.now();
+    const rec = await this.send(prompt, -1, id, at);
+    const b = this.openBackoff;
+    if (!b || rec.error?.kind === 'cancelled') return;
+    if (isNoAnswerFailure(rec)) {
+      if (sentAt < this.downSince) return;
+      this.downSince = this.now();
+      this.downUntil = this.now() + b.fail(retryAfterMs(rec.error?.retry_after, Date.now()));
+    } else {
+      b.succeed();
+      this.downUntil = 0;
+      this.downSince = -Infinity;
+    }
   }
 
   private pickPrompt(): PromptPlan {
@@ -256,7 +316,7 @@ export class LoadEngine {
     return false;
   }
 
-  private async send(prompt: PromptPlan, user: number, id: number, intended: number | undefined): Promise<void> {
+  private async send(prompt: PromptPlan, user: number, id: number, intended: number | undefined): Promise<RequestRecord> {
     this.sentCount++;
     this.inFlight++;
     let r: SentRequest;
@@ -284,6 +344,7 @@ export class LoadEngine {
     }
     this.events.record(rec, this.traced(id, rec) ? { request: id, packets: r.packets } : undefined);
     this.checkStopConditions(rec);
+    return rec;
   }
 
   private checkStopConditions(rec: RequestRecord): void {

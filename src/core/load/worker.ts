@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createClient } from '../protocols';
 import type { RequestRecord } from '../metrics/record';
 import { LoadEngine } from './engine';
-import type { LoadWorkerInit, LoadWorkerToRunner, RunnerToLoadWorker, TracedRequest } from '../messages';
+import type { HeldBack, LoadWorkerInit, LoadWorkerToRunner, RunnerToLoadWorker, TracedRequest } from '../messages';
 import type { Hist } from '../metrics/histogram';
 
 const FLUSH_MS = 100;
@@ -46,11 +46,13 @@ async function main(init: LoadWorkerInit): Promise<void> {
   const client = createClient(init.plan, init.baseUrl, { connections: init.connections });
   let records: RequestRecord[] = [];
   let traces: TracedRequest[] = [];
+  let heldBack: HeldBack[] = [];
   const flush = (): void => {
-    if (records.length === 0) return;
-    post({ type: 'records', records, traces });
+    if (records.length === 0 && heldBack.length === 0) return;
+    post(heldBack.length > 0 ? { type: 'records', records, traces, held_back: heldBack } : { type: 'records', records, traces });
     records = [];
     traces = [];
+    heldBack = [];
   };
   let engine: LoadEngine | undefined;
   let pendingStop: Extract<RunnerToLoadWorker, { type: 'stop' }> | undefined;
@@ -78,6 +80,9 @@ async function main(init: LoadWorkerInit): Promise<void> {
       },
       stopping(reason) {
         post({ type: 'stopping', reason });
+      },
+      heldBack(t_ms, wait_ms) {
+        heldBack.push({ t_ms, wait_ms });
       },
     },
     { shard: init.shard, replay: init.replay, t0 },

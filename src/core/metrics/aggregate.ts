@@ -29,6 +29,10 @@ export interface SeriesRow {
   token_rate_p50: number | null;
   output_tokens_per_s: number;
   errors: Partial<Record<ErrorKind, number>>;
+  /** series.json only: 1 when any part of this second lay in an outage (see metrics/outages.ts). */
+  down?: number;
+  /** series.json only: requests held back by backoff in this second. */
+  held_back?: number;
 }
 
 interface SecondAcc {

@@ -5,6 +5,7 @@ import type { RunAggregator, TimingMetric } from './aggregate';
 import type { BucketFigures } from './buckets';
 import { evaluateExpectations, type ExpectationResult } from './expectations';
 import type { Percentiles } from './histogram';
+import type { Outage, OutageTotals } from './outages';
 
 export interface Summary {
   scenario: string;
@@ -57,6 +58,10 @@ export interface Summary {
   client?: ClientCheck;
   /** The load threads' own histograms (inter-token gaps, schedule lag, event-loop lag), encoded like `histograms`, merged over threads. */
   thread_histograms?: Record<string, string>;
+  /** Periods in which the target gave no answer (see metrics/outages.ts). */
+  outages?: Outage[];
+  /** The backoff that applied, outages summed, and requests held back by backoff over the run. */
+  outage_totals?: OutageTotals;
 }
 
 export interface ItlByPhase {
@@ -94,6 +99,8 @@ export interface SummaryMeta {
   schedule_lag_ms?: Percentiles | null;
   client?: ClientCheck;
   thread_histograms?: Record<string, string>;
+  outages?: Outage[];
+  outage_totals?: OutageTotals;
 }
 
 export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
@@ -143,6 +150,8 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.schedule_lag_ms !== undefined ? { schedule_lag_ms: meta.schedule_lag_ms } : {}),
     ...(meta.client ? { client: meta.client } : {}),
     ...(meta.thread_histograms ? { thread_histograms: meta.thread_histograms } : {}),
+    ...(meta.outages ? { outages: meta.outages } : {}),
+    ...(meta.outage_totals ? { outage_totals: meta.outage_totals } : {}),
   };
 }
 

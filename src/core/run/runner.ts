@@ -18,6 +18,7 @@ import { startSimulator, type RunningSimulator } from '../sim';
 import { peakRate, peakUsers, scheduleFor, type ReplayEntry, type Schedule } from '../load/shape';
 import { loadReplay } from '../load/replay';
 import { ThreadHistograms } from '../load/thread-histograms';
+import { backoffLabel, OutageTracker } from '../metrics/outages';
 import { clientCheck } from './client-check';
 import { checkReachable, RunStartError } from './preflight';
 
@@ -149,6 +150,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const dir = writer.dir;
   const agg = new RunAggregator({ buckets: plan.buckets });
   const threadHists = new ThreadHistograms();
+  const outages = new OutageTracker();
   const plannedS = schedule.end_ms / 1000;
   const cores = os.availableParallelism();
   const n = workerCount(schedule, cores, opts.workers);
@@ -239,6 +241,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
       if (opts.onLive) sendLive();
       const h = threadHists.h;
       const scheduleLag = schedule.kind === 'closed' ? null : h.schedule_lag.percentiles();
+      const outageReport = outages.finish(duration_ms, backoffLabel(plan));
       const summary = buildSummary(plan, agg, {
         started_at: new Date(startEpoch).toISOString(),
         duration_s: duration_ms / 1000,
@@ -260,8 +263,11 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
           cpu_percent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall) * 100 : 0,
         }),
         thread_histograms: threadHists.encode(),
+        ...outageReport,
       });
-      writer.finish(summary, agg.series());
+      const series = agg.series();
+      outages.annotate(series, outageReport.outages);
+      writer.finish(summary, series);
       await Promise.all(workers.map((w) => w.terminate()));
       await sim?.close();
       resolve(error ? { dir, summary, error } : { dir, summary });
@@ -292,7 +298,9 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
             for (const r of m.records) {
               agg.add(r);
               if (opts.onLive && !r.warmup) liveRows.push(requestRowOf(r));
+              outages.add(r);
             }
+            if (m.held_back) outages.addHeld(m.held_back);
             break;
           case 'tick':
             ticks[i] = m;

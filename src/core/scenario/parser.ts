@@ -41,6 +41,7 @@ import type {
   LoadChild,
   LoadNode,
   LengthNode,
+  BackoffNode,
   LoadShape,
   MappingLineName,
   MappingLineNode,
@@ -495,6 +496,8 @@ class Parser {
         return this.thinkTags(rl);
       case 'length':
         return this.length(rl);
+      case 'backoff':
+        return this.backoff(rl);
       case 'sse':
       case 'websocket':
         return this.apiBlock(rl, kw);
@@ -981,6 +984,68 @@ class Parser {
       return node;
     }
     if (!this.extra(rl, 2, usage)) node.fails = ts[1].value === 'fails';
+    return node;
+  }
+
+  /** `backoff BASE..CAP [skip]`, `backoff skip`, `backoff off`. */
+  private backoff(rl: RawLine): BackoffNode {
+    this.noBlock(rl);
+    const ts = rl.lex.tokens;
+    const node: BackoffNode = { kind: 'backoff', ...this.base(rl) };
+    const usage = 'backoff BASE..CAP [skip], e.g. backoff 100ms..10s, or backoff off';
+    if (!ts[1]) {
+      this.missing(rl, `backoff needs its wait bounds or off; write ${usage}`);
+      return node;
+    }
+    if (!ts[1].quoted && ts[1].value === 'off') {
+      if (!this.extra(rl, 2, usage)) node.off = node.parsed = true;
+      return node;
+    }
+    let i = 1;
+    if (ts[1].quoted || ts[1].value !== 'skip') {
+      const t = ts[1];
+      const dots = t.quoted ? -1 : t.value.indexOf('..');
+      if (dots < 0) {
+        const r = this.tokR(rl, t);
+        const near = t.quoted ? undefined : closest(t.value, ['off', 'skip']);
+        if (ts[2]?.value.startsWith('..')) this.error(this.tokensR(rl, 1), 'write the wait bounds as one word, without spaces, e.g. 100ms..10s');
+        else if (!t.quoted && U.parseDuration(t.value).ok) this.error(r, `write the shortest and the longest wait, e.g. ${t.value}..10s`, { range: r, text: `${t.value}..10s`, title: `Change to "${t.value}..10s"` });
+        else if (near) this.error(r, `unexpected "${t.raw}"; did you mean "${near}"?`, { range: r, text: near, title: `Change to "${near}"` });
+        else this.error(r, `expected the shortest and longest wait as BASE..CAP, e.g. 100ms..10s, got "${t.raw}"; or write ${usage}`);
+        return node;
+      }
+      const lo = t.value.slice(0, dots);
+      const hi = t.value.slice(dots + 2);
+      const aRange = this.src.span(rl.line, t.start, t.start + lo.length);
+      const bRange = this.src.span(rl.line, t.start + dots + 2, t.end);
+      const a = U.parseDuration(lo);
+      if (!a.ok) {
+        this.error(aRange, lo === '' ? `expected the shortest wait before "..", e.g. 100ms..${hi}` : a.message);
+        return node;
+      }
+      const b = U.parseDuration(hi);
+      if (!b.ok) {
+        this.error(bRange, hi === '' ? `expected the longest wait after "..", e.g. ${lo}..10s` : b.message);
+        return node;
+      }
+      if (a.value <= 0) {
+        this.error(aRange, `the shortest wait must be above 0, got ${lo}; write e.g. 100ms..${hi}, or backoff off to send without waiting`);
+        return node;
+      }
+      if (b.value < a.value) {
+        this.error(this.tokR(rl, t), `the range ${t.value} runs backwards; write the shorter wait first: ${hi}..${lo}`, { range: this.tokR(rl, t), text: `${hi}..${lo}`, title: `Change to "${hi}..${lo}"` });
+        return node;
+      }
+      node.base = { value: a.value, text: lo, range: aRange };
+      node.cap = { value: b.value, text: hi, range: bRange };
+      i = 2;
+    }
+    if (ts[i] && !ts[i].quoted && ts[i].value === 'skip') node.skip = this.word(rl, ts[i++]);
+    if (this.extra(rl, i, usage, ['skip'])) {
+      node.base = node.cap = node.skip = undefined;
+      return node;
+    }
+    node.parsed = true;
     return node;
   }
 

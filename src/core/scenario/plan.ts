@@ -191,4 +191,14 @@ export interface RunPlan {
   websocket?: WebSocketApiConfig;
   /** `length fails`: an answer cut at max_tokens (finish reason length) is a failure; absent or false: a warning. */
   length_fails?: boolean;
+  /** `backoff BASE..CAP [skip]`: waits after failures that got no answer (src/core/load/backoff.ts); absent: 100ms..10s without skip; `false`: `backoff off`. */
+  backoff?: BackoffPlan | false;
+}
+
+/** The `backoff` line: wait bounds, and whether open-loop arrivals are skipped while the target is down. */
+export interface BackoffPlan {
+  base_ms: number;
+  cap_ms: number;
+  /** Open-loop and replay loads: skip (and count) arrivals while the target is down, sending one probe per backoff wait. */
+  skip: boolean;
 }

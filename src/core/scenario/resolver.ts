@@ -20,6 +20,7 @@ import type {
   Timeouts,
   TracePlan,
 } from './plan';
+import { DEFAULT_BACKOFF } from '../load/backoff';
 import type { SseApiConfig, ThinkTagOptions, WebSocketApiConfig } from '../protocols';
 import type {
   ApiBlockNode,
@@ -235,6 +236,7 @@ class Resolver {
     const expectations = this.expectations(datasets);
     const thinkTags = this.thinkTags();
     const lengthNode = this.only('length');
+    const backoff = this.backoff(load);
     const sse = this.apiConfig('sse', api, target) as SseApiConfig | undefined;
     const websocket = this.apiConfig('websocket', api, target) as WebSocketApiConfig | undefined;
 
@@ -272,9 +274,21 @@ class Resolver {
     if (context !== undefined) plan.context = context;
     if (thinkTags !== undefined) plan.think_tags = thinkTags;
     if (lengthNode?.fails !== undefined) plan.length_fails = lengthNode.fails;
+    if (backoff !== undefined) plan.backoff = backoff;
     if (sse) plan.sse = sse;
     if (websocket) plan.websocket = websocket;
     return { plan, diagnostics: this.diags };
+  }
+
+  /** The `backoff` line: undefined without one (the engine's defaults), false for `backoff off`. */
+  private backoff(load: LoadPlan | undefined): RunPlan['backoff'] {
+    const node = this.only('backoff');
+    if (!node?.parsed) return undefined;
+    if (node.off) return false;
+    if (node.skip && load && !isOpenLoop(load)) {
+      this.warning(node.skip.range, `skip applies to open-loop loads (rate, rate stages, replay); closed-loop users always wait out the backoff, so remove skip`);
+    }
+    return { base_ms: node.base?.value ?? DEFAULT_BACKOFF.base_ms, cap_ms: node.cap?.value ?? DEFAULT_BACKOFF.cap_ms, skip: node.skip !== undefined };
   }
 
   // ---- variables ---------------------------------------------------------------------------

@@ -262,6 +262,18 @@ export interface LengthNode extends NodeBase {
   fails?: boolean;
 }
 
+/** `backoff BASE..CAP [skip]`, `backoff skip` or `backoff off`: waits after failures that got no answer. */
+export interface BackoffNode extends NodeBase {
+  kind: 'backoff';
+  /** `backoff off`. */
+  off?: boolean;
+  base?: Quantity;
+  cap?: Quantity;
+  skip?: Word;
+  /** Set when the line parsed (also for `off`). */
+  parsed?: boolean;
+}
+
 /** A line of an `sse` or `websocket` block other than its template: a JSON path, `path` or `done_data`. */
 export interface MappingLineNode extends NodeBase {
   kind: 'mapping';
@@ -346,6 +358,7 @@ export type TopNode =
   | ExpectNode
   | ThinkTagsNode
   | LengthNode
+  | BackoffNode
   | ApiBlockNode
   | UnknownNode;
 

@@ -94,6 +94,8 @@ export function errorLines(rows: readonly SeriesRow[]): LineSpec[] {
     value: (r: SeriesRow) => (r.errors as Record<string, number | undefined>)[k] ?? 0,
   }));
   if (lines.length === 0) lines.push({ label: 'errors', color: '--vscode-charts-red', value: (r) => r.failed });
+  // Requests held back by backoff (series.json of a finished run), dashed beside the errors.
+  if (rows.some((r) => (r.held_back ?? 0) > 0)) lines.push({ label: 'held back', color: '--vscode-charts-foreground', dash: true, value: (r) => r.held_back ?? 0 });
   return lines;
 }
 
