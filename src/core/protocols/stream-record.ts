@@ -8,6 +8,15 @@ import type { ErrorKind, Packet, PacketKind, Usage } from './types';
 /** Raw event data kept on non-output packets is cut to this many characters. */
 export const RAW_TEXT_LIMIT = 2048;
 
+/**
+ * Most packets one request keeps. Beyond it (an endless or runaway stream) each new packet takes
+ * the last slot, so the last packet's time stays right, and is counted in `packets_dropped`.
+ */
+export const PACKET_LIMIT = 200_000;
+
+/** Most characters of answer text, and of thinking text, one request keeps; later text is not kept (its chunks are still counted). */
+export const TEXT_LIMIT = 1_000_000;
+
 export interface StreamError {
   kind: ErrorKind;
   message: string;
@@ -39,6 +48,10 @@ export class StreamRecord {
   server_timing?: Record<string, number>;
   /** t_ms of the first thinking / answer / tool_call packet. */
   first_output_ms?: number;
+  /** Every packet added, kept or not. */
+  packet_count = 0;
+  /** Packets not kept because of PACKET_LIMIT. */
+  packets_dropped = 0;
 
   /**
    * Appends one packet. For thinking/answer packets `text` is the decoded output and is added to
@@ -47,17 +60,22 @@ export class StreamRecord {
   add(t_ms: number, kind: PacketKind, bytes: number, text: string): Packet {
     let kept = text;
     if (kind === 'thinking') {
-      this.thinking_text += text;
+      if (this.thinking_text.length < TEXT_LIMIT) this.thinking_text += text;
       if (text.length > 0) this.thinking_chunks++;
     } else if (kind === 'answer') {
-      this.answer_text += text;
+      if (this.answer_text.length < TEXT_LIMIT) this.answer_text += text;
       if (text.length > 0) this.answer_chunks++;
     } else {
       kept = truncateRaw(text);
     }
     if (this.first_output_ms === undefined && isOutputKind(kind)) this.first_output_ms = t_ms;
     const packet: Packet = { t_ms, kind, bytes, text: kept };
-    this.packets.push(packet);
+    this.packet_count++;
+    if (this.packets.length < PACKET_LIMIT) this.packets.push(packet);
+    else {
+      this.packets[PACKET_LIMIT - 1] = packet;
+      this.packets_dropped++;
+    }
     return packet;
   }
 
