@@ -1,5 +1,6 @@
 /** summary.json: the run's figures, as the CLI prints them and CI gates on them. */
 import type { ErrorKind } from '../protocols/types';
+import { connectionSummary, type ConnectionStats, type ConnectionSummary } from '../protocols/connections';
 import type { RunPlan } from '../scenario/plan';
 import type { RunAggregator, TimingMetric } from './aggregate';
 import type { BucketFigures } from './buckets';
@@ -57,6 +58,8 @@ export interface Summary {
   client?: ClientCheck;
   /** The load threads' own histograms (inter-token gaps, schedule lag, event-loop lag), encoded like `histograms`, merged over threads. */
   thread_histograms?: Record<string, string>;
+  /** HTTP connections: opened, closed by the server after a response, requests retried on a fresh connection (`retries`), and a note when the server closes after each response. */
+  connections?: ConnectionSummary;
 }
 
 export interface ItlByPhase {
@@ -94,6 +97,7 @@ export interface SummaryMeta {
   schedule_lag_ms?: Percentiles | null;
   client?: ClientCheck;
   thread_histograms?: Record<string, string>;
+  connections?: ConnectionStats;
 }
 
 export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
@@ -143,6 +147,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.schedule_lag_ms !== undefined ? { schedule_lag_ms: meta.schedule_lag_ms } : {}),
     ...(meta.client ? { client: meta.client } : {}),
     ...(meta.thread_histograms ? { thread_histograms: meta.thread_histograms } : {}),
+    ...(meta.connections ? { connections: connectionSummary(meta.connections) } : {}),
   };
 }
 

@@ -198,3 +198,13 @@ export function connectionNote(s: ConnectionStats | undefined): string | undefin
   if (s.retries > 0) return retried.trim().replace(/;$/, '');
   return undefined;
 }
+
+/** summary.json's `connections`: the counts and, when there is one, the note. */
+export interface ConnectionSummary extends ConnectionStats {
+  note?: string;
+}
+
+export function connectionSummary(s: ConnectionStats): ConnectionSummary {
+  const note = connectionNote(s);
+  return note ? { ...s, note } : { ...s };
+}

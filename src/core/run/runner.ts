@@ -11,6 +11,7 @@ import type { LiveDelta, LoadWorkerInit, LoadWorkerToRunner, Progress, RequestRo
 import { addTokenizerInput, requestRowOf } from '../metrics/record';
 import { RunAggregator } from '../metrics/aggregate';
 import { buildSummary, targetLabel, type Summary } from '../metrics/summary';
+import { mergeConnectionStats, type ConnectionStats } from '../protocols/connections';
 import { DEFAULT_RESULTS_ROOT, runDirFor } from '../results/run-dir';
 import { RunWriter } from '../results/writer';
 import type { RunPlan } from '../scenario/plan';
@@ -159,6 +160,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   let ready = 0;
   const doneMsgs: Array<Extract<LoadWorkerToRunner, { type: 'done' }>> = [];
   const finishedThreads = new Set<number>();
+  const connectionStats: ConnectionStats[] = [];
 
   const broadcast = (m: RunnerToLoadWorker, except?: number): void => {
     workers.forEach((w, i) => {
@@ -250,6 +252,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
           cpu_percent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall) * 100 : 0,
         }),
         thread_histograms: threadHists.encode(),
+        connections: mergeConnectionStats(connectionStats),
       });
       writer.finish(summary, agg.series());
       await Promise.all(workers.map((w) => w.terminate()));
@@ -293,6 +296,9 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
               runStopReason = m.reason;
               broadcast({ type: 'stop', reason: m.reason, abort: false }, i);
             }
+            break;
+          case 'connections':
+            connectionStats.push(m.stats);
             break;
           case 'done':
             finishedThreads.add(i);

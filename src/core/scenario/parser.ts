@@ -41,6 +41,7 @@ import type {
   LoadChild,
   LoadNode,
   LengthNode,
+  KeepAliveNode,
   LoadShape,
   MappingLineName,
   MappingLineNode,
@@ -495,6 +496,8 @@ class Parser {
         return this.thinkTags(rl);
       case 'length':
         return this.length(rl);
+      case 'keep_alive':
+        return this.keepAlive(rl);
       case 'sse':
       case 'websocket':
         return this.apiBlock(rl, kw);
@@ -981,6 +984,23 @@ class Parser {
       return node;
     }
     if (!this.extra(rl, 2, usage)) node.fails = ts[1].value === 'fails';
+    return node;
+  }
+
+  private keepAlive(rl: RawLine): KeepAliveNode {
+    this.noBlock(rl);
+    const ts = rl.lex.tokens;
+    const node: KeepAliveNode = { kind: 'keep_alive', ...this.base(rl) };
+    const usage = 'keep_alive off (a fresh connection for every request) or keep_alive on (the default: connections are reused)';
+    if (!ts[1]) {
+      this.missing(rl, `keep_alive needs on or off; write ${usage}`);
+      return node;
+    }
+    if (ts[1].quoted || (ts[1].value !== 'on' && ts[1].value !== 'off')) {
+      this.extra(rl, 1, usage, ['on', 'off']);
+      return node;
+    }
+    if (!this.extra(rl, 2, usage)) node.on = ts[1].value === 'on';
     return node;
   }
 

@@ -191,4 +191,6 @@ export interface RunPlan {
   websocket?: WebSocketApiConfig;
   /** `length fails`: an answer cut at max_tokens (finish reason length) is a failure; absent or false: a warning. */
   length_fails?: boolean;
+  /** `keep_alive off`: false, every HTTP request on a fresh connection closed after its response; absent: connections are reused. */
+  keep_alive?: boolean;
 }

@@ -262,6 +262,12 @@ export interface LengthNode extends NodeBase {
   fails?: boolean;
 }
 
+/** `keep_alive on` or `keep_alive off`: whether HTTP connections are reused between requests. */
+export interface KeepAliveNode extends NodeBase {
+  kind: 'keep_alive';
+  on?: boolean;
+}
+
 /** A line of an `sse` or `websocket` block other than its template: a JSON path, `path` or `done_data`. */
 export interface MappingLineNode extends NodeBase {
   kind: 'mapping';
@@ -346,6 +352,7 @@ export type TopNode =
   | ExpectNode
   | ThinkTagsNode
   | LengthNode
+  | KeepAliveNode
   | ApiBlockNode
   | UnknownNode;
 
