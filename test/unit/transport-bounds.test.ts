@@ -84,6 +84,7 @@ test('an endless 200 stream at full speed with timeout 10s: ends at its timeout,
     assert.equal(lines.length, 1);
     const rec = JSON.parse(lines[0]!);
     assert.equal(rec.error.kind, 'timeout_total');
+    t.diagnostic(`request e2e_ms ${rec.e2e_ms.toFixed(0)}, packets kept ${rec.packets.answer}, dropped ${rec.packets_dropped}`);
     assert.ok(rec.e2e_ms >= 10_000 && rec.e2e_ms < 30_000, String(rec.e2e_ms));
     // The stream outran the cap: the record says how many packets it did not keep.
     assert.ok(rec.packets_dropped > 0, JSON.stringify(rec));
