@@ -259,6 +259,23 @@ test('each engine\'s context error, answered by a loopback server before any str
   }
 });
 
+test('a gzip-encoded error body is decoded for its message and kind (a compressing proxy in front of vLLM)', async () => {
+  const body = CONTEXT_BODIES[1]!.body;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(400, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    res.end(zlib.gzipSync(body));
+  });
+  const url = await listen(server);
+  try {
+    const r = await sendOnce(url);
+    assert.equal(r.error?.kind, 'context_exceeded', JSON.stringify(r.error));
+    assert.equal(r.error?.message, `HTTP 400: ${body}`);
+  } finally {
+    server.close();
+  }
+});
+
 test('a context error sent inside a 200 stream (llama.cpp mid-stream error event) is context_exceeded too', async () => {
   const server = http.createServer((req, res) => {
     req.resume();

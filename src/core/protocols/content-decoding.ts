@@ -99,3 +99,20 @@ export class BodyDecoder {
     return z;
   }
 }
+
+/**
+ * An error body's first bytes (a few KB, possibly cut short), decoded at once for its message;
+ * the bytes as they are when they do not decode.
+ */
+export function decodeErrorBody(encodingHeader: string | undefined, body: Buffer): Buffer {
+  const encoding = encodingOf(encodingHeader);
+  if (!encoding || body.length === 0) return body;
+  try {
+    if (encoding === 'br') return zlib.brotliDecompressSync(body, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+    const opts = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
+    if (encoding === 'deflate') return (body[0]! & 0x0f) === 0x08 ? zlib.inflateSync(body, opts) : zlib.inflateRawSync(body, opts);
+    return zlib.gunzipSync(body, opts);
+  } catch {
+    return body;
+  }
+}

@@ -13,7 +13,7 @@ import type { Socket } from 'node:net';
 import { Client, Pool, type Dispatcher } from 'undici';
 import type { PromptPlan, Timeouts } from '../scenario/plan';
 import type { ProtocolAdapter, StreamDecoder } from './adapter';
-import { BodyDecoder, encodingOf } from './content-decoding';
+import { BodyDecoder, decodeErrorBody, encodingOf } from './content-decoding';
 import { emptyConnectionStats, expectSocket, requestSent, responseEnded, responseStarted, socketInfo, type ConnectionStats, type SocketInfo } from './connections';
 import { classifyHttpFailure, streamErrorKind } from './http-errors';
 import { StreamRecord, type StreamError } from './stream-record';
@@ -193,6 +193,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private firstByte?: number;
   private retryAfter?: string;
   private location?: string;
+  private errorEncoding?: string;
   private decoder?: StreamDecoder;
   /** Set when the body has a content-encoding: bytes go through it before the decoder. */
   private bodyDecoder?: BodyDecoder;
@@ -333,6 +334,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (statusCode >= 300) {
       this.retryAfter = header(headers, 'retry-after');
       this.location = header(headers, 'location');
+      this.errorEncoding = header(headers, 'content-encoding');
       this.errorBody = { chunks: [], bytes: 0 };
       return;
     }
@@ -520,7 +522,8 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   private failHttp(t: number): void {
     if (this.finished || !this.errorBody) return;
-    const text = Buffer.concat(this.errorBody.chunks).toString('utf8');
+    const raw = Buffer.concat(this.errorBody.chunks);
+    const text = (this.errorEncoding === undefined ? raw : decodeErrorBody(this.errorEncoding, raw)).toString('utf8');
     const f = classifyHttpFailure(this.status ?? 0, text, this.location);
     this.record.fail(f.kind, f.message, this.retryAfter);
     this.finish(t + this.sentAt);
