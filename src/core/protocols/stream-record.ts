@@ -12,7 +12,7 @@ export const RAW_TEXT_LIMIT = 2048;
  * Most packets one request keeps. Beyond it (an endless or runaway stream) each new packet takes
  * the last slot, so the last packet's time stays right, and is counted in `packets_dropped`.
  */
-export const PACKET_LIMIT = 200_000;
+export const PACKET_LIMIT = 100_000;
 
 /** Most characters of answer text, and of thinking text, one request keeps; later text is not kept (its chunks are still counted). */
 export const TEXT_LIMIT = 1_000_000;
