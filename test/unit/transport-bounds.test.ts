@@ -97,7 +97,7 @@ test('an endless 200 stream at full speed with timeout 10s: ends at its timeout,
   }
 });
 
-test('a stream record keeps PACKET_LIMIT packets and TEXT_LIMIT characters; the last kept packet is the newest, and every chunk is counted', () => {
+test('a stream record keeps PACKET_LIMIT packets and TEXT_LIMIT characters; the last kept packets are the newest output and the newest packet, and every chunk is counted', () => {
   const rec = new StreamRecord();
   const n = PACKET_LIMIT + 5000;
   const text = 'x'.repeat(10);
@@ -107,9 +107,19 @@ test('a stream record keeps PACKET_LIMIT packets and TEXT_LIMIT characters; the 
   assert.equal(rec.packet_count, n + 1);
   assert.equal(rec.packets_dropped, n + 1 - PACKET_LIMIT);
   assert.equal(rec.packets[PACKET_LIMIT - 1]!.t_ms, n, 'the newest packet holds the last slot');
-  assert.equal(rec.packets[PACKET_LIMIT - 2]!.t_ms, PACKET_LIMIT - 2, 'the first packets are kept as they came');
+  assert.equal(rec.packets[PACKET_LIMIT - 2]!.t_ms, n - 1, 'the newest answer packet is kept before it');
+  assert.equal(rec.packets[PACKET_LIMIT - 3]!.t_ms, PACKET_LIMIT - 3, 'the first packets are kept as they came');
   assert.equal(rec.answer_chunks, n);
   assert.ok(rec.answer_text.length >= TEXT_LIMIT && rec.answer_text.length < TEXT_LIMIT + text.length, String(rec.answer_text.length));
+  // The stream ends with a usage packet and its done marker past the cap: the last output packet
+  // keeps its place before them, so the last output time (token rate) stays right.
+  const tail = new StreamRecord();
+  for (let i = 0; i < PACKET_LIMIT + 10; i++) tail.add(i, 'answer', 20, 'x');
+  tail.add(PACKET_LIMIT + 10, 'stats', 30, '{"usage":{}}');
+  tail.add(PACKET_LIMIT + 11, 'done', 12, '[DONE]');
+  const ends = tail.packets.slice(-3).map((p) => [p.kind, p.t_ms]);
+  assert.deepEqual(ends, [['answer', PACKET_LIMIT - 3], ['answer', PACKET_LIMIT + 9], ['done', PACKET_LIMIT + 11]]);
+  assert.equal(tail.packets_dropped, 12);
   const small = new StreamRecord();
   small.add(0, 'thinking', 5, 'abc');
   small.add(1, 'answer', 5, 'def');

@@ -9,8 +9,8 @@ import type { ErrorKind, Packet, PacketKind, Usage } from './types';
 export const RAW_TEXT_LIMIT = 2048;
 
 /**
- * Most packets one request keeps. Beyond it (an endless or runaway stream) each new packet takes
- * the last slot, so the last packet's time stays right, and is counted in `packets_dropped`.
+ * Most packets one request keeps. Beyond it (an endless or runaway stream) the newest packet and
+ * the newest output packet keep the last two slots, and the others are counted in `packets_dropped`.
  */
 export const PACKET_LIMIT = 100_000;
 
@@ -72,11 +72,20 @@ export class StreamRecord {
     const packet: Packet = { t_ms, kind, bytes, text: kept };
     this.packet_count++;
     if (this.packets.length < PACKET_LIMIT) this.packets.push(packet);
-    else {
-      this.packets[PACKET_LIMIT - 1] = packet;
-      this.packets_dropped++;
-    }
+    else this.keepPastLimit(packet);
     return packet;
+  }
+
+  /**
+   * Past the cap the last slot holds the newest packet and the one before it the newest output
+   * packet, in time order, so the last output's time (token rate) and the end stay right.
+   */
+  private keepPastLimit(packet: Packet): void {
+    this.packets_dropped++;
+    const last = PACKET_LIMIT - 1;
+    const tail = this.packets[last]!;
+    if (!isOutputKind(packet.kind) && isOutputKind(tail.kind)) this.packets[last - 1] = tail;
+    this.packets[last] = packet;
   }
 
   /**
