@@ -70,6 +70,7 @@ export function summaryText(s: Summary, dir: string): string {
   for (const [k, n] of Object.entries(s.warnings)) lines.push(`  warning: ${n} request(s) ended by ${k}`);
   lines.push(...outageLines(s));
   if (s.client?.bottleneck) lines.push(`  !! WARNING: ${s.client.warning ?? 'the client may have been the bottleneck'}`);
+  if (s.connections?.note) lines.push(`  note: ${s.connections.note}`);
   if (s.buckets && s.buckets.some((b) => b.requests > 0)) {
     lines.push(`  by input tokens ${['requests', 'success', 'ttft p50', 'ttft p95', 'e2e p95', 'tok/s p50'].map((h) => h.padStart(10)).join('')}`);
     for (const b of s.buckets) {

@@ -12,6 +12,7 @@ import type { RequestRecord } from './metrics/record';
 import type { Summary } from './metrics/summary';
 import type { ReplayEntry, Shard } from './load/shape';
 import type { SeriesRow } from './metrics/aggregate';
+import type { ConnectionStats } from './protocols/connections';
 
 // ---- run orchestrator <-> its N load worker threads ----
 // Every thread gets a shard of the load, waits for a common start instant, and hands back its own
@@ -53,6 +54,8 @@ export type LoadWorkerToRunner =
   | { type: 'tick'; t_ms: number; active_users: number; target_users: number; in_flight: number; sent: number }
   /** A stop condition fired on this thread that ends the whole run (the runner tells the others). */
   | { type: 'stopping'; reason: string }
+  /** The thread's connection counts (opened, closed by the server after a response, retries), before `done`. */
+  | { type: 'connections'; stats: ConnectionStats }
   | { type: 'done'; ended_by: string; duration_ms: number; histograms: EncodedHistograms }
   | { type: 'fatal'; message: string };
 

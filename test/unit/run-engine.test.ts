@@ -101,7 +101,9 @@ test('failing requests (HTTP 500, connection reset) are classified and the run g
     req.on('end', () => {
       n++;
       if (n % 3 === 1) {
-        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"overloaded"}}');
+        // (closing after the 500, so the reset below hits a fresh connection: on a reused one it
+        // would be retried as a stale keep-alive connection)
+        res.writeHead(500, { 'content-type': 'application/json', connection: 'close' }).end('{"error":{"message":"overloaded"}}');
       } else if (n % 3 === 2) {
         res.socket?.destroy();
       } else {

@@ -99,6 +99,8 @@ async function main(init: LoadWorkerInit): Promise<void> {
   post({ type: 'tick', ...e.state() });
   flush();
   await client.close();
+  const connections = client.connectionStats?.();
+  if (connections) post({ type: 'connections', stats: connections });
   post({ type: 'done', ...end, histograms: e.histograms.encode() });
 }
 

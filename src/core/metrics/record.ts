@@ -46,6 +46,10 @@ export interface RequestRecord {
   packets: Partial<Record<PacketKind, number>>;
   /** True for requests sent during warmup: written, never aggregated. */
   warmup?: boolean;
+  /** Sends repeated on a fresh connection after a reused one was found closed before any response byte (not a failure); absent when 0. */
+  retries?: number;
+  /** Packets past the per-request cap, counted but not kept; absent when 0. */
+  packets_dropped?: number;
 }
 
 export interface RecordContext {
@@ -154,6 +158,8 @@ export function buildRecord(s: StreamResult, ctx: RecordContext): RequestRecord 
   if (failure) rec.error = failure;
   if (!failure && s.finish_reason === 'length') rec.warnings = ['length'];
   if (ctx.warmup) rec.warmup = true;
+  if (s.retries) rec.retries = s.retries;
+  if (s.packets_dropped) rec.packets_dropped = s.packets_dropped;
   return rec;
 }
 

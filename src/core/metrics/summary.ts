@@ -1,5 +1,6 @@
 /** summary.json: the run's figures, as the CLI prints them and CI gates on them. */
 import type { ErrorKind } from '../protocols/types';
+import { connectionSummary, type ConnectionStats, type ConnectionSummary } from '../protocols/connections';
 import type { RunPlan } from '../scenario/plan';
 import type { RunAggregator, TimingMetric } from './aggregate';
 import type { BucketFigures } from './buckets';
@@ -62,6 +63,8 @@ export interface Summary {
   outages?: Outage[];
   /** The backoff that applied, outages summed, and requests held back by backoff over the run. */
   outage_totals?: OutageTotals;
+  /** HTTP connections: opened, closed by the server after a response, requests retried on a fresh connection (`retries`), and a note when the server closes after each response. */
+  connections?: ConnectionSummary;
 }
 
 export interface ItlByPhase {
@@ -101,6 +104,7 @@ export interface SummaryMeta {
   thread_histograms?: Record<string, string>;
   outages?: Outage[];
   outage_totals?: OutageTotals;
+  connections?: ConnectionStats;
 }
 
 export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
@@ -152,6 +156,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.thread_histograms ? { thread_histograms: meta.thread_histograms } : {}),
     ...(meta.outages ? { outages: meta.outages } : {}),
     ...(meta.outage_totals ? { outage_totals: meta.outage_totals } : {}),
+    ...(meta.connections ? { connections: connectionSummary(meta.connections) } : {}),
   };
 }
 

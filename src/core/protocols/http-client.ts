@@ -3,10 +3,19 @@
  * timestamped packets. The clock: `sent_at` is taken when undici hands the request to a socket;
  * every read's `t_ms` is taken first thing in the data callback, before any parsing. Never rejects:
  * every failure becomes `result.error`, and the packets received so far are kept.
+ *
+ * A request that fails on a reused connection before any response byte arrived (the server had
+ * closed it: it never reached the model) is sent once more on a fresh connection and counted in
+ * `retries`; its `sent_at` is then the retry's send. 1xx interim responses are skipped, redirects
+ * and error bodies are classified by http-errors.ts, `content-encoding` bodies are decoded.
  */
-import { Pool, type Dispatcher } from 'undici';
+import type { Socket } from 'node:net';
+import { Client, Pool, type Dispatcher } from 'undici';
 import type { PromptPlan, Timeouts } from '../scenario/plan';
 import type { ProtocolAdapter, StreamDecoder } from './adapter';
+import { BodyDecoder, decodeErrorBody, encodingOf } from './content-decoding';
+import { emptyConnectionStats, expectSocket, requestSent, responseEnded, responseStarted, socketInfo, type ConnectionStats, type SocketInfo } from './connections';
+import { classifyHttpFailure, streamErrorKind } from './http-errors';
 import { StreamRecord, type StreamError } from './stream-record';
 import { classifyTransportError, describeError } from './transport-errors';
 import type { ErrorKind, StreamResult } from './types';
@@ -22,6 +31,13 @@ export interface ProtocolClient {
   /** Never rejects: every failure is a classified `result.error`. */
   send(prompt: PromptPlan, signal?: AbortSignal): Promise<SentRequest>;
   close(): Promise<void>;
+  /** HTTP clients: connections opened, closed by the server after a response, retries. */
+  connectionStats?(): ConnectionStats;
+}
+
+export interface HttpClientOptions {
+  /** False: every request on a fresh connection, closed after its response (`keep_alive off`). Default true. */
+  keep_alive?: boolean;
 }
 
 /** How long the body may go on after its done marker before the connection is cut. */
@@ -45,16 +61,14 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-function httpErrorKind(status: number): ErrorKind {
-  if (status === 429) return 'http_429';
-  if (status >= 500) return 'http_5xx';
-  return 'http_4xx';
-}
-
 /** One target, one pool: keep-alive connections, no pipelining (each stream owns its socket). */
 export class HttpProtocolClient implements ProtocolClient {
-  private readonly pool: Pool;
+  readonly pool: Pool;
   private readonly origin: string;
+  private readonly keepAlive: boolean;
+  readonly stats: ConnectionStats;
+  /** One-request clients of retries in flight (a retry needs a connection that is surely fresh). */
+  private readonly fresh = new Set<Client>();
   private closed = false;
 
   constructor(
@@ -62,9 +76,32 @@ export class HttpProtocolClient implements ProtocolClient {
     private readonly timeouts: Timeouts,
     origin: string,
     connections: number,
+    opts: HttpClientOptions = {},
   ) {
     this.origin = origin;
+    this.keepAlive = opts.keep_alive !== false;
+    this.stats = emptyConnectionStats(this.keepAlive);
     this.pool = new Pool(origin, { connections, pipelining: 1 });
+  }
+
+  connectionStats(): ConnectionStats {
+    return { ...this.stats };
+  }
+
+  /** A client with one new connection, for one retry; closed when that request is done. */
+  freshClient(): Client {
+    const c = new Client(this.origin, { pipelining: 1 });
+    this.fresh.add(c);
+    return c;
+  }
+
+  releaseFresh(c: Client): void {
+    if (!this.fresh.delete(c)) return;
+    c.close().catch(() => undefined);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   send(prompt: PromptPlan, signal?: AbortSignal): Promise<SentRequest> {
@@ -82,18 +119,19 @@ export class HttpProtocolClient implements ProtocolClient {
     if (this.closed) return Promise.resolve(failedBeforeSend(callAt, 'cancelled', 'client is closed'));
     if (signal?.aborted) return Promise.resolve(failedBeforeSend(callAt, 'cancelled', 'aborted before sending'));
     const body = Buffer.from(spec.body, 'utf8');
+    const opts: Dispatcher.DispatchOptions = { path, method: spec.method, headers: spec.headers, body: spec.method === 'GET' ? null : body, headersTimeout: 0, bodyTimeout: 0, blocking: true };
+    if (!this.keepAlive) opts.reset = true;
     return new Promise<SentRequest>((resolve) => {
-      new Exchange(this.pool, this.adapter, this.timeouts, resolve, signal, () => this.closed).start(
-        { path, method: spec.method, headers: spec.headers, body: spec.method === 'GET' ? null : body, headersTimeout: 0, bodyTimeout: 0, blocking: true },
-        callAt,
-      );
+      new Exchange(this, this.adapter, this.timeouts, resolve, signal).start(opts, callAt);
     });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool.destroy();
+    const fresh = [...this.fresh];
+    this.fresh.clear();
+    await Promise.all([this.pool.destroy(), ...fresh.map((c) => c.destroy())]);
   }
 }
 
@@ -154,7 +192,11 @@ class Exchange implements Dispatcher.DispatchHandler {
   private status: number | null = null;
   private firstByte?: number;
   private retryAfter?: string;
+  private location?: string;
+  private errorEncoding?: string;
   private decoder?: StreamDecoder;
+  /** Set when the body has a content-encoding: bytes go through it before the decoder. */
+  private bodyDecoder?: BodyDecoder;
   private readonly record0 = new StreamRecord();
   private errorBody?: { chunks: Buffer[]; bytes: number };
   private totalTimer?: NodeJS.Timeout;
@@ -165,15 +207,29 @@ class Exchange implements Dispatcher.DispatchHandler {
   private packetsSeen = 0;
   private drainTimer?: NodeJS.Timeout;
   private readonly onAbort = (): void => this.abort(new AbortWith('cancelled', 'cancelled by the caller'));
+  private opts?: Dispatcher.DispatchOptions;
+  /** The socket this attempt went out on, its connection info, and what it had read before. */
+  private socket?: Socket;
+  private sock?: SocketInfo;
+  private reused = false;
+  private bytesReadAtSend = 0;
+  /** A 1xx interim response arrived (the server has seen the request). */
+  private interim = false;
+  private closing = false;
+  private retries = 0;
+  private retryClient?: Client;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly client: HttpProtocolClient,
     private readonly adapter: ProtocolAdapter,
     private readonly timeouts: Timeouts,
     private readonly resolve: (r: SentRequest) => void,
     private readonly signal: AbortSignal | undefined,
-    private readonly clientClosed: () => boolean,
   ) {}
+
+  get path(): string {
+    return this.opts?.path ?? '';
+  }
 
   private get record(): StreamRecord {
     return this.decoder?.record ?? this.record0;
@@ -181,14 +237,26 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   start(opts: Dispatcher.DispatchOptions, callAt: number): void {
     this.sentAt = callAt;
+    this.opts = opts;
     if (this.signal) watchSignal(this.signal, this.onAbort);
     this.armClock();
     try {
-      this.pool.dispatch(opts, this);
+      this.client.pool.dispatch(opts, this);
     } catch (err) {
       this.record.fail(classifyTransportError(err, false), describeError(err));
       this.finish(performance.now());
     }
+  }
+
+  /** Called by connections.ts with the socket undici writes this request to. */
+  onSocket(socket: Socket): void {
+    this.socket = socket;
+    const info = socketInfo(socket, this.client.stats);
+    this.sock = info;
+    this.reused = info.requests > 0;
+    info.requests++;
+    requestSent(info);
+    this.bytesReadAtSend = socket.bytesRead;
   }
 
   /** (Re)arms the total and TTFT timers relative to `sentAt`. */
@@ -246,17 +314,27 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
     this.sentAt = performance.now();
     this.started = true;
+    expectSocket(this);
     this.armClock();
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     const t = performance.now() - this.sentAt;
     this.controller = controller;
+    if (statusCode < 200) {
+      // An interim response (103 Early Hints, 102 Processing): the real one follows.
+      this.interim = true;
+      return;
+    }
+    if (this.sock) responseStarted(this.sock);
+    this.closing = header(headers, 'connection')?.toLowerCase() === 'close';
     if (this.finished) return;
     this.firstByte = t;
     this.status = statusCode;
-    if (statusCode >= 300 || statusCode < 200) {
+    if (statusCode >= 300) {
       this.retryAfter = header(headers, 'retry-after');
+      this.location = header(headers, 'location');
+      this.errorEncoding = header(headers, 'content-encoding');
       this.errorBody = { chunks: [], bytes: 0 };
       return;
     }
@@ -265,7 +343,32 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.decoder = this.adapter.createDecoder({ contentType });
     } catch (err) {
       this.record0.fail('bad_stream', `cannot create decoder: ${describeError(err)}`);
+      return;
     }
+    const encodingHeader = header(headers, 'content-encoding');
+    if (encodingHeader !== undefined) this.openBodyDecoder(encodingHeader);
+  }
+
+  /** The body is compressed: decoded bytes reach the stream decoder with their reads' arrival times. */
+  private openBodyDecoder(encodingHeader: string): void {
+    const encoding = encodingOf(encodingHeader);
+    if (encoding === '') return;
+    if (encoding === undefined) {
+      this.record.fail('bad_stream', `unsupported content-encoding "${encodingHeader}" (gzip, deflate and br are decoded)`);
+      return;
+    }
+    this.bodyDecoder = new BodyDecoder(encoding, {
+      data: (chunk, t) => {
+        if (this.finished) return;
+        this.feed(chunk, t);
+      },
+      end: () => this.bodyEnded(performance.now() - this.sentAt),
+      error: (err) => {
+        if (this.finished) return;
+        this.record.fail('bad_stream', `cannot decode the ${encoding} body: ${describeError(err)}`);
+        this.finish(performance.now());
+      },
+    });
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -288,6 +391,12 @@ class Exchange implements Dispatcher.DispatchHandler {
       }
       return;
     }
+    if (this.bodyDecoder) this.bodyDecoder.write(chunk, t);
+    else this.feed(chunk, t);
+  }
+
+  /** Body bytes (decoded when they were compressed) into the stream decoder. */
+  private feed(chunk: Buffer, t: number): void {
     if (!this.decoder) return;
     try {
       this.decoder.push(chunk, t);
@@ -295,7 +404,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.record.fail('bad_stream', `decoder failed: ${describeError(err)}`);
     }
     this.afterPackets();
-    if (this.record.complete) this.finishAtDone(controller);
+    if (this.record.complete && this.controller) this.finishAtDone(this.controller);
   }
 
   /**
@@ -317,8 +426,8 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   private afterPackets(): void {
     const rec = this.record;
-    if (rec.packets.length !== this.packetsSeen) {
-      this.packetsSeen = rec.packets.length;
+    if (rec.packet_count !== this.packetsSeen) {
+      this.packetsSeen = rec.packet_count;
       this.armStall();
       if (rec.first_output_ms !== undefined && this.ttftTimer) {
         clearTimeout(this.ttftTimer);
@@ -330,11 +439,19 @@ class Exchange implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     const t = performance.now() - this.sentAt;
     clearTimeout(this.drainTimer);
+    if (this.sock) responseEnded(this.sock, this.closing);
     if (this.finished) return;
     if (this.errorBody) {
       this.failHttp(t);
       return;
     }
+    if (this.bodyDecoder) this.bodyDecoder.end();
+    else this.bodyEnded(t);
+  }
+
+  /** The whole body was read (and decoded). */
+  private bodyEnded(t: number): void {
+    if (this.finished) return;
     if (this.decoder) {
       try {
         this.decoder.end(t);
@@ -353,7 +470,10 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.finished) return;
     if (err instanceof AbortWith) this.record.fail(err.kind, err.message);
     else if (this.errorBody) this.failHttp(now - this.sentAt);
-    else {
+    else if (this.staleConnection()) {
+      this.retry();
+      return;
+    } else {
       const rec = this.record;
       if (this.decoder && !rec.complete) {
         try {
@@ -362,7 +482,7 @@ class Exchange implements Dispatcher.DispatchHandler {
           // the transport error below is the failure
         }
       }
-      if (!rec.complete && this.clientClosed()) rec.fail('cancelled', 'client closed while the request was in flight');
+      if (!rec.complete && this.client.isClosed) rec.fail('cancelled', 'client closed while the request was in flight');
       else if (!rec.complete) {
         const kind = classifyTransportError(err, this.started);
         rec.fail(kind, describeError(err));
@@ -371,11 +491,41 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.finish(now);
   }
 
+  /**
+   * The request went out on a connection that had carried a response before, and failed before
+   * any byte of its own response: the server had closed that connection, so the request never
+   * reached the model. Retried once.
+   */
+  private staleConnection(): boolean {
+    if (this.retries > 0 || !this.started || !this.reused || this.interim || this.status !== null || this.client.isClosed) return false;
+    return this.socket !== undefined && this.socket.bytesRead === this.bytesReadAtSend;
+  }
+
+  /** Sends the request again on a new connection of its own; the clocks restart at its send. */
+  private retry(): void {
+    this.retries++;
+    this.client.stats.retries++;
+    this.controller = undefined;
+    this.started = false;
+    this.socket = undefined;
+    this.sock = undefined;
+    this.reused = false;
+    const c = this.client.freshClient();
+    this.retryClient = c;
+    try {
+      c.dispatch({ ...this.opts!, reset: true }, this);
+    } catch (err) {
+      this.record.fail(classifyTransportError(err, false), describeError(err));
+      this.finish(performance.now());
+    }
+  }
+
   private failHttp(t: number): void {
     if (this.finished || !this.errorBody) return;
-    const text = Buffer.concat(this.errorBody.chunks).toString('utf8').trim();
-    const status = this.status ?? 0;
-    this.record.fail(httpErrorKind(status), `HTTP ${status}${text ? `: ${text}` : ''}`, this.retryAfter);
+    const raw = Buffer.concat(this.errorBody.chunks);
+    const text = (this.errorEncoding === undefined ? raw : decodeErrorBody(this.errorEncoding, raw)).toString('utf8');
+    const f = classifyHttpFailure(this.status ?? 0, text, this.location);
+    this.record.fail(f.kind, f.message, this.retryAfter);
     this.finish(t + this.sentAt);
   }
 
@@ -386,6 +536,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     clearTimeout(this.ttftTimer);
     clearTimeout(this.stallTimer);
     if (this.signal) unwatchSignal(this.signal, this.onAbort);
+    this.bodyDecoder?.destroy();
+    if (this.retryClient) this.client.releaseFresh(this.retryClient);
     const rec = this.record;
     const result: SentRequest = {
       sent_at: this.sentAt,
@@ -405,7 +557,12 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (rec.usage !== undefined) result.usage = { ...rec.usage };
     if (rec.server_timing !== undefined) result.server_timing = { ...rec.server_timing };
     const error: StreamError | undefined = rec.error;
-    if (error) result.error = { ...error };
+    if (error) {
+      result.error = { ...error };
+      if (error.kind === 'stream_error') result.error.kind = streamErrorKind(error.message);
+    }
+    if (this.retries > 0) result.retries = this.retries;
+    if (rec.packets_dropped > 0) result.packets_dropped = rec.packets_dropped;
     this.resolve(result);
   }
 }

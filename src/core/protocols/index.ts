@@ -33,6 +33,8 @@ export interface ProtocolSettings {
   sse?: SseApiConfig;
   /** For `api: websocket`: message template and JSON paths. */
   websocket?: WebSocketApiConfig;
+  /** `keep_alive off`: every HTTP request on a fresh connection, closed after its response. Default on. */
+  keep_alive?: boolean;
 }
 
 export interface ClientOptions extends ProtocolSettings {
@@ -85,5 +87,6 @@ export function createClient(plan: ClientPlan, baseUrl: string, opts: ClientOpti
   }
   const adapter = createAdapter(plan, baseUrl, opts);
   const origin = new URL(baseUrl).origin;
-  return new HttpProtocolClient(adapter, plan.timeouts, origin, opts.connections ?? 256);
+  const keep_alive = opts.keep_alive ?? (plan as ClientPlan & ProtocolSettings).keep_alive;
+  return new HttpProtocolClient(adapter, plan.timeouts, origin, opts.connections ?? 256, { keep_alive });
 }

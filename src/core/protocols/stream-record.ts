@@ -8,6 +8,15 @@ import type { ErrorKind, Packet, PacketKind, Usage } from './types';
 /** Raw event data kept on non-output packets is cut to this many characters. */
 export const RAW_TEXT_LIMIT = 2048;
 
+/**
+ * Most packets one request keeps. Beyond it (an endless or runaway stream) the newest packet and
+ * the newest output packet keep the last two slots, and the others are counted in `packets_dropped`.
+ */
+export const PACKET_LIMIT = 100_000;
+
+/** Most characters of answer text, and of thinking text, one request keeps; later text is not kept (its chunks are still counted). */
+export const TEXT_LIMIT = 1_000_000;
+
 export interface StreamError {
   kind: ErrorKind;
   message: string;
@@ -39,6 +48,10 @@ export class StreamRecord {
   server_timing?: Record<string, number>;
   /** t_ms of the first thinking / answer / tool_call packet. */
   first_output_ms?: number;
+  /** Every packet added, kept or not. */
+  packet_count = 0;
+  /** Packets not kept because of PACKET_LIMIT. */
+  packets_dropped = 0;
 
   /**
    * Appends one packet. For thinking/answer packets `text` is the decoded output and is added to
@@ -47,18 +60,32 @@ export class StreamRecord {
   add(t_ms: number, kind: PacketKind, bytes: number, text: string): Packet {
     let kept = text;
     if (kind === 'thinking') {
-      this.thinking_text += text;
+      if (this.thinking_text.length < TEXT_LIMIT) this.thinking_text += text;
       if (text.length > 0) this.thinking_chunks++;
     } else if (kind === 'answer') {
-      this.answer_text += text;
+      if (this.answer_text.length < TEXT_LIMIT) this.answer_text += text;
       if (text.length > 0) this.answer_chunks++;
     } else {
       kept = truncateRaw(text);
     }
     if (this.first_output_ms === undefined && isOutputKind(kind)) this.first_output_ms = t_ms;
     const packet: Packet = { t_ms, kind, bytes, text: kept };
-    this.packets.push(packet);
+    this.packet_count++;
+    if (this.packets.length < PACKET_LIMIT) this.packets.push(packet);
+    else this.keepPastLimit(packet);
     return packet;
+  }
+
+  /**
+   * Past the cap the last slot holds the newest packet and the one before it the newest output
+   * packet, in time order, so the last output's time (token rate) and the end stay right.
+   */
+  private keepPastLimit(packet: Packet): void {
+    this.packets_dropped++;
+    const last = PACKET_LIMIT - 1;
+    const tail = this.packets[last]!;
+    if (!isOutputKind(packet.kind) && isOutputKind(tail.kind)) this.packets[last - 1] = tail;
+    this.packets[last] = packet;
   }
 
   /**

@@ -32,7 +32,9 @@ export type ErrorKind =
   | 'empty_answer'
   | 'truncated_thinking'
   | 'length'
-  | 'cancelled';
+  | 'cancelled'
+  | 'redirect'
+  | 'context_exceeded';
 
 export interface Usage {
   prompt_tokens?: number;
@@ -64,4 +66,8 @@ export interface StreamResult {
   /** True when the stream's done marker ([DONE], message_stop, done:true ...) arrived. */
   complete: boolean;
   error?: { kind: ErrorKind; message: string; retry_after?: string };
+  /** Sends repeated on a fresh connection because a reused one was found closed before any response byte; absent when 0. */
+  retries?: number;
+  /** Packets that arrived after the per-request cap (PACKET_LIMIT) and were counted but not kept; absent when 0. */
+  packets_dropped?: number;
 }

@@ -172,8 +172,8 @@ export class WebSocketProtocolClient implements ProtocolClient {
         } catch (err) {
           rec.fail('bad_stream', `decoder failed: ${describeError(err)}`);
         }
-        if (rec.packets.length !== packetsSeen) {
-          packetsSeen = rec.packets.length;
+        if (rec.packet_count !== packetsSeen) {
+          packetsSeen = rec.packet_count;
           const stallMs = this.timeouts.stall_ms;
           if (stallMs !== undefined && stallMs > 0) {
             clearTimeout(stall);

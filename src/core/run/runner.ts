@@ -12,6 +12,7 @@ import { addTokenizerInput, requestRowOf } from '../metrics/record';
 import { RunAggregator } from '../metrics/aggregate';
 import { buildSummary, targetLabel, type Summary } from '../metrics/summary';
 import { DEFAULT_RESULTS_ROOT, claimRunDir, freshRunDir } from '../results/run-dir';
+import { mergeConnectionStats, type ConnectionStats } from '../protocols/connections';
 import { RunWriter } from '../results/writer';
 import type { RunPlan } from '../scenario/plan';
 import { startSimulator, type RunningSimulator } from '../sim';
@@ -171,6 +172,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   let ready = 0;
   const doneMsgs: Array<Extract<LoadWorkerToRunner, { type: 'done' }>> = [];
   const finishedThreads = new Set<number>();
+  const connectionStats: ConnectionStats[] = [];
 
   const broadcast = (m: RunnerToLoadWorker, except?: number): void => {
     workers.forEach((w, i) => {
@@ -264,6 +266,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
         }),
         thread_histograms: threadHists.encode(),
         ...outageReport,
+        connections: mergeConnectionStats(connectionStats),
       });
       const series = agg.series();
       outages.annotate(series, outageReport.outages);
@@ -311,6 +314,9 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
               runStopReason = m.reason;
               broadcast({ type: 'stop', reason: m.reason, abort: false }, i);
             }
+            break;
+          case 'connections':
+            connectionStats.push(m.stats);
             break;
           case 'done':
             finishedThreads.add(i);

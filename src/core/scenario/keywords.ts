@@ -30,6 +30,7 @@ export const TOP_KEYWORDS: Record<string, string> = {
   think_tags: 'How <think> tags in answer text split thinking from answer: think_tags <think> </think> [auto|starts_in_thinking|starts_in_answer], or think_tags off',
   length: 'An answer cut at max_tokens (finish reason length): length warns (default) or length fails',
   backoff: 'Waits after failures that got no answer (refused, 429, 502-504): backoff 100ms..10s (default), backoff 100ms..10s skip (open loop skips arrivals while down), or backoff off',
+  keep_alive: 'Whether HTTP connections are reused between requests: keep_alive on (default) or keep_alive off (a fresh connection each time)',
   sse: 'For api sse: the endpoint path, request body template and JSON paths of each event, indented below',
   websocket: 'For api websocket: the message template and JSON paths of each message, indented below',
 };

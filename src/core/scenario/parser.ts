@@ -42,6 +42,7 @@ import type {
   LoadNode,
   LengthNode,
   BackoffNode,
+  KeepAliveNode,
   LoadShape,
   MappingLineName,
   MappingLineNode,
@@ -498,6 +499,8 @@ class Parser {
         return this.length(rl);
       case 'backoff':
         return this.backoff(rl);
+      case 'keep_alive':
+        return this.keepAlive(rl);
       case 'sse':
       case 'websocket':
         return this.apiBlock(rl, kw);
@@ -1046,6 +1049,24 @@ class Parser {
       return node;
     }
     node.parsed = true;
+    return node;
+  }
+
+  /** `keep_alive on|off`. */
+  private keepAlive(rl: RawLine): KeepAliveNode {
+    this.noBlock(rl);
+    const ts = rl.lex.tokens;
+    const node: KeepAliveNode = { kind: 'keep_alive', ...this.base(rl) };
+    const usage = 'keep_alive off (a fresh connection for every request) or keep_alive on (the default: connections are reused)';
+    if (!ts[1]) {
+      this.missing(rl, `keep_alive needs on or off; write ${usage}`);
+      return node;
+    }
+    if (ts[1].quoted || (ts[1].value !== 'on' && ts[1].value !== 'off')) {
+      this.extra(rl, 1, usage, ['on', 'off']);
+      return node;
+    }
+    if (!this.extra(rl, 2, usage)) node.on = ts[1].value === 'on';
     return node;
   }
 

@@ -193,6 +193,8 @@ export interface RunPlan {
   length_fails?: boolean;
   /** `backoff BASE..CAP [skip]`: waits after failures that got no answer (src/core/load/backoff.ts); absent: 100ms..10s without skip; `false`: `backoff off`. */
   backoff?: BackoffPlan | false;
+  /** `keep_alive off`: false, every HTTP request on a fresh connection closed after its response; absent: connections are reused. */
+  keep_alive?: boolean;
 }
 
 /** The `backoff` line: wait bounds, and whether open-loop arrivals are skipped while the target is down. */

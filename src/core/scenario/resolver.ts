@@ -237,6 +237,10 @@ class Resolver {
     const thinkTags = this.thinkTags();
     const lengthNode = this.only('length');
     const backoff = this.backoff(load);
+    const keepAliveNode = this.only('keep_alive');
+    if (keepAliveNode?.on === false && api === 'websocket') {
+      this.warning(keepAliveNode.range, 'keep_alive applies to HTTP APIs only: api websocket opens a connection per request anyway');
+    }
     const sse = this.apiConfig('sse', api, target) as SseApiConfig | undefined;
     const websocket = this.apiConfig('websocket', api, target) as WebSocketApiConfig | undefined;
 
@@ -275,6 +279,7 @@ class Resolver {
     if (thinkTags !== undefined) plan.think_tags = thinkTags;
     if (lengthNode?.fails !== undefined) plan.length_fails = lengthNode.fails;
     if (backoff !== undefined) plan.backoff = backoff;
+    if (keepAliveNode?.on === false && api !== 'websocket') plan.keep_alive = false;
     if (sse) plan.sse = sse;
     if (websocket) plan.websocket = websocket;
     return { plan, diagnostics: this.diags };

@@ -274,6 +274,12 @@ export interface BackoffNode extends NodeBase {
   parsed?: boolean;
 }
 
+/** `keep_alive on` or `keep_alive off`: whether HTTP connections are reused between requests. */
+export interface KeepAliveNode extends NodeBase {
+  kind: 'keep_alive';
+  on?: boolean;
+}
+
 /** A line of an `sse` or `websocket` block other than its template: a JSON path, `path` or `done_data`. */
 export interface MappingLineNode extends NodeBase {
   kind: 'mapping';
@@ -359,6 +365,7 @@ export type TopNode =
   | ThinkTagsNode
   | LengthNode
   | BackoffNode
+  | KeepAliveNode
   | ApiBlockNode
   | UnknownNode;
 
