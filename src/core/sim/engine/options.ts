@@ -12,7 +12,7 @@ export const LLAMA3_8B_H100: EngineSpec = {
   decode_seq_us: 40,
   kv_token_ns: 39,
   max_num_batched_tokens: 8192,
-  max_num_seqs: 256,
+  max_num_seqs: 1024,
   gpu_memory_gb: 80,
   gpu_memory_utilization: 0.9,
   weights_gb: 16.1,
