@@ -63,6 +63,12 @@ test('every API streams through the engine, and faults are classified as with th
         await client.close();
       }
     }
+    // Without streaming the body comes when the engine emitted the last token, with the engine's usage.
+    const body = { model: 'm', messages: [{ role: 'user', content: 'What is the capital of France?' }] };
+    const res = await fetch(`${sim.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(res.status, 200);
+    const json = (await res.json()) as { choices: { message: { content: string } }[]; usage: { completion_tokens: number } };
+    assert.ok(json.choices[0].message.content.length > 0 && json.usage.completion_tokens > 0);
     for (const [fault, kind] of [['stream_error', 'stream_error'], ['disconnect', 'disconnect'], ['http_429', 'http_429'], ['stall=2', 'timeout_stall']]) {
       const client = createClient({ api: 'openai-chat', model: 'm', timeouts: { total_ms: 10_000, stall_ms: 300 }, headers: { 'x-llmload-sim-fault': fault } } as Parameters<typeof createClient>[0], sim.url);
       try {
