@@ -131,6 +131,21 @@ test('KV cache full: the newest running request is preempted, recomputed later, 
   assert.equal(d.engines[0].kv.usage(), 0);
 });
 
+test('a request that outgrows the whole KV cache alone is ended there, and the queue goes on', () => {
+  // 20 blocks = 320 tokens; A wants 16 + 400.
+  const { timer, submit } = setup({ kv_tokens: 320 });
+  const a = submit(16, 400);
+  timer.advance(280 * 11); // A holds about 19 of the 20 blocks
+  const b = submit(100, 20); // needs 7 blocks: waits (a waiting request never preempts)
+  timer.advance(50);
+  assert.equal(b.trace.emits.length, 0);
+  timer.runUntilIdle();
+  assert.equal(a.trace.done, true);
+  assert.ok(total(a.trace) < 400 && total(a.trace) >= 300 - 16, `A sent ${total(a.trace)}`);
+  assert.equal(b.trace.done, true);
+  assert.equal(total(b.trace), 20);
+});
+
 test('prefix cache: a repeated prefix is not prefilled again and is reported as cached tokens', () => {
   const { timer, d, submit } = setup();
   const keys = keysOf(1, 10); // 160 tokens in 10 full blocks

@@ -188,17 +188,24 @@ export class Engine {
       const tokens = decode ? 1 + k : Math.min(remaining, budget);
       const need = blocksFor(r.computed + tokens) - r.blocks.length;
       let got = this.kv.allocate(need);
+      let alone = false;
       while (!got) {
         const victim = this.running[this.running.length - 1];
         if (victim === r && this.running.length === 1) {
-          // Alone and still too big for the whole cache: end it here (as a length limit would).
-          this.finishRequest(r);
-          return plan;
+          alone = true;
+          break;
         }
         this.preempt(victim);
         preempted = true;
         if (victim === r) break;
         got = this.kv.allocate(need);
+      }
+      if (alone) {
+        // Alone and still too big for the whole cache: end it here (as a length limit would); the
+        // waiting requests get the room.
+        this.finishRequest(r);
+        preempted = false;
+        break;
       }
       if (!got) break;
       r.blocks.push(...got);
