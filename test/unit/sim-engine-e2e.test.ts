@@ -69,6 +69,15 @@ test('every API streams through the engine, and faults are classified as with th
     assert.equal(res.status, 200);
     const json = (await res.json()) as { choices: { message: { content: string } }[]; usage: { completion_tokens: number } };
     assert.ok(json.choices[0].message.content.length > 0 && json.usage.completion_tokens > 0);
+    // slow_ttft holds the request back before it reaches the engine.
+    const slow = createClient({ api: 'openai-chat', model: 'm', timeouts: { total_ms: 10_000 }, headers: { 'x-llmload-sim-fault': 'slow_ttft=300' } } as Parameters<typeof createClient>[0], sim.url);
+    try {
+      const r = await slow.send(plan('hi', 100));
+      assert.equal(r.error, undefined);
+      assert.ok(ttftOf(r) >= 300, `TTFT ${ttftOf(r)} ms with slow_ttft=300`);
+    } finally {
+      await slow.close();
+    }
     for (const [fault, kind] of [['stream_error', 'stream_error'], ['disconnect', 'disconnect'], ['http_429', 'http_429'], ['stall=2', 'timeout_stall']]) {
       const client = createClient({ api: 'openai-chat', model: 'm', timeouts: { total_ms: 10_000, stall_ms: 300 }, headers: { 'x-llmload-sim-fault': fault } } as Parameters<typeof createClient>[0], sim.url);
       try {
