@@ -13,7 +13,7 @@ test('a misspelled built-in profile is caught while typing, with a fix', () => {
   assert.equal(d!.message, 'unknown simulator profile "reasonin"; did you mean "reasoning"?');
   assert.deepEqual(d!.range.start, { line: 1, character: 7 });
   assert.equal(d!.fix?.text, 'builtin:reasoning');
-  assert.equal(diags('builtin:zzz')[0]!.message, 'unknown simulator profile "zzz"; the built-in profiles are chat, reasoning');
+  assert.equal(diags('builtin:zzz')[0]!.message, 'unknown simulator profile "zzz"; the built-in profiles are chat, reasoning, llama3-8b-h100, llama3-8b-h100-fp8, llama3-70b-h100x4, r1-distill-8b-h100');
 });
 
 test('a profile may carry options and fault rates; unknown options are named', () => {

@@ -11,6 +11,9 @@ import { PrefixCache } from './prefix-cache';
 import { REASONING_FORMATS, type ReasoningFormat, type SimProfile } from './profiles';
 import { createRng, hashString } from './random';
 import type { Engine, RunningResponse } from './responder';
+import { Deployment } from './engine/deployment';
+import { realTimer } from './engine/clock';
+import { blockHashes } from './prefix-cache';
 import { SendLog } from './send-log';
 
 export const RESPONSE_ID_HEADER = 'x-llmload-sim-response-id';
@@ -36,7 +39,10 @@ export interface SimCore {
 }
 
 export function createCore(profile: SimProfile, seed: number, sendLogCapacity: number): SimCore & { abortAll(): void; setClosing(): void } {
-  const engine = createEngine(profile.max_concurrency, profile.batch_slowdown);
+  // Engine profiles: admission and timing come from the engine model, so the slot queue is unbounded.
+  const engine = profile.engine ? createEngine(0, 0) : createEngine(profile.max_concurrency, profile.batch_slowdown);
+  if (profile.engine) engine.deployment = new Deployment(profile.engine, realTimer(), { seed, prefixCaching: profile.prefix_caching });
+  const deployment = engine.deployment;
   const sendLog = new SendLog(sendLogCapacity);
   const faultRng = createRng(hashString(`faults|${seed}`));
   const occurrences = new Map<number, number>();
@@ -60,6 +66,7 @@ export function createCore(profile: SimProfile, seed: number, sendLogCapacity: n
     abortAll() {
       for (const r of open) r.abort();
       open.clear();
+      deployment?.stop();
     },
     prepare(api, request, faultValue, formatValue) {
       let fault: FaultRequest | undefined;
@@ -95,18 +102,28 @@ export function createCore(profile: SimProfile, seed: number, sendLogCapacity: n
         occurrence = occurrences.get(promptHash) ?? 0;
         occurrences.set(promptHash, occurrence + 1);
       }
-      const cachedTokens = responseProfile.prefix_caching
-        ? prefixCache.lookupAndInsert(request.promptText, estimatePromptTokens(request.promptText))
-        : 0;
+      const promptTokens = estimatePromptTokens(request.promptText);
+      if (deployment && promptTokens > deployment.maxPromptTokens) {
+        const message = `This model's KV cache holds ${deployment.maxPromptTokens + 1} tokens; the prompt has ${promptTokens}. Shorten the prompt.`;
+        return { kind: 'reject', status: 400, message, headers: idHeader };
+      }
+      // The engine finds cached blocks when it schedules the request; here only the simple model looks them up.
+      const keys = deployment ? blockHashes(request.promptText) : undefined;
+      const cachedTokens = deployment
+        ? deployment.peekCachedTokens(keys!, promptTokens)
+        : responseProfile.prefix_caching
+          ? prefixCache.lookupAndInsert(request.promptText, promptTokens)
+          : 0;
       const gen = planGeneration({
         cachedTokens,
-        profile: responseProfile,
+        profile: deployment ? { ...responseProfile, tokens_per_chunk: 1 } : responseProfile,
         request,
         rng: createRng(hashString(`${seed}|${occurrence}|${promptHash}`)),
         fault: fault?.kind,
         faultArg: fault?.arg,
         thinkTags: api.thinkTags(responseProfile),
       });
+      if (keys) gen.promptKeys = keys;
       const ctx: ResponseContext = {
         id,
         model: request.model ?? profile.model,

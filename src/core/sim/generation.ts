@@ -56,6 +56,8 @@ export interface Generation {
   finishReason: FinishReason;
   /** False when the output ended inside the thinking phase. */
   thinkingClosed: boolean;
+  /** Engine profiles: prefix-cache keys of the prompt's full 16-token blocks (see prefix-cache.ts). */
+  promptKeys?: number[];
 }
 
 /** Why the output ended: `tool_calls` when it ended with a complete tool call. */

@@ -7,7 +7,9 @@ import { startSimServer } from './server';
 import { simBaseUrls, type SimBaseUrls } from './apis/base-urls';
 
 export { PROFILES, FAULT_KINDS, REASONING_FORMATS, defineProfile, parseProfileOverrides, resolveProfile } from './profiles';
-export type { SimProfile, FaultKind, ReasoningFormat, ResponsesReasoning } from './profiles';
+export type { SimProfile, FaultKind, ReasoningFormat, ResponsesReasoning, ProfileOverrides } from './profiles';
+export type { EngineSpec, Quantization, RouterPolicy } from './engine/cost-model';
+export { QUANT_EFFECTS } from './engine/cost-model';
 export { FAULT_HEADER } from './faults';
 export { RESPONSE_ID_HEADER, REASONING_FORMAT_HEADER } from './core';
 export { WS_PATH } from './websocket';

@@ -27,7 +27,7 @@ export class PrefixCache {
 }
 
 /** The chained FNV-1a hash at the end of each full block: each hash covers all the text before it. */
-function blockHashes(text: string): number[] {
+export function blockHashes(text: string): number[] {
   const out: number[] = [];
   let h = 0x811c9dc5;
   const full = Math.floor(text.length / BLOCK_CHARS) * BLOCK_CHARS;

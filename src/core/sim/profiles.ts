@@ -1,7 +1,11 @@
 /**
  * Simulator profiles: the numbers that shape a simulated model's timing and output. The built-in
  * profiles are documented in docs/simulator.md; tests build their own with `defineProfile`.
+ * A profile with an `engine` spec is served by the step-by-step engine model (src/core/sim/engine)
+ * instead of the simple slot queue.
  */
+import type { EngineSpec } from './engine/cost-model';
+import { ENGINE_OPTIONS, engineSpecProblems, isEngineOption, LLAMA3_70B_H100X4, LLAMA3_8B_H100, parseEngineOption, quantAccuracy } from './engine/options';
 
 /** Where an openai-chat stream puts the thinking text. */
 export type ReasoningFormat = 'reasoning_content' | 'reasoning' | 'reasoning_details' | 'think_tags';
@@ -82,6 +86,15 @@ export interface SimProfile {
   slow_ttft_ms: number;
   /** Value of the `retry-after` header (seconds) sent with an http_429 fault. */
   retry_after_s: number;
+  /**
+   * The serving engine model (continuous batching, KV cache, replicas, P/D, quantization,
+   * speculative decoding). When set, timing comes from it: prefill_tokens_per_s,
+   * decode_tokens_per_s, jitter, overhead_ms, tokens_per_chunk, batch_slowdown and max_concurrency
+   * are not used.
+   */
+  engine?: EngineSpec;
+  /** Answer accuracy relative to BF16 (1 = unchanged), from the engine's quantization; set by validation. */
+  accuracy?: number;
 }
 
 const CHAT: SimProfile = {
@@ -120,12 +133,59 @@ const REASONING: SimProfile = {
   keepalive_interval_ms: 250,
 };
 
-export const PROFILES: Record<string, SimProfile> = { chat: CHAT, reasoning: REASONING };
+/** An engine profile: chat-like output of realistic lengths, timed by the engine model. */
+const LLAMA8B: SimProfile = {
+  ...CHAT,
+  name: 'llama3-8b-h100',
+  model: 'meta-llama/Llama-3.1-8B-Instruct',
+  // Not used by the engine; the single-stream figures the engine gives at short context.
+  prefill_tokens_per_s: 28_000,
+  decode_tokens_per_s: 160,
+  jitter: 0,
+  overhead_ms: 0,
+  answer_tokens: [64, 256],
+  engine: LLAMA3_8B_H100,
+};
+
+const ENGINE_PROFILES: SimProfile[] = [
+  LLAMA8B,
+  { ...LLAMA8B, name: 'llama3-8b-h100-fp8', model: 'RedHatAI/Meta-Llama-3.1-8B-Instruct-FP8', engine: { ...LLAMA3_8B_H100, quantization: 'fp8' } },
+  {
+    ...LLAMA8B,
+    name: 'llama3-70b-h100x4',
+    model: 'meta-llama/Llama-3.1-70B-Instruct',
+    prefill_tokens_per_s: 13_000,
+    decode_tokens_per_s: 80,
+    engine: LLAMA3_70B_H100X4,
+  },
+  {
+    ...LLAMA8B,
+    name: 'r1-distill-8b-h100',
+    model: 'deepseek-ai/DeepSeek-R1-Distill-Llama-8B',
+    thinking_tokens: [300, 1500],
+    answer_tokens: [100, 400],
+    keepalive_interval_ms: 250,
+  },
+];
+
+export const PROFILES: Record<string, SimProfile> = {
+  chat: CHAT,
+  reasoning: REASONING,
+  ...Object.fromEntries(ENGINE_PROFILES.map((p) => [p.name, withAccuracy(p)])),
+};
+
+function withAccuracy(p: SimProfile): SimProfile {
+  return p.engine ? { ...p, accuracy: quantAccuracy(p.engine) } : p;
+}
 
 /** A profile built from a base (a name or a profile) with some fields changed; validated. */
-export function defineProfile(base: string | SimProfile, overrides: Partial<SimProfile> = {}): SimProfile {
+/** Changes to a profile: any field, and any subset of the engine spec. */
+export type ProfileOverrides = Partial<Omit<SimProfile, 'engine'>> & { engine?: Partial<EngineSpec> };
+
+export function defineProfile(base: string | SimProfile, overrides: ProfileOverrides = {}): SimProfile {
   const from = typeof base === 'string' ? resolveProfile(base) : base;
-  return validateProfile({ ...from, ...overrides, fault_rates: { ...from.fault_rates, ...overrides.fault_rates } });
+  const { engine: _engine, ...rest } = overrides;
+  return validateProfile({ ...from, ...rest, fault_rates: { ...from.fault_rates, ...overrides.fault_rates }, ...mergeEngine(from, overrides) });
 }
 
 /** The profile for a name or object. Throws an Error naming the known profiles when the name is unknown. */
@@ -142,6 +202,16 @@ export function resolveProfile(profile: string | SimProfile | undefined): SimPro
   }
   // A partial object is completed from the chat profile so callers may pass only what they change.
   return validateProfile({ ...CHAT, ...profile, fault_rates: { ...(profile.fault_rates ?? {}) } });
+}
+
+/** Engine options change the base's engine; they need a base that has one. */
+function mergeEngine(from: SimProfile, overrides: ProfileOverrides): Partial<SimProfile> {
+  if (!overrides.engine) return {};
+  if (!from.engine) {
+    const names = Object.values(PROFILES).filter((p) => p.engine).map((p) => p.name);
+    throw new Error(`invalid simulator profile "${from.name}": engine options (${Object.keys(overrides.engine).join(', ')}) need an engine profile: ${names.join(', ')}`);
+  }
+  return { engine: { ...from.engine, ...overrides.engine } };
 }
 
 function validateProfile(p: SimProfile): SimProfile {
@@ -184,8 +254,9 @@ function validateProfile(p: SimProfile): SimProfile {
     if (!FAULT_KINDS.includes(kind as FaultKind)) problems.push(`fault_rates: unknown fault "${kind}"`);
     else if (!(typeof rate === 'number' && rate >= 0 && rate <= 1)) problems.push(`fault_rates.${kind} must be 0..1`);
   }
+  if (p.engine !== undefined) problems.push(...engineSpecProblems(p.engine));
   if (problems.length > 0) throw new Error(`invalid simulator profile "${p.name}": ${problems.join('; ')}`);
-  return p;
+  return p.engine ? withAccuracy(p) : p;
 }
 
 const NUMBER_FIELDS = [
@@ -209,9 +280,10 @@ const BOOLEAN_FIELDS = ['think_tags_omit_open', 'think_tags_split', 'prefix_cach
  * numbers, ranges as `min-max` (or one number), booleans as true/false, `reasoning_format`,
  * `responses_reasoning`, `model`, and `fault.<kind>=<rate>`. Throws an Error naming a bad key or value.
  */
-export function parseProfileOverrides(query: string): Partial<SimProfile> {
+export function parseProfileOverrides(query: string): ProfileOverrides {
   const out: Record<string, unknown> = {};
   const faults: Partial<Record<FaultKind, number>> = {};
+  const engine: Partial<EngineSpec> = {};
   for (const part of query.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
@@ -237,11 +309,18 @@ export function parseProfileOverrides(query: string): Partial<SimProfile> {
       out[key] = value !== 'false';
     } else if (key === 'reasoning_format' || key === 'responses_reasoning' || key === 'model') {
       out[key] = value;
+    } else if (isEngineOption(key)) {
+      try {
+        parseEngineOption(key, value, engine);
+      } catch (e) {
+        throw bad((e as Error).message);
+      }
     } else {
-      const known = [...NUMBER_FIELDS, ...RANGE_FIELDS, ...BOOLEAN_FIELDS, 'reasoning_format', 'responses_reasoning', 'model', 'fault.<kind>'];
+      const known = [...NUMBER_FIELDS, ...RANGE_FIELDS, ...BOOLEAN_FIELDS, 'reasoning_format', 'responses_reasoning', 'model', 'fault.<kind>', ...ENGINE_OPTIONS];
       throw new Error(`unknown simulator profile option "${key}"; known options: ${known.join(', ')}`);
     }
   }
   if (Object.keys(faults).length > 0) out.fault_rates = faults;
-  return out as Partial<SimProfile>;
+  if (Object.keys(engine).length > 0) out.engine = engine;
+  return out as ProfileOverrides;
 }

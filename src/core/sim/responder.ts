@@ -11,6 +11,8 @@ import { MID_STREAM_FAULTS, type FaultRequest } from './faults';
 import type { Generation } from './generation';
 import type { SimProfile } from './profiles';
 import { wallClockMs } from './send-log';
+import type { Deployment } from './engine/deployment';
+import { playEngineComplete, playEngineStream } from './engine-player';
 
 /** Shared state of the running simulator that responses take part in. */
 export interface Engine {
@@ -20,6 +22,8 @@ export interface Engine {
   slowdown(): number;
   decodingStarted(): void;
   decodingEnded(): void;
+  /** Engine profiles: the step-by-step engine model that times every response instead. */
+  deployment?: Deployment;
 }
 
 /** Where a streamed response's frames go: an HTTP response body or a WebSocket. */
@@ -131,6 +135,7 @@ class Lifecycle {
 
 /** Streams a planned response to a sink. */
 export function playStream(job: StreamJob): RunningResponse {
+  if (job.engine.deployment) return playEngineStream(job, job.engine.deployment);
   const { sink, encoder, gen, engine, fault } = job;
   const life = new Lifecycle(engine);
   sink.onClose(() => life.cleanup());
@@ -246,7 +251,37 @@ export function httpSink(res: ServerResponse, contentType: string, headers: Reco
   };
 }
 
-function resetSocket(res: ServerResponse): void {
+/** Sends a non-streaming response's body, or the fault it was given instead. */
+export function answerComplete(job: CompleteJob, summary: FinishSummary, later: (ms: number, fn: () => void) => void): void {
+  const { res } = job;
+  const kind = job.fault?.kind;
+  if (kind === 'stall') return;
+  if (kind === 'reset') {
+    resetSocket(res);
+    return;
+  }
+  const headers = { 'content-type': 'application/json', ...job.headers };
+  job.sendTimes.push(wallClockMs());
+  if (kind === 'stream_error') {
+    res.writeHead(500, headers).end(JSON.stringify(job.api.errorBody(500, 'simulated failure while generating')));
+    return;
+  }
+  if (kind === 'bad_stream') {
+    res.writeHead(200, headers).end('{"id": <<not json>>');
+    return;
+  }
+  const body = JSON.stringify(job.api.completeBody(job.ctx, job.gen, summary));
+  if (kind === 'disconnect') {
+    // Promise the whole body, send half of it, then close: the client sees a premature end.
+    res.writeHead(200, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+    res.write(body.slice(0, Math.floor(body.length / 2)));
+    later(10, () => res.socket?.destroy());
+    return;
+  }
+  res.writeHead(200, headers).end(body);
+}
+
+export function resetSocket(res: ServerResponse): void {
   const socket = res.socket as (NonNullable<typeof res.socket> & { resetAndDestroy?: () => void }) | null;
   if (socket?.resetAndDestroy) socket.resetAndDestroy();
   else socket?.destroy();
@@ -266,37 +301,14 @@ export interface CompleteJob {
 
 /** Answers a non-streaming HTTP request after the whole generation time, in one JSON body. */
 export function playComplete(job: CompleteJob): RunningResponse {
-  const { res, gen, engine, fault } = job;
+  if (job.engine.deployment) return playEngineComplete(job, job.engine.deployment);
+  const { res, gen, engine } = job;
   const life = new Lifecycle(engine);
   res.on('close', () => life.cleanup());
 
   const finish = (): void => {
     life.lastTokenAt = now();
-    const kind = fault?.kind;
-    if (kind === 'stall') return;
-    if (kind === 'reset') {
-      resetSocket(res);
-      return;
-    }
-    const headers = { 'content-type': 'application/json', ...job.headers };
-    job.sendTimes.push(wallClockMs());
-    if (kind === 'stream_error') {
-      res.writeHead(500, headers).end(JSON.stringify(job.api.errorBody(500, 'simulated failure while generating')));
-      return;
-    }
-    if (kind === 'bad_stream') {
-      res.writeHead(200, headers).end('{"id": <<not json>>');
-      return;
-    }
-    const body = JSON.stringify(job.api.completeBody(job.ctx, gen, life.summary(gen)));
-    if (kind === 'disconnect') {
-      // Promise the whole body, send half of it, then close: the client sees a premature end.
-      res.writeHead(200, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
-      res.write(body.slice(0, Math.floor(body.length / 2)));
-      life.later(10, () => res.socket?.destroy());
-      return;
-    }
-    res.writeHead(200, headers).end(body);
+    answerComplete(job, life.summary(gen), (ms, fn) => life.later(ms, fn));
   };
 
   life.release = engine.admit(() => {

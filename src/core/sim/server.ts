@@ -81,6 +81,13 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       sendJson(res, a.status, a.body, a.headers);
       return;
     }
+    if (req.method === 'GET' && path === '/metrics') {
+      // Prometheus text in vLLM's metric names (engine profiles; see docs/simulator.md).
+      const text = core.engine.deployment?.metricsText(profile.model);
+      if (text === undefined) sendJson(res, 404, openAiError(404, 'GET /metrics needs an engine profile, e.g. builtin:llama3-8b-h100'));
+      else res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
+      return;
+    }
     if (req.method === 'GET' && (path === '/health' || path === '/info')) {
       sendJson(res, 200, path === '/health' ? {} : { model_id: profile.model, router: 'llmload-sim' });
       return;
