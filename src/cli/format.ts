@@ -2,6 +2,8 @@
 import type { Progress } from '../core/messages';
 import type { Percentiles } from '../core/metrics/histogram';
 import type { Summary } from '../core/metrics/summary';
+import type { ReadinessWait } from '../core/run/readiness';
+import type { TargetCheck } from '../core/run/target-check';
 
 export function ms(v: number | null | undefined): string {
   if (v === null || v === undefined) return '-';
@@ -21,6 +23,21 @@ export function progressLine(p: Progress): string {
   const planned = Number.isFinite(p.planned_s) ? `/${p.planned_s.toFixed(0)}s` : '';
   const t = `${p.elapsed_s.toFixed(0).padStart(3)}s${planned}`;
   return `[${t}] users ${p.active_users}/${p.target_users}  in flight ${p.in_flight}  ok ${p.ok}  failed ${p.failed}  qpm ${p.qpm.toFixed(0)}  ttft p95 ${ms(p.ttft_p95_ms)}  tok/s p50 ${num(p.token_rate_p50)}`;
+}
+
+/** `waiting for the target to be ready: /health 503 Loading model (12 s of 120 s)` */
+export function readinessLine(w: ReadinessWait): string {
+  return `waiting for the target to be ready: ${w.status} (${Math.round(w.waited_ms / 1000)} s of ${Math.round(w.timeout_ms / 1000)} s)`;
+}
+
+/** What the checks before the run found, for people: a wait, the server's limit, prompts over a limit. */
+export function targetCheckLines(c: TargetCheck): string[] {
+  const lines: string[] = [];
+  const r = c.server.readiness;
+  if (r?.checked && r.waited_for) lines.push(`the target is ready (${r.endpoint} 200) after ${(r.waited_ms / 1000).toFixed(1)} s of ${r.waited_for}`);
+  if (c.server.limit) lines.push(`the server's context limit: ${c.server.limit.source}`);
+  for (const w of c.warnings) lines.push(`warning: ${w}`);
+  return lines;
 }
 
 function row(name: string, p: Percentiles, f: (v: number | null) => string): string {

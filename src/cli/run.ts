@@ -7,7 +7,7 @@ import path from 'node:path';
 import { formatDiagnostic } from '../core/scenario/diagnostics';
 import { RunStartError } from '../core/run/runner';
 import { startScenarioRun, PrepareError, type ScenarioRunStart } from '../core/run/scenario-run';
-import { progressLine, summaryText } from './format';
+import { progressLine, readinessLine, summaryText, targetCheckLines } from './format';
 import type { CliIO } from './io';
 import { DOWNLOAD_FLAG_HINT } from './tokens';
 
@@ -36,6 +36,11 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       allowDownload: args.downloadTokenizer ?? false,
       // The scenario names a tokenizer: without its files, say how to get them rather than run uncounted.
       failOnTokenizerDownload: true,
+      onReadinessWait: args.quiet ? undefined : (w) => io.progress(readinessLine(w)),
+      onTargetCheck: (c) => {
+        io.progressDone();
+        for (const line of targetCheckLines(c)) io.err(line);
+      },
     });
   } catch (e) {
     if (e instanceof PrepareError && (e.tokenizerCode === 'needs-download' || e.tokenizerCode === 'download-failed')) {

@@ -19,7 +19,7 @@ export interface StandinOptions {
   shape: 'llama.cpp' | 'vllm';
   /** The tokenizer the "server" counts prompts with. */
   tok: LoadedTokenizer;
-  /** llama.cpp: 503 Loading model for this long after start. */
+  /** llama.cpp: 503 Loading model for this long after the first request (a server started just before the run). */
   loadingMs?: number;
   /** Context per request (llama.cpp: per slot). */
   nCtx?: number;
@@ -42,8 +42,8 @@ export interface Standin {
   hits: Array<{ method: string; path: string; t_ms: number; status: number }>;
   /** Bodies of the POSTs. */
   bodies: SentBody[];
-  /** When the server became ready, ms after start. */
-  readyAt: number;
+  /** When the server became (or becomes) ready, ms after start (Infinity before the first request). */
+  readonly readyAt: number;
   close(): Promise<void>;
 }
 
@@ -62,7 +62,8 @@ export async function startStandin(o: StandinOptions): Promise<Standin> {
   const seen = new Set<string>();
   const hits: Standin['hits'] = [];
   const bodies: SentBody[] = [];
-  const loading = (): boolean => o.shape === 'llama.cpp' && performance.now() - t0 < loadingMs;
+  let firstHit: number | undefined;
+  const loading = (): boolean => o.shape === 'llama.cpp' && performance.now() - (firstHit ??= performance.now()) < loadingMs;
   const loadingError = { error: { code: 503, message: 'Loading model', type: 'unavailable_error' } };
 
   const server = http.createServer((req, res) => {
@@ -154,7 +155,9 @@ export async function startStandin(o: StandinOptions): Promise<Standin> {
     url,
     hits,
     bodies,
-    readyAt: loadingMs,
+    get readyAt() {
+      return firstHit === undefined ? Infinity : firstHit - t0 + loadingMs;
+    },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

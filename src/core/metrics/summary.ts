@@ -1,6 +1,7 @@
 /** summary.json: the run's figures, as the CLI prints them and CI gates on them. */
 import type { ErrorKind } from '../protocols/types';
 import type { RunPlan } from '../scenario/plan';
+import type { ServerFacts } from '../run/target-check';
 import type { RunAggregator, TimingMetric } from './aggregate';
 import type { BucketFigures } from './buckets';
 import { evaluateExpectations, type ExpectationResult } from './expectations';
@@ -57,6 +58,8 @@ export interface Summary {
   client?: ClientCheck;
   /** The load threads' own histograms (inter-token gaps, schedule lag, event-loop lag), encoded like `histograms`, merged over threads. */
   thread_histograms?: Record<string, string>;
+  /** A URL target's checks before the load: readiness (and how long the run waited), its published context limit, the limit applied. */
+  server?: ServerFacts;
 }
 
 export interface ItlByPhase {
@@ -143,6 +146,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.schedule_lag_ms !== undefined ? { schedule_lag_ms: meta.schedule_lag_ms } : {}),
     ...(meta.client ? { client: meta.client } : {}),
     ...(meta.thread_histograms ? { thread_histograms: meta.thread_histograms } : {}),
+    ...(plan.server ? { server: plan.server } : {}),
   };
 }
 

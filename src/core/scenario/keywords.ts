@@ -13,7 +13,7 @@ export const TOP_KEYWORDS: Record<string, string> = {
   model: 'The model name sent in each request',
   tokenizer: 'The tokenizer used to count tokens (a Hugging Face model id or a local path)',
   context: "The model's context window in tokens, checked against each prompt plus max_tokens: context 128k",
-  timeout: 'Request timeouts: timeout 60s (total), timeout ttft 10s, timeout stall 5s',
+  timeout: 'Request timeouts: timeout 60s (total), timeout ttft 10s, timeout stall 5s; timeout ready 2m: longest wait for the target to be ready',
   header: 'An HTTP header sent with every request: header NAME VALUE',
   key: 'The API key sent as a bearer token: key ${secret:OPENAI_API_KEY}',
   var: 'A variable used as ${NAME}: var NAME VALUE',

@@ -559,11 +559,11 @@ class Parser {
     let which: TimeoutNode['which'] = 'total';
     let i = 1;
     if (ts[1] && /^[a-z_]+$/i.test(ts[1].value)) {
-      if (ts[1].value === 'total' || ts[1].value === 'ttft' || ts[1].value === 'stall') {
+      if (ts[1].value === 'total' || ts[1].value === 'ttft' || ts[1].value === 'stall' || ts[1].value === 'ready') {
         which = ts[1].value;
         i = 2;
       } else {
-        const near = closest(ts[1].value, ['total', 'ttft', 'stall']);
+        const near = closest(ts[1].value, ['total', 'ttft', 'stall', 'ready']);
         const r = this.tokR(rl, ts[1]);
         this.error(r, `unknown timeout "${ts[1].value}"${near ? `; did you mean "${near}"?` : '; write timeout 60s, timeout ttft 10s or timeout stall 5s'}`);
         return { kind: 'timeout', ...this.base(rl), which };

@@ -4,6 +4,7 @@
  * milliseconds, every rate is per second, every fraction is 0..1.
  */
 import type { SseApiConfig, ThinkTagOptions, WebSocketApiConfig } from '../protocols';
+import type { ServerFacts } from '../run/target-check';
 
 export type ApiKind =
   | 'openai-chat'
@@ -26,6 +27,8 @@ export interface Timeouts {
   ttft_ms?: number;
   /** Longest gap between two packets. */
   stall_ms?: number;
+  /** Longest wait, before the load, for a target that says it is not ready yet (`timeout ready`); default 120 s. */
+  ready_ms?: number;
 }
 
 export type Role = 'system' | 'user' | 'assistant';
@@ -191,4 +194,6 @@ export interface RunPlan {
   websocket?: WebSocketApiConfig;
   /** `length fails`: an answer cut at max_tokens (finish reason length) is a failure; absent or false: a warning. */
   length_fails?: boolean;
+  /** What the checks before the run found about a URL target (readiness, its context limit); set by the run, never by the scenario. */
+  server?: ServerFacts;
 }

@@ -370,6 +370,7 @@ class Resolver {
       if (!n.duration) continue;
       if (n.which === 'total') t.total_ms = n.duration.value;
       else if (n.which === 'ttft') t.ttft_ms = n.duration.value;
+      else if (n.which === 'ready') t.ready_ms = n.duration.value;
       else t.stall_ms = n.duration.value;
     }
     for (const which of ['ttft', 'stall'] as const) {

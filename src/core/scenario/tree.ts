@@ -77,7 +77,7 @@ export type KeyNode = ValueNode<'key'>;
 
 export interface TimeoutNode extends NodeBase {
   kind: 'timeout';
-  which: 'total' | 'ttft' | 'stall';
+  which: 'total' | 'ttft' | 'stall' | 'ready';
   duration?: Quantity;
 }
 
