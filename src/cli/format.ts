@@ -2,6 +2,7 @@
 import type { Progress } from '../core/messages';
 import type { Percentiles } from '../core/metrics/histogram';
 import type { Summary } from '../core/metrics/summary';
+import { cacheNotes } from '../core/viewmodel/buckets';
 import type { ReadinessWait } from '../core/run/readiness';
 import type { TargetCheck } from '../core/run/target-check';
 
@@ -70,12 +71,17 @@ export function summaryText(s: Summary, dir: string): string {
   for (const [k, n] of Object.entries(s.warnings)) lines.push(`  warning: ${n} request(s) ended by ${k}`);
   if (s.client?.bottleneck) lines.push(`  !! WARNING: ${s.client.warning ?? 'the client may have been the bottleneck'}`);
   if (s.buckets && s.buckets.some((b) => b.requests > 0)) {
-    lines.push(`  by input tokens ${['requests', 'success', 'ttft p50', 'ttft p95', 'e2e p95', 'tok/s p50'].map((h) => h.padStart(10)).join('')}`);
+    // The cached share of input tokens, when the server reported it: a mostly cached bucket's TTFT is not prefill.
+    const cached = s.buckets.some((b) => b.cached_share !== null && b.cached_share !== undefined);
+    const heads = ['requests', 'success', 'ttft p50', 'ttft p95', 'e2e p95', 'tok/s p50', ...(cached ? ['cached'] : [])];
+    lines.push(`  by input tokens ${heads.map((h) => h.padStart(10)).join('')}`);
     for (const b of s.buckets) {
       const cells = [String(b.requests), pct(b.success_rate), ms(b.ttft_ms.p50), ms(b.ttft_ms.p95), ms(b.e2e_ms.p95), num(b.token_rate.p50)];
+      if (cached) cells.push(b.cached_share === null || b.cached_share === undefined ? '-' : `${Math.round(b.cached_share * 100)}%`);
       lines.push(`    ${b.label.padEnd(12)}${cells.map((c) => c.padStart(10)).join('')}`);
     }
   }
+  for (const note of cacheNotes(s)) lines.push(`  note: ${note}`);
   const acc = s.token_accounting;
   if (acc && acc.input.diff_pct !== null && Math.abs(acc.input.diff_pct) >= 1) {
     lines.push(`  note: the server counted ${acc.input.diff_pct > 0 ? '+' : ''}${acc.input.diff_pct.toFixed(1)}% input tokens against the tokenizer (${acc.input.requests} requests)`);

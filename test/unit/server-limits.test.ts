@@ -157,7 +157,7 @@ describe('a server whose published limit is 4,096 tokens and a 5,000-token promp
       assert.match(started.targetWarnings[0]!, /^prompt "synthetic:1" is 5,0\d\d tokens, over the 4,096-token context window \(the server's limit \(\/v1\/models max_model_len 4096\)\)/);
       const { summary } = await started.handle.done;
       assert.equal(summary.server?.limit?.engine, 'vllm');
-      assert.ok((summary.errors.http_4xx ?? 0) + (summary.errors.context_exceeded ?? 0) > 0);
+      assert.ok((summary.errors.http_4xx ?? 0) + ((summary.errors as Record<string, number | undefined>).context_exceeded ?? 0) > 0);
       // /props was not asked: /v1/models already said.
       assert.equal(srv.hits.filter((h) => h.path === '/props').length, 0);
     } finally {

@@ -4,6 +4,7 @@ import type { RunPlan } from '../scenario/plan';
 import type { ServerFacts } from '../run/target-check';
 import type { RunAggregator, TimingMetric } from './aggregate';
 import type { BucketFigures } from './buckets';
+import type { CacheSummary } from './cache-share';
 import { evaluateExpectations, type ExpectationResult } from './expectations';
 import type { Percentiles } from './histogram';
 
@@ -60,6 +61,8 @@ export interface Summary {
   thread_histograms?: Record<string, string>;
   /** A URL target's checks before the load: readiness (and how long the run waited), its published context limit, the limit applied. */
   server?: ServerFacts;
+  /** How much input the server served from its prefix cache, overall and by prompt, with a note when most of it was (see cache-share.ts). */
+  cache?: CacheSummary;
 }
 
 export interface ItlByPhase {
@@ -97,6 +100,7 @@ export interface SummaryMeta {
   schedule_lag_ms?: Percentiles | null;
   client?: ClientCheck;
   thread_histograms?: Record<string, string>;
+  cache?: CacheSummary;
 }
 
 export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
@@ -147,6 +151,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.client ? { client: meta.client } : {}),
     ...(meta.thread_histograms ? { thread_histograms: meta.thread_histograms } : {}),
     ...(plan.server ? { server: plan.server } : {}),
+    ...(meta.cache ? { cache: meta.cache } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { LiveDelta, LoadWorkerInit, LoadWorkerToRunner, Progress, RequestRow, RunnerToLoadWorker } from '../messages';
 import { addTokenizerInput, requestRowOf } from '../metrics/record';
 import { RunAggregator } from '../metrics/aggregate';
+import { CacheShareAggregator } from '../metrics/cache-share';
 import { buildSummary, targetLabel, type Summary } from '../metrics/summary';
 import { DEFAULT_RESULTS_ROOT, runDirFor } from '../results/run-dir';
 import { RunWriter } from '../results/writer';
@@ -138,6 +139,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const dir = opts.outDir ?? runDirFor(opts.outRoot ?? DEFAULT_RESULTS_ROOT, plan.scenario, started);
   const writer = new RunWriter(dir, plan, opts.scenarioText, opts.secrets);
   const agg = new RunAggregator({ buckets: plan.buckets });
+  const cache = new CacheShareAggregator();
   const threadHists = new ThreadHistograms();
   const plannedS = schedule.end_ms / 1000;
   const cores = os.availableParallelism();
@@ -250,6 +252,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
           cpu_percent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall) * 100 : 0,
         }),
         thread_histograms: threadHists.encode(),
+        cache: cache.summary(),
       });
       writer.finish(summary, agg.series());
       await Promise.all(workers.map((w) => w.terminate()));
@@ -281,6 +284,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
             writer.append(m.records, m.traces);
             for (const r of m.records) {
               agg.add(r);
+              cache.add(r);
               if (opts.onLive && !r.warmup) liveRows.push(requestRowOf(r));
             }
             break;
