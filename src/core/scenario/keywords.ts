@@ -89,6 +89,7 @@ export const CONTEXT_KEYWORDS: Record<Context, Record<string, string>> = {
     output: 'Output length (sets max_tokens): output 256 tokens',
     shared_prefix: 'Tokens every prompt starts with: shared_prefix 4k tokens',
     count: 'How many distinct prompts to generate (default 100)',
+    unique: 'Every request gets a prompt no earlier request had (a per-request nonce after the shared prefix): prefill is never served from the prefix cache',
     temperature: PARAMS.temperature,
     top_p: PARAMS.top_p,
     stop: PARAMS.stop,

@@ -612,12 +612,12 @@ class Parser {
 
   private setting(rl: RawLine, name: SettingName): SettingNode {
     const node: SettingNode = { kind: 'setting', ...this.base(rl), name };
-    if (name === 'shuffle') {
-      this.extra(rl, 1, 'shuffle on its own');
-      node.value = { value: 1, text: 'shuffle', range: this.tokR(rl, rl.lex.tokens[0]) };
+    if (name === 'shuffle' || name === 'unique') {
+      this.extra(rl, 1, `${name} on its own`);
+      node.value = { value: 1, text: name, range: this.tokR(rl, rl.lex.tokens[0]) };
       return node;
     }
-    const spec: Record<Exclude<SettingName, 'shuffle'>, [Kind, number, number, string]> = {
+    const spec: Record<Exclude<SettingName, 'shuffle' | 'unique'>, [Kind, number, number, string]> = {
       seed: ['integer', 0, Number.MAX_SAFE_INTEGER, '0'],
       max_tokens: ['tokens', 1, Infinity, '1'],
       temperature: ['decimal', 0, 2, '0'],
@@ -728,6 +728,7 @@ class Parser {
       case 'sample':
       case 'count':
       case 'shuffle':
+      case 'unique':
         return this.setting(rl, kw);
       case 'stop':
         return this.stopSequences(rl);

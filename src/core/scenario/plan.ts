@@ -55,6 +55,22 @@ export interface PromptPlan {
   body?: Record<string, unknown>;
   /** The expected answer (from a jsonl dataset's `answer {{field}}`), for accuracy grading. */
   answer?: string;
+  /** A synthetic `unique` prompt: the span of its first message each request replaces with its own nonce. */
+  nonce?: PromptNonce;
+}
+
+/**
+ * Where a request writes its nonce: `messages[0].content.slice(at, end)` holds `length` words from
+ * `words` (the placeholder the prompt was counted with); each request writes other words of the
+ * same list there, each one token, so the count stays exact. The first word has no leading space
+ * when `opening`.
+ */
+export interface PromptNonce {
+  at: number;
+  end: number;
+  length: number;
+  opening: boolean;
+  words: string[];
 }
 
 /** Options shared by every dataset: which records are used. */
@@ -108,6 +124,12 @@ export interface SyntheticDatasetPlan {
   shared_prefix: number;
   /** How many distinct prompts to generate. */
   count: number;
+  /**
+   * `unique`: every request's prompt differs from every earlier one, by a nonce of whole-word
+   * tokens right after the shared prefix (see PromptNonce), so no request is served from the prefix
+   * cache beyond the shared prefix. Lengths stay exact.
+   */
+  unique?: boolean;
   seed?: number;
   params: RequestParams;
   body?: Record<string, unknown>;

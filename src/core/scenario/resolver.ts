@@ -604,6 +604,14 @@ class Resolver {
         count: setting('count')?.value?.value ?? DEFAULTS.syntheticCount,
         params,
       };
+      const unique = setting('unique');
+      if (unique) {
+        plan.unique = true;
+        // The per-request nonce takes NONCE_LENGTH (5) tokens after the shared prefix.
+        if (plan.input.min - plan.shared_prefix < 5) {
+          this.error(unique.range, `unique needs at least 5 input tokens after the shared prefix for its per-request nonce; the shortest input leaves ${plan.input.min - plan.shared_prefix}`);
+        }
+      }
       if (sampling.seed !== undefined) plan.seed = sampling.seed;
       if (body) plan.body = body;
       return plan;

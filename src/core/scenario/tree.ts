@@ -106,7 +106,7 @@ export interface SettingNode extends NodeBase {
   value?: Quantity;
 }
 
-export type SettingName = 'seed' | 'max_tokens' | 'temperature' | 'top_p' | 'sample' | 'count' | 'shuffle';
+export type SettingName = 'seed' | 'max_tokens' | 'temperature' | 'top_p' | 'sample' | 'count' | 'shuffle' | 'unique';
 
 /** A `system`, `user` or `assistant` turn. */
 export interface TurnNode extends NodeBase {
