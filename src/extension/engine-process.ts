@@ -18,6 +18,8 @@ function send(msg: EngineToHost): Promise<void> {
 
 let handle: RunHandle | undefined;
 let stopRequested = false;
+/** Stops a wait for the target to get ready (before there is a run handle to stop). */
+const readyWait = new AbortController();
 
 async function run(m: RunRequest): Promise<void> {
   if (stopRequested) return;
@@ -32,6 +34,7 @@ async function run(m: RunRequest): Promise<void> {
       onProgress: (progress) => void send({ type: 'progress', progress }),
       onLive: (delta) => void send({ type: 'live', delta }),
       stopGraceMs: 500,
+      signal: readyWait.signal,
     });
   } catch (e) {
     await send({ type: 'failed', message: redact((e as Error).message, Object.values(m.secrets)) });
@@ -69,6 +72,7 @@ process.on('message', (m: HostToEngine) => {
     );
   } else if (m.type === 'stop') {
     stopRequested = true;
+    readyWait.abort();
     if (handle) handle.stop('stopped');
   }
 });
