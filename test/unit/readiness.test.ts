@@ -161,6 +161,23 @@ describe('waiting for the target to be ready', () => {
     }
   });
 
+  it('an error body that echoes the key does not carry it into what is recorded', async () => {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `bad key: ${req.headers.authorization}` } })));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    const key = 'sk-secret-123456';
+    try {
+      const r = await waitUntilReady('openai-chat', url, { headers: { authorization: `Bearer ${key}` }, secrets: [key] });
+      assert.equal(r.checked, false);
+      assert.equal(r.note, 'no readiness endpoint answered (/health 401 bad key: Bearer <redacted>, /v1/models 401 bad key: Bearer <redacted>)');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('a server that goes away while the run waits is waited for, not taken as ready', async () => {
     let up = false;
     const server = http.createServer((req, res) => {

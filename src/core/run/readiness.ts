@@ -40,6 +40,8 @@ export interface ReadinessOptions {
   onWait?(w: ReadinessWait): void;
   /** Ends the wait early (a person stopped the run); the wait then rejects with RunStartError. */
   signal?: AbortSignal;
+  /** Values (keys, header values) replaced by `<redacted>` in what is reported: a server may echo them in an error body. */
+  secrets?: readonly string[];
 }
 
 export interface ReadinessWait {
@@ -86,9 +88,10 @@ const NOT_READY_STATUS = new Set([502, 503, 504]);
 
 type Verdict = { kind: 'ready'; path: string } | { kind: 'not-ready'; why: string } | { kind: 'silent'; why: string };
 
-function answerOf(r: ProbeResult): string {
+function answerOf(r: ProbeResult, secrets: readonly string[] = []): string {
   if (r.status === null) return `${r.path} ${r.error ?? 'no answer'}`;
-  const reason = bodyReason(r.body);
+  let reason = bodyReason(r.body);
+  for (const s of secrets) if (s.length >= 4) reason = reason.split(s).join('<redacted>');
   return `${r.path} ${r.status}${reason && r.status !== 200 ? ` ${reason}` : ''}`;
 }
 
@@ -98,8 +101,8 @@ async function round(urls: readonly string[], opts: ReadinessOptions, count: () 
     count();
     const r = await probeGet(url, opts.headers ?? {}, opts.probe_timeout_ms ?? 5000);
     if (r.status === 200) return { kind: 'ready', path: r.path };
-    if (r.status === null || NOT_READY_STATUS.has(r.status)) return { kind: 'not-ready', why: answerOf(r) };
-    silent.push(answerOf(r));
+    if (r.status === null || NOT_READY_STATUS.has(r.status)) return { kind: 'not-ready', why: answerOf(r, opts.secrets) };
+    silent.push(answerOf(r, opts.secrets));
   }
   return { kind: 'silent', why: silent.join(', ') };
 }

@@ -49,6 +49,7 @@ export async function checkTarget(plan: RunPlan, baseUrl: string, opts: TargetCh
     timeout_ms: plan.timeouts.ready_ms ?? DEFAULT_READY_TIMEOUT_MS,
     interval_ms: opts.readyIntervalMs,
     headers,
+    secrets: [...(plan.key ? [plan.key] : []), ...Object.values(plan.headers)],
     onWait: opts.onWait,
     signal: opts.signal,
   });
