@@ -13,6 +13,8 @@ import { startScenarioRun } from '../../src/core/run/scenario-run';
 import { appliedContextLimit, runLimitWarnings } from '../../src/core/tokenize/limits';
 import { loadTokenizer, type LoadedTokenizer } from '../../src/core/tokenize';
 import { startStandin } from '../helpers/engine-standin';
+import { startSimulator } from '../../src/core/sim';
+import { waitUntilReady } from '../../src/core/run/readiness';
 
 describe('reading the published limit', () => {
   it('llama.cpp /props: default_generation_settings.n_ctx is per slot, with total_slots', () => {
@@ -190,6 +192,20 @@ describe('a server whose published limit is 4,096 tokens and a 5,000-token promp
       assert.equal(await readServerLimit('openai-chat', 'http://127.0.0.1:1/v1', { probe_timeout_ms: 500 }), undefined);
     } finally {
       await srv.close();
+    }
+  });
+});
+
+describe('the built-in simulator as a URL target (llmload sim)', () => {
+  it('answers the readiness check at once and publishes max_model_len on /v1/models', async () => {
+    const sim = await startSimulator({ profile: 'chat', seed: 1 });
+    try {
+      const r = await waitUntilReady('openai-chat', sim.url, { timeout_ms: 5000 });
+      assert.deepEqual([r.checked, r.ready, r.endpoint, r.probes], [true, true, '/health', 1]);
+      const limit = await readServerLimit('openai-chat', sim.url, { model: 'sim-chat' });
+      assert.deepEqual(limit, { context: 131072, engine: 'vllm', endpoint: '/v1/models', source: '/v1/models max_model_len 131072' });
+    } finally {
+      await sim.close();
     }
   });
 });
