@@ -1,6 +1,7 @@
 /**
  * `llmload run FILE [--out DIR] [--target URL] [--download-tokenizer]`: exit 0 every expectation
- * holds, 1 one fails, 2 invalid scenario, 3 cannot start (a target that cannot be reached, or a
+ * holds, 1 one fails, 2 invalid scenario, 3 cannot start (a target that cannot be reached or does not
+ * get ready within `timeout ready`, or a
  * Hugging Face tokenizer that is not cached and that --download-tokenizer did not allow to download).
  */
 import path from 'node:path';
