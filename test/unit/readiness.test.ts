@@ -178,7 +178,44 @@ describe('waiting for the target to be ready', () => {
     }
   });
 
-  it('a server that goes away while the run waits is waited for, not taken as ready', async () => {
+  it('a server that stalls or resets the check is not waited for: the load is there to measure it', async () => {
+    const server = http.createServer((req) => {
+      if (req.url === '/health') return; // never answers
+      req.socket.destroy(); // resets
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    try {
+      const r = await waitUntilReady('openai-chat', url, { probe_timeout_ms: 300, timeout_ms: 60_000 });
+      assert.equal(r.checked, false);
+      assert.match(r.note ?? '', /^no readiness endpoint answered \(\/health no answer within 300 ms, \/v1\/models connection reset\)$/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('a server that refuses connections while it restarts is waited for until it listens', async () => {
+    const probe = http.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const server = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'));
+    const waits: string[] = [];
+    const listening = new Promise<void>((r) => setTimeout(() => server.listen(port, '127.0.0.1', r), 600));
+    try {
+      const r = await waitUntilReady('openai-chat', `http://127.0.0.1:${port}/v1`, { interval_ms: 100, timeout_ms: 20_000, onWait: (w) => waits.push(w.status) });
+      assert.equal(r.ready, true);
+      assert.equal(r.waited_for, '/health connection refused');
+      assert.ok(waits.length >= 2, waits.join(' | '));
+    } finally {
+      await listening;
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('a server that answers 503 while the run waits is waited for, not taken as ready', async () => {
     let up = false;
     const server = http.createServer((req, res) => {
       req.resume();

@@ -21,11 +21,14 @@ export interface ProbeResult {
 /** Bodies of these checks are small JSON objects; anything longer is cut. */
 export const PROBE_BODY_LIMIT = 256 * 1024;
 
+/** ProbeResult.error when nothing listens on the port. */
+export const REFUSED = 'connection refused';
+
 function describe(e: unknown, timeout_ms: number): string {
   const err = e as { name?: string; cause?: { code?: string; message?: string }; message?: string };
   if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${timeout_ms} ms`;
   const code = err.cause?.code;
-  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ECONNREFUSED') return REFUSED;
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset';
   if (code === 'ENOTFOUND') return 'host not found';
   return err.cause?.message ?? err.message ?? String(e);

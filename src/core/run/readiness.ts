@@ -12,16 +12,17 @@
  *   websocket: none (the target is not HTTP); the run starts at once.
  * Each answer means:
  *   200                    ready: the run starts.
- *   502, 503, 504, no answer (refused, reset, timed out)
+ *   502, 503, 504, connection refused (the server went away after the TCP check: restarting)
  *                          not ready: the round ends (a 503 `/health` is the server's word, even if
  *                          another endpoint would already answer) and the next round follows.
- *   anything else (404, 405, 401, 500, ...)
- *                          this endpoint says nothing about readiness: the next one is asked.
+ *   anything else (404, 405, 401, 500, a reset, no answer within the probe's 5 s, ...)
+ *                          this endpoint says nothing about readiness: the next one is asked. A
+ *                          server that stalls or resets is the load's to measure, not a reason to wait.
  * When no endpoint says anything (404 on both), the target has no readiness endpoint and the run
  * starts (`checked: false`). When the wait runs out, the run does not start (RunStartError).
  */
 import type { ApiKind } from '../scenario/plan';
-import { bodyReason, modelsUrl, probeGet, serverRoot, type ProbeResult } from './probe-http';
+import { bodyReason, modelsUrl, probeGet, REFUSED, serverRoot, type ProbeResult } from './probe-http';
 import { RunStartError } from './preflight';
 
 /** How long a run waits for a target that says it is not ready, by default (`timeout ready D` changes it). */
@@ -101,7 +102,7 @@ async function round(urls: readonly string[], opts: ReadinessOptions, count: () 
     count();
     const r = await probeGet(url, opts.headers ?? {}, opts.probe_timeout_ms ?? 5000);
     if (r.status === 200) return { kind: 'ready', path: r.path };
-    if (r.status === null || NOT_READY_STATUS.has(r.status)) return { kind: 'not-ready', why: answerOf(r, opts.secrets) };
+    if ((r.status === null && r.error === REFUSED) || (r.status !== null && NOT_READY_STATUS.has(r.status))) return { kind: 'not-ready', why: answerOf(r, opts.secrets) };
     silent.push(answerOf(r, opts.secrets));
   }
   return { kind: 'silent', why: silent.join(', ') };
