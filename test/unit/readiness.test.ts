@@ -43,6 +43,7 @@ describe('readiness endpoints per API', () => {
     assert.deepEqual(readinessUrls('anthropic', 'https://gw.example/llm/v1'), ['https://gw.example/llm/health', 'https://gw.example/llm/v1/models']);
     assert.deepEqual(readinessUrls('tgi', 'http://h:8080'), ['http://h:8080/health', 'http://h:8080/info']);
     assert.deepEqual(readinessUrls('ollama', 'http://h:11434'), ['http://h:11434/api/tags']);
+    assert.deepEqual(readinessUrls('ollama', 'http://h:11434/api/'), ['http://h:11434/api/tags']);
     assert.deepEqual(readinessUrls('websocket', 'ws://h:9000/ws'), []);
   });
 });

@@ -79,7 +79,8 @@ export function readinessUrls(api: ApiKind, baseUrl: string): string[] {
     case 'tgi':
       return [`${root}/health`, `${root}/info`];
     case 'ollama':
-      return [`${root}/api/tags`];
+      // The target may be the server (`http://h:11434`) or its API folder (`…/api`).
+      return [`${root.replace(/\/api$/, '')}/api/tags`];
     default:
       return [`${root}/health`, modelsUrl(baseUrl)];
   }
