@@ -209,3 +209,18 @@ describe('the built-in simulator as a URL target (llmload sim)', () => {
     }
   });
 });
+
+describe('a builtin target', () => {
+  it('checks the prompts against the scenario\'s own context before the run', { timeout: 60_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-limit-builtin-'));
+    const file = path.join(dir, 'b.llmload');
+    fs.writeFileSync(file, `target builtin:chat\ntokenizer qwen3\ncontext 1k\nload users 1 for 30s\nstop after 1 requests\ndataset synthetic\n  input 1500 tokens\n  output 4 tokens\n  count 1\n`);
+    const started = await startScenarioRun(file, { outDir: path.join(dir, 'run'), env: {} });
+    assert.equal(started.kind, 'started');
+    if (started.kind !== 'started') return;
+    await started.handle.done;
+    assert.equal(started.targetWarnings.length, 1, started.targetWarnings.join('\n'));
+    assert.match(started.targetWarnings[0]!, /^prompt "synthetic:1" is 1,5\d\d tokens, over the 1,000-token context window \(the scenario's context 1k\)/);
+    assert.equal(started.plan.server, undefined, 'nothing is probed on the simulator');
+  });
+});

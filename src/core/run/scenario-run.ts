@@ -11,7 +11,7 @@ import type { RunPlan } from '../scenario/plan';
 import { prepareRun, PrepareError } from '../prepare/prompts';
 import { TokenizeClient } from '../tokenize/client';
 import { startRun, type RunHandle, type RunOptions } from './runner';
-import { checkTarget, type TargetCheck } from './target-check';
+import { checkPromptLimits, checkTarget, type TargetCheck } from './target-check';
 import type { ReadinessWait } from './readiness';
 
 export { PrepareError };
@@ -89,6 +89,10 @@ export async function startScenarioRun(file: string, opts: ScenarioRunOptions = 
     prepared.plan.server = check.server;
     targetWarnings = check.warnings;
     opts.onTargetCheck?.(check);
+  } else {
+    // The simulator publishes no limit: the prompts are checked against the scenario's own.
+    targetWarnings = checkPromptLimits(prepared.plan, prepared.inputTokens, modelMaxLength).warnings;
+    if (targetWarnings.length > 0) opts.onTargetCheck?.({ server: {}, warnings: targetWarnings });
   }
   const {
     env: _env,

@@ -55,18 +55,30 @@ export async function checkTarget(plan: RunPlan, baseUrl: string, opts: TargetCh
   });
   const limit = await readServerLimit(plan.api, baseUrl, { model: plan.model, headers });
   if (limit) server.limit = limit;
-  const applied = appliedContextLimit({ context: plan.context, modelMaxLength: opts.modelMaxLength }, limit);
+  const { warnings, applied, over } = checkPromptLimits(plan, opts.inputTokens, opts.modelMaxLength, limit);
   if (applied) server.applied_limit = applied;
-
-  const warnings: string[] = [];
-  const tokens = opts.inputTokens;
-  if (tokens && tokens.size > 0) {
-    const subjects = plan.prompts
-      .filter((p) => tokens.has(p.name))
-      .map((p) => ({ label: `prompt "${p.name}"`, tokens: tokens.get(p.name)!, maxTokens: p.params.max_tokens }));
-    const maxInput = limit?.max_input !== undefined ? { tokens: limit.max_input, text: `the server's limit (${limit.source})` } : undefined;
-    warnings.push(...runLimitWarnings(subjects, applied, maxInput));
-    server.prompts_over_limit = subjects.filter((s) => (applied && s.tokens > applied.tokens) || (maxInput && s.tokens > maxInput.tokens)).length;
-  }
+  if (over !== undefined) server.prompts_over_limit = over;
   return { server, warnings };
+}
+
+/**
+ * The prompts' counts against the smaller of the server's limit (when known) and the scenario's
+ * (`context`, else the tokenizer's model_max_length): warnings for people, the limit applied, and
+ * how many prompts are over it (undefined without counts).
+ */
+export function checkPromptLimits(
+  plan: RunPlan,
+  inputTokens: ReadonlyMap<string, number> | undefined,
+  modelMaxLength: number | undefined,
+  limit?: ServerLimit,
+): { warnings: string[]; applied?: AppliedLimit; over?: number } {
+  const applied = appliedContextLimit({ context: plan.context, modelMaxLength }, limit);
+  if (!inputTokens || inputTokens.size === 0) return { warnings: [], applied };
+  const subjects = plan.prompts
+    .filter((p) => inputTokens.has(p.name))
+    .map((p) => ({ label: `prompt "${p.name}"`, tokens: inputTokens.get(p.name)!, maxTokens: p.params.max_tokens }));
+  const maxInput = limit?.max_input !== undefined ? { tokens: limit.max_input, text: `the server's limit (${limit.source})` } : undefined;
+  const warnings = runLimitWarnings(subjects, applied, maxInput);
+  const over = subjects.filter((s) => (applied && s.tokens > applied.tokens) || (maxInput && s.tokens > maxInput.tokens)).length;
+  return { warnings, applied, over };
 }
