@@ -2,6 +2,9 @@
 import type { Progress } from '../core/messages';
 import type { Percentiles } from '../core/metrics/histogram';
 import type { Summary } from '../core/metrics/summary';
+import { cacheNotes } from '../core/viewmodel/buckets';
+import type { ReadinessWait } from '../core/run/readiness';
+import type { TargetCheck } from '../core/run/target-check';
 
 export function ms(v: number | null | undefined): string {
   if (v === null || v === undefined) return '-';
@@ -40,6 +43,21 @@ export function outageLines(s: Summary): string[] {
   return lines;
 }
 
+/** `waiting for the target to be ready: /health 503 Loading model (12 s of 120 s)` */
+export function readinessLine(w: ReadinessWait): string {
+  return `waiting for the target to be ready: ${w.status} (${Math.round(w.waited_ms / 1000)} s of ${Math.round(w.timeout_ms / 1000)} s)`;
+}
+
+/** What the checks before the run found, for people: a wait, the server's limit, prompts over a limit. */
+export function targetCheckLines(c: TargetCheck): string[] {
+  const lines: string[] = [];
+  const r = c.server.readiness;
+  if (r?.checked && r.waited_for) lines.push(`the target is ready (${r.endpoint} 200) after ${(r.waited_ms / 1000).toFixed(1)} s of ${r.waited_for}`);
+  if (c.server.limit) lines.push(`the server's context limit: ${c.server.limit.source}`);
+  for (const w of c.warnings) lines.push(`warning: ${w}`);
+  return lines;
+}
+
 function row(name: string, p: Percentiles, f: (v: number | null) => string): string {
   const cells = [p.p50, p.p90, p.p95, p.p99, p.max, p.mean].map((v) => f(v).padStart(9));
   return `  ${name.padEnd(16)}${cells.join('')}`;
@@ -72,12 +90,17 @@ export function summaryText(s: Summary, dir: string): string {
   if (s.client?.bottleneck) lines.push(`  !! WARNING: ${s.client.warning ?? 'the client may have been the bottleneck'}`);
   if (s.connections?.note) lines.push(`  note: ${s.connections.note}`);
   if (s.buckets && s.buckets.some((b) => b.requests > 0)) {
-    lines.push(`  by input tokens ${['requests', 'success', 'ttft p50', 'ttft p95', 'e2e p95', 'tok/s p50'].map((h) => h.padStart(10)).join('')}`);
+    // The cached share of input tokens, when the server reported it: a mostly cached bucket's TTFT is not prefill.
+    const cached = s.buckets.some((b) => b.cached_share !== null && b.cached_share !== undefined);
+    const heads = ['requests', 'success', 'ttft p50', 'ttft p95', 'e2e p95', 'tok/s p50', ...(cached ? ['cached'] : [])];
+    lines.push(`  by input tokens ${heads.map((h) => h.padStart(10)).join('')}`);
     for (const b of s.buckets) {
       const cells = [String(b.requests), pct(b.success_rate), ms(b.ttft_ms.p50), ms(b.ttft_ms.p95), ms(b.e2e_ms.p95), num(b.token_rate.p50)];
+      if (cached) cells.push(b.cached_share === null || b.cached_share === undefined ? '-' : `${Math.round(b.cached_share * 100)}%`);
       lines.push(`    ${b.label.padEnd(12)}${cells.map((c) => c.padStart(10)).join('')}`);
     }
   }
+  for (const note of cacheNotes(s)) lines.push(`  note: ${note}`);
   const acc = s.token_accounting;
   if (acc && acc.input.diff_pct !== null && Math.abs(acc.input.diff_pct) >= 1) {
     lines.push(`  note: the server counted ${acc.input.diff_pct > 0 ? '+' : ''}${acc.input.diff_pct.toFixed(1)}% input tokens against the tokenizer (${acc.input.requests} requests)`);

@@ -1,15 +1,16 @@
 /**
  * `llmload run FILE [--out DIR [--force]] [--target URL] [--download-tokenizer]`: exit 0 every
  * expectation holds, 1 one fails, 2 invalid scenario or arguments (an `--out` folder that already
- * holds a run, without `--force`), 3 cannot start (a target that cannot be reached, or a Hugging
- * Face tokenizer that is not cached and that --download-tokenizer did not allow to download).
+ * holds a run, without `--force`), 3 cannot start (a target that cannot be reached or does not get
+ * ready within `timeout ready`, or a Hugging Face tokenizer that is not cached and that
+ * --download-tokenizer did not allow to download).
  * Everything printed after the scenario is resolved has its secret values redacted.
  */
 import path from 'node:path';
 import { formatDiagnostic } from '../core/scenario/diagnostics';
 import { RunStartError } from '../core/run/runner';
 import { startScenarioRun, PrepareError, type ScenarioRunStart } from '../core/run/scenario-run';
-import { progressLine, summaryText } from './format';
+import { progressLine, readinessLine, summaryText, targetCheckLines } from './format';
 import { redactingIO, type CliIO } from './io';
 import { shownPath } from './paths';
 import { Redactor } from '../core/results/redact';
@@ -59,6 +60,11 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       allowDownload: args.downloadTokenizer ?? false,
       // The scenario names a tokenizer: without its files, say how to get them rather than run uncounted.
       failOnTokenizerDownload: true,
+      onReadinessWait: args.quiet ? undefined : (w) => io.progress(readinessLine(w)),
+      onTargetCheck: (c) => {
+        io.progressDone();
+        for (const line of targetCheckLines(c)) io.err(line);
+      },
     });
   } catch (e) {
     if (e instanceof PrepareError && (e.tokenizerCode === 'needs-download' || e.tokenizerCode === 'download-failed')) {

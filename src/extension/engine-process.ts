@@ -19,6 +19,8 @@ function send(msg: EngineToHost): Promise<void> {
 
 let handle: RunHandle | undefined;
 let stopRequested = false;
+/** Stops a wait for the target to get ready (before there is a run handle to stop). */
+const readyWait = new AbortController();
 
 async function run(m: RunRequest): Promise<void> {
   if (stopRequested) return;
@@ -33,6 +35,7 @@ async function run(m: RunRequest): Promise<void> {
       onProgress: (progress) => void send({ type: 'progress', progress }),
       onLive: (delta) => void send({ type: 'live', delta }),
       stopGraceMs: 500,
+      signal: readyWait.signal,
     });
   } catch (e) {
     await send({ type: 'failed', message: redact((e as Error).message, Object.values(m.secrets)) });
@@ -70,6 +73,7 @@ process.on('message', (m: HostToEngine) => {
     );
   } else if (m.type === 'stop') {
     stopRequested = true;
+    readyWait.abort();
     if (handle) handle.stop('stopped');
   }
 });

@@ -87,7 +87,8 @@ for (const name of BUNDLED_TOKENIZERS) {
       assert.equal(c.chat, (await rustIds(json, rendered)).length);
       const turns = await Promise.all(CONVERSATION.map(async (m) => (await rustIds(json, m.content)).length));
       assert.deepEqual(c.turns, turns);
-      assert.equal(c.raw, turns.reduce((a, b) => a + b, 0));
+      // raw is the text a raw-text API is sent: the contents joined by blank lines, separators counted.
+      assert.equal(c.raw, (await rustIds(json, CONVERSATION.map((m) => m.content).join('\n\n'))).length);
       assert.ok(c.chat > c.raw, 'the template adds tokens');
     });
 

@@ -6,7 +6,7 @@
 import type { ComparisonView, HostToView, PanelSnapshot, Progress, RequestPage, RequestSortKey, TableQuery, ViewState, ViewTab } from '../../src/core/messages';
 import type { SeriesRow } from '../../src/core/metrics/aggregate';
 import type { CompareRow } from '../../src/core/compare/compare';
-import { bucketTable, readBuckets } from '../../src/core/viewmodel/buckets';
+import { bucketTable, cacheNotes, readBuckets } from '../../src/core/viewmodel/buckets';
 import { fmtMs, fmtNum, fmtPct, fmtSignedPct, fmtSignedUnit, fmtUnit } from '../../src/core/viewmodel/format';
 import { mergeSeries } from '../../src/core/viewmodel/live';
 import { defaultQuery } from '../../src/core/viewmodel/table';
@@ -268,6 +268,8 @@ export class App {
       ),
       h('p', { class: 'muted' }, `${sum.requests.total} requests · ${sum.requests.ok} ok · ${sum.requests.failed} failed · ${sum.requests.cancelled} cancelled · QPM ${fmtNum(sum.qpm)} · RPS ${fmtNum(sum.rps, 2)} · output ${fmtNum(sum.output_tokens_per_s)} tokens/s`),
     ];
+    // Input mostly served from the server's prefix cache: TTFT there is not prefill.
+    for (const note of cacheNotes(sum)) parts.push(h('p', { class: 'note', 'data-note': 'cache' }, note));
     const errs = Object.entries(sum.errors);
     parts.push(h('h3', null, 'Errors by kind'));
     if (errs.length === 0) parts.push(h('p', { class: 'muted' }, 'No errors.'));

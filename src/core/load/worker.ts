@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createClient } from '../protocols';
+import { uniquePrompts } from '../protocols/prompt-nonce';
 import type { RequestRecord } from '../metrics/record';
 import { LoadEngine } from './engine';
 import type { HeldBack, LoadWorkerInit, LoadWorkerToRunner, RunnerToLoadWorker, TracedRequest } from '../messages';
@@ -43,7 +44,9 @@ export function probeEventLoop(into: Hist): () => void {
 }
 
 async function main(init: LoadWorkerInit): Promise<void> {
-  const client = createClient(init.plan, init.baseUrl, { connections: init.connections });
+  // `unique` synthetic prompts get a new nonce per request (prompt-nonce.ts); other prompts pass through.
+  const http = createClient(init.plan, init.baseUrl, { connections: init.connections });
+  const client = init.plan.prompts.some((p) => p.nonce) ? uniquePrompts(http, init.shard) : http;
   let records: RequestRecord[] = [];
   let traces: TracedRequest[] = [];
   let heldBack: HeldBack[] = [];

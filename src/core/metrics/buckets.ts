@@ -5,6 +5,7 @@
  * neither goes to `unknown`.
  */
 import { bucketLabel, bucketRanges } from '../tokenize/counts';
+import { CacheTally, cacheNote } from './cache-share';
 import { Hist, type Percentiles } from './histogram';
 import type { RequestRecord } from './record';
 
@@ -21,6 +22,10 @@ export interface BucketFigures {
   ttfa_ms: Percentiles;
   e2e_ms: Percentiles;
   token_rate: Percentiles;
+  /** Share of the bucket's input tokens the server served from its prefix cache (ok requests that reported it); null when none did. */
+  cached_share: number | null;
+  /** Set when most of the bucket's input tokens were cached: its TTFT does not measure full prefill. */
+  cache_note?: string;
 }
 
 interface Acc {
@@ -33,10 +38,11 @@ interface Acc {
   ttfa: Hist;
   e2e: Hist;
   rate: Hist;
+  cache: CacheTally;
 }
 
 function acc(label: string, from: number | null, to: number | null): Acc {
-  return { label, from, to, ok: 0, failed: 0, ttft: new Hist(), ttfa: new Hist(), e2e: new Hist(), rate: new Hist() };
+  return { label, from, to, ok: 0, failed: 0, ttft: new Hist(), ttfa: new Hist(), e2e: new Hist(), rate: new Hist(), cache: new CacheTally() };
 }
 
 export class BucketAggregator {
@@ -68,23 +74,30 @@ export class BucketAggregator {
     if (rec.ttfa_ms !== null) a.ttfa.record(rec.ttfa_ms);
     a.e2e.record(rec.e2e_ms);
     if (rec.token_rate !== null) a.rate.record(rec.token_rate);
+    a.cache.add(rec);
   }
 
   /** Every bucket of the bounds, empty ones included, then `unknown` when any request had no count. */
   figures(): BucketFigures[] {
     const all = this.unknown ? [...this.accs, this.unknown] : this.accs;
-    return all.map((a) => ({
-      label: a.label,
-      from: a.from,
-      to: a.to === Infinity ? null : a.to,
-      requests: a.ok + a.failed,
-      ok: a.ok,
-      failed: a.failed,
-      success_rate: a.ok + a.failed === 0 ? null : a.ok / (a.ok + a.failed),
-      ttft_ms: a.ttft.percentiles(),
-      ttfa_ms: a.ttfa.percentiles(),
-      e2e_ms: a.e2e.percentiles(),
-      token_rate: a.rate.percentiles(),
-    }));
+    return all.map((a) => {
+      const cached_share = a.cache.figures().share;
+      const note = cacheNote(cached_share);
+      return {
+        label: a.label,
+        from: a.from,
+        to: a.to === Infinity ? null : a.to,
+        requests: a.ok + a.failed,
+        ok: a.ok,
+        failed: a.failed,
+        success_rate: a.ok + a.failed === 0 ? null : a.ok / (a.ok + a.failed),
+        ttft_ms: a.ttft.percentiles(),
+        ttfa_ms: a.ttfa.percentiles(),
+        e2e_ms: a.e2e.percentiles(),
+        token_rate: a.rate.percentiles(),
+        cached_share,
+        ...(note ? { cache_note: note } : {}),
+      };
+    });
   }
 }

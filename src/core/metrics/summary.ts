@@ -2,8 +2,10 @@
 import type { ErrorKind } from '../protocols/types';
 import { connectionSummary, type ConnectionStats, type ConnectionSummary } from '../protocols/connections';
 import type { RunPlan } from '../scenario/plan';
+import type { ServerFacts } from '../run/target-check';
 import type { RunAggregator, TimingMetric } from './aggregate';
 import type { BucketFigures } from './buckets';
+import type { CacheSummary } from './cache-share';
 import { evaluateExpectations, type ExpectationResult } from './expectations';
 import type { Percentiles } from './histogram';
 import type { Outage, OutageTotals } from './outages';
@@ -65,6 +67,10 @@ export interface Summary {
   outage_totals?: OutageTotals;
   /** HTTP connections: opened, closed by the server after a response, requests retried on a fresh connection (`retries`), and a note when the server closes after each response. */
   connections?: ConnectionSummary;
+  /** A URL target's checks before the load: readiness (and how long the run waited), its published context limit, the limit applied. */
+  server?: ServerFacts;
+  /** How much input the server served from its prefix cache, overall and by prompt, with a note when most of it was (see cache-share.ts). */
+  cache?: CacheSummary;
 }
 
 export interface ItlByPhase {
@@ -105,6 +111,7 @@ export interface SummaryMeta {
   outages?: Outage[];
   outage_totals?: OutageTotals;
   connections?: ConnectionStats;
+  cache?: CacheSummary;
 }
 
 export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
@@ -157,6 +164,8 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.outages ? { outages: meta.outages } : {}),
     ...(meta.outage_totals ? { outage_totals: meta.outage_totals } : {}),
     ...(meta.connections ? { connections: connectionSummary(meta.connections) } : {}),
+    ...(plan.server ? { server: plan.server } : {}),
+    ...(meta.cache ? { cache: meta.cache } : {}),
   };
 }
 

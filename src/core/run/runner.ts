@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { LiveDelta, LoadWorkerInit, LoadWorkerToRunner, Progress, RequestRow, RunnerToLoadWorker } from '../messages';
 import { addTokenizerInput, requestRowOf } from '../metrics/record';
 import { RunAggregator } from '../metrics/aggregate';
+import { CacheShareAggregator } from '../metrics/cache-share';
 import { buildSummary, targetLabel, type Summary } from '../metrics/summary';
 import { DEFAULT_RESULTS_ROOT, claimRunDir, freshRunDir } from '../results/run-dir';
 import { mergeConnectionStats, type ConnectionStats } from '../protocols/connections';
@@ -150,6 +151,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   }
   const dir = writer.dir;
   const agg = new RunAggregator({ buckets: plan.buckets });
+  const cache = new CacheShareAggregator();
   const threadHists = new ThreadHistograms();
   const outages = new OutageTracker();
   const plannedS = schedule.end_ms / 1000;
@@ -267,6 +269,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
         thread_histograms: threadHists.encode(),
         ...outageReport,
         connections: mergeConnectionStats(connectionStats),
+        cache: cache.summary(),
       });
       const series = agg.series();
       outages.annotate(series, outageReport.outages);
@@ -300,6 +303,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
             writer.append(m.records, m.traces);
             for (const r of m.records) {
               agg.add(r);
+              cache.add(r);
               if (opts.onLive && !r.warmup) liveRows.push(requestRowOf(r));
               outages.add(r);
             }

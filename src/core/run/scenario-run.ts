@@ -4,6 +4,7 @@
  * tokenization worker), then start the run. Secret values the scenario used are collected so that
  * nothing written to the results folder holds them.
  */
+import path from 'node:path';
 import type { Diagnostic } from '../scenario/diagnostics';
 import { loadScenario } from '../scenario';
 import type { RunPlan } from '../scenario/plan';
@@ -11,6 +12,8 @@ import { prepareRun, PrepareError } from '../prepare/prompts';
 import { TokenizeClient } from '../tokenize/client';
 import { startRun, type RunHandle, type RunOptions } from './runner';
 import { Redactor, trackSecrets } from '../results/redact';
+import { checkPromptLimits, checkTarget, type TargetCheck } from './target-check';
+import type { ReadinessWait } from './readiness';
 
 export { PrepareError };
 
@@ -24,11 +27,29 @@ export interface ScenarioRunOptions extends Omit<RunOptions, 'scenarioText' | 'i
   allowDownload?: boolean;
   /** A tokenizer that needs (or failed) a download fails the start with PrepareError (see PrepareOptions). */
   failOnTokenizerDownload?: boolean;
+  /** A URL target that says it is not ready yet: called after each check while the run waits. */
+  onReadinessWait?(w: ReadinessWait): void;
+  /** What the target checks found (readiness, the server's limit, prompts over it), before the load starts. */
+  onTargetCheck?(c: TargetCheck): void;
+  /** Pause between two readiness checks, ms (tests); default 1000. */
+  readyIntervalMs?: number;
+  /** Ends a readiness wait early. */
+  signal?: AbortSignal;
 }
 
 export type ScenarioRunStart =
   | { kind: 'invalid'; text: string; diagnostics: Diagnostic[] }
-  | { kind: 'started'; text: string; diagnostics: Diagnostic[]; plan: RunPlan; notes: string[]; handle: RunHandle; secrets: string[] };
+  | {
+      kind: 'started';
+      text: string;
+      diagnostics: Diagnostic[];
+      plan: RunPlan;
+      notes: string[];
+      handle: RunHandle;
+      secrets: string[];
+      /** Prompts over the server's or the scenario's context limit, found before the load (see checkTarget). */
+      targetWarnings: string[];
+    };
 
 /**
  * Throws PrepareError when a dataset cannot be read or generated, and RunStartError when the run
@@ -45,14 +66,50 @@ export async function startScenarioRun(file: string, opts: ScenarioRunOptions = 
 
   const tokenize = new TokenizeClient();
   let prepared;
+  let modelMaxLength: number | undefined;
   try {
     prepared = await prepareRun(plan, { tokenize, allowDownload: opts.allowDownload, failOnTokenizerDownload: opts.failOnTokenizerDownload });
+    modelMaxLength = await tokenizerMaxLength(tokenize, prepared.tokenizer?.name, plan.file);
   } catch (e) {
     throw redactError(e, redactor);
   } finally {
     await tokenize.close();
   }
-  const { env: _env, secret: _secret, trace: _trace, allowDownload: _allow, failOnTokenizerDownload: _fail, ...runOptions } = opts;
+  // A URL target: reachable, ready where it says so, and its own context limit against the prompts.
+  let targetWarnings: string[] = [];
+  const url = opts.targetOverride ?? (plan.target.kind === 'url' ? plan.target.url : undefined);
+  try {
+    if (url) {
+      const check = await checkTarget(prepared.plan, url, {
+        inputTokens: prepared.inputTokens,
+        modelMaxLength,
+        onWait: opts.onReadinessWait,
+        signal: opts.signal,
+        readyIntervalMs: opts.readyIntervalMs,
+      });
+      prepared.plan.server = check.server;
+      targetWarnings = check.warnings.map((w) => redactor.text(w));
+      opts.onTargetCheck?.({ ...check, warnings: targetWarnings });
+    } else {
+      // The simulator publishes no limit: the prompts are checked against the scenario's own.
+      targetWarnings = checkPromptLimits(prepared.plan, prepared.inputTokens, modelMaxLength).warnings;
+      if (targetWarnings.length > 0) opts.onTargetCheck?.({ server: {}, warnings: targetWarnings });
+    }
+  } catch (e) {
+    throw redactError(e, redactor);
+  }
+  const {
+    env: _env,
+    secret: _secret,
+    trace: _trace,
+    allowDownload: _allow,
+    failOnTokenizerDownload: _fail,
+    onReadinessWait: _wait,
+    onTargetCheck: _check,
+    readyIntervalMs: _interval,
+    signal: _signal,
+    ...runOptions
+  } = opts;
   let handle: RunHandle;
   try {
     handle = await startRun(prepared.plan, { ...runOptions, scenarioText: text, inputTokens: prepared.inputTokens, secrets });
@@ -60,7 +117,7 @@ export async function startScenarioRun(file: string, opts: ScenarioRunOptions = 
     // "cannot reach https://host/?key=…": the message is shown and logged.
     throw redactError(e, redactor);
   }
-  return { kind: 'started', text, diagnostics, plan: prepared.plan, notes: prepared.notes.map((n) => redactor.text(n)), handle, secrets };
+  return { kind: 'started', text, diagnostics, plan: prepared.plan, notes: prepared.notes.map((n) => redactor.text(n)), handle, secrets, targetWarnings };
 }
 
 function redactError(e: unknown, redactor: Redactor): unknown {
@@ -69,4 +126,14 @@ function redactError(e: unknown, redactor: Redactor): unknown {
     if (e.stack) e.stack = redactor.text(e.stack);
   }
   return e;
+}
+
+/** The tokenizer's model_max_length, when it has one (the window a scenario without `context` is checked against). */
+async function tokenizerMaxLength(tokenize: TokenizeClient, name: string | undefined, file: string): Promise<number | undefined> {
+  if (!name) return undefined;
+  try {
+    return (await tokenize.load(name, { scenarioDir: file ? path.dirname(file) : process.cwd(), allowDownload: false })).modelMaxLength;
+  } catch {
+    return undefined;
+  }
 }

@@ -565,11 +565,11 @@ class Parser {
     let which: TimeoutNode['which'] = 'total';
     let i = 1;
     if (ts[1] && /^[a-z_]+$/i.test(ts[1].value)) {
-      if (ts[1].value === 'total' || ts[1].value === 'ttft' || ts[1].value === 'stall') {
+      if (ts[1].value === 'total' || ts[1].value === 'ttft' || ts[1].value === 'stall' || ts[1].value === 'ready') {
         which = ts[1].value;
         i = 2;
       } else {
-        const near = closest(ts[1].value, ['total', 'ttft', 'stall']);
+        const near = closest(ts[1].value, ['total', 'ttft', 'stall', 'ready']);
         const r = this.tokR(rl, ts[1]);
         this.error(r, `unknown timeout "${ts[1].value}"${near ? `; did you mean "${near}"?` : '; write timeout 60s, timeout ttft 10s or timeout stall 5s'}`);
         return { kind: 'timeout', ...this.base(rl), which };
@@ -618,12 +618,12 @@ class Parser {
 
   private setting(rl: RawLine, name: SettingName): SettingNode {
     const node: SettingNode = { kind: 'setting', ...this.base(rl), name };
-    if (name === 'shuffle') {
-      this.extra(rl, 1, 'shuffle on its own');
-      node.value = { value: 1, text: 'shuffle', range: this.tokR(rl, rl.lex.tokens[0]) };
+    if (name === 'shuffle' || name === 'unique') {
+      this.extra(rl, 1, `${name} on its own`);
+      node.value = { value: 1, text: name, range: this.tokR(rl, rl.lex.tokens[0]) };
       return node;
     }
-    const spec: Record<Exclude<SettingName, 'shuffle'>, [Kind, number, number, string]> = {
+    const spec: Record<Exclude<SettingName, 'shuffle' | 'unique'>, [Kind, number, number, string]> = {
       seed: ['integer', 0, Number.MAX_SAFE_INTEGER, '0'],
       max_tokens: ['tokens', 1, Infinity, '1'],
       temperature: ['decimal', 0, 2, '0'],
@@ -734,6 +734,7 @@ class Parser {
       case 'sample':
       case 'count':
       case 'shuffle':
+      case 'unique':
         return this.setting(rl, kw);
       case 'stop':
         return this.stopSequences(rl);

@@ -4,6 +4,7 @@
  * milliseconds, every rate is per second, every fraction is 0..1.
  */
 import type { SseApiConfig, ThinkTagOptions, WebSocketApiConfig } from '../protocols';
+import type { ServerFacts } from '../run/target-check';
 
 export type ApiKind =
   | 'openai-chat'
@@ -26,6 +27,8 @@ export interface Timeouts {
   ttft_ms?: number;
   /** Longest gap between two packets. */
   stall_ms?: number;
+  /** Longest wait, before the load, for a target that says it is not ready yet (`timeout ready`); default 120 s. */
+  ready_ms?: number;
 }
 
 export type Role = 'system' | 'user' | 'assistant';
@@ -52,6 +55,22 @@ export interface PromptPlan {
   body?: Record<string, unknown>;
   /** The expected answer (from a jsonl dataset's `answer {{field}}`), for accuracy grading. */
   answer?: string;
+  /** A synthetic `unique` prompt: the span of its first message each request replaces with its own nonce. */
+  nonce?: PromptNonce;
+}
+
+/**
+ * Where a request writes its nonce: `messages[0].content.slice(at, end)` holds `length` words from
+ * `words` (the placeholder the prompt was counted with); each request writes other words of the
+ * same list there, each one token, so the count stays exact. The first word has no leading space
+ * when `opening`.
+ */
+export interface PromptNonce {
+  at: number;
+  end: number;
+  length: number;
+  opening: boolean;
+  words: string[];
 }
 
 /** Options shared by every dataset: which records are used. */
@@ -105,6 +124,12 @@ export interface SyntheticDatasetPlan {
   shared_prefix: number;
   /** How many distinct prompts to generate. */
   count: number;
+  /**
+   * `unique`: every request's prompt differs from every earlier one, by a nonce of whole-word
+   * tokens right after the shared prefix (see PromptNonce), so no request is served from the prefix
+   * cache beyond the shared prefix. Lengths stay exact.
+   */
+  unique?: boolean;
   seed?: number;
   params: RequestParams;
   body?: Record<string, unknown>;
@@ -195,6 +220,8 @@ export interface RunPlan {
   backoff?: BackoffPlan | false;
   /** `keep_alive off`: false, every HTTP request on a fresh connection closed after its response; absent: connections are reused. */
   keep_alive?: boolean;
+  /** What the checks before the run found about a URL target (readiness, its context limit); set by the run, never by the scenario. */
+  server?: ServerFacts;
 }
 
 /** The `backoff` line: wait bounds, and whether open-loop arrivals are skipped while the target is down. */

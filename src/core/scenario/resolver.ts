@@ -389,6 +389,7 @@ class Resolver {
       if (!n.duration) continue;
       if (n.which === 'total') t.total_ms = n.duration.value;
       else if (n.which === 'ttft') t.ttft_ms = n.duration.value;
+      else if (n.which === 'ready') t.ready_ms = n.duration.value;
       else t.stall_ms = n.duration.value;
     }
     for (const which of ['ttft', 'stall'] as const) {
@@ -622,6 +623,14 @@ class Resolver {
         count: setting('count')?.value?.value ?? DEFAULTS.syntheticCount,
         params,
       };
+      const unique = setting('unique');
+      if (unique) {
+        plan.unique = true;
+        // The per-request nonce takes NONCE_LENGTH (5) tokens after the shared prefix.
+        if (plan.input.min - plan.shared_prefix < 5) {
+          this.error(unique.range, `unique needs at least 5 input tokens after the shared prefix for its per-request nonce; the shortest input leaves ${plan.input.min - plan.shared_prefix}`);
+        }
+      }
       if (sampling.seed !== undefined) plan.seed = sampling.seed;
       if (body) plan.body = body;
       return plan;

@@ -77,7 +77,7 @@ export type KeyNode = ValueNode<'key'>;
 
 export interface TimeoutNode extends NodeBase {
   kind: 'timeout';
-  which: 'total' | 'ttft' | 'stall';
+  which: 'total' | 'ttft' | 'stall' | 'ready';
   duration?: Quantity;
 }
 
@@ -106,7 +106,7 @@ export interface SettingNode extends NodeBase {
   value?: Quantity;
 }
 
-export type SettingName = 'seed' | 'max_tokens' | 'temperature' | 'top_p' | 'sample' | 'count' | 'shuffle';
+export type SettingName = 'seed' | 'max_tokens' | 'temperature' | 'top_p' | 'sample' | 'count' | 'shuffle' | 'unique';
 
 /** A `system`, `user` or `assistant` turn. */
 export interface TurnNode extends NodeBase {

@@ -25,6 +25,9 @@ import { attachWebSocket, WS_PATH } from './websocket';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+/** The context length GET /v1/models reports (vLLM's `max_model_len`), read by runs before the load; not enforced. */
+export const SIM_MAX_MODEL_LEN = 131_072;
+
 export interface SimServerOptions {
   host: string;
   port: number;
@@ -72,7 +75,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     const api = routeFor(path);
     if (req.method === 'GET' && (path === '/v1/models' || path === '/models')) {
       const created = Math.floor(Date.now() / 1000);
-      sendJson(res, 200, { object: 'list', data: [{ id: profile.model, object: 'model', created, owned_by: 'llmload-sim' }] });
+      sendJson(res, 200, { object: 'list', data: [{ id: profile.model, object: 'model', created, owned_by: 'llmload-sim', max_model_len: SIM_MAX_MODEL_LEN }] });
       return;
     }
     const ollamaAnswer = ollamaInfo(req.method ?? 'GET', path, profile, api !== undefined, () => readBody(req));

@@ -3,13 +3,17 @@
  * (generation prompt included) and that text is counted, with no further special tokens added,
  * as `apply_chat_template(..., tokenize=True)` and vLLM's chat endpoint do.
  */
+import { promptText } from '../protocols/prompt-text';
 import type { PromptPlan } from '../scenario/plan';
 import type { LoadedTokenizer } from './load';
 
 export interface PromptCount {
   /** Tokens of the templated prompt the server builds; equals `raw` when the tokenizer has no chat template. */
   chat: number;
-  /** Tokens of the message contents alone (the sum of `turns`). */
+  /**
+   * Tokens of the raw text an API without a chat template is sent: the message contents joined by
+   * blank lines, exactly as promptText() builds it for the request (separators counted).
+   */
   raw: number;
   /** Tokens of each message's content, in order. */
   turns: number[];
@@ -19,7 +23,8 @@ export interface PromptCount {
 
 export function countPrompt(tok: LoadedTokenizer, prompt: Pick<PromptPlan, 'messages'>): PromptCount {
   const turns = prompt.messages.map((m) => tok.count(m.content));
-  const raw = turns.reduce((a, b) => a + b, 0);
+  // One message: the text sent is its content. Several: counted joined, as sent.
+  const raw = prompt.messages.length === 1 ? turns[0]! : tok.count(promptText(prompt));
   if (!tok.applyChatTemplate || prompt.messages.length === 0) return { chat: raw, raw, turns, templated: false };
   const text = tok.applyChatTemplate(prompt.messages, { addGenerationPrompt: true });
   return { chat: tok.count(text), raw, turns, templated: true };

@@ -4,7 +4,8 @@
  * with a real count and trimmed or extended by whole words until the count is exact. An optional
  * shared prefix of an exact length opens every prompt (KV / prefix-cache tests).
  */
-import type { PromptPlan, SyntheticDatasetPlan } from '../scenario/plan';
+import { nonceText } from '../protocols/prompt-nonce';
+import type { PromptNonce, PromptPlan, SyntheticDatasetPlan } from '../scenario/plan';
 import { countPrompt } from './counts';
 import type { LoadedTokenizer } from './load';
 
@@ -27,7 +28,17 @@ export interface SyntheticSpec {
   measure?: 'content' | 'chat';
   /** Prompt names are `${name}-1`, `${name}-2`, ... Default `synthetic`. */
   name?: string;
+  /**
+   * Every request gets its own prompt: NONCE_LENGTH tokens right after the shared prefix are a
+   * placeholder each request overwrites with its own nonce (see PromptNonce). Default false.
+   */
+  unique?: boolean;
 }
+
+/** Words (one token each) in a `unique` prompt's nonce: 64^5 ≈ 1.07e9 distinct nonces. */
+export const NONCE_LENGTH = 5;
+/** At most this many words make the nonce alphabet. */
+const NONCE_ALPHABET = 64;
 
 const WORDS = (
   'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were ' +
@@ -160,30 +171,65 @@ export function makeSyntheticPrompts(tok: LoadedTokenizer, spec: SyntheticSpec):
   const prefix = exactPieces(v, shared, rnd, true, (t) => tok.count(t)).join('');
   const name = spec.name ?? 'synthetic';
   const withPrefix = (t: string) => prefix + t;
+  const unique = spec.unique === true;
+  if (unique && input.min - shared < NONCE_LENGTH) {
+    throw new Error(`synthetic dataset: unique needs at least ${NONCE_LENGTH} input tokens after the shared prefix for its nonce; input ${input.min} - shared_prefix ${shared} leaves ${input.min - shared}`);
+  }
+  // The nonce: NONCE_LENGTH words right after the prefix; the placeholder is nonce 0.
+  const nonce: PromptNonce | undefined = unique
+    ? { at: prefix.length, end: 0, length: NONCE_LENGTH, opening: shared === 0, words: v.words.slice(0, NONCE_ALPHABET) }
+    : undefined;
+  const placeholder = nonce ? nonceText(nonce, 0) : '';
+  if (nonce) nonce.end = nonce.at + placeholder.length;
   const prompts: PromptPlan[] = [];
   for (let i = 0; i < count; i++) {
     const want = draw(input, lengths);
     const maxTokens = draw(output, lengths);
-    let suffix: string;
+    let measure: (t: string) => number;
+    let target: number;
     if (measureMode === 'content') {
       // The prefix alone is `shared` tokens; each suffix is counted in place, after it.
-      suffix = exactPieces(v, want - shared, rnd, shared === 0, (t) => tok.count(withPrefix(t)) - shared).join('');
+      measure = (t) => tok.count(withPrefix(t)) - shared;
+      target = want - shared;
     } else {
       const chat = (t: string) => countPrompt(tok, { messages: [{ role: 'user', content: withPrefix(t) }] }).chat;
       const base = chat('');
       if (base > want) {
         throw new Error(`synthetic dataset: the chat template and shared_prefix alone take ${base} tokens, more than input ${want}`);
       }
-      suffix = exactPieces(v, want - base, rnd, shared === 0, (t) => chat(t) - base).join('');
+      measure = (t) => chat(t) - base;
+      target = want - base;
     }
-    prompts.push({
+    let suffix: string;
+    if (nonce) {
+      // The rest is counted after the placeholder, so the whole suffix is exact with it in place.
+      const rest = exactPieces(v, target - NONCE_LENGTH, rnd, false, (t) => measure(placeholder + t) - NONCE_LENGTH).join('');
+      suffix = placeholder + rest;
+      if (i === 0) checkNonces(nonce, (n) => measure(n + rest), target, tok.name);
+    } else {
+      suffix = exactPieces(v, target, rnd, shared === 0, measure).join('');
+    }
+    const prompt: PromptPlan = {
       name: `${name}-${i + 1}`,
       weight: 1,
       messages: [{ role: 'user', content: prefix + suffix }],
       params: { max_tokens: maxTokens },
-    });
+    };
+    if (nonce) prompt.nonce = nonce;
+    prompts.push(prompt);
   }
   return prompts;
+}
+
+/** Other nonces in place of the placeholder keep the count: a few far-apart ones are counted. */
+function checkNonces(nonce: PromptNonce, measure: (nonceText: string) => number, target: number, tokName: string): void {
+  const base = nonce.words.length;
+  for (const k of [0, 1, base - 1, base ** 2 + 7, base ** NONCE_LENGTH - 1]) {
+    const got = measure(nonceText(nonce, k));
+    if (got !== target) {
+      throw new Error(`synthetic dataset: unique nonces do not keep their length with tokenizer '${tokName}' (nonce ${k}: ${got} tokens, want ${target})`);
+    }
+  }
 }
 
 /**
@@ -203,6 +249,7 @@ export function syntheticDatasetPrompts(
     count: ds.count,
     seed: ds.seed ?? opts.fallbackSeed ?? 0,
     measure: opts.measure,
+    unique: ds.unique,
   });
   const weight = prompts.length ? ds.weight / prompts.length : 0;
   return prompts.map((p, i) => {

@@ -57,7 +57,7 @@ export function bucketTable(buckets: readonly BucketFigures[]): { columns: strin
     ...plain.map((k) => {
       const v = b.figures[k];
       if (typeof v !== 'number') return '-';
-      return k.endsWith('_rate') && v <= 1 ? fmtPct(v) : k.endsWith('_ms') ? fmtMs(v) : Number.isInteger(v) ? String(v) : fmtNum(v);
+      return (k.endsWith('_rate') || k.endsWith('_share')) && v <= 1 ? fmtPct(v) : k.endsWith('_ms') ? fmtMs(v) : Number.isInteger(v) ? String(v) : fmtNum(v);
     }),
     ...pct.flatMap((k) => {
       const p = b.figures[k] as Record<string, number | null>;
@@ -65,4 +65,31 @@ export function bucketTable(buckets: readonly BucketFigures[]): { columns: strin
     }),
   ]);
   return { columns, rows };
+}
+
+/**
+ * What the run says about input served from the server's prefix cache, one sentence each: the
+ * run's note when most of its input was cached, else each mostly cached bucket's and the mostly
+ * cached prompts (summary.json `cache`, `buckets[].cache_note`). Empty when nothing was mostly cached.
+ */
+export function cacheNotes(s: unknown): string[] {
+  const o = (typeof s === 'object' && s !== null ? s : {}) as { cache?: unknown; buckets?: unknown };
+  const cache = (typeof o.cache === 'object' && o.cache !== null ? o.cache : {}) as {
+    note?: unknown;
+    prompts?: unknown;
+    prompts_mostly_cached?: unknown;
+  };
+  if (typeof cache.note === 'string') return [cache.note];
+  const out: string[] = [];
+  for (const b of readBuckets(s as Summary)) if (typeof b.figures.cache_note === 'string') out.push(`bucket ${b.label}: ${b.figures.cache_note}`);
+  const n = typeof cache.prompts_mostly_cached === 'number' ? cache.prompts_mostly_cached : 0;
+  if (n > 0 && Array.isArray(cache.prompts)) {
+    const named = (cache.prompts as Array<{ prompt?: unknown; share?: unknown }>)
+      .filter((p) => typeof p.prompt === 'string' && typeof p.share === 'number')
+      .slice(0, 3)
+      .map((p) => `${String(p.prompt)} ${Math.round((p.share as number) * 100)}%`);
+    const more = n > named.length ? `, and ${n - named.length} more` : '';
+    out.push(`${n} prompt(s) had most input tokens served from the server's prefix cache (${named.join(', ')}${more}): their TTFT does not measure full prefill`);
+  }
+  return out;
 }

@@ -139,7 +139,7 @@ export function completionsAt(text: string, pos: Position, tokenizers: readonly 
         ],
         replace,
       };
-    if (head === 'timeout') return { kind: 'items', items: [{ label: 'ttft', kind: 'keyword' }, { label: 'stall', kind: 'keyword' }], replace };
+    if (head === 'timeout') return { kind: 'items', items: [{ label: 'ttft', kind: 'keyword' }, { label: 'stall', kind: 'keyword' }, { label: 'ready', kind: 'keyword' }], replace };
     if (head === 'trace') return { kind: 'items', items: ['first', 'all', 'failures', 'sample', 'none'].map((label) => ({ label, kind: 'value' as const })), replace };
   }
   // After a number: units.
