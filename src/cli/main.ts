@@ -22,6 +22,8 @@ const USAGE = `usage:
     --download-tokenizer: a Hugging Face model id not in the local cache may be downloaded (tokenizer files only)
   llmload trace RUN_DIR [--request ID] [--format perfetto|jsonl] [--out FILE]
                                                           a run as a Chrome/Perfetto trace, or packets as JSON lines
+  llmload worker FILE --master HOST[:5557] [--out DIR [--force]] [--target URL] [--quiet] [--master-timeout S]
+                                                          run the scenario's users as a worker of a Locust master (docs/distributed.md)
   llmload sim [--port N] [--profile chat|reasoning] [--host H] [--seed S]
                                                           run the built-in simulator alone`;
 
@@ -61,6 +63,36 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       }
       case 'trace':
         return await runTrace(rest, io);
+      case 'worker': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            master: { type: 'string' },
+            out: { type: 'string' },
+            force: { type: 'boolean' },
+            target: { type: 'string' },
+            quiet: { type: 'boolean' },
+            'download-tokenizer': { type: 'boolean' },
+            'master-timeout': { type: 'string' },
+          },
+        });
+        if (positionals.length !== 1 || !values.master) {
+          io.err('llmload worker: give exactly one scenario file and --master HOST[:PORT]\n' + USAGE);
+          return 2;
+        }
+        const timeout = values['master-timeout'] === undefined ? undefined : Number(values['master-timeout']);
+        if (timeout !== undefined && !(timeout > 0)) {
+          io.err(`llmload worker: --master-timeout wants a number of seconds above 0, got "${values['master-timeout']}"`);
+          return 2;
+        }
+        // Loaded on demand: it brings zeromq's native addon, which no other command needs.
+        const { workerCommand } = await import('./worker');
+        return await workerCommand(
+          { file: positionals[0]!, master: values.master, out: values.out, force: values.force, target: values.target, quiet: values.quiet, downloadTokenizer: values['download-tokenizer'], masterTimeoutS: timeout },
+          io,
+        );
+      }
       case 'compare':
         return await runCompare(rest, io);
       case 'report':

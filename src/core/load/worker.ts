@@ -54,12 +54,16 @@ async function main(init: LoadWorkerInit): Promise<void> {
   };
   let engine: LoadEngine | undefined;
   let pendingStop: Extract<RunnerToLoadWorker, { type: 'stop' }> | undefined;
+  let pendingUsers: number | undefined;
   const go = new Promise<number>((resolve) => {
     parentPort!.on('message', (m: RunnerToLoadWorker) => {
       if (m.type === 'go') resolve(m.start_hr_ms);
       else if (m.type === 'stop') {
         if (engine) engine.stop(m.reason, m.abort ?? true);
         else pendingStop = m;
+      } else if (m.type === 'users') {
+        if (engine) engine.setUsers(m.users);
+        else pendingUsers = m.users;
       }
     });
   });
@@ -80,8 +84,9 @@ async function main(init: LoadWorkerInit): Promise<void> {
         post({ type: 'stopping', reason });
       },
     },
-    { shard: init.shard, replay: init.replay, t0 },
+    { shard: init.shard, replay: init.replay, t0, external: init.external },
   );
+  if (pendingUsers !== undefined) engine.setUsers(pendingUsers);
   if (pendingStop) engine.stop(pendingStop.reason, pendingStop.abort ?? true);
   const e = engine;
   const stopProbe = probeEventLoop(e.histograms.h.event_loop_lag);
