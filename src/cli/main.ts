@@ -8,6 +8,7 @@ import { runCommand } from './run';
 import { simCommand } from './sim';
 import { runTokens } from './tokens';
 import { runTrace } from './trace';
+import { runMerge } from './merge';
 
 const USAGE = `usage:
   llmload run FILE [--out DIR [--force]] [--target URL] [--quiet] [--download-tokenizer]
@@ -24,6 +25,7 @@ const USAGE = `usage:
                                                           a run as a Chrome/Perfetto trace, or packets as JSON lines
   llmload worker FILE --master HOST[:5557] [--out DIR [--force]] [--target URL] [--quiet] [--master-timeout S]
                                                           run the scenario's users as a worker of a Locust master (docs/distributed.md)
+  llmload merge RUN_DIR RUN_DIR... --out DIR [--force]      one run from the folders of a test's workers: counts summed, exact percentiles
   llmload sim [--port N] [--profile chat|reasoning] [--host H] [--seed S]
                                                           run the built-in simulator alone`;
 
@@ -97,6 +99,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await runCompare(rest, io);
       case 'report':
         return await runReport(rest, io);
+      case 'merge':
+        return await runMerge(rest, io);
       case 'sim': {
         const { values } = parseArgs({
           args: rest,
