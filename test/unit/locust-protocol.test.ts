@@ -67,7 +67,7 @@ test('stats: ttft/ttfa/e2e entries per prompt, failures by error kind on e2e, Ag
   s.add(rec({ ttfa_ms: null, e2e_ms: 1250 }));
   s.add(rec({ status: 'error', error: { kind: 'http_429', message: 'slow down' }, ttft_ms: null, ttfa_ms: null, e2e_ms: 3, output_tokens: 0 }));
   s.add(rec({ status: 'error', error: { kind: 'http_429', message: 'slow down' }, ttft_ms: null, ttfa_ms: null, e2e_ms: 4, output_tokens: 0 }));
-  s.add(rec({ status: 'error', error: { kind: 'timeout', message: 't' }, ttft_ms: 40, ttfa_ms: null, e2e_ms: 60_000, output_tokens: 5 }));
+  s.add(rec({ status: 'error', error: { kind: 'timeout_total', message: 't' }, ttft_ms: 40, ttfa_ms: null, e2e_ms: 60_000, output_tokens: 5 }));
   s.add(rec({ warmup: true }));
   s.add(rec({ status: 'error', error: { kind: 'cancelled', message: 'stopped' } }));
   const r = s.report();
@@ -83,7 +83,7 @@ test('stats: ttft/ttfa/e2e entries per prompt, failures by error kind on e2e, Ag
   assert.equal(r.stats_total.num_requests, 5);
   assert.equal(r.stats_total.num_failures, 3);
   const errors = Object.values(r.errors).map((e) => [e.name, e.error, e.occurrences]).sort();
-  assert.deepEqual(errors, [['e2e chat', 'http_429', 2], ['e2e chat', 'timeout', 1]]);
+  assert.deepEqual(errors, [['e2e chat', 'http_429', 2], ['e2e chat', 'timeout_total', 1]]);
   now += 3;
   const next = s.report();
   assert.deepEqual(next.stats, [], 'a delta: nothing new since the last report');

@@ -56,6 +56,9 @@ export interface LocustWorkerOptions {
   connectRetries?: number;
 }
 
+/** How long a `reconnect` waits between closing the old socket and opening the new one. */
+const RECONNECT_PAUSE_MS = 1000;
+
 export type WorkerEnd = 'quit' | 'ended' | 'master-timeout' | 'no-master' | 'interrupted';
 
 export class LocustWorker {
@@ -80,6 +83,7 @@ export class LocustWorker {
   private cpuAt = process.cpuUsage();
   private wallAt = performance.now();
   private closing = false;
+  private timedOut = false;
   private queue: Promise<void> = Promise.resolve();
   private resolveEnd!: (e: WorkerEnd) => void;
   /** Resolves when the worker has left the master (its last test's results are complete). */
@@ -114,7 +118,9 @@ export class LocustWorker {
 
   /** Leaves the master: ends a running test (results kept), sends a last report and `quit`. */
   async quit(reason: WorkerEnd = 'interrupted'): Promise<void> {
-    await this.close(reason, true);
+    // After the message being handled (a test still starting is then stopped, not left running).
+    this.queue = this.queue.then(() => this.close(reason, true));
+    await this.queue;
   }
 
   private openSocket(): void {
@@ -188,7 +194,10 @@ export class LocustWorker {
       case 'reconnect':
         this.log('the master asks to reconnect');
         this.sock.close();
-        this.openSocket();
+        // The master's ROUTER refuses a second connection with the same id while it still holds the
+        // first one (messages on it are dropped): give it a moment to let go of the old one.
+        await new Promise((r) => setTimeout(r, RECONNECT_PAUSE_MS));
+        if (!this.closing) this.openSocket();
         return;
       case 'heartbeat':
         this.lastMasterHeartbeat = Date.now();
@@ -252,9 +261,7 @@ export class LocustWorker {
     this.state = 'stopping';
     // What is measured goes out now: a quitting master listens only half a second more.
     this.sendStats();
-    const t = performance.now();
     await test.stop(graceMs);
-    if (process.env.LLMLOAD_LOCUST_DEBUG) this.log(`test stopped in ${(performance.now() - t).toFixed(0)} ms`);
     this.users = 0;
     this.sendStats();
   }
@@ -291,7 +298,6 @@ export class LocustWorker {
   private sendStats(): void {
     const classes = Object.fromEntries(Object.keys(this.userClasses).map((k) => [k, this.test ? this.userClasses[k]! : 0]));
     const report = this.stats.report();
-    if (process.env.LLMLOAD_LOCUST_DEBUG) this.log(`stats: ${report.stats_total.num_requests} requests`);
     this.send('stats', { ...report, user_classes_count: classes, user_count: this.test ? this.users : 0 });
   }
 
@@ -301,6 +307,8 @@ export class LocustWorker {
     const silent = this.lastMasterHeartbeat > 0 && now - this.lastMasterHeartbeat > limit;
     const gone = this.disconnectedSince !== undefined && now - this.disconnectedSince > limit;
     if (!silent && !gone) return;
+    if (this.closing || this.timedOut) return;
+    this.timedOut = true;
     this.log(silent ? `no heartbeat from the master in over ${limit / 1000}s: quitting` : `lost the connection to the master over ${limit / 1000}s ago: quitting`);
     this.queue = this.queue.then(() => this.close('master-timeout', true));
   }
