@@ -15,7 +15,8 @@ const USAGE = `usage:
                                                           run a scenario; exit 0 pass, 1 an expectation failed, 2 invalid, 3 cannot start
     --out DIR: the run's folder; one that already holds a run is refused (exit 2) unless --force,
                which deletes that run's files first (other files in DIR are kept)
-  llmload check FILE...                                   print diagnostics; exit 2 on any error
+  llmload check [--worker] FILE...                        print diagnostics; exit 2 on any error
+    --worker: also what the scenario becomes under a Locust master (llmload worker)
   llmload compare RUN_A RUN_B [--fail-if "ttft p95 +10%"]... [--json]
                                                           compare two runs; exit 1 when a gate is crossed
   llmload report RUN_DIR --html FILE                      one self-contained HTML report of a run
@@ -53,6 +54,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           io.err('llmload check: give one or more scenario files');
           return 2;
         }
+        // --worker: as `llmload worker` will run them, under a Locust master (their load shape is ignored).
+        if (rest.includes('--worker')) return runCheck(rest.filter((f) => f !== '--worker'), io, { underMaster: true });
         return runCheck(rest, io);
       }
       case 'tokens': {
