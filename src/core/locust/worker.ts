@@ -72,7 +72,6 @@ export class LocustWorker {
   private sock!: Dealer;
   private sendChain: Promise<void> = Promise.resolve();
   private test: LocustTest | undefined;
-  private starting: Promise<void> | undefined;
   private users = 0;
   private userClasses: Record<string, number> = {};
   private lastSpawn = 0;
@@ -219,8 +218,7 @@ export class LocustWorker {
     const users = Object.values(classes).reduce((a, b) => a + (Number(b) || 0), 0);
     if (!this.test) {
       this.state = 'spawning';
-      this.starting = this.begin();
-      await this.starting;
+      await this.begin();
       if (!this.test) return;
     }
     this.users = users;
