@@ -26,7 +26,8 @@ const entries = [
   { 'language-worker': 'src/extension/language/worker.ts' },
 ];
 await Promise.all([
-  ...entries.map((entryPoints) => build({ ...common, entryPoints })),
+  // zeromq loads its prebuilt native addon from its own package folder: required at run time, never bundled.
+  ...entries.map((entryPoints) => build({ ...common, entryPoints, external: ['zeromq'] })),
   build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] }),
 ]);
 

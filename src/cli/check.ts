@@ -3,8 +3,10 @@ import path from 'node:path';
 import { formatDiagnostic } from '../core/scenario/diagnostics';
 import { loadScenario } from '../core/scenario';
 import { shownPath } from './paths';
+import { underMasterNote } from '../core/locust/scenario-notes';
 
-export function runCheck(files: string[], io: { out: (line: string) => void; err: (line: string) => void }): number {
+/** `underMaster`: the files are about to run as Locust workers (`llmload worker`): say what the load shape becomes there. */
+export function runCheck(files: string[], io: { out: (line: string) => void; err: (line: string) => void }, opts: { underMaster?: boolean } = {}): number {
   if (files.length === 0) {
     io.err('usage: llmload check FILE...');
     return 2;
@@ -16,6 +18,11 @@ export function runCheck(files: string[], io: { out: (line: string) => void; err
     for (const d of sorted) {
       if (d.severity === 'error') errors++;
       (d.severity === 'error' ? io.err : io.out)(formatDiagnostic(shownPath(file), d));
+    }
+    if (opts.underMaster && r.plan) {
+      const n = underMasterNote(r.plan, r.text);
+      if (n.severity === 'error') errors++;
+      (n.severity === 'error' ? io.err : io.out)(`${shownPath(file)}:${n.line + 1}:${n.character + 1}: ${n.severity}: ${n.message}`);
     }
   }
   return errors > 0 ? 2 : 0;

@@ -8,13 +8,15 @@ import { runCommand } from './run';
 import { simCommand } from './sim';
 import { runTokens } from './tokens';
 import { runTrace } from './trace';
+import { runMerge } from './merge';
 
 const USAGE = `usage:
   llmload run FILE [--out DIR [--force]] [--target URL] [--quiet] [--download-tokenizer]
                                                           run a scenario; exit 0 pass, 1 an expectation failed, 2 invalid, 3 cannot start
     --out DIR: the run's folder; one that already holds a run is refused (exit 2) unless --force,
                which deletes that run's files first (other files in DIR are kept)
-  llmload check FILE...                                   print diagnostics; exit 2 on any error
+  llmload check [--worker] FILE...                        print diagnostics; exit 2 on any error
+    --worker: also what the scenario becomes under a Locust master (llmload worker)
   llmload compare RUN_A RUN_B [--fail-if "ttft p95 +10%"]... [--json]
                                                           compare two runs; exit 1 when a gate is crossed
   llmload report RUN_DIR --html FILE                      one self-contained HTML report of a run
@@ -22,6 +24,9 @@ const USAGE = `usage:
     --download-tokenizer: a Hugging Face model id not in the local cache may be downloaded (tokenizer files only)
   llmload trace RUN_DIR [--request ID] [--format perfetto|jsonl] [--out FILE]
                                                           a run as a Chrome/Perfetto trace, or packets as JSON lines
+  llmload worker FILE --master HOST[:5557] [--out DIR [--force]] [--target URL] [--quiet] [--master-timeout S]
+                                                          run the scenario's users as a worker of a Locust master (docs/distributed.md)
+  llmload merge RUN_DIR RUN_DIR... --out DIR [--force]      one run from the folders of a test's workers: counts summed, exact percentiles
   llmload sim [--port N] [--profile chat|reasoning] [--host H] [--seed S]
                                                           run the built-in simulator alone`;
 
@@ -49,6 +54,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           io.err('llmload check: give one or more scenario files');
           return 2;
         }
+        // --worker: as `llmload worker` will run them, under a Locust master (their load shape is ignored).
+        if (rest.includes('--worker')) return runCheck(rest.filter((f) => f !== '--worker'), io, { underMaster: true });
         return runCheck(rest, io);
       }
       case 'tokens': {
@@ -61,10 +68,42 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       }
       case 'trace':
         return await runTrace(rest, io);
+      case 'worker': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            master: { type: 'string' },
+            out: { type: 'string' },
+            force: { type: 'boolean' },
+            target: { type: 'string' },
+            quiet: { type: 'boolean' },
+            'download-tokenizer': { type: 'boolean' },
+            'master-timeout': { type: 'string' },
+          },
+        });
+        if (positionals.length !== 1 || !values.master) {
+          io.err('llmload worker: give exactly one scenario file and --master HOST[:PORT]\n' + USAGE);
+          return 2;
+        }
+        const timeout = values['master-timeout'] === undefined ? undefined : Number(values['master-timeout']);
+        if (timeout !== undefined && !(timeout > 0)) {
+          io.err(`llmload worker: --master-timeout wants a number of seconds above 0, got "${values['master-timeout']}"`);
+          return 2;
+        }
+        // Loaded on demand: it brings zeromq's native addon, which no other command needs.
+        const { workerCommand } = await import('./worker');
+        return await workerCommand(
+          { file: positionals[0]!, master: values.master, out: values.out, force: values.force, target: values.target, quiet: values.quiet, downloadTokenizer: values['download-tokenizer'], masterTimeoutS: timeout },
+          io,
+        );
+      }
       case 'compare':
         return await runCompare(rest, io);
       case 'report':
         return await runReport(rest, io);
+      case 'merge':
+        return await runMerge(rest, io);
       case 'sim': {
         const { values } = parseArgs({
           args: rest,

@@ -39,6 +39,8 @@ export interface LoadWorkerInit {
   replay?: ReplayEntry[];
   /** Connection pool size of this thread. */
   connections: number;
+  /** The user count comes from the runner (`users` messages: a Locust master), not the plan's load shape. */
+  external?: boolean;
 }
 
 /** The per-thread histograms, by name, each `Hist.encode()`d (values in ms, scale 1000). */
@@ -63,7 +65,9 @@ export type RunnerToLoadWorker =
   /** Start the schedule at this wall-clock instant (epoch ms), common to every thread. */
   | { type: 'go'; start_epoch_ms: number; /** the same instant on process.hrtime, ms: one clock for every thread */ start_hr_ms: number }
   /** `abort` ends open streams at once; otherwise no new request is sent and those in flight finish. */
-  | { type: 'stop'; reason: string; abort?: boolean };
+  | { type: 'stop'; reason: string; abort?: boolean }
+  /** External load only: run this many users from now on (global count; each thread starts its share). */
+  | { type: 'users'; users: number };
 
 // ---- live progress, shared by the CLI, the engine process and the panel ----
 

@@ -25,6 +25,7 @@ import {
 } from './shape';
 import { ThreadHistograms } from './thread-histograms';
 import { Backoff, DEFAULT_BACKOFF, isNoAnswerFailure, retryAfterMs, type BackoffPolicy } from './backoff';
+import { externalSchedule, setExternalUsers } from './external-shape';
 
 export interface EngineEvents {
   record(rec: RequestRecord, trace: TracedRequest | undefined): void;
@@ -44,6 +45,8 @@ export interface EngineOptions {
   replay?: readonly ReplayEntry[];
   /** performance.now() of the schedule's zero, common to every shard; default when run() starts. */
   t0?: number;
+  /** The user count comes from outside (setUsers: a Locust master); the plan's load shape is ignored. */
+  external?: boolean;
 }
 
 export interface EngineState {
@@ -87,6 +90,10 @@ export class LoadEngine {
   private downUntil = 0;
   /** When the open-loop backoff last grew: failures of requests sent before it were already in flight. */
   private downSince = -Infinity;
+  /** External load: the users' loops, and a count set before the schedule's zero. */
+  private readonly externalLoops: Promise<void>[] = [];
+  private externalStarted = false;
+  private pendingUsers: number | undefined;
 
   constructor(
     private readonly plan: RunPlan,
@@ -94,7 +101,7 @@ export class LoadEngine {
     private readonly events: EngineEvents,
     private readonly opts: EngineOptions = {},
   ) {
-    this.schedule = scheduleFor(plan.load, opts.replay);
+    this.schedule = opts.external ? externalSchedule() : scheduleFor(plan.load, opts.replay);
     this.shard = opts.shard ?? WHOLE;
     // One signal is shared by every request in flight, each of which listens to it.
     setMaxListeners(0, this.abort.signal);
@@ -143,7 +150,8 @@ export class LoadEngine {
     if (this.requestQuota === 0) this.stop('requests', false);
     // A common start in the future (several threads): wait for it.
     await this.sleepUntil(0);
-    if (this.schedule.kind === 'closed') await this.runClosed(this.schedule);
+    if (this.opts.external && this.schedule.kind === 'closed') await this.runExternal();
+    else if (this.schedule.kind === 'closed') await this.runClosed(this.schedule);
     else if (this.schedule.kind === 'open') await this.runOpen(this.schedule);
     else await this.runReplay(this.schedule);
     return { ended_by: this.stopReason ?? 'completed', duration_ms: Math.max(this.lastEnd, Math.min(this.now(), this.schedule.end_ms)) };
@@ -209,6 +217,41 @@ export class LoadEngine {
     }
     await this.sleepUntil(s.end_ms);
     await Promise.all(users);
+  }
+
+  /**
+   * External load: `users` users from now on. New users start at once; users above the count end
+   * after their current request. A count set before the schedule's zero applies at the zero.
+   */
+  setUsers(users: number): void {
+    const s = this.schedule;
+    if (!this.opts.external || s.kind !== 'closed' || this.stopped) return;
+    if (!this.externalStarted) {
+      this.pendingUsers = users;
+      return;
+    }
+    setExternalUsers(s, this.now(), users);
+    for (let i = 0; i < users; i++) {
+      if (owns(this.shard, i) && !this.runningUsers.has(i)) {
+        this.runningUsers.add(i);
+        this.externalLoops.push(this.user(i, s));
+      }
+    }
+  }
+
+  /** External load: runs until stop(), then waits for every user's last request. */
+  private async runExternal(): Promise<void> {
+    this.externalStarted = true;
+    if (this.pendingUsers !== undefined) this.setUsers(this.pendingUsers);
+    await new Promise<void>((resolve) => {
+      if (this.stopped) return resolve();
+      const done = (): void => {
+        this.sleepers.delete(done);
+        resolve();
+      };
+      this.sleepers.add(done);
+    });
+    await Promise.all(this.externalLoops);
   }
 
   private async user(index: number, s: ClosedLoopSchedule): Promise<void> {

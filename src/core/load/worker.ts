@@ -59,12 +59,16 @@ async function main(init: LoadWorkerInit): Promise<void> {
   };
   let engine: LoadEngine | undefined;
   let pendingStop: Extract<RunnerToLoadWorker, { type: 'stop' }> | undefined;
+  let pendingUsers: number | undefined;
   const go = new Promise<number>((resolve) => {
     parentPort!.on('message', (m: RunnerToLoadWorker) => {
       if (m.type === 'go') resolve(m.start_hr_ms);
       else if (m.type === 'stop') {
         if (engine) engine.stop(m.reason, m.abort ?? true);
         else pendingStop = m;
+      } else if (m.type === 'users') {
+        if (engine) engine.setUsers(m.users);
+        else pendingUsers = m.users;
       }
     });
   });
@@ -88,8 +92,9 @@ async function main(init: LoadWorkerInit): Promise<void> {
         heldBack.push({ t_ms, wait_ms });
       },
     },
-    { shard: init.shard, replay: init.replay, t0 },
+    { shard: init.shard, replay: init.replay, t0, external: init.external },
   );
+  if (pendingUsers !== undefined) engine.setUsers(pendingUsers);
   if (pendingStop) engine.stop(pendingStop.reason, pendingStop.abort ?? true);
   const e = engine;
   const stopProbe = probeEventLoop(e.histograms.h.event_loop_lag);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LiveDelta, LoadWorkerInit, LoadWorkerToRunner, Progress, RequestRow, RunnerToLoadWorker } from '../messages';
-import { addTokenizerInput, requestRowOf } from '../metrics/record';
+import { addTokenizerInput, requestRowOf, type RequestRecord } from '../metrics/record';
 import { RunAggregator } from '../metrics/aggregate';
 import { CacheShareAggregator } from '../metrics/cache-share';
 import { buildSummary, targetLabel, type Summary } from '../metrics/summary';
@@ -21,6 +21,7 @@ import { peakRate, peakUsers, scheduleFor, type ReplayEntry, type Schedule } fro
 import { loadReplay } from '../load/replay';
 import { ThreadHistograms } from '../load/thread-histograms';
 import { backoffLabel, OutageTracker } from '../metrics/outages';
+import { externalSchedule } from '../load/external-shape';
 import { clientCheck } from './client-check';
 import { checkReachable, RunStartError } from './preflight';
 
@@ -53,6 +54,10 @@ export interface RunOptions {
   workers?: number;
   /** A built dist/load-worker.js for the threads (benchmarks running from sources); default: next to this module. */
   workerFile?: string;
+  /** The user count comes from RunHandle.setUsers (a Locust master), not the plan's load shape (see ../load/external-shape). */
+  external?: boolean;
+  /** Each batch of records as written (secrets redacted), e.g. for a Locust master's stats. */
+  onRecords?(records: readonly RequestRecord[]): void;
 }
 
 export interface RunResult {
@@ -67,6 +72,8 @@ export interface RunHandle {
   done: Promise<RunResult>;
   /** Ends the run: open streams are aborted, every result already measured is kept. */
   stop(reason?: string): void;
+  /** External load (RunOptions.external): run this many users from now on. */
+  setUsers(users: number): void;
 }
 
 /**
@@ -99,7 +106,7 @@ function connectionsPerWorker(schedule: Schedule, workers: number): number {
 export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<RunHandle> {
   if (plan.prompts.length === 0 && plan.load.kind !== 'replay') throw new RunStartError('the scenario has no prompt to send');
   let replay: ReplayEntry[] | undefined;
-  if (plan.load.kind === 'replay') {
+  if (plan.load.kind === 'replay' && !opts.external) {
     try {
       replay = loadReplay(plan.load.path);
     } catch (e) {
@@ -108,7 +115,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   }
   let schedule: Schedule;
   try {
-    schedule = scheduleFor(plan.load, replay);
+    schedule = opts.external ? externalSchedule() : scheduleFor(plan.load, replay);
   } catch (e) {
     throw new RunStartError(`cannot plan the load: ${(e as Error).message}`);
   }
@@ -157,9 +164,9 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const plannedS = schedule.end_ms / 1000;
   const cores = os.availableParallelism();
   const n = workerCount(schedule, cores, opts.workers);
-  const connections = connectionsPerWorker(schedule, n);
+  const connections = opts.external ? 65_536 : connectionsPerWorker(schedule, n);
   const workers: Worker[] = [];
-  for (let index = 0; index < n; index++) workers.push(newLoadWorker({ plan, baseUrl, shard: { index, count: n }, replay, connections }, opts.workerFile));
+  for (let index = 0; index < n; index++) workers.push(newLoadWorker({ plan, baseUrl, shard: { index, count: n }, replay, connections, external: opts.external }, opts.workerFile));
 
   let startEpoch = performance.timeOrigin + performance.now();
   const t0 = performance.now();
@@ -301,6 +308,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
           case 'records':
             if (opts.inputTokens) for (const r of m.records) addTokenizerInput(r, opts.inputTokens.get(r.prompt));
             writer.append(m.records, m.traces);
+            opts.onRecords?.(m.records);
             for (const r of m.records) {
               agg.add(r);
               cache.add(r);
@@ -351,6 +359,9 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
       broadcast({ type: 'stop', reason, abort: true });
       // A worker that does not end its streams in time is terminated; what it sent is already on disk.
       setTimeout(() => void Promise.all(workers.map((w) => w.terminate())), opts.stopGraceMs ?? 800).unref();
+    },
+    setUsers(users) {
+      if (!finished && !stopReason) broadcast({ type: 'users', users });
     },
   };
 }
