@@ -6,6 +6,7 @@ import type { BucketFigures } from './buckets';
 import { evaluateExpectations, type ExpectationResult } from './expectations';
 import type { Percentiles } from './histogram';
 import type { Outage, OutageTotals } from './outages';
+import type { ServerMetricsSummary } from '../server-metrics/series';
 
 export interface Summary {
   scenario: string;
@@ -62,6 +63,8 @@ export interface Summary {
   outages?: Outage[];
   /** The backoff that applied, outages summed, and requests held back by backoff over the run. */
   outage_totals?: OutageTotals;
+  /** The server's own Prometheus metrics over the run (see docs/server-metrics.md). */
+  server_metrics?: ServerMetricsSummary;
 }
 
 export interface ItlByPhase {
@@ -101,6 +104,7 @@ export interface SummaryMeta {
   thread_histograms?: Record<string, string>;
   outages?: Outage[];
   outage_totals?: OutageTotals;
+  server_metrics?: ServerMetricsSummary;
 }
 
 export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
@@ -152,6 +156,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.thread_histograms ? { thread_histograms: meta.thread_histograms } : {}),
     ...(meta.outages ? { outages: meta.outages } : {}),
     ...(meta.outage_totals ? { outage_totals: meta.outage_totals } : {}),
+    ...(meta.server_metrics ? { server_metrics: meta.server_metrics } : {}),
   };
 }
 

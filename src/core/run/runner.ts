@@ -21,6 +21,8 @@ import { ThreadHistograms } from '../load/thread-histograms';
 import { backoffLabel, OutageTracker } from '../metrics/outages';
 import { clientCheck } from './client-check';
 import { checkReachable, RunStartError } from './preflight';
+import { startServerMetrics } from '../server-metrics/run-hook';
+import type { ServerMetricsScraper } from '../server-metrics/scraper';
 
 export { RunStartError };
 
@@ -171,6 +173,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   let ready = 0;
   const doneMsgs: Array<Extract<LoadWorkerToRunner, { type: 'done' }>> = [];
   const finishedThreads = new Set<number>();
+  let serverScraper: ServerMetricsScraper | undefined;
 
   const broadcast = (m: RunnerToLoadWorker, except?: number): void => {
     workers.forEach((w, i) => {
@@ -239,6 +242,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
       if (liveTimer) clearInterval(liveTimer);
       opts.onProgress?.(progress());
       if (opts.onLive) sendLive();
+      const serverMetrics = await serverScraper?.stop();
       const h = threadHists.h;
       const scheduleLag = schedule.kind === 'closed' ? null : h.schedule_lag.percentiles();
       const outageReport = outages.finish(duration_ms, backoffLabel(plan));
@@ -264,6 +268,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
         }),
         thread_histograms: threadHists.encode(),
         ...outageReport,
+        ...(serverMetrics ? { server_metrics: serverMetrics } : {}),
       });
       const series = agg.series();
       outages.annotate(series, outageReport.outages);
@@ -332,6 +337,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   });
 
   await allReady;
+  serverScraper = startServerMetrics(plan, sim?.url, dir, () => (performance.timeOrigin + performance.now() - startEpoch) / 1000);
   return {
     dir,
     done,

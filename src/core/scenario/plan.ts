@@ -193,6 +193,16 @@ export interface RunPlan {
   length_fails?: boolean;
   /** `backoff BASE..CAP [skip]`: waits after failures that got no answer (src/core/load/backoff.ts); absent: 100ms..10s without skip; `false`: `backoff off`. */
   backoff?: BackoffPlan | false;
+  /** `server metrics URL [every DURATION]`: the Prometheus endpoint scraped during the run (builtin targets: scraped anyway). */
+  server_metrics?: ServerMetricsPlan;
+}
+
+/** The `server metrics` line (see src/core/server-metrics). */
+export interface ServerMetricsPlan {
+  url: string;
+  every_ms: number;
+  /** Metric names the scenario's expectations name outside the common series. */
+  raw_names?: string[];
 }
 
 /** The `backoff` line: wait bounds, and whether open-loop arrivals are skipped while the target is down. */

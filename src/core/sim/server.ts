@@ -22,6 +22,7 @@ import type { SimProfile } from './profiles';
 import { httpSink, playComplete, playStream } from './responder';
 import type { SendLog } from './send-log';
 import { attachWebSocket, WS_PATH } from './websocket';
+import { instrumentSim, sendMetrics } from './metrics-text';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -60,6 +61,7 @@ const headerValue = (req: IncomingMessage, name: string): string | undefined => 
 export async function startSimServer(opts: SimServerOptions): Promise<SimServer> {
   const { profile } = opts;
   const core = createCore(profile, opts.seed, opts.sendLogCapacity);
+  const simMetrics = instrumentSim(core);
 
   const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = JSON.stringify(body);
@@ -70,6 +72,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
     const api = routeFor(path);
+    if (req.method === 'GET' && path === '/metrics') return sendMetrics(res, simMetrics, profile.model);
     if (req.method === 'GET' && (path === '/v1/models' || path === '/models')) {
       const created = Math.floor(Date.now() / 1000);
       sendJson(res, 200, { object: 'list', data: [{ id: profile.model, object: 'model', created, owned_by: 'llmload-sim' }] });
