@@ -141,7 +141,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     errors: { ...agg.errors },
     error_samples: { ...agg.errorSamples },
     warnings: { ...agg.warnings },
-    expectations: evaluateExpectations(plan.expectations, { ...figures, itl_ms: meta.itl_ms, qpm, rps, success_rate }),
+    expectations: evaluateExpectations(plan.expectations, { ...figures, itl_ms: meta.itl_ms, qpm, rps, success_rate, server_metrics: meta.server_metrics }),
     histograms: {
       ttft_ms: agg.hist.ttft_ms.encode(),
       ttfa_ms: agg.hist.ttfa_ms.encode(),

@@ -133,7 +133,8 @@ export type Metric =
   | 'rps'
   | 'success'
   | 'error_rate'
-  | 'accuracy';
+  | 'accuracy'
+  | 'server';
 
 export type Stat = 'p50' | 'p90' | 'p95' | 'p99' | 'p99.9' | 'mean' | 'max' | 'min';
 export type Comparison = '<' | '<=' | '>' | '>=' | '==';
@@ -149,6 +150,8 @@ export interface Expectation {
   value: number;
   /** 0-based line of the expect line in the scenario (as in Range). */
   line: number;
+  /** metric `server`: which server figure and statistic (src/core/server-metrics/expect.ts). */
+  server?: { name: string; stat?: string };
 }
 
 export type TracePlan = { mode: 'first'; n: number } | { mode: 'all' } | { mode: 'failures' };

@@ -21,6 +21,7 @@ import type {
   TracePlan,
 } from './plan';
 import { DEFAULT_BACKOFF } from '../load/backoff';
+import { DEFAULT_SCRAPE_EVERY_MS } from '../server-metrics/run-hook';
 import type { SseApiConfig, ThinkTagOptions, WebSocketApiConfig } from '../protocols';
 import type {
   ApiBlockNode,
@@ -237,6 +238,7 @@ class Resolver {
     const thinkTags = this.thinkTags();
     const lengthNode = this.only('length');
     const backoff = this.backoff(load);
+    const serverMetrics = this.serverMetrics();
     const sse = this.apiConfig('sse', api, target) as SseApiConfig | undefined;
     const websocket = this.apiConfig('websocket', api, target) as WebSocketApiConfig | undefined;
 
@@ -275,9 +277,19 @@ class Resolver {
     if (thinkTags !== undefined) plan.think_tags = thinkTags;
     if (lengthNode?.fails !== undefined) plan.length_fails = lengthNode.fails;
     if (backoff !== undefined) plan.backoff = backoff;
+    if (serverMetrics) plan.server_metrics = serverMetrics;
     if (sse) plan.sse = sse;
     if (websocket) plan.websocket = websocket;
     return { plan, diagnostics: this.diags };
+  }
+
+  /** The `server metrics` line, with the raw metric names the expectations name. */
+  private serverMetrics(): RunPlan['server_metrics'] {
+    const node = this.only('server');
+    if (!node?.parsed) return undefined;
+    const url = this.text(node.url);
+    if (url === undefined) return undefined;
+    return { url, every_ms: node.every?.value ?? DEFAULT_SCRAPE_EVERY_MS };
   }
 
   /** The `backoff` line: undefined without one (the engine's defaults), false for `backoff off`. */
@@ -804,6 +816,7 @@ class Resolver {
         if (!l.parsed) continue;
         const x: Expectation = { text: l.text, metric: l.parsed.metric, op: l.parsed.op, value: l.parsed.value, line: l.range.start.line };
         if (l.parsed.stat) x.stat = l.parsed.stat;
+        if (l.parsed.server) x.server = l.parsed.server;
         out.push(x);
         // A broken or misspelled dataset line may be the missing answer: then its error says enough.
         const unsure = this.incomplete || this.tree.statements.some((s) => s.kind === 'dataset' && (s.broken || s.children.some((c) => c.kind === 'answer')));

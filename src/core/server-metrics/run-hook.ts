@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { RunPlan } from '../scenario/plan';
 import { SERVER_METRICS_FILE, ServerMetricsScraper } from './scraper';
+import { rawNamesOf } from './expect';
 
 /** Default scrape interval when the scenario gives none. */
 export const DEFAULT_SCRAPE_EVERY_MS = 1000;
@@ -27,7 +28,7 @@ export function scrapeTarget(plan: RunPlan, simUrl: string | undefined): ServerM
 export function startServerMetrics(plan: RunPlan, simUrl: string | undefined, dir: string, clock: () => number): ServerMetricsScraper | undefined {
   const t = scrapeTarget(plan, simUrl);
   if (!t) return undefined;
-  const scraper = new ServerMetricsScraper({ url: t.url, everyMs: t.every_ms, file: path.join(dir, SERVER_METRICS_FILE), clock, rawNames: t.raw_names });
+  const scraper = new ServerMetricsScraper({ url: t.url, everyMs: t.every_ms, file: path.join(dir, SERVER_METRICS_FILE), clock, rawNames: [...(t.raw_names ?? []), ...rawNamesOf(plan.expectations)] });
   scraper.start();
   return scraper;
 }
