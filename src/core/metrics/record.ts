@@ -4,6 +4,7 @@
  */
 import type { ErrorKind, Packet, PacketKind, StreamResult } from '../protocols/types';
 import type { RequestRow } from '../messages';
+import { serverTimingOf, type ServerRequestTiming } from '../server-metrics/request-timing';
 
 export type TokenSource = 'server' | 'packets' | 'tokenizer';
 
@@ -46,6 +47,8 @@ export interface RequestRecord {
   packets: Partial<Record<PacketKind, number>>;
   /** True for requests sent during warmup: written, never aggregated. */
   warmup?: boolean;
+  /** What the server reported about this request in the stream (llama.cpp timings, Ollama durations), and the queue_ms split of TTFT. */
+  server?: ServerRequestTiming;
 }
 
 export interface RecordContext {
@@ -154,6 +157,8 @@ export function buildRecord(s: StreamResult, ctx: RecordContext): RequestRecord 
   if (failure) rec.error = failure;
   if (!failure && s.finish_reason === 'length') rec.warnings = ['length'];
   if (ctx.warmup) rec.warmup = true;
+  const server = serverTimingOf(s.server_timing, t.firstOutput);
+  if (server) rec.server = server;
   return rec;
 }
 

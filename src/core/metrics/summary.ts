@@ -7,6 +7,7 @@ import { evaluateExpectations, type ExpectationResult } from './expectations';
 import type { Percentiles } from './histogram';
 import type { Outage, OutageTotals } from './outages';
 import type { ServerMetricsSummary } from '../server-metrics/series';
+import type { ServerTimingSummary } from '../server-metrics/request-timing';
 
 export interface Summary {
   scenario: string;
@@ -65,6 +66,8 @@ export interface Summary {
   outage_totals?: OutageTotals;
   /** The server's own Prometheus metrics over the run (see docs/server-metrics.md). */
   server_metrics?: ServerMetricsSummary;
+  /** Percentiles of the per-request server timings the stream carried (requests.jsonl `server`), and the queue share of TTFT. */
+  server_timing?: ServerTimingSummary;
 }
 
 export interface ItlByPhase {
@@ -105,6 +108,7 @@ export interface SummaryMeta {
   outages?: Outage[];
   outage_totals?: OutageTotals;
   server_metrics?: ServerMetricsSummary;
+  server_timing?: ServerTimingSummary;
 }
 
 export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
@@ -157,6 +161,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.outages ? { outages: meta.outages } : {}),
     ...(meta.outage_totals ? { outage_totals: meta.outage_totals } : {}),
     ...(meta.server_metrics ? { server_metrics: meta.server_metrics } : {}),
+    ...(meta.server_timing ? { server_timing: meta.server_timing } : {}),
   };
 }
 

@@ -23,6 +23,7 @@ import { clientCheck } from './client-check';
 import { checkReachable, RunStartError } from './preflight';
 import { startServerMetrics } from '../server-metrics/run-hook';
 import type { ServerMetricsScraper } from '../server-metrics/scraper';
+import { ServerTimingAggregator } from '../server-metrics/request-timing';
 
 export { RunStartError };
 
@@ -174,6 +175,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const doneMsgs: Array<Extract<LoadWorkerToRunner, { type: 'done' }>> = [];
   const finishedThreads = new Set<number>();
   let serverScraper: ServerMetricsScraper | undefined;
+  const serverTimings = new ServerTimingAggregator();
 
   const broadcast = (m: RunnerToLoadWorker, except?: number): void => {
     workers.forEach((w, i) => {
@@ -269,6 +271,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
         thread_histograms: threadHists.encode(),
         ...outageReport,
         ...(serverMetrics ? { server_metrics: serverMetrics } : {}),
+        server_timing: serverTimings.summary(),
       });
       const series = agg.series();
       outages.annotate(series, outageReport.outages);
@@ -304,6 +307,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
               agg.add(r);
               if (opts.onLive && !r.warmup) liveRows.push(requestRowOf(r));
               outages.add(r);
+              serverTimings.add(r);
             }
             if (m.held_back) outages.addHeld(m.held_back);
             break;
