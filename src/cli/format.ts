@@ -2,6 +2,7 @@
 import type { Progress } from '../core/messages';
 import type { Percentiles } from '../core/metrics/histogram';
 import type { Summary } from '../core/metrics/summary';
+import { serverLines } from '../core/server-metrics/verdict';
 
 export function ms(v: number | null | undefined): string {
   if (v === null || v === undefined) return '-';
@@ -69,6 +70,7 @@ export function summaryText(s: Summary, dir: string): string {
   }
   for (const [k, n] of Object.entries(s.warnings)) lines.push(`  warning: ${n} request(s) ended by ${k}`);
   lines.push(...outageLines(s));
+  lines.push(...serverLines(s));
   if (s.client?.bottleneck) lines.push(`  !! WARNING: ${s.client.warning ?? 'the client may have been the bottleneck'}`);
   if (s.buckets && s.buckets.some((b) => b.requests > 0)) {
     lines.push(`  by input tokens ${['requests', 'success', 'ttft p50', 'ttft p95', 'e2e p95', 'tok/s p50'].map((h) => h.padStart(10)).join('')}`);

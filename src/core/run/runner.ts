@@ -24,6 +24,7 @@ import { checkReachable, RunStartError } from './preflight';
 import { startServerMetrics } from '../server-metrics/run-hook';
 import type { ServerMetricsScraper } from '../server-metrics/scraper';
 import { ServerTimingAggregator } from '../server-metrics/request-timing';
+import { annotateServerRows } from '../server-metrics/series-rows';
 
 export { RunStartError };
 
@@ -214,7 +215,9 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const sendLive = (): void => {
     const requests = liveRows;
     liveRows = [];
-    opts.onLive!({ progress: progress(), series: agg.recentSeries(), requests });
+    const series = agg.recentSeries();
+    if (serverScraper) annotateServerRows(series, serverScraper.points);
+    opts.onLive!({ progress: progress(), series, requests });
   };
   const liveTimer = opts.onLive ? setInterval(sendLive, opts.liveIntervalMs ?? 200) : undefined;
 
@@ -275,6 +278,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
       });
       const series = agg.series();
       outages.annotate(series, outageReport.outages);
+      if (serverScraper) annotateServerRows(series, serverScraper.points);
       writer.finish(summary, series);
       await Promise.all(workers.map((w) => w.terminate()));
       await sim?.close();

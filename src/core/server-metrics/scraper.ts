@@ -7,7 +7,8 @@
  */
 import fs from 'node:fs';
 import { parsePrometheusText, type PromSample } from './prom-text';
-import { summarizeServer, type Scrape, type ServerMetricsSummary } from './series';
+import { pointOf, summarizeServer, type Scrape, type ServerMetricsSummary, type ServerPoint } from './series';
+import { detectEngine, type EngineMapping } from './engines';
 
 /** One line of server-metrics.jsonl. Values that JSON cannot hold (NaN, ±Inf) are written as strings. */
 export interface ScrapeLine {
@@ -95,6 +96,9 @@ export class ServerMetricsScraper {
   private running: Promise<void> | undefined;
   private stopped = false;
   private lastOk = false;
+  private engine: EngineMapping | undefined;
+  /** The common figures of each good scrape, as they come (for the live charts and series.json). */
+  readonly points: ServerPoint[] = [];
   private readonly fd: number | undefined;
   readonly timeoutMs: number;
 
@@ -131,6 +135,8 @@ export class ServerMetricsScraper {
       line.samples = r.samples.map((s) => [s.name, s.labels, encodeValue(s.value)]);
       scrape = { t_s, samples: r.samples };
       this.scrapes.push(scrape);
+      this.engine ??= detectEngine(r.samples);
+      if (this.engine) this.points.push(pointOf(this.engine, scrape, this.scrapes[this.scrapes.length - 2], this.scrapes[0]!));
     } else {
       line.error = r.error ?? 'failed';
       this.failed.push({ t_s, error: line.error });
