@@ -116,3 +116,32 @@ test('--force clears server-metrics.jsonl with the other run files', () => {
   claimRunDir(dir, { replace: true });
   assert.equal(fs.existsSync(path.join(dir, 'server-metrics.jsonl')), false);
 });
+
+test('llmload run: a failed server expectation exits 1 like a client SLO, and the summary says the server queued', async () => {
+  const { runCli, tempDir } = await import('../helpers/cli');
+  const dir = tempDir();
+  const file = path.join(dir, 's.llmload');
+  fs.writeFileSync(
+    file,
+    [
+      'target builtin:chat?max_concurrency=1&decode_tokens_per_s=200&answer_tokens=10-10&overhead_ms=0',
+      'load users 3 for 2s',
+      'server metrics builtin: every 200ms',
+      'prompt "p"',
+      '  user hi',
+      'expect',
+      '  server waiting max == 0',
+      '  server failed_scrapes == 0',
+      '  server running max <= 1',
+      '',
+    ].join('\n'),
+  );
+  const r = await runCli(['run', file, '--out', path.join(dir, 'run')], dir);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /FAIL {2}server waiting max == 0 +actual [12]\b/);
+  assert.match(r.stdout, /PASS {2}server failed_scrapes == 0 +actual 0/);
+  assert.match(r.stdout, /PASS {2}server running max <= 1 +actual 1/);
+  assert.match(r.stdout, /server metrics \(vllm, \d+\/\d+ scrapes ok\): running max 1, waiting max [12]/);
+  assert.match(r.stdout, /the server queued requests \(waiting up to [12]\)/);
+  assert.ok(fs.existsSync(path.join(dir, 'run', 'server-metrics.jsonl')));
+});

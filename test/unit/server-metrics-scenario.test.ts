@@ -77,3 +77,12 @@ test('server expectations pass, fail, or are not measured without scrapes', () =
   const none = evaluateExpectations(plan.expectations, base);
   assert.ok(none.every((x) => !x.pass && x.actual_text === 'not measured'));
 });
+
+test('server metrics builtin: with a URL target is a warning: nothing would be scraped', () => {
+  assert.deepEqual(resolve(B + 'server metrics builtin:\n').diags, [
+    '6:16-6:24 warning: server metrics builtin: scrapes the built-in simulator, but the target is a URL; write the URL of its /metrics, e.g. http://127.0.0.1:8000/metrics',
+  ]);
+  const b = resolve('target builtin:chat\nload users 1 for 1s\nprompt "p"\n  user hi\nserver metrics builtin: every 250ms\n');
+  assert.deepEqual(b.diags, []);
+  assert.deepEqual(b.plan!.server_metrics, { url: 'builtin:', every_ms: 250 });
+});

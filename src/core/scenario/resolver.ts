@@ -238,7 +238,7 @@ class Resolver {
     const thinkTags = this.thinkTags();
     const lengthNode = this.only('length');
     const backoff = this.backoff(load);
-    const serverMetrics = this.serverMetrics();
+    const serverMetrics = this.serverMetrics(target);
     const sse = this.apiConfig('sse', api, target) as SseApiConfig | undefined;
     const websocket = this.apiConfig('websocket', api, target) as WebSocketApiConfig | undefined;
 
@@ -284,11 +284,12 @@ class Resolver {
   }
 
   /** The `server metrics` line, with the raw metric names the expectations name. */
-  private serverMetrics(): RunPlan['server_metrics'] {
+  private serverMetrics(target: RunPlan['target'] | undefined): RunPlan['server_metrics'] {
     const node = this.only('server');
     if (!node?.parsed) return undefined;
     const url = this.text(node.url);
     if (url === undefined) return undefined;
+    if (url === 'builtin:' && target && target.kind !== 'builtin') this.warning(node.url!.range, 'server metrics builtin: scrapes the built-in simulator, but the target is a URL; write the URL of its /metrics, e.g. http://127.0.0.1:8000/metrics');
     return { url, every_ms: node.every?.value ?? DEFAULT_SCRAPE_EVERY_MS };
   }
 
