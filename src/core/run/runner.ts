@@ -345,7 +345,8 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   });
 
   await allReady;
-  serverScraper = startServerMetrics(plan, sim?.url, dir, () => (performance.timeOrigin + performance.now() - startEpoch) / 1000);
+  // Not when the run already ended (a thread failed at once): nothing would stop the scraper.
+  if (!finished) serverScraper = startServerMetrics(plan, sim?.url, dir, () => (performance.timeOrigin + performance.now() - startEpoch) / 1000);
   return {
     dir,
     done,
