@@ -5,6 +5,7 @@ import type { Summary } from '../core/metrics/summary';
 import { cacheNotes } from '../core/viewmodel/buckets';
 import type { ReadinessWait } from '../core/run/readiness';
 import type { TargetCheck } from '../core/run/target-check';
+import { serverLines } from '../core/server-metrics/verdict';
 
 export function ms(v: number | null | undefined): string {
   if (v === null || v === undefined) return '-';
@@ -87,6 +88,7 @@ export function summaryText(s: Summary, dir: string): string {
   }
   for (const [k, n] of Object.entries(s.warnings)) lines.push(`  warning: ${n} request(s) ended by ${k}`);
   lines.push(...outageLines(s));
+  lines.push(...serverLines(s));
   if (s.client?.bottleneck) lines.push(`  !! WARNING: ${s.client.warning ?? 'the client may have been the bottleneck'}`);
   if (s.connections?.note) lines.push(`  note: ${s.connections.note}`);
   if (s.buckets && s.buckets.some((b) => b.requests > 0)) {

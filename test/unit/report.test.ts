@@ -62,9 +62,10 @@ test('the report opens in headless Chromium with the network blocked: charts dra
   const { page, errors, blocked } = browser;
   await page.goto(pathToFileURL(file).href);
   await page.waitForSelector('canvas[data-chart="latency"]');
-  assert.equal(await page.locator('canvas[data-chart]').count(), 5);
-  await page.waitForFunction(() => document.querySelectorAll('canvas[data-chart]').length === 5);
-  for (const id of ['latency', 'rate', 'throughput', 'load']) assert.ok(await canvasDrawn(page, `canvas[data-chart="${id}"]`), `${id} chart drawn`);
+  // The five client charts and, for a builtin target (its /metrics is scraped), the server's running/waiting chart.
+  assert.equal(await page.locator('canvas[data-chart]').count(), 6);
+  await page.waitForFunction(() => document.querySelectorAll('canvas[data-chart]').length === 6);
+  for (const id of ['latency', 'rate', 'throughput', 'load', 'server_requests']) assert.ok(await canvasDrawn(page, `canvas[data-chart="${id}"]`), `${id} chart drawn`);
   assert.match((await page.locator('[data-card="requests"] .card-value').textContent()) ?? '', /^[1-9]\d*$/);
   fs.mkdirSync(TEST_OUTPUT, { recursive: true });
   await page.screenshot({ path: path.join(TEST_OUTPUT, 'report-live.png'), fullPage: true });

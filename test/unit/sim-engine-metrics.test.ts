@@ -144,12 +144,15 @@ test('/metrics with replicas and P/D pools: one series per engine, labelled by e
   }
 });
 
-test('/metrics on a profile without an engine is a 404 that names the engine profiles', async () => {
+test('/metrics on a profile without an engine serves the slot queue only: no KV cache or engine histograms', async () => {
   const sim = await startSimulator({ profile: 'chat' });
   try {
     const res = await fetch(sim.url.replace(/\/v1$/, '/metrics'));
-    assert.equal(res.status, 404);
-    assert.match(await res.text(), /needs an engine profile/);
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    assert.match(text, /^vllm:num_requests_running\{model_name="[^"]+"\} 0$/m);
+    assert.match(text, /^vllm:num_requests_waiting\{/m);
+    assert.doesNotMatch(text, /kv_cache_usage_perc|time_to_first_token_seconds|num_preemptions/);
   } finally {
     await sim.close();
   }

@@ -15,6 +15,7 @@ import { append, h, replace } from './dom';
 import type { ViewHost } from './host';
 import { watchTheme } from './theme';
 import { TimelineView } from './timeline-view';
+import { serverCard } from '../../src/core/server-metrics/verdict';
 
 const TABS: ViewTab[] = ['live', 'tables', 'requests', 'compare'];
 
@@ -242,6 +243,9 @@ export class App {
     if (ot && (ot.outages > 0 || ot.held_back > 0)) {
       this.cards.append(card('outages', `outages · ${fmtNum(ot.down_ms / 1000)} s down · ${ot.held_back} held back`, String(ot.outages)));
     }
+    // The server's side (its /metrics and per-request timings): did requests queue there?
+    const sv = live ? undefined : serverCard(sum);
+    if (sv) this.cards.append(card('server', sv.label, sv.value));
   }
 
   // ---- tables ----

@@ -63,6 +63,7 @@ export class TimelineView {
       { class: 'timeline-title' },
       h('strong', null, `Request #${detail.id}`),
       rec ? ` · ${rec.prompt} · ${rec.status}${rec.http_status !== null ? ` (HTTP ${rec.http_status})` : ''} · TTFT ${fmtMs(rec.ttft_ms)} · TTFA ${fmtMs(rec.ttfa_ms)} · e2e ${fmtMs(rec.e2e_ms)} · ${rec.output_tokens} output tokens · token rate ${fmtNum(rec.token_rate)}/s` : '',
+      rec?.server ? ` · server: prompt ${fmtMs(rec.server.prompt_ms ?? null)} · queue ${fmtMs(rec.server.queue_ms ?? null)}${rec.server.cached_tokens !== undefined ? ` · ${rec.server.cached_tokens} cached tokens` : ''}` : '',
     );
     const toolbar = h('div', { class: 'toolbar' }, zoomIn, zoomOut, reset, h('span', { class: 'muted' }, detail.traced ? `${detail.packets.length} packets · stall threshold ${fmtMs(this.layout.stall_threshold_ms)}` : 'not traced: no packets were kept for this request'));
     replace(this.root, title, toolbar, this.chartBox, this.tip, this.info);
@@ -105,6 +106,21 @@ export class TimelineView {
       const x2 = Math.max(x1 + 1, this.x(b.to_ms, w));
       plot.appendChild(s('rect', { x: x1, y: TOP - 4, width: x2 - x1, height: lanes * LANE_H + 4, fill: withAlpha(color, 0.16), class: `band band-${b.phase}`, 'data-phase': b.phase }));
       plot.appendChild(s('text', { x: x1 + 3, y: TOP + lanes * LANE_H - 3, fill: color, 'font-size': 10 }, b.phase));
+    }
+    // The server's side of the wait before TTFT: queue (and overhead), then its own prefill.
+    if (L.server) {
+      const spans: [string, { from_ms: number; to_ms: number }, string, string][] = [
+        ['server queue', L.server.queue, '--vscode-charts-red', '#f14c4c'],
+        [`server prefill${L.server.cached_tokens !== undefined ? ` (${L.server.cached_tokens} cached)` : ''}`, L.server.prefill, '--vscode-charts-blue', '#3794ff'],
+      ];
+      for (const [label, sp, v, fb] of spans) {
+        if (sp.to_ms <= sp.from_ms) continue;
+        const color = themeColor(v, fb);
+        const x1 = this.x(sp.from_ms, w);
+        const x2 = Math.max(x1 + 1, this.x(sp.to_ms, w));
+        plot.appendChild(s('rect', { x: x1, y: TOP - 10, width: x2 - x1, height: 5, fill: withAlpha(color, 0.6), class: 'server-span', 'data-span': label.split(' ')[1] }));
+        plot.appendChild(s('text', { x: x1 + 2, y: TOP - 12, fill: color, 'font-size': 9 }, `${label} ${fmtMs(sp.to_ms - sp.from_ms)}`));
+      }
     }
     for (const st of L.stalls) {
       const red = themeColor('--vscode-charts-red', '#f14c4c');

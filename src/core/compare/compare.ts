@@ -7,6 +7,7 @@
 import { Hist, type Percentiles } from '../metrics/histogram';
 import type { Summary } from '../metrics/summary';
 import { readBuckets, type BucketFigures } from '../viewmodel/buckets';
+import { serverCompareRows } from '../server-metrics/compare-rows';
 
 export type Verdict = 'better' | 'worse' | 'same' | 'n/a';
 
@@ -135,6 +136,7 @@ export function compareSummaries(a: Summary, b: Summary, refs?: { a?: RunRef; b?
       (m) => percentilesOf(a, m as never),
       (m) => percentilesOf(b, m as never),
     ),
+    ...serverCompareRows(a, b, compareValues),
   ];
   const ba = readBuckets(a);
   const bb = readBuckets(b);

@@ -1,6 +1,8 @@
 /** Evaluates the scenario's `expect` lines against a run's summary. */
 import type { Expectation } from '../scenario/plan';
 import type { Percentiles } from './histogram';
+import type { ServerMetricsSummary } from '../server-metrics/series';
+import { formatServer, measureServer } from '../server-metrics/expect';
 
 export interface ExpectationResult {
   text: string;
@@ -21,6 +23,7 @@ export interface MeasuredFigures {
   rps: number;
   success_rate: number | null;
   accuracy?: number | null;
+  server_metrics?: ServerMetricsSummary;
 }
 
 function measured(e: Expectation, f: MeasuredFigures): number | null {
@@ -50,6 +53,8 @@ function measured(e: Expectation, f: MeasuredFigures): number | null {
       return f.success_rate === null ? null : 1 - f.success_rate;
     case 'accuracy':
       return f.accuracy ?? null;
+    case 'server':
+      return e.server ? measureServer(e.server, f.server_metrics) : null;
   }
 }
 
@@ -86,12 +91,14 @@ export function formatValue(metric: Expectation['metric'], v: number | null): st
     case 'error_rate':
     case 'accuracy':
       return `${(v * 100).toFixed(2)}%`;
+    case 'server':
+      return String(v);
   }
 }
 
 export function evaluateExpectations(list: readonly Expectation[], f: MeasuredFigures): ExpectationResult[] {
   return list.map((e) => {
     const actual = measured(e, f);
-    return { text: e.text, pass: actual !== null && compare(actual, e.op, e.value), actual, actual_text: formatValue(e.metric, actual) };
+    return { text: e.text, pass: actual !== null && compare(actual, e.op, e.value), actual, actual_text: e.server ? formatServer(e.server, actual) : formatValue(e.metric, actual) };
   });
 }

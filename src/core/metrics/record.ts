@@ -4,6 +4,7 @@
  */
 import type { ErrorKind, Packet, PacketKind, StreamResult } from '../protocols/types';
 import type { RequestRow } from '../messages';
+import { serverTimingOf, type ServerRequestTiming } from '../server-metrics/request-timing';
 
 export type TokenSource = 'server' | 'packets' | 'tokenizer';
 
@@ -50,6 +51,8 @@ export interface RequestRecord {
   retries?: number;
   /** Packets past the per-request cap, counted but not kept; absent when 0. */
   packets_dropped?: number;
+  /** What the server reported about this request in the stream (llama.cpp timings, Ollama durations), and the queue_ms split of TTFT. */
+  server?: ServerRequestTiming;
 }
 
 export interface RecordContext {
@@ -160,6 +163,8 @@ export function buildRecord(s: StreamResult, ctx: RecordContext): RequestRecord 
   if (ctx.warmup) rec.warmup = true;
   if (s.retries) rec.retries = s.retries;
   if (s.packets_dropped) rec.packets_dropped = s.packets_dropped;
+  const server = serverTimingOf(s.server_timing, t.firstOutput);
+  if (server) rec.server = server;
   return rec;
 }
 

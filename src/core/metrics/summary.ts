@@ -9,6 +9,8 @@ import type { CacheSummary } from './cache-share';
 import { evaluateExpectations, type ExpectationResult } from './expectations';
 import type { Percentiles } from './histogram';
 import type { Outage, OutageTotals } from './outages';
+import type { ServerMetricsSummary } from '../server-metrics/series';
+import type { ServerTimingSummary } from '../server-metrics/request-timing';
 
 export interface Summary {
   scenario: string;
@@ -71,6 +73,10 @@ export interface Summary {
   server?: ServerFacts;
   /** How much input the server served from its prefix cache, overall and by prompt, with a note when most of it was (see cache-share.ts). */
   cache?: CacheSummary;
+  /** The server's own Prometheus metrics over the run (see docs/server-metrics.md). */
+  server_metrics?: ServerMetricsSummary;
+  /** Percentiles of the per-request server timings the stream carried (requests.jsonl `server`), and the queue share of TTFT. */
+  server_timing?: ServerTimingSummary;
 }
 
 export interface ItlByPhase {
@@ -112,6 +118,8 @@ export interface SummaryMeta {
   outage_totals?: OutageTotals;
   connections?: ConnectionStats;
   cache?: CacheSummary;
+  server_metrics?: ServerMetricsSummary;
+  server_timing?: ServerTimingSummary;
 }
 
 export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
@@ -148,7 +156,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     errors: { ...agg.errors },
     error_samples: { ...agg.errorSamples },
     warnings: { ...agg.warnings },
-    expectations: evaluateExpectations(plan.expectations, { ...figures, itl_ms: meta.itl_ms, qpm, rps, success_rate }),
+    expectations: evaluateExpectations(plan.expectations, { ...figures, itl_ms: meta.itl_ms, qpm, rps, success_rate, server_metrics: meta.server_metrics }),
     histograms: {
       ttft_ms: agg.hist.ttft_ms.encode(),
       ttfa_ms: agg.hist.ttfa_ms.encode(),
@@ -166,6 +174,8 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.connections ? { connections: connectionSummary(meta.connections) } : {}),
     ...(plan.server ? { server: plan.server } : {}),
     ...(meta.cache ? { cache: meta.cache } : {}),
+    ...(meta.server_metrics ? { server_metrics: meta.server_metrics } : {}),
+    ...(meta.server_timing ? { server_timing: meta.server_timing } : {}),
   };
 }
 

@@ -335,7 +335,7 @@ export class ChatChunkScanner {
             out.choices = 1;
             if (this.next(0x5d)) throw GIVE_UP; // more than one choice
           }
-        } else if (k === 'error' || k === 'usage' || k === 'x_groq') {
+        } else if (k === 'error' || k === 'usage' || k === 'x_groq' || k === 'timings') {
           if (!this.isNull()) throw GIVE_UP;
         } else if (k === '__proto__') throw GIVE_UP;
         else this.skip(1);

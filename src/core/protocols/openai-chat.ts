@@ -27,6 +27,7 @@ import { SseJsonDecoder } from './sse-json-decoder';
 import type { StreamRecord } from './stream-record';
 import { ThinkTagSplitter, type ThinkTagOptions } from './think-tags';
 import type { PacketKind } from './types';
+import { llamaCppTimings } from '../server-metrics/request-timing';
 
 export interface OpenAiDecoderOptions {
   /** `<think>` tag splitting of the answer text; `false` turns it off. Default: on, default tags. */
@@ -215,6 +216,8 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
     }
     // after this chunk's own output: the answer packets seen so far tell the usage's convention
     if (hasUsage) rec.mergeUsage(readUsage(usage, rec.answer_chunks));
+    const timings = llamaCppTimings(obj.timings);
+    if (timings) rec.server_timing = { ...rec.server_timing, ...timings };
     if (out.emitted > 0) return;
     if (hasUsage) out.emit('stats', e.data);
     else if (finished || role) out.emit('other', e.data);
@@ -239,6 +242,8 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
       rec.setFinish(c.finish_reason);
     }
     flushContent(rec, this.t, this.splitter);
+    const timings = llamaCppTimings(value.timings);
+    if (timings) rec.server_timing = { ...rec.server_timing, ...timings };
     finishJsonBody(out, usageOf(value), raw);
   }
 }

@@ -65,6 +65,7 @@ export class TgiDecoder extends SseJsonDecoder {
       if (typeof details.generated_tokens === 'number') rec.mergeUsage({ completion_tokens: details.generated_tokens });
       if (typeof details.input_length === 'number') rec.mergeUsage({ prompt_tokens: details.input_length });
       else if (Array.isArray(details.prefill) && details.prefill.length > 0) rec.mergeUsage({ prompt_tokens: details.prefill.length });
+      if (typeof details.generated_tokens === 'number') rec.server_timing = { ...rec.server_timing, predicted_n: details.generated_tokens };
       out.emit('stats', raw);
       out.emit('done', raw);
       rec.complete = true;

@@ -22,6 +22,7 @@ export const RESULT_FILES = {
   series: 'series.json',
   plan: 'plan.json',
   scenario: 'scenario.llmload',
+  serverMetrics: 'server-metrics.jsonl',
 } as const;
 
 /**

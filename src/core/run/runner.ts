@@ -24,6 +24,10 @@ import { backoffLabel, OutageTracker } from '../metrics/outages';
 import { externalSchedule } from '../load/external-shape';
 import { clientCheck } from './client-check';
 import { checkReachable, RunStartError } from './preflight';
+import { startServerMetrics } from '../server-metrics/run-hook';
+import type { ServerMetricsScraper } from '../server-metrics/scraper';
+import { ServerTimingAggregator } from '../server-metrics/request-timing';
+import { annotateServerRows } from '../server-metrics/series-rows';
 
 export { RunStartError };
 
@@ -182,6 +186,8 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const doneMsgs: Array<Extract<LoadWorkerToRunner, { type: 'done' }>> = [];
   const finishedThreads = new Set<number>();
   const connectionStats: ConnectionStats[] = [];
+  let serverScraper: ServerMetricsScraper | undefined;
+  const serverTimings = new ServerTimingAggregator();
 
   const broadcast = (m: RunnerToLoadWorker, except?: number): void => {
     workers.forEach((w, i) => {
@@ -220,7 +226,9 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const sendLive = (): void => {
     const requests = liveRows;
     liveRows = [];
-    opts.onLive!({ progress: progress(), series: agg.recentSeries(), requests });
+    const series = agg.recentSeries();
+    if (serverScraper) annotateServerRows(series, serverScraper.points);
+    opts.onLive!({ progress: progress(), series, requests });
   };
   const liveTimer = opts.onLive ? setInterval(sendLive, opts.liveIntervalMs ?? 200) : undefined;
 
@@ -250,6 +258,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
       if (liveTimer) clearInterval(liveTimer);
       opts.onProgress?.(progress());
       if (opts.onLive) sendLive();
+      const serverMetrics = await serverScraper?.stop();
       const h = threadHists.h;
       const scheduleLag = schedule.kind === 'closed' ? null : h.schedule_lag.percentiles();
       const outageReport = outages.finish(duration_ms, backoffLabel(plan));
@@ -277,9 +286,12 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
         ...outageReport,
         connections: mergeConnectionStats(connectionStats),
         cache: cache.summary(),
+        ...(serverMetrics ? { server_metrics: serverMetrics } : {}),
+        server_timing: serverTimings.summary(),
       });
       const series = agg.series();
       outages.annotate(series, outageReport.outages);
+      if (serverScraper) annotateServerRows(series, serverScraper.points);
       writer.finish(summary, series);
       await Promise.all(workers.map((w) => w.terminate()));
       await sim?.close();
@@ -314,6 +326,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
               cache.add(r);
               if (opts.onLive && !r.warmup) liveRows.push(requestRowOf(r));
               outages.add(r);
+              serverTimings.add(r);
             }
             if (m.held_back) outages.addHeld(m.held_back);
             break;
@@ -350,6 +363,8 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   });
 
   await allReady;
+  // Not when the run already ended (a thread failed at once): nothing would stop the scraper.
+  if (!finished) serverScraper = startServerMetrics(plan, sim?.url, dir, () => (performance.timeOrigin + performance.now() - startEpoch) / 1000);
   return {
     dir,
     done,

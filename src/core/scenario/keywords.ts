@@ -31,6 +31,7 @@ export const TOP_KEYWORDS: Record<string, string> = {
   length: 'An answer cut at max_tokens (finish reason length): length warns (default) or length fails',
   backoff: 'Waits after failures that got no answer (refused, 429, 502-504): backoff 100ms..10s (default), backoff 100ms..10s skip (open loop skips arrivals while down), or backoff off',
   keep_alive: 'Whether HTTP connections are reused between requests: keep_alive on (default) or keep_alive off (a fresh connection each time)',
+  server: 'Scrapes the server\'s Prometheus metrics during the run: server metrics http://127.0.0.1:8000/metrics every 1s (builtin targets are scraped anyway)',
   sse: 'For api sse: the endpoint path, request body template and JSON paths of each event, indented below',
   websocket: 'For api websocket: the message template and JSON paths of each message, indented below',
 };
@@ -145,6 +146,7 @@ export const METRICS: Record<Metric, { description: string; distribution: boolea
   success: { description: 'Share of requests that succeeded', distribution: false },
   error_rate: { description: 'Share of requests that failed', distribution: false },
   accuracy: { description: 'Share of graded answers that were right', distribution: false },
+  server: { description: "A figure of the server's own metrics: server kv_cache_usage max < 90%, server preemptions == 0, server queue p95 < 500ms", distribution: false },
 };
 
 export const STATS: readonly Stat[] = ['p50', 'p90', 'p95', 'p99', 'p99.9', 'mean', 'max', 'min'];

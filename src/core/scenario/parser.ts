@@ -26,6 +26,7 @@ import {
   type Context,
 } from './keywords';
 import { JsonPath } from '../protocols/json-path';
+import { parseServerFigure, parseServerValue } from '../server-metrics/expect';
 import type { ApiKind, Comparison, Metric, Role, Stat } from './plan';
 import type {
   AnswerNode,
@@ -43,6 +44,7 @@ import type {
   LengthNode,
   BackoffNode,
   KeepAliveNode,
+  ServerMetricsNode,
   LoadShape,
   MappingLineName,
   MappingLineNode,
@@ -501,6 +503,8 @@ class Parser {
         return this.backoff(rl);
       case 'keep_alive':
         return this.keepAlive(rl);
+      case 'server':
+        return this.serverMetrics(rl);
       case 'sse':
       case 'websocket':
         return this.apiBlock(rl, kw);
@@ -992,6 +996,53 @@ class Parser {
   }
 
   /** `backoff BASE..CAP [skip]`, `backoff skip`, `backoff off`. */
+  /** `server metrics URL [every DURATION]`: the Prometheus endpoint scraped during the run. */
+  private serverMetrics(rl: RawLine): ServerMetricsNode {
+    this.noBlock(rl);
+    const ts = rl.lex.tokens;
+    const node: ServerMetricsNode = { kind: 'server', ...this.base(rl) };
+    const usage = 'server metrics URL [every DURATION], e.g. server metrics http://127.0.0.1:8000/metrics every 1s';
+    if (!ts[1]) {
+      this.missing(rl, `server needs "metrics" and a URL; write ${usage}`);
+      return node;
+    }
+    if (ts[1].quoted || ts[1].value !== 'metrics') {
+      const r = this.tokR(rl, ts[1]);
+      const near = ts[1].quoted ? undefined : closest(ts[1].value, ['metrics']);
+      if (near) this.error(r, `unexpected "${ts[1].raw}"; did you mean "metrics"?`, { range: r, text: 'metrics', title: 'Change to "metrics"' });
+      else this.error(r, `unexpected "${ts[1].raw}"; write ${usage}`);
+      return node;
+    }
+    if (!ts[2]) {
+      this.missing(rl, `server metrics needs the URL of a Prometheus /metrics endpoint, or builtin: for the simulator; write ${usage}`);
+      return node;
+    }
+    const v = this.one(rl, ts[2]);
+    if (v.text !== 'builtin:' && !/^https?:\/\/[^\s/]+/.test(v.text) && !v.text.includes('${')) {
+      this.error(v.range, `expected an http(s) URL like http://127.0.0.1:8000/metrics, or builtin:, got "${ts[2].raw}"`);
+      return node;
+    }
+    node.url = v;
+    let next = 3;
+    if (ts[3]) {
+      if (ts[3].quoted || ts[3].value !== 'every') {
+        this.extra(rl, 3, usage, ['every']);
+        return node;
+      }
+      const { q, next: n } = this.quantity(rl, 4, 'duration', 'server metrics every', 'e.g. every 1s');
+      if (!q) return node;
+      if (q.value < 100) {
+        this.error(q.range, `scrape at most every 100ms, got "${ts[4].raw}"; e.g. every 1s`);
+        return node;
+      }
+      node.every = q;
+      next = n;
+    }
+    if (this.extra(rl, next, usage)) return node;
+    node.parsed = true;
+    return node;
+  }
+
   private backoff(rl: RawLine): BackoffNode {
     this.noBlock(rl);
     const ts = rl.lex.tokens;
@@ -1494,6 +1545,37 @@ class Parser {
     return node;
   }
 
+  /** `server NAME [STAT] OP VALUE` (see src/core/server-metrics/expect.ts). */
+  private serverSlo(rl: RawLine, node: ExpectLineNode, at: number, end: number): ExpectLineNode {
+    const line = this.src.line(rl.line);
+    const usage = 'server FIGURE [STAT] OP VALUE, e.g. server kv_cache_usage max < 90% or server preemptions == 0';
+    const m = /^(\s+)([^\s<>=!]+)(?:(\s+)([^\s<>=!]+))?\s*(<=|>=|==|<|>)\s*(.*)$/.exec(line.slice(at, end));
+    if (!m) {
+      this.error(node.range, `expected ${usage}, got "${node.text}"`);
+      return node;
+    }
+    const nameAt = at + m[1]!.length;
+    const nameR = this.src.span(rl.line, nameAt, nameAt + m[2]!.length);
+    const statAt = nameAt + m[2]!.length + (m[3]?.length ?? 0);
+    const statR = this.src.span(rl.line, statAt, statAt + (m[4]?.length ?? 0));
+    const fig = parseServerFigure(m[2]!, m[4]);
+    if (!fig.ok) {
+      this.error(fig.onStat ? statR : nameR, fig.message);
+      return node;
+    }
+    const valueText = m[6]!.trim();
+    const valueAt = end - m[6]!.length;
+    const valueR = this.src.span(rl.line, valueAt, end);
+    const v = parseServerValue(fig.slo.name, valueText.replace(/[ \t]+/g, ''));
+    if (!v.ok) {
+      this.error(valueText === '' ? node.range : valueR, valueText === '' ? `expected a value after "${m[5]}"; write ${usage}` : v.message);
+      return node;
+    }
+    node.value = { value: v.value, text: valueText, range: valueR };
+    node.parsed = { metric: 'server', op: m[5] as Comparison, value: v.value, server: fig.slo };
+    return node;
+  }
+
   private expectLine(rl: RawLine, from: number): ExpectLineNode {
     const line = this.src.line(rl.line);
     const end = rl.lex.contentEnd;
@@ -1531,6 +1613,7 @@ class Parser {
       return node;
     }
     const metric = metricWord.text as Metric;
+    if (metric === 'server') return this.serverSlo(rl, node, at, end);
     const dist = METRICS[metric].distribution;
     skip();
     const statWord = wordAt();
@@ -1664,6 +1747,7 @@ function exampleSlo(metric: Metric): string {
     success: 'success >= 99%',
     error_rate: 'error_rate < 1%',
     accuracy: 'accuracy >= 80%',
+    server: 'server kv_cache_usage max < 90%',
   };
   return ex[metric];
 }
@@ -1691,6 +1775,8 @@ function sloValue(metric: Metric, text: string): U.Parsed<number> {
     case 'error_rate':
     case 'accuracy':
       return U.parsePercent(text);
+    case 'server':
+      return U.parseDecimal(text, 'value');
   }
 }
 

@@ -158,7 +158,8 @@ export type Metric =
   | 'rps'
   | 'success'
   | 'error_rate'
-  | 'accuracy';
+  | 'accuracy'
+  | 'server';
 
 export type Stat = 'p50' | 'p90' | 'p95' | 'p99' | 'p99.9' | 'mean' | 'max' | 'min';
 export type Comparison = '<' | '<=' | '>' | '>=' | '==';
@@ -174,6 +175,8 @@ export interface Expectation {
   value: number;
   /** 0-based line of the expect line in the scenario (as in Range). */
   line: number;
+  /** metric `server`: which server figure and statistic (src/core/server-metrics/expect.ts). */
+  server?: { name: string; stat?: string };
 }
 
 export type TracePlan = { mode: 'first'; n: number } | { mode: 'all' } | { mode: 'failures' };
@@ -222,6 +225,16 @@ export interface RunPlan {
   keep_alive?: boolean;
   /** What the checks before the run found about a URL target (readiness, its context limit); set by the run, never by the scenario. */
   server?: ServerFacts;
+  /** `server metrics URL [every DURATION]`: the Prometheus endpoint scraped during the run (builtin targets: scraped anyway). */
+  server_metrics?: ServerMetricsPlan;
+}
+
+/** The `server metrics` line (see src/core/server-metrics). */
+export interface ServerMetricsPlan {
+  url: string;
+  every_ms: number;
+  /** Metric names the scenario's expectations name outside the common series. */
+  raw_names?: string[];
 }
 
 /** The `backoff` line: wait bounds, and whether open-loop arrivals are skipped while the target is down. */

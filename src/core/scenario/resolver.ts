@@ -21,6 +21,7 @@ import type {
   TracePlan,
 } from './plan';
 import { DEFAULT_BACKOFF } from '../load/backoff';
+import { DEFAULT_SCRAPE_EVERY_MS } from '../server-metrics/run-hook';
 import type { SseApiConfig, ThinkTagOptions, WebSocketApiConfig } from '../protocols';
 import type {
   ApiBlockNode,
@@ -241,6 +242,7 @@ class Resolver {
     if (keepAliveNode?.on === false && api === 'websocket') {
       this.warning(keepAliveNode.range, 'keep_alive applies to HTTP APIs only: api websocket opens a connection per request anyway');
     }
+    const serverMetrics = this.serverMetrics(target);
     const sse = this.apiConfig('sse', api, target) as SseApiConfig | undefined;
     const websocket = this.apiConfig('websocket', api, target) as WebSocketApiConfig | undefined;
 
@@ -280,9 +282,20 @@ class Resolver {
     if (lengthNode?.fails !== undefined) plan.length_fails = lengthNode.fails;
     if (backoff !== undefined) plan.backoff = backoff;
     if (keepAliveNode?.on === false && api !== 'websocket') plan.keep_alive = false;
+    if (serverMetrics) plan.server_metrics = serverMetrics;
     if (sse) plan.sse = sse;
     if (websocket) plan.websocket = websocket;
     return { plan, diagnostics: this.diags };
+  }
+
+  /** The `server metrics` line, with the raw metric names the expectations name. */
+  private serverMetrics(target: RunPlan['target'] | undefined): RunPlan['server_metrics'] {
+    const node = this.only('server');
+    if (!node?.parsed) return undefined;
+    const url = this.text(node.url);
+    if (url === undefined) return undefined;
+    if (url === 'builtin:' && target && target.kind !== 'builtin') this.warning(node.url!.range, 'server metrics builtin: scrapes the built-in simulator, but the target is a URL; write the URL of its /metrics, e.g. http://127.0.0.1:8000/metrics');
+    return { url, every_ms: node.every?.value ?? DEFAULT_SCRAPE_EVERY_MS };
   }
 
   /** The `backoff` line: undefined without one (the engine's defaults), false for `backoff off`. */
@@ -818,6 +831,7 @@ class Resolver {
         if (!l.parsed) continue;
         const x: Expectation = { text: l.text, metric: l.parsed.metric, op: l.parsed.op, value: l.parsed.value, line: l.range.start.line };
         if (l.parsed.stat) x.stat = l.parsed.stat;
+        if (l.parsed.server) x.server = l.parsed.server;
         out.push(x);
         // A broken or misspelled dataset line may be the missing answer: then its error says enough.
         const unsure = this.incomplete || this.tree.statements.some((s) => s.kind === 'dataset' && (s.broken || s.children.some((c) => c.kind === 'answer')));

@@ -280,6 +280,15 @@ export interface KeepAliveNode extends NodeBase {
   on?: boolean;
 }
 
+/** `server metrics URL [every DURATION]`: the Prometheus endpoint scraped during the run. */
+export interface ServerMetricsNode extends NodeBase {
+  kind: 'server';
+  url?: TextValue;
+  every?: Quantity;
+  /** Set when the line parsed. */
+  parsed?: boolean;
+}
+
 /** A line of an `sse` or `websocket` block other than its template: a JSON path, `path` or `done_data`. */
 export interface MappingLineNode extends NodeBase {
   kind: 'mapping';
@@ -332,7 +341,7 @@ export interface ExpectLineNode extends NodeBase {
   op?: Word;
   value?: Quantity;
   /** Set when the whole line parsed. */
-  parsed?: { metric: Metric; stat?: Stat; op: Comparison; value: number };
+  parsed?: { metric: Metric; stat?: Stat; op: Comparison; value: number; server?: { name: string; stat?: string } };
 }
 
 export interface ExpectNode extends NodeBase {
@@ -366,6 +375,7 @@ export type TopNode =
   | LengthNode
   | BackoffNode
   | KeepAliveNode
+  | ServerMetricsNode
   | ApiBlockNode
   | UnknownNode;
 

@@ -22,6 +22,7 @@ import type { SimProfile } from './profiles';
 import { httpSink, playComplete, playStream } from './responder';
 import type { SendLog } from './send-log';
 import { attachWebSocket, WS_PATH } from './websocket';
+import { instrumentSim, sendMetrics } from './metrics-text';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -63,6 +64,8 @@ const headerValue = (req: IncomingMessage, name: string): string | undefined => 
 export async function startSimServer(opts: SimServerOptions): Promise<SimServer> {
   const { profile } = opts;
   const core = createCore(profile, opts.seed, opts.sendLogCapacity);
+  // Engine profiles publish the engine model's own /metrics; the fast profiles a minimal one (metrics-text.ts).
+  const simMetrics = core.engine.deployment ? undefined : instrumentSim(core);
 
   const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = JSON.stringify(body);
@@ -85,10 +88,9 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       return;
     }
     if (req.method === 'GET' && path === '/metrics') {
-      // Prometheus text in vLLM's metric names (engine profiles; see docs/simulator.md).
-      const text = core.engine.deployment?.metricsText(profile.model);
-      if (text === undefined) sendJson(res, 404, openAiError(404, 'GET /metrics needs an engine profile, e.g. builtin:llama3-8b-h100'));
-      else res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
+      // Prometheus text in vLLM's metric names (see docs/simulator.md and docs/server-metrics.md).
+      if (simMetrics) return sendMetrics(res, simMetrics, profile.model);
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(core.engine.deployment!.metricsText(profile.model));
       return;
     }
     if (req.method === 'GET' && (path === '/health' || path === '/info')) {

@@ -3,6 +3,7 @@
  * line, `{x, y}` points sorted by x (seconds), no null y (a second without a value has no point).
  */
 import type { SeriesRow } from '../metrics/aggregate';
+import type { ServerSeriesRow } from '../server-metrics/series-rows';
 
 export interface Point {
   x: number;
@@ -79,7 +80,39 @@ export function liveCharts(rows: readonly SeriesRow[]): ChartSpec[] {
       ],
     },
     { id: 'errors', title: 'Errors by kind', unit: 'per second', lines: errorLines(rows) },
+    ...serverCharts(rows),
   ];
+}
+
+/** The server row (from its /metrics, see src/core/server-metrics): only when a row has server figures. */
+export function serverCharts(rows: readonly SeriesRow[]): ChartSpec[] {
+  const s = (r: SeriesRow) => (r as ServerSeriesRow).server;
+  if (!rows.some((r) => s(r) !== undefined)) return [];
+  const has = (k: keyof NonNullable<ServerSeriesRow['server']>): boolean => rows.some((r) => s(r)?.[k] !== undefined);
+  const specs: ChartSpec[] = [
+    {
+      id: 'server_requests',
+      title: 'Server: requests running and waiting',
+      unit: 'count',
+      lines: [
+        { label: 'running', color: '--vscode-charts-blue', value: (r) => s(r)?.running ?? null },
+        { label: 'waiting', color: '--vscode-charts-red', value: (r) => s(r)?.waiting ?? null },
+      ],
+    },
+  ];
+  if (has('kv_cache_pct') || has('prefix_hit_pct')) {
+    specs.push({
+      id: 'server_cache',
+      title: 'Server: KV-cache use and prefix-cache hits',
+      unit: '%',
+      lines: [
+        { label: 'KV-cache %', color: '--vscode-charts-purple', value: (r) => s(r)?.kv_cache_pct ?? null },
+        { label: 'prefix hit %', color: '--vscode-charts-green', dash: true, value: (r) => s(r)?.prefix_hit_pct ?? null },
+      ],
+    });
+  }
+  if (has('preemptions')) specs.push({ id: 'server_preemptions', title: 'Server: preemptions since the start', unit: 'count', lines: [{ label: 'preemptions', color: '--vscode-charts-orange', value: (r) => s(r)?.preemptions ?? null }] });
+  return specs;
 }
 
 /** One line per error kind seen in the rows, in a stable (alphabetical) order. */

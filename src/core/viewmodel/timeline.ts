@@ -38,8 +38,17 @@ export interface TimelinePoint {
   lane: number;
 }
 
+/** The server's side of the client's wait (requests.jsonl `server`): queue then prefill, ending at TTFT. */
+export interface TimelineServerSpans {
+  queue: { from_ms: number; to_ms: number };
+  prefill: { from_ms: number; to_ms: number };
+  cached_tokens?: number;
+}
+
 export interface TimelineLayout {
   end_ms: number;
+  /** Present when the server reported its prefill time for this request. */
+  server?: TimelineServerSpans;
   lanes: string[];
   points: TimelinePoint[];
   markers: TimelineMarker[];
@@ -60,7 +69,7 @@ export function defaultStallThreshold(packets: readonly TimelinePacket[]): numbe
 
 export function timelineLayout(
   input: readonly TimelinePacket[],
-  record: Pick<RequestRecord, 'ttft_ms' | 'ttfa_ms' | 'e2e_ms'> | null,
+  record: (Pick<RequestRecord, 'ttft_ms' | 'ttfa_ms' | 'e2e_ms'> & Partial<Pick<RequestRecord, 'server'>>) | null,
   opts: { stallMs?: number } = {},
 ): TimelineLayout {
   const packets = input.map((p, index) => ({ ...p, index })).sort((a, b) => a.t_ms - b.t_ms || a.index - b.index);
@@ -104,7 +113,14 @@ export function timelineLayout(
     const gap = packets[i]!.t_ms - packets[i - 1]!.t_ms;
     if (gap > threshold) stalls.push({ from_ms: packets[i - 1]!.t_ms, to_ms: packets[i]!.t_ms, gap_ms: gap });
   }
-  return { end_ms: end, lanes, points, markers, bands, stalls, stall_threshold_ms: threshold };
+  const layout: TimelineLayout = { end_ms: end, lanes, points, markers, bands, stalls, stall_threshold_ms: threshold };
+  const sv = record?.server;
+  if (sv?.prefill_ms !== undefined && ttft !== null && ttft !== undefined) {
+    const start = Math.max(0, ttft - sv.prefill_ms);
+    layout.server = { queue: { from_ms: 0, to_ms: start }, prefill: { from_ms: start, to_ms: ttft } };
+    if (sv.cached_tokens !== undefined) layout.server.cached_tokens = sv.cached_tokens;
+  }
+  return layout;
 }
 
 /** The visible window after zooming by `factor` (< 1 zooms in) around `center_ms`, kept inside [0, end]. */
