@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { runCheck } from './check';
 import { runCompare } from './compare';
+import { mirrorCommand } from './mirror';
 import { runReport } from './report';
 import { processIO, type CliIO } from './io';
 import { runCommand } from './run';
@@ -22,6 +23,8 @@ const USAGE = `usage:
     --download-tokenizer: a Hugging Face model id not in the local cache may be downloaded (tokenizer files only)
   llmload trace RUN_DIR [--request ID] [--format perfetto|jsonl] [--out FILE]
                                                           a run as a Chrome/Perfetto trace, or packets as JSON lines
+  llmload mirror --listen HOST:PORT --primary URL --shadow URL [--sample 10%] [--out DIR] [--capture FILE] ...
+                                                          proxy live traffic to the primary, copy a sample to a shadow, compare (docs/mirror.md)
   llmload sim [--port N] [--profile chat|reasoning] [--host H] [--seed S]
                                                           run the built-in simulator alone`;
 
@@ -65,6 +68,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await runCompare(rest, io);
       case 'report':
         return await runReport(rest, io);
+      case 'mirror':
+        return await mirrorCommand(rest, io);
       case 'sim': {
         const { values } = parseArgs({
           args: rest,

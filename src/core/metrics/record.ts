@@ -46,6 +46,10 @@ export interface RequestRecord {
   packets: Partial<Record<PacketKind, number>>;
   /** True for requests sent during warmup: written, never aggregated. */
   warmup?: boolean;
+  /** `llmload mirror` only: which server answered (the live primary or the shadow under test). */
+  side?: 'primary' | 'shadow';
+  /** `llmload mirror` only: the id shared by a primary request and its shadow copy. */
+  pair?: number;
 }
 
 export interface RecordContext {
