@@ -133,7 +133,8 @@ export async function mirrorCommand(args: string[], io: CliIO, env: Record<strin
   io.out(`llmload mirror listening on ${mirror.url}  primary ${opts.primary}  shadow ${opts.shadow}  sample ${(opts.sample * 100).toFixed(1)}%  (Ctrl-C stops)`);
   io.out(`  results: ${shownPath(mirror.dir)}/primary, ${shownPath(mirror.dir)}/shadow, ${shownPath(mirror.dir)}/${MIRROR_FILE}${opts.capture ? `; capture: ${shownPath(opts.capture)}` : ''}`);
   await stopped;
-  const summary = await mirror.close();
+  // Copies still on the shadow get a few seconds to finish; the rest are recorded as cancelled.
+  const summary = await mirror.close({ waitShadowMs: 5000 });
   io.progressDone();
   for (const l of summaryLines(summary)) io.out(l);
   io.out(`compare the sides: llmload compare ${shownPath(path.join(mirror.dir, 'primary'))} ${shownPath(path.join(mirror.dir, 'shadow'))}`);

@@ -51,8 +51,12 @@ export interface RunningMirror {
   port: number;
   dir: string;
   counts(): MirrorSummary['requests'];
-  /** Stops listening, waits for open primary answers, cancels shadow copies still open, writes the summaries. */
-  close(): Promise<MirrorSummary>;
+  /**
+   * Stops listening and cuts open primary answers (recorded as cancelled), gives the shadow copies
+   * still waiting or in flight up to `waitShadowMs` (default 0) to finish, cancels the rest, and
+   * writes the summaries.
+   */
+  close(opts?: { waitShadowMs?: number }): Promise<MirrorSummary>;
 }
 
 /** Mirrors of 0 ms and a stop within the same ms still give a duration above 0. */
@@ -155,8 +159,13 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
     port: proxy.port,
     dir,
     counts: snapshot,
-    async close() {
+    async close(o = {}) {
       await proxy.close();
+      if (o.waitShadowMs && o.waitShadowMs > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([shadow.idle(), new Promise<void>((r) => (timer = setTimeout(r, o.waitShadowMs)))]);
+        clearTimeout(timer);
+      }
       counts.shadow_unfinished = await shadow.close();
       capture?.close();
       const duration_ms = Math.max(MIN_DURATION_MS, performance.now() - t0);
