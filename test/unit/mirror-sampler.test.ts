@@ -6,6 +6,7 @@ import { bodyFacts, apiOfPath } from '../../src/core/mirror/routes';
 import { keyHashOf, publicPath, SecretRegistry, shadowRequest } from '../../src/core/mirror/secrets';
 import { promptsAs } from '../../src/core/mirror/capture';
 import { shadowKeyOf } from '../../src/cli/mirror';
+import { ConversationThreads } from '../../src/core/mirror/threads';
 
 test('every turn of a chat has one conversation id; the user field wins; the key separates equal prompts', () => {
   const turn1 = { messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'Q1' }] };
@@ -69,4 +70,21 @@ test('API paths are recognized; other methods and paths are not timed', () => {
   assert.equal(apiOfPath('POST', '/generate_stream'), 'tgi');
   assert.equal(apiOfPath('GET', '/v1/models'), undefined);
   assert.equal(apiOfPath('POST', '/v1/embeddings'), undefined);
+});
+
+test('capture threads: a turn continues the request whose messages are its history; equal first turns are separate threads', () => {
+  const t = new ConversationThreads();
+  const first = [{ role: 'system', content: 'S' }, { role: 'user', content: 'Q' }];
+  const a = t.threadOf({ messages: first }, 'c-x');
+  const b = t.threadOf({ messages: first }, 'c-x');
+  assert.equal(a, 'c-x');
+  assert.equal(b, 'c-x.2');
+  // b's first turn was the latest with that history: a second turn continues it, and a second turn of the other answer too.
+  const second = [...first, { role: 'assistant', content: 'A' }, { role: 'user', content: 'Q2' }];
+  assert.equal(t.threadOf({ messages: second }, 'c-x'), b);
+  const third = [...second, { role: 'assistant', content: 'A2' }, { role: 'user', content: 'Q3' }];
+  assert.equal(t.threadOf({ messages: third }, 'c-x'), b);
+  // A history nobody sent starts a thread; a completion prompt is a thread of its own.
+  assert.equal(t.threadOf({ messages: [{ role: 'user', content: 'Z' }, { role: 'assistant', content: '?' }, { role: 'user', content: 'Z2' }] }, 'c-y'), 'c-y');
+  assert.equal(t.threadOf({ prompt: 'p' }, 'c-y'), 'c-y.2');
 });

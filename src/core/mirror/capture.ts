@@ -3,6 +3,7 @@
  * format (see ../load/replay.ts and docs/mirror.md):
  *   {"offset_ms": 1250.4, "time": "2026-12-06T12:00:01.250Z", "api": "openai-chat",
  *    "path": "/v1/chat/completions", "conversation": "c-…", "body": {…}}
+ * `conversation` is the thread of the request (./threads.ts): the turns of one chat share it.
  * Credential headers are never written (only the body is), credential query values are replaced,
  * known secret values anywhere in the body are redacted, and prompt text is kept, hashed or
  * dropped per `--keep-prompts`.

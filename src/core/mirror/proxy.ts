@@ -32,6 +32,8 @@ export interface IncomingCall {
 export interface CallPlan {
   /** The API whose decoder times the primary's answer; undefined: passed through untimed. */
   api?: ApiKind;
+  /** Bookkeeping run once the primary request is on its way (parsing, sampling, capture), off the client's path. */
+  after?(): void;
   /** Called with the primary's timed result once its answer ended (or failed, or was cancelled). */
   done?(sent: SentRequest): void;
 }
@@ -123,6 +125,7 @@ export async function startProxy(opts: { host: string; port: number; primary: st
     };
     const path = prefix && !call.path.startsWith(`${prefix}/`) ? prefix + call.path : call.path;
     const ex = startExchange(pool, { path, method: call.method, headers: forwardHeaders(call.headers as http.IncomingHttpHeaders, HOP_BY_HOP), body: call.method === 'GET' || call.method === 'HEAD' ? null : call.body }, { api: plan.api, sink });
+    if (plan.after) setImmediate(plan.after);
     res.on('close', () => {
       if (!ended && !res.writableFinished) ex.abort('cancelled', 'the client disconnected');
     });

@@ -16,6 +16,7 @@ import { apiOfPath, bodyFacts } from './routes';
 import { ConversationSampler, conversationId } from './sampler';
 import { keyHashOf, SecretRegistry } from './secrets';
 import { ShadowSender, type ShadowCopy } from './shadow-sender';
+import { ConversationThreads } from './threads';
 import { SideWriter, type Side } from './side-writer';
 
 export const MIRROR_FILE = 'mirror.json';
@@ -73,6 +74,7 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
   };
   const sampler = new ConversationSampler(opts.sample ?? 0.1);
   const pairs = new PairComparator();
+  const threads = new ConversationThreads();
   const capture = opts.capture ? new CaptureWriter(opts.capture, opts.keepPrompts ?? 'hash', secrets) : undefined;
   const counts: MirrorSummary['requests'] = { primary: 0, sampled: 0, shadow_sent: 0, shadow_skipped: { inflight: 0, tokens_per_minute: 0 }, shadow_unfinished: 0, passthrough: 0 };
   const started = new Date();
@@ -103,24 +105,32 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
 
   const begin = (call: IncomingCall): CallPlan => {
     const api = apiOfPath(call.method, call.path);
-    secrets.fromRequest(call.headers, call.path);
     if (!api) {
+      secrets.fromRequest(call.headers, call.path);
       counts.passthrough++;
       return {};
     }
     const id = nextId++;
     counts.primary++;
-    let body: unknown;
-    try {
-      body = JSON.parse(call.body.toString('utf8'));
-    } catch {
-      body = undefined;
-    }
-    const facts = bodyFacts(body);
-    const conversation = conversationId(facts, keyHashOf(call.headers));
-    capture?.write({ offset_ms: call.arrived - t0, epoch_ms: performance.timeOrigin + call.arrived, api, path: call.path, conversation, body });
     let pair: number | undefined;
-    if (sampler.sampled(conversation)) {
+    let model: string | undefined;
+    let ran = false;
+    // After the primary request is dispatched: nothing here holds the client up.
+    const after = (): void => {
+      if (ran) return;
+      ran = true;
+      secrets.fromRequest(call.headers, call.path);
+      let body: unknown;
+      try {
+        body = JSON.parse(call.body.toString('utf8'));
+      } catch {
+        body = undefined;
+      }
+      const facts = bodyFacts(body);
+      model = facts.model;
+      const conversation = conversationId(facts, keyHashOf(call.headers));
+      if (capture) capture.write({ offset_ms: call.arrived - t0, epoch_ms: performance.timeOrigin + call.arrived, api, path: call.path, conversation: threads.threadOf(body, conversation), body });
+      if (!sampler.sampled(conversation)) return;
       counts.sampled++;
       const copy: ShadowCopy & { model?: string } = {
         pair: id,
@@ -133,8 +143,15 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
         model: facts.model,
       };
       if (shadow.offer(copy) === undefined) pair = id;
-    }
-    return { api, done: (sent) => record('primary', id, pair, api, facts.model, sent) };
+    };
+    return {
+      api,
+      after,
+      done: (sent) => {
+        after();
+        record('primary', id, pair, api, model, sent);
+      },
+    };
   };
 
   let proxy: RunningProxy;
