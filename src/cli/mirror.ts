@@ -124,15 +124,18 @@ export async function mirrorCommand(args: string[], io: CliIO, env: Record<strin
     io.err(`llmload mirror: cannot start: ${(e as Error).message}`);
     return 3;
   }
-  const stopped = new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    if (forMs !== undefined) setTimeout(stop, forMs).unref();
-  });
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const timer = forMs !== undefined ? setTimeout(stop, forMs) : undefined;
+  timer?.unref();
   io.out(`llmload mirror listening on ${mirror.url}  primary ${opts.primary}  shadow ${opts.shadow}  sample ${(opts.sample * 100).toFixed(1)}%  (Ctrl-C stops)`);
   io.out(`  results: ${shownPath(mirror.dir)}/primary, ${shownPath(mirror.dir)}/shadow, ${shownPath(mirror.dir)}/${MIRROR_FILE}${opts.capture ? `; capture: ${shownPath(opts.capture)}` : ''}`);
   await stopped;
+  clearTimeout(timer);
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
   // Copies still on the shadow get a few seconds to finish; the rest are recorded as cancelled.
   const summary = await mirror.close({ waitShadowMs: 5000 });
   io.progressDone();
