@@ -12,7 +12,7 @@ import { startMirror, type MirrorOptions } from '../../src/core/mirror/session';
 import { ConversationSampler, conversationId } from '../../src/core/mirror/sampler';
 import { bodyFacts } from '../../src/core/mirror/routes';
 import { startSimulator } from '../../src/core/sim';
-import { readRunFolder } from '../../src/core/viewmodel/run-folder';
+import { readRunFolder, siblingRuns } from '../../src/core/viewmodel/run-folder';
 import { compareRunFolders } from '../../src/core/compare/runs';
 import type { RequestRecord } from '../../src/core/metrics/record';
 
@@ -263,6 +263,8 @@ test('sampling takes whole conversations: every turn of a sampled chat reaches t
   assert.equal(b.summary?.requests.ok, expected.length);
   assert.equal(a.plan?.api, 'openai-chat');
   assert.equal(a.plan?.model, 'm');
+  // The panel's run picker, open on one side, offers the other.
+  assert.deepEqual(siblingRuns(path.join(out, 'primary')).map((r) => r.name).sort(), ['primary', 'shadow']);
   const cmp = compareRunFolders(path.join(out, 'primary'), path.join(out, 'shadow'));
   assert.ok(JSON.stringify(cmp).includes('ttft'));
   const mirrorJson = JSON.parse(fs.readFileSync(path.join(out, 'mirror.json'), 'utf8'));
