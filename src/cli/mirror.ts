@@ -155,7 +155,7 @@ function pct(v: number | null): string {
 export function summaryLines(s: MirrorSummary): string[] {
   const r = s.requests;
   return [
-    `requests: ${r.primary} to the primary (${r.passthrough} untimed), ${r.sampled} sampled, ${r.shadow_sent} sent to the shadow, skipped ${r.shadow_skipped.inflight} (in flight cap) + ${r.shadow_skipped.tokens_per_minute} (tokens/min cap), ${r.shadow_unfinished} unfinished`,
+    `requests: ${r.primary} to the primary (${r.passthrough} untimed), ${r.sampled} sampled, ${r.shadow_sent} sent to the shadow, skipped ${r.shadow_skipped.inflight} (in flight cap) + ${r.shadow_skipped.tokens_per_minute} (tokens/min cap) + ${r.shadow_skipped.shadow_down} (shadow down), ${r.shadow_unfinished} unfinished`,
     `pairs: ${s.pairs}, both ok ${s.agreement.both_ok}; error rate primary ${pct(s.error_rate.primary)}, shadow ${pct(s.error_rate.shadow)}`,
     `shadow − primary: TTFT p50 ${ms(s.delta.ttft_ms.p50)} p99 ${ms(s.delta.ttft_ms.p99)}; e2e p50 ${ms(s.delta.e2e_ms.p50)} p99 ${ms(s.delta.e2e_ms.p99)}; token rate p50 ${s.delta.token_rate.p50 === null ? '-' : s.delta.token_rate.p50.toFixed(1) + ' tok/s'}`,
     `agreement: finish reason ${pct(s.agreement.finish_reason)}, output tokens ${pct(s.agreement.output_tokens)} (mean diff ${s.agreement.output_tokens_diff_pct === null ? '-' : s.agreement.output_tokens_diff_pct.toFixed(1) + '%'}), exact answer ${pct(s.agreement.answer_exact)}`,

@@ -302,6 +302,28 @@ test('--shadow-tpm skips copies over the tokens-per-minute budget; --shadow-dela
   await shadow.close();
 });
 
+test('a shadow that is down is not hammered: after 3 copies that cannot connect, copies are skipped as shadow_down; the client is served', async () => {
+  const events = sseEvents(['ok']);
+  const primary = await standIn(streaming(events));
+  const gone = await standIn((_q, res) => res.end());
+  const shadowUrl = gone.url;
+  await gone.close();
+  const { m, out } = await mirrorOf(primary.url, shadowUrl);
+  for (let i = 0; i < 10; i++) {
+    assert.equal((await post(m.url, CHAT(`q${i}`))).text, events.join(''));
+    await sleep(20); // each copy's connect failure is in before the next request
+  }
+  const summary = await m.close({ waitShadowMs: 5000 });
+  // 3 copies, then a pause of 1 s (a slow machine may let a probe or a 4th copy through).
+  const sent = summary.requests.shadow_sent;
+  assert.ok(sent >= 3 && sent <= 5, `${sent} copies sent to a shadow that is down`);
+  assert.equal(summary.requests.shadow_skipped.shadow_down, 10 - sent);
+  const shadowRecs = records(path.join(out, 'shadow', 'requests.jsonl'));
+  assert.equal(shadowRecs.length, sent);
+  assert.ok(shadowRecs.every((r) => r.error?.kind === 'connect'));
+  await primary.close();
+});
+
 test('paths the mirror does not time pass through to the primary, untimed and never copied', async () => {
   const primary = await standIn((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ path: req.url })));
   const shadow = await standIn((_q, res) => res.end());

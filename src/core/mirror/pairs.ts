@@ -29,7 +29,7 @@ export interface MirrorCounts {
   /** Copies sent to the shadow. */
   shadow_sent: number;
   /** Copies not sent because a cap was reached. */
-  shadow_skipped: { inflight: number; tokens_per_minute: number };
+  shadow_skipped: { inflight: number; tokens_per_minute: number; shadow_down: number };
   /** Copies still waiting or in flight when the mirror stopped (not in the pairs). */
   shadow_unfinished: number;
   /** Requests on other paths, passed through untimed. */

@@ -76,7 +76,7 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
   const pairs = new PairComparator();
   const threads = new ConversationThreads();
   const capture = opts.capture ? new CaptureWriter(opts.capture, opts.keepPrompts ?? 'hash', secrets) : undefined;
-  const counts: MirrorSummary['requests'] = { primary: 0, sampled: 0, shadow_sent: 0, shadow_skipped: { inflight: 0, tokens_per_minute: 0 }, shadow_unfinished: 0, passthrough: 0 };
+  const counts: MirrorSummary['requests'] = { primary: 0, sampled: 0, shadow_sent: 0, shadow_skipped: { inflight: 0, tokens_per_minute: 0, shadow_down: 0 }, shadow_unfinished: 0, passthrough: 0 };
   const started = new Date();
   const t0 = performance.now();
   let nextId = 0;

@@ -4,7 +4,9 @@
  * waits for any of this. Load caps keep a slow shadow from building a backlog: a copy that would
  * exceed `max_inflight` copies waiting or in flight, or the tokens-per-minute budget (prompt
  * characters / 4 + the request's output cap, over a sliding minute), is not sent and is counted
- * as skipped.
+ * as skipped. A shadow that is down is not hammered: after DOWN_AFTER copies in a row that could
+ * not connect, copies are skipped (`shadow_down`) for a pause that doubles from 1 s to 30 s while
+ * the probe sent after each pause still cannot connect.
  */
 import { Pool } from 'undici';
 import type { SentRequest } from '../protocols';
@@ -40,7 +42,12 @@ export interface ShadowCopy {
   tokens: number;
 }
 
-export type SkipReason = 'inflight' | 'tokens_per_minute';
+export type SkipReason = 'inflight' | 'tokens_per_minute' | 'shadow_down';
+
+/** Copies in a row that could not connect before the shadow counts as down. */
+export const DOWN_AFTER = 3;
+const PAUSE_MIN_MS = 1000;
+const PAUSE_MAX_MS = 30_000;
 
 export class ShadowSender {
   private readonly pool: Pool;
@@ -52,7 +59,10 @@ export class ShadowSender {
   private outstanding = 0;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
-  readonly counts = { sent: 0, skipped: { inflight: 0, tokens_per_minute: 0 } };
+  private connectFails = 0;
+  private pauseMs = PAUSE_MIN_MS;
+  private downUntil = 0;
+  readonly counts = { sent: 0, skipped: { inflight: 0, tokens_per_minute: 0, shadow_down: 0 } };
 
   constructor(
     private readonly opts: ShadowOptions,
@@ -71,6 +81,10 @@ export class ShadowSender {
   /** Takes a copy, or says why it was skipped. */
   offer(copy: ShadowCopy): SkipReason | undefined {
     if (this.closed) return 'inflight';
+    if (this.downUntil > 0 && performance.now() < this.downUntil) {
+      this.counts.skipped.shadow_down++;
+      return 'shadow_down';
+    }
     if (this.outstanding >= (this.opts.max_inflight ?? 64)) {
       this.counts.skipped.inflight++;
       return 'inflight';
@@ -113,12 +127,26 @@ export class ShadowSender {
     this.running.add(ex);
     void ex.result.then((r) => {
       this.running.delete(ex);
+      this.noteReachable(r);
       try {
         this.onResult(copy, r);
       } finally {
         this.settle();
       }
     });
+  }
+
+  /** Counts copies in a row that could not connect; DOWN_AFTER of them pause the copies. */
+  private noteReachable(r: SentRequest): void {
+    if (r.error?.kind !== 'connect') {
+      this.connectFails = 0;
+      this.pauseMs = PAUSE_MIN_MS;
+      this.downUntil = 0;
+      return;
+    }
+    if (++this.connectFails < DOWN_AFTER) return;
+    this.downUntil = performance.now() + this.pauseMs;
+    this.pauseMs = Math.min(PAUSE_MAX_MS, this.pauseMs * 2);
   }
 
   private settle(): void {
