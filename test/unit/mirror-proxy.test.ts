@@ -324,6 +324,29 @@ test('a shadow that is down is not hammered: after 3 copies that cannot connect,
   await primary.close();
 });
 
+test('a client that accepts gzip still gets a stream the mirror can time: both servers are asked for identity', async () => {
+  const events = sseEvents(['plain']);
+  const zlib = await import('node:zlib');
+  // Compresses whenever the request allows it, as a server behind a compressing proxy would.
+  const gzipping: Handler = (req, res) => {
+    if (/gzip/.test(String(req.headers['accept-encoding'] ?? ''))) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' }).end(zlib.gzipSync(events.join('')));
+    } else streaming(events)(req, res, '');
+  };
+  const primary = await standIn(gzipping);
+  const shadow = await standIn(gzipping);
+  const { m, out } = await mirrorOf(primary.url, shadow.url);
+  const r = await post(m.url, CHAT('hi'), { 'accept-encoding': 'gzip, deflate' });
+  assert.equal(r.text, events.join(''));
+  const summary = await m.close({ waitShadowMs: 5000 });
+  assert.equal(primary.requests[0]!.headers['accept-encoding'], 'identity');
+  assert.equal(shadow.requests[0]!.headers['accept-encoding'], 'identity');
+  assert.equal(summary.agreement.both_ok, 1);
+  assert.equal(records(path.join(out, 'primary', 'requests.jsonl'))[0]!.status, 'ok');
+  await primary.close();
+  await shadow.close();
+});
+
 test('paths the mirror does not time pass through to the primary, untimed and never copied', async () => {
   const primary = await standIn((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ path: req.url })));
   const shadow = await standIn((_q, res) => res.end());

@@ -60,6 +60,8 @@ function forwardHeaders(h: http.IncomingHttpHeaders, drop: Set<string>): HeaderM
       .filter(Boolean),
   );
   for (const [k, v] of Object.entries(h)) if (!drop.has(k) && !named.has(k) && v !== undefined) out[k] = v;
+  // The answer must be readable by the decoder as it passes: ask for it uncompressed (every client accepts identity).
+  if (out['accept-encoding'] !== undefined) out['accept-encoding'] = 'identity';
   return out;
 }
 

@@ -122,6 +122,7 @@ export class ShadowSender {
       return;
     }
     const { headers, path } = shadowRequest(copy.headers, copy.path, this.opts.key);
+    if (headers['accept-encoding'] !== undefined) headers['accept-encoding'] = 'identity';
     const full = this.prefix && !path.startsWith(`${this.prefix}/`) ? this.prefix + path : path;
     const ex = startExchange(this.pool, { path: full, method: copy.method, headers, body: copy.body }, { api: copy.api, total_ms: this.opts.total_ms ?? 600_000, stall_ms: this.opts.stall_ms ?? 60_000 });
     this.running.add(ex);
