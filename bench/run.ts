@@ -14,7 +14,7 @@ interface BenchRow {
   ratio: number;
 }
 
-const MODULES = ['./scenario-parse', './tokenize', './load-bench', './redact-micro', './locust-fleet'];
+const MODULES = ['./scenario-parse', './tokenize', './load-bench', './redact-micro', './locust-fleet', './mirror-overhead'];
 
 function fmt(x: number): string {
   if (!Number.isFinite(x)) return 'n/a';

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { runCheck } from './check';
 import { runCompare } from './compare';
+import { mirrorCommand } from './mirror';
 import { runReport } from './report';
 import { processIO, type CliIO } from './io';
 import { runCommand } from './run';
@@ -27,6 +28,8 @@ const USAGE = `usage:
   llmload worker FILE --master HOST[:5557] [--out DIR [--force]] [--target URL] [--quiet] [--master-timeout S]
                                                           run the scenario's users as a worker of a Locust master (docs/distributed.md)
   llmload merge RUN_DIR RUN_DIR... --out DIR [--force]      one run from the folders of a test's workers: counts summed, exact percentiles
+  llmload mirror --listen HOST:PORT --primary URL --shadow URL [--sample 10%] [--out DIR] [--capture FILE] ...
+                                                          proxy live traffic to the primary, copy a sample to a shadow, compare (docs/mirror.md)
   llmload sim [--port N] [--profile chat|reasoning] [--host H] [--seed S]
                                                           run the built-in simulator alone`;
 
@@ -104,6 +107,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await runReport(rest, io);
       case 'merge':
         return await runMerge(rest, io);
+      case 'mirror':
+        return await mirrorCommand(rest, io);
       case 'sim': {
         const { values } = parseArgs({
           args: rest,

@@ -135,6 +135,8 @@ function listRunDirs(): string[] {
     for (const name of readdirSync(base)) {
       const dir = path.join(base, name);
       if (existsSync(path.join(dir, 'summary.json'))) out.push({ dir, mtime: statSync(dir).mtimeMs });
+      // `llmload mirror` writes one run folder per side under its folder.
+      else if (existsSync(path.join(dir, 'mirror.json'))) for (const side of ['primary', 'shadow']) if (existsSync(path.join(dir, side, 'summary.json'))) out.push({ dir: path.join(dir, side), mtime: statSync(dir).mtimeMs });
     }
   }
   return out.sort((a, b) => b.mtime - a.mtime).map((x) => x.dir);

@@ -297,14 +297,22 @@ export class LoadEngine {
   private async runReplay(s: ReplaySchedule): Promise<void> {
     const entries = this.opts.replay!;
     const inFlight = new Set<Promise<void>>();
+    // The last send of each conversation: the next turn waits for it to end.
+    const lastOfGroup = new Map<number, Promise<void>>();
     for (let j = 0; j < s.sends.length; j++) {
-      if (!owns(this.shard, j)) continue;
-      const { at_ms, entry } = s.sends[j]!;
+      const { at_ms, entry, group } = s.sends[j]!;
+      if (!owns(this.shard, group ?? j)) continue;
       await this.sleepUntil(at_ms);
       if (this.stopped) break;
       if (this.skipWhileDown(at_ms)) continue;
-      const p = this.sendOpen(entries[entry]!.prompt, j, at_ms).finally(() => inFlight.delete(p));
+      const prev = group === undefined ? undefined : lastOfGroup.get(group);
+      const go = (): Promise<void> => (this.stopped ? Promise.resolve() : this.sendOpen(entries[entry]!.prompt, j, at_ms));
+      const p: Promise<void> = (prev ? prev.then(go, go) : go()).finally(() => {
+        inFlight.delete(p);
+        if (group !== undefined && lastOfGroup.get(group) === p) lastOfGroup.delete(group);
+      });
       inFlight.add(p);
+      if (group !== undefined) lastOfGroup.set(group, p);
     }
     await Promise.all(inFlight);
   }

@@ -6,6 +6,12 @@
  * with optional "name" (the prompt's name in results, default "replay") and "max_tokens".
  * Offsets are relative to the log's start and need not be sorted; the schedule sorts them.
  * Parsing never throws: every bad line is reported with its line number.
+ *
+ * `llmload mirror --capture` writes the same format (one format, see docs/mirror.md), adding
+ *   "conversation": "c-…"   the turns of one conversation are sent in order, each after the last ended
+ *   "api", "path", "time"   what was called and when (wall clock); read as notes
+ * A captured body is the client's whole request: its "model" is left out on replay (the
+ * scenario's model is sent), and its messages may be in any shape the API takes (content parts …).
  */
 import fs from 'node:fs';
 import type { Message, PromptPlan, RequestParams } from '../scenario/plan';
@@ -50,12 +56,21 @@ function parseLine(obj: unknown): { entry?: ReplayEntry; error?: string } {
   } else {
     const body = o.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return { error: '"body" must be a JSON object' };
-    const b = body as Record<string, unknown>;
-    if (b.messages !== undefined && !isMessages(b.messages)) return { error: '"body.messages" must be an array of {role, content}' };
+    let b = body as Record<string, unknown>;
+    // A captured request (it names its API) may carry messages in any shape the API takes; the body sends them.
+    const captured = typeof o.api === 'string';
+    if (b.messages !== undefined && !isMessages(b.messages) && !(captured && Array.isArray(b.messages))) return { error: '"body.messages" must be an array of {role, content}' };
     if (isMessages(b.messages)) prompt.messages = b.messages;
+    if (captured && b.model !== undefined) {
+      const { model: _model, ...rest } = b;
+      b = rest;
+    }
     prompt.body = b;
   }
-  return { entry: { offset_ms: offset, prompt } };
+  if (o.conversation !== undefined && (typeof o.conversation !== 'string' || o.conversation === '')) return { error: '"conversation" must be a non-empty string' };
+  const entry: ReplayEntry = { offset_ms: offset, prompt };
+  if (typeof o.conversation === 'string') entry.conversation = o.conversation;
+  return { entry };
 }
 
 export function parseReplay(text: string): ReplayParse {
@@ -80,8 +95,19 @@ export function parseReplay(text: string): ReplayParse {
   return { entries, errors };
 }
 
+/**
+ * The entries of the window [from_ms, to_ms) of a log (log time), shifted so the window starts at
+ * 0; all of them without a window.
+ */
+export function replayWindow(entries: readonly ReplayEntry[], window: { from_ms?: number; to_ms?: number } = {}): ReplayEntry[] {
+  const from = window.from_ms ?? 0;
+  const to = window.to_ms ?? Infinity;
+  if (from === 0 && to === Infinity) return [...entries];
+  return entries.filter((e) => e.offset_ms >= from && e.offset_ms < to).map((e) => ({ ...e, offset_ms: e.offset_ms - from }));
+}
+
 /** Reads and parses a replay log; throws one clear Error naming the file and its first mistakes. */
-export function loadReplay(file: string): ReplayEntry[] {
+export function loadReplay(file: string, window?: { from_ms?: number; to_ms?: number }): ReplayEntry[] {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -93,5 +119,8 @@ export function loadReplay(file: string): ReplayEntry[] {
     const more = errors.length > 5 ? ` (and ${errors.length - 5} more)` : '';
     throw new Error(`replay log ${file}: ${errors.slice(0, 5).join('; ')}${more}`);
   }
-  return entries;
+  if (!window || (window.from_ms === undefined && window.to_ms === undefined)) return entries;
+  const inside = replayWindow(entries, window);
+  if (inside.length === 0) throw new Error(`replay log ${file}: no entry in the window from ${window.from_ms ?? 0} ms to ${window.to_ms ?? 'the end'} (log time)`);
+  return inside;
 }

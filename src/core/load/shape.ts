@@ -37,12 +37,14 @@ export interface OpenLoopSchedule {
 export interface ReplayEntry {
   offset_ms: number;
   prompt: PromptPlan;
+  /** The conversation the request belongs to (captured logs): its turns are sent in order. */
+  conversation?: string;
 }
 
 /** A replayed log: send `entries[sends[i].entry]` at `sends[i].at_ms`, in order of time. */
 export interface ReplaySchedule {
   kind: 'replay';
-  sends: Array<{ at_ms: number; entry: number }>;
+  sends: Array<{ at_ms: number; entry: number; group?: number }>;
   /** The last send instant; nothing is sent after it. */
   end_ms: number;
 }
@@ -75,6 +77,15 @@ export function replaySchedule(entries: readonly ReplayEntry[], speed: number): 
   if (!(speed > 0)) throw new Error(`replay speed must be above 0, got ${speed}`);
   const sends = entries.map((e, entry) => ({ at_ms: e.offset_ms / speed, entry }));
   sends.sort((a, b) => a.at_ms - b.at_ms || a.entry - b.entry);
+  // A conversation's sends share a group (numbered in order of first send): one thread sends them, in order.
+  const groups = new Map<string, number>();
+  for (const s of sends) {
+    const c = entries[s.entry]!.conversation;
+    if (c === undefined) continue;
+    let g = groups.get(c);
+    if (g === undefined) groups.set(c, (g = groups.size));
+    (s as { group?: number }).group = g;
+  }
   return { kind: 'replay', sends, end_ms: sends.length > 0 ? sends[sends.length - 1]!.at_ms : 0 };
 }
 

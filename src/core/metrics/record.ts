@@ -53,6 +53,10 @@ export interface RequestRecord {
   packets_dropped?: number;
   /** What the server reported about this request in the stream (llama.cpp timings, Ollama durations), and the queue_ms split of TTFT. */
   server?: ServerRequestTiming;
+  /** `llmload mirror` only: which server answered (the live primary or the shadow under test). */
+  side?: 'primary' | 'shadow';
+  /** `llmload mirror` only: the id shared by a primary request and its shadow copy. */
+  pair?: number;
 }
 
 export interface RecordContext {

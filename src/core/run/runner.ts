@@ -112,7 +112,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   let replay: ReplayEntry[] | undefined;
   if (plan.load.kind === 'replay' && !opts.external) {
     try {
-      replay = loadReplay(plan.load.path);
+      replay = loadReplay(plan.load.path, plan.load);
     } catch (e) {
       throw new RunStartError((e as Error).message);
     }

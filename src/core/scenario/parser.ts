@@ -1286,7 +1286,7 @@ class Parser {
       }
       case 'replay': {
         this.noBlock(rl);
-        const usage = 'load replay PATH [speed X], e.g. load replay traces/monday.jsonl speed 2x';
+        const usage = 'load replay PATH [speed X] [from T] [to T], e.g. load replay traces/monday.jsonl speed 2x from 10m to 20m';
         if (!ts[2]) {
           this.missing(rl, `load replay needs a file; write ${usage}`);
           break;
@@ -1298,7 +1298,17 @@ class Parser {
           node.speed = this.positive(s.q, 'the speed');
           i = s.next;
         }
-        this.extra(rl, i, usage, ['speed']);
+        if (ts[i]?.value === 'from') {
+          const f = this.quantity(rl, i + 1, 'duration', 'the start after "from"');
+          node.from = f.q;
+          i = f.next;
+        }
+        if (ts[i]?.value === 'to') {
+          const t = this.quantity(rl, i + 1, 'duration', 'the end after "to"');
+          node.to = this.positive(t.q, 'the end of the replay window');
+          i = t.next;
+        }
+        this.extra(rl, i, usage, ['speed', 'from', 'to']);
         break;
       }
       case 'step':

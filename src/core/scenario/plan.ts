@@ -141,7 +141,8 @@ export type LoadPlan =
   | { kind: 'stages'; stages: Stage[] }
   /** duration_ms is Infinity when the run is ended by `stop after N requests` alone (same for users). */
   | { kind: 'rate'; per_s: number; duration_ms: number; arrival: 'poisson' | 'uniform' }
-  | { kind: 'replay'; path: string; speed: number };
+  /** from_ms/to_ms: the window of the log replayed, in log time (before speed); its start becomes 0. */
+  | { kind: 'replay'; path: string; speed: number; from_ms?: number; to_ms?: number };
 
 export type Stage =
   | { kind: 'ramp_users'; to: number; over_ms: number }

@@ -764,7 +764,16 @@ class Resolver {
           this.error(node.path!.range, notFound(rel, abs));
           return undefined;
         }
-        return { kind: 'replay', path: abs, speed: node.speed?.value ?? 1 };
+        const replay: LoadPlan = { kind: 'replay', path: abs, speed: node.speed?.value ?? 1 };
+        if (node.from) replay.from_ms = node.from.value;
+        if (node.to) {
+          if (node.from && node.to.value <= node.from.value) {
+            this.error(node.to.range, `the replay window ends (to ${node.to.text}) before it starts (from ${node.from.text}); write a "to" after the "from"`);
+            return undefined;
+          }
+          replay.to_ms = node.to.value;
+        }
+        return replay;
       }
       case 'step':
         return this.step(node);

@@ -215,6 +215,9 @@ export interface LoadNode extends NodeBase {
   /** load replay PATH */
   path?: TextValue;
   speed?: Quantity;
+  /** load replay PATH … from T to T: the part of the log replayed (log time, before the speed factor). */
+  from?: Quantity;
+  to?: Quantity;
   headerRange: Range;
   children: LoadChild[];
   broken: boolean;

@@ -44,7 +44,7 @@ const LOAD_SHAPE_DOCS: Record<string, string> = {
   step: 'Users added in steps: start, add ... every, max, hold lines below',
   stages: 'Ramps and holds: ramp to N users over D, hold D lines below',
   rate: 'Open-loop arrivals: load rate 240 qpm for 1m [poisson|uniform]',
-  replay: 'Replays recorded arrival times: load replay PATH [speed 2x]',
+  replay: 'Replays recorded arrival times: load replay PATH [speed 2x] [from 10m] [to 20m]',
 };
 
 const DATASET_DOCS: Record<string, string> = {

@@ -1,0 +1,87 @@
+/**
+ * What `llmload mirror` adds to the primary's TTFT as the client sees it: the same requests, one
+ * at a time, alternately sent straight to a simulator and through a mirror in front of it (every
+ * conversation copied to a second simulator, so the proxy does its full work). The simulators and
+ * the mirror are separate processes (the built CLI: `llmload sim`, `llmload mirror`), as they
+ * would be in use; the client is llmload's own protocol client, so TTFT is timed exactly as in a
+ * run. Prints p50/p99 of each path and their difference. Also a module of `npm run bench` (run()).
+ *   npm run build && node --import tsx bench/mirror-overhead.ts [requests per path] [sample, default 100%]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from '../src/core/protocols';
+import { buildRecord } from '../src/core/metrics/record';
+import type { PromptPlan } from '../src/core/scenario/plan';
+
+interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  baseline_name: string;
+  baseline: number;
+  ratio: number;
+}
+
+const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
+
+/** Starts `llmload ARGS` and resolves with the URL its first line names. */
+function startCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: npm run build first`);
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.on('exit', (code) => reject(new Error(`llmload ${args[0]} exited with ${code}`)));
+  });
+}
+
+function pct(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+export async function run(n = 300, sample = '100%'): Promise<BenchRow[]> {
+  const profile = 'chat?decode_tokens_per_s=2000&overhead_ms=5&jitter=0';
+  const primary = await startCli(['sim', '--port', '0', '--profile', profile]);
+  const shadow = await startCli(['sim', '--port', '0', '--profile', profile, '--seed', '2']);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-mirror-bench-'));
+  const root = primary.url.replace(/\/v1$/, '');
+  const mirror = await startCli(['mirror', '--listen', '127.0.0.1:0', '--primary', root, '--shadow', shadow.url.replace(/\/v1$/, ''), '--sample', sample, '--out', out]);
+  const plan = { api: 'openai-chat' as const, model: 'm', timeouts: { total_ms: 30_000 }, headers: {} };
+  const direct = createClient(plan, primary.url, { connections: 4 });
+  const proxied = createClient(plan, `${mirror.url}/v1`, { connections: 4 });
+  const ttft = { direct: [] as number[], proxy: [] as number[] };
+  try {
+    for (let i = 0; i < n + 20; i++) {
+      const prompt: PromptPlan = { name: 'p', weight: 1, messages: [{ role: 'user', content: `conversation ${i}: say something short` }], params: { max_tokens: 16 } };
+      // Alternate which path goes first, so neither always meets a warmer machine.
+      const order = i % 2 === 0 ? (['direct', 'proxy'] as const) : (['proxy', 'direct'] as const);
+      for (const which of order) {
+        const r = await (which === 'direct' ? direct : proxied).send(prompt);
+        const rec = buildRecord(r, { id: i, prompt: 'p', user: 0, start_ms: r.start_ms, offset_ms: 0 });
+        if (rec.status !== 'ok' || rec.ttft_ms === null) throw new Error(`${which} request ${i} failed: ${rec.error?.message}`);
+        if (i >= 20) ttft[which].push(rec.ttft_ms); // the first 20 warm up connections and JIT
+      }
+    }
+  } finally {
+    await direct.close();
+    await proxied.close();
+    for (const c of [mirror.child, primary.child, shadow.child]) c.kill('SIGINT');
+  }
+  const d = [...ttft.direct].sort((a, b) => a - b);
+  const p = [...ttft.proxy].sort((a, b) => a - b);
+  const fig = { direct50: pct(d, 0.5), direct99: pct(d, 0.99), proxy50: pct(p, 0.5), proxy99: pct(p, 0.99) };
+  console.log(`TTFT over ${n} requests per path, one at a time, mirror copying ${sample} of conversations to a shadow`);
+  console.log(`direct: p50 ${fig.direct50.toFixed(3)} ms, p99 ${fig.direct99.toFixed(3)} ms`);
+  console.log(`mirror: p50 ${fig.proxy50.toFixed(3)} ms, p99 ${fig.proxy99.toFixed(3)} ms`);
+  console.log(`added by the mirror: p50 ${(fig.proxy50 - fig.direct50).toFixed(3)} ms, p99 ${(fig.proxy99 - fig.direct99).toFixed(3)} ms`);
+  const row = (name: string, v: number, base: number): BenchRow => ({ name, value: v, unit: 'ms', baseline_name: 'direct', baseline: base, ratio: Math.round((v / base) * 100) / 100 });
+  return [row('TTFT p50 through the mirror', fig.proxy50, fig.direct50), row('TTFT p99 through the mirror', fig.proxy99, fig.direct99)];
+}
+
+if (require.main === module) void run(Number(process.argv[2] ?? 300), process.argv[3] ?? '100%').then(() => process.exit(0));
