@@ -260,6 +260,27 @@ suite('llmload extension', () => {
     }
   });
 
+  test('inlay hints stay while another line is half-typed (an error in Problems)', async function () {
+    const editor = await open('tokens.llmload');
+    const doc = editor.document;
+    const original = doc.getText();
+    const promptLine = original.split('\n').findIndex((l) => l.startsWith('prompt "greeting"'));
+    try {
+      // A half-typed directive above the prompt: an error in the file, unrelated to the prompt.
+      await editor.edit((e) => e.insert(new vscode.Position(promptLine, 0), 'tok\n'));
+      await until('the half-typed line reported', () => vscode.languages.getDiagnostics(doc.uri).some((d) => d.severity === vscode.DiagnosticSeverity.Error && d.range.start.line === promptLine));
+      const range = new vscode.Range(0, 0, doc.lineCount, 0);
+      const label = (h: vscode.InlayHint): string => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''));
+      const hint = await until('the count on the (moved) prompt line', async () => {
+        const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, range);
+        return hints.find((h) => h.position.line === promptLine + 1);
+      });
+      assert.match(label(hint), /^⟵ 12 tok/, 'the same count as in the clean file');
+    } finally {
+      await restore(doc, original);
+    }
+  });
+
   test('Select Tokenizer recounts the inline hints with another tokenizer', async function () {
     const { language } = await api();
     const editor = await open('tokens.llmload');

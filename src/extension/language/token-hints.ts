@@ -22,6 +22,7 @@ import {
   type TokenizerErrorCode,
 } from '../../core/tokenize';
 import { formatTokenHint, formatTokens, tokenSubjects } from './analysis';
+import { resolveLeniently, type LastGoodResolution } from './lenient-plan';
 
 /** APIs whose server applies the model's chat template (as `llmload tokens` counts). */
 export const CHAT_APIS: ReadonlySet<ApiKind> = new Set(['openai-chat', 'openai-responses', 'anthropic', 'ollama']);
@@ -48,6 +49,13 @@ export interface TokenHintsResult {
   limits: Diagnostic[];
   /** Why there are no counts (no tokenizer, a parse error, ...). */
   note?: string;
+  /**
+   * The file has errors: counts are for the blocks that still resolve (the broken blocks' first
+   * lines are listed; they get no count); borrowed = directives taken from the last good resolution.
+   */
+  partial?: { droppedLines: number[]; borrowed: (keyof LastGoodResolution)[] };
+  /** What to remember as the last good resolution of this file (set only when the whole file resolved). */
+  resolved?: LastGoodResolution;
   /** The chosen tokenizer could not be loaded: 'needs-download' = a hub id not in the cache (ask the user). */
   tokenizerProblem?: { spec: string; code: TokenizerErrorCode | 'other'; message: string };
 }
@@ -64,6 +72,8 @@ export interface TokenHintsOptions {
   env?: Record<string, string | undefined>;
   /** The Hugging Face hub cache to look in (the editor's, read on its side); default the core's. */
   hfCacheDir?: string;
+  /** The last time this file resolved: api, model and tokenizer to count with while it has errors. */
+  lastGood?: LastGoodResolution;
 }
 
 export function chooseTokenizer(plan: Pick<RunPlan, 'tokenizer' | 'model'>, opts: Pick<TokenHintsOptions, 'defaultTokenizer' | 'tokenizerOverride'>): { spec: string; chosenBy: 'scenario' | 'model' | 'default' } | undefined {
@@ -82,9 +92,22 @@ export function planForCounting(text: string, file: string, env: Record<string, 
 }
 
 export async function computeTokenHints(text: string, opts: TokenHintsOptions): Promise<TokenHintsResult> {
-  const { tree } = parseScenario(text, opts.file);
-  const plan = resolvePlan(tree, { file: opts.file, env: opts.env ?? process.env, secret: () => '<secret>' }).plan;
+  // While the file has errors, the blocks that still resolve are counted (see lenient-plan.ts).
+  const lenient = resolveLeniently(text, opts.file, opts.env ?? process.env, opts.lastGood);
+  const { tree, plan } = lenient;
   if (!plan) return { hints: [], limits: [], note: 'the scenario has errors; token counts appear once it resolves' };
+  const result = await computeForPlan(tree, plan, opts);
+  if (lenient.repaired) {
+    result.partial = { droppedLines: lenient.droppedLines, borrowed: lenient.borrowed };
+    const n = lenient.droppedLines.length;
+    result.note = `${result.note ? result.note + '; ' : ''}the file has errors: counts shown for the blocks that resolve${n ? ` (${n} block(s) with errors left out)` : ''}`;
+  } else {
+    result.resolved = { api: plan.api, model: plan.model || undefined, tokenizer: plan.tokenizer };
+  }
+  return result;
+}
+
+async function computeForPlan(tree: ReturnType<typeof parseScenario>['tree'], plan: RunPlan, opts: TokenHintsOptions): Promise<TokenHintsResult> {
   const chosen = chooseTokenizer(plan, opts);
   if (!chosen) return { hints: [], limits: [], model: plan.model, note: 'no tokenizer: add a `tokenizer` line or pick one (llmload: Select Tokenizer)' };
   let tok: LoadedTokenizer;
