@@ -227,7 +227,9 @@ export type ViewToHost =
   | { type: 'listRuns' }
   | { type: 'compare'; other: string }
   | { type: 'exportReport' }
-  | { type: 'viewState'; state: ViewState };
+  | { type: 'viewState'; state: ViewState }
+  /** The panel's Stop button: ends the run it shows. */
+  | { type: 'stop' };
 
 /** What the webview keeps with setState, so a reloaded window restores the panel. */
 export interface ViewState {

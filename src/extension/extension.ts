@@ -16,6 +16,7 @@ import { LanguageFeatures, LANGUAGE_ID } from './language-features';
 import { LanguageWorkerClient } from './language/worker-client';
 import { RunController, type RunOutcome, type StartOptions } from './run/run-controller';
 import { SecretResolver } from './run/secrets';
+import { VerdictStatus } from './run/verdict-status';
 import { secretNames } from './run/secret-refs';
 import { SimulatorProcess } from './simulator';
 import { ScenarioTests } from './test-explorer';
@@ -29,6 +30,8 @@ export interface LlmloadApi {
   simulator: SimulatorProcess;
   secrets: SecretResolver;
   log: vscode.LogOutputChannel;
+  /** The last run's verdict in the status bar. */
+  verdict: VerdictStatus;
 }
 
 export function activate(context: vscode.ExtensionContext): LlmloadApi {
@@ -39,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): LlmloadApi {
   const language = new LanguageFeatures(worker);
   const tests = new ScenarioTests(runs);
   const simulator = new SimulatorProcess(context.extensionPath, log);
+  const verdict = new VerdictStatus(runs);
   const environment = vscode.window.createStatusBarItem('llmload.environment', vscode.StatusBarAlignment.Left, 99);
   environment.name = 'llmload environment';
   environment.command = 'llmload.selectEnvironment';
@@ -74,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): LlmloadApi {
     tests,
     simulator,
     environment,
+    verdict,
     { dispose: () => void worker.close() },
     registerCodeLens(),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('llmload.environment') || e.affectsConfiguration('llmload.environments') ? showEnvironment() : undefined),
@@ -101,7 +106,7 @@ export function activate(context: vscode.ExtensionContext): LlmloadApi {
   );
   registerResultsPanel(context, runs);
   void tests.discover();
-  return { runs, language, tests, simulator, secrets, log };
+  return { runs, language, tests, simulator, secrets, log, verdict };
 }
 
 export function deactivate(): void {

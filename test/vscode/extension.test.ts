@@ -225,6 +225,36 @@ suite('llmload extension', () => {
     assert.ok(existsSync(path.join(runDir, 'summary.json')), 'and summarised');
     assert.equal(outcome.status, 'finished');
     assert.ok(outcome.summary!.requests.total > 0);
+    // The figures so far pass `success >= 50%`, but a stopped run is not judged.
+    assert.equal(outcome.verdict?.label, 'STOPPED');
+    assert.match(outcome.verdict!.text, /^stopped after \d+(\.\d)?s of 300s: expectations not judged$/);
+    const { verdict, tests } = await api();
+    assert.match(verdict.last?.text ?? '', /STOPPED/, 'the status bar keeps the verdict after the run');
+    assert.match(verdict.last?.tooltip ?? '', /success >= 50%: actual [\d.]+% \(not judged\)/);
+    // Started from the palette, recorded in Test Explorer all the same: errored, never passed.
+    const item = await until('the Test Explorer item of long.llmload', () => tests.controller.items.get(fixture('long.llmload').toString()));
+    const rec = await until('the stopped run recorded in Test Explorer', () => tests.results.get(item.id)?.state === 'errored' ? tests.results.get(item.id) : undefined);
+    assert.match(rec.message ?? '', /STOPPED: stopped after .*expectations not judged/);
+    item.children.forEach((c) => assert.equal(tests.results.get(c.id)?.state, 'skipped', c.label));
+  });
+
+  test('a run from the palette records its expectations in Test Explorer', async function () {
+    this.timeout(90_000);
+    const { tests, verdict } = await api();
+    const uri = fixture('expectations.llmload');
+    await tests.discover();
+    const item = await until('the test item of expectations.llmload', () => tests.controller.items.get(uri.toString()));
+    const children: vscode.TestItem[] = [];
+    item.children.forEach((c) => children.push(c));
+    for (const c of [item, ...children]) tests.results.delete(c.id);
+    const outcome = await vscode.commands.executeCommand<RunOutcome>('llmload.runScenario', uri);
+    assert.equal(outcome.verdict?.label, 'FAIL');
+    await until('the palette run recorded', () => tests.results.get(item.id)?.state === 'failed');
+    assert.equal(tests.results.get(children[0]!.id)?.state, 'passed');
+    assert.equal(tests.results.get(children[1]!.id)?.state, 'failed');
+    assert.match(verdict.last?.text ?? '', /FAIL/);
+    assert.match(verdict.last?.tooltip ?? '', /✓ success >= 50%: actual [\d.]+%/);
+    assert.match(verdict.last?.tooltip ?? '', /✗ ttft p95 < 1ms: actual [\d.]+m?s/);
   });
 
   test('Compare Runs compares two run folders, Open Results opens one', async function () {

@@ -12,6 +12,7 @@ import { mergeSeries } from '../../src/core/viewmodel/live';
 import { defaultQuery } from '../../src/core/viewmodel/table';
 import { ChartGrid } from './charts';
 import { append, h, replace } from './dom';
+import { renderHeader, snapshotVerdict } from './header-view';
 import type { ViewHost } from './host';
 import { watchTheme } from './theme';
 import { TimelineView } from './timeline-view';
@@ -189,34 +190,14 @@ export class App {
   // ---- header and cards ----
 
   private renderHeader(): void {
-    const s = this.snapshot!;
-    const p = this.progress;
-    const state = s.state === 'running' ? 'running' : s.state === 'finished' ? (s.summary?.ended_by ?? 'finished') : 'idle';
-    const badge = h('vscode-badge', { variant: 'counter', class: `state state-${s.state}`, 'data-state': s.state }, state);
-    const bar = h('vscode-progress-bar', { class: 'load-progress', 'aria-label': 'load shape progress' });
-    if (p && p.planned_s > 0) {
-      (bar as unknown as { value: number; max: number }).max = p.planned_s;
-      (bar as unknown as { value: number; max: number }).value = Math.min(p.elapsed_s, p.planned_s);
-    } else (bar as unknown as { value: number }).value = s.state === 'finished' ? 1 : 0;
-    if (s.state === 'finished') (bar as unknown as { value: number; max: number }).value = (bar as unknown as { max: number }).max;
-    const actions = h('div', { class: 'actions' });
-    if (s.interactive) {
-      const cmp = h('vscode-button', { secondary: true, 'data-action': 'compare' }, 'Compare…');
-      cmp.addEventListener('click', () => {
+    renderHeader(this.header, this.snapshot!, this.progress, {
+      stop: () => this.host.post({ type: 'stop' }),
+      compare: () => {
         this.showTab('compare');
         this.host.post({ type: 'listRuns' });
-      });
-      const exp = h('vscode-button', { secondary: true, 'data-action': 'export' }, 'Export HTML report');
-      exp.addEventListener('click', () => this.host.post({ type: 'exportReport' }));
-      append(actions, cmp, exp);
-    }
-    const load = p ? `${p.elapsed_s.toFixed(0)}s of ${p.planned_s.toFixed(0)}s · users ${p.active_users}/${p.target_users} · in flight ${p.in_flight}` : s.summary ? `${s.summary.duration_s.toFixed(1)}s · ${s.summary.target} · ${s.summary.model}` : '';
-    replace(
-      this.header,
-      h('div', { class: 'title-row' }, h('h2', null, s.scenario), badge, actions),
-      h('div', { class: 'muted' }, s.runDir ? s.runDir.split(/[\\/]/).pop() ?? '' : '', load ? ` · ${load}` : ''),
-      bar,
-    );
+      },
+      exportReport: () => this.host.post({ type: 'exportReport' }),
+    });
   }
 
   private renderCards(): void {
@@ -276,7 +257,8 @@ export class App {
     }
     if (sum.expectations.length) {
       parts.push(h('h3', null, 'Expectations'));
-      parts.push(table(['expectation', 'result', 'actual'], sum.expectations.map((e) => [e.text ?? '', e.pass ? 'PASS' : 'FAIL', e.actual_text ?? '']), 'expectations'));
+      const v = snapshotVerdict(this.snapshot!, this.progress);
+      parts.push(table(['expectation', 'result', 'actual'], (v?.expectations ?? []).map((e) => [e.text ?? '', e.state === 'pass' ? 'PASS' : e.state === 'fail' ? 'FAIL' : 'not judged', e.actual_text ?? '']), 'expectations'));
     }
     replace(this.tablesBox, ...parts);
   }

@@ -73,6 +73,10 @@ export class ResultsPanel implements vscode.Disposable {
       await this.exportReport();
       return;
     }
+    if (m.type === 'stop') {
+      if (this.model.state === 'running') await vscode.commands.executeCommand('llmload.stopRun');
+      return;
+    }
     const answer = await this.model.answer(m);
     if (answer) this.post(answer);
     if (m.type === 'ready' && this.pendingTab) {
