@@ -5,32 +5,34 @@
  */
 import type { ComparisonView, HostToView, PanelSnapshot, Progress, RequestPage, RequestSortKey, TableQuery, ViewState, ViewTab } from '../../src/core/messages';
 import type { SeriesRow } from '../../src/core/metrics/aggregate';
-import type { CompareRow } from '../../src/core/compare/compare';
 import { bucketTable, readBuckets } from '../../src/core/viewmodel/buckets';
-import { fmtMs, fmtNum, fmtPct, fmtSignedPct, fmtSignedUnit, fmtUnit } from '../../src/core/viewmodel/format';
+import { fmtMs, fmtNum, fmtPct } from '../../src/core/viewmodel/format';
 import { mergeSeries } from '../../src/core/viewmodel/live';
 import { defaultQuery } from '../../src/core/viewmodel/table';
+import { fitColumns, type ColumnSpec } from '../../src/core/viewmodel/request-columns';
 import { ChartGrid } from './charts';
 import { append, h, replace } from './dom';
 import { renderHeader, snapshotVerdict } from './header-view';
+import { comparisonParts } from './compare-view';
 import type { ViewHost } from './host';
-import { watchTheme } from './theme';
+import { watchResize, watchTheme } from './theme';
 import { TimelineView } from './timeline-view';
 
 const TABS: ViewTab[] = ['live', 'tables', 'requests', 'compare'];
 
-const COLUMNS: Array<{ key: RequestSortKey | 'prompt' | 'status' | 'bucket'; label: string; sortable: boolean }> = [
-  { key: 'id', label: '#', sortable: true },
-  { key: 'prompt', label: 'prompt', sortable: false },
-  { key: 'status', label: 'status', sortable: false },
-  { key: 'offset_ms', label: 'sent at', sortable: true },
-  { key: 'ttft_ms', label: 'TTFT', sortable: true },
-  { key: 'ttfa_ms', label: 'TTFA', sortable: true },
-  { key: 'e2e_ms', label: 'e2e', sortable: true },
-  { key: 'token_rate', label: 'tok/s', sortable: true },
-  { key: 'input_tokens', label: 'in', sortable: true },
-  { key: 'output_tokens', label: 'out', sortable: true },
-  { key: 'bucket', label: 'bucket', sortable: false },
+/** The Requests table's columns; `priority` decides which stay in a narrow panel (request-columns.ts). */
+const COLUMNS: Array<ColumnSpec<RequestSortKey | 'prompt' | 'status' | 'bucket'> & { sortable: boolean }> = [
+  { key: 'id', label: '#', sortable: true, priority: 0, min: 40 },
+  { key: 'prompt', label: 'prompt', sortable: false, priority: 5, min: 90 },
+  { key: 'status', label: 'status', sortable: false, priority: 0, min: 64 },
+  { key: 'offset_ms', label: 'sent at', sortable: true, priority: 9, min: 72 },
+  { key: 'ttft_ms', label: 'TTFT', sortable: true, priority: 0, min: 72 },
+  { key: 'ttfa_ms', label: 'TTFA', sortable: true, priority: 8, min: 72 },
+  { key: 'e2e_ms', label: 'e2e', sortable: true, priority: 1, min: 72 },
+  { key: 'token_rate', label: 'tok/s', sortable: true, priority: 6, min: 60 },
+  { key: 'input_tokens', label: 'in', sortable: true, priority: 7, min: 52 },
+  { key: 'output_tokens', label: 'out', sortable: true, priority: 4, min: 52 },
+  { key: 'bucket', label: 'bucket', sortable: false, priority: 10, min: 80 },
 ];
 
 export class App {
@@ -42,6 +44,10 @@ export class App {
   private pageSeq = 0;
   private detailSeq = 0;
   private selected: number | null = null;
+  /** The Requests box's width when its table was laid out (a resize lays it out again). */
+  private requestsWidth = 0;
+  /** A click asked for a request's detail: scroll its timeline into view when it arrives. */
+  private revealDetail = false;
   private tab: ViewTab = 'live';
   private lastPageAsk = 0;
   private pageTimer: ReturnType<typeof setTimeout> | undefined;
@@ -72,6 +78,9 @@ export class App {
       this.selected = saved.selected;
     }
     this.buildShell();
+    watchResize(this.requestsBox, () => {
+      if (this.page && Math.abs(this.requestsBox.clientWidth - this.requestsWidth) > 24) this.renderRequests();
+    });
     host.onMessage((m) => this.receive(m));
     watchTheme(() => {
       this.charts.restyle();
@@ -93,6 +102,8 @@ export class App {
       const i = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
       this.tab = TABS[i] ?? 'live';
       this.saveState();
+      // Charts in a tab that was hidden have no size: draw them as soon as the tab shows.
+      requestAnimationFrame(() => (this.tab === 'live' ? this.charts.redraw() : this.tab === 'compare' ? this.compareCharts.redraw() : undefined));
       if (this.tab === 'requests') this.askPage();
       if (this.tab === 'compare' && this.snapshot?.interactive) this.host.post({ type: 'listRuns' });
     });
@@ -170,7 +181,12 @@ export class App {
         break;
       case 'detail':
         if (m.seq !== this.detailSeq) return;
-        if (m.detail) this.timeline.show(m.detail);
+        if (m.detail) {
+          this.timeline.show(m.detail);
+          // The timeline is below the table: bring it to where the user is looking.
+          if (this.tab === 'requests' && this.revealDetail) this.timelineBox.scrollIntoView({ block: 'start' });
+          this.revealDetail = false;
+        }
         else replace(this.timelineBox, h('p', { class: 'muted' }, m.error ?? 'No detail for this request.'));
         break;
       case 'runs':
@@ -336,8 +352,12 @@ export class App {
     const pager = h('div', { class: 'pager' }, prev, h('span', { 'data-info': 'pager' }, `page ${q.page + 1} of ${pages} · ${p.matching} of ${p.total} requests`), next);
 
     const withBuckets = p.facets.buckets.length > 0;
-    const columns = withBuckets ? COLUMNS : COLUMNS.filter((c) => c.key !== 'bucket');
-    const tbl = h('vscode-table', { zebra: true, 'bordered-rows': true, class: 'requests-table', columns: JSON.stringify(columns.map((c) => (c.key === 'prompt' ? '140px' : c.key === 'id' ? '50px' : '80px'))) });
+    // Columns that fit the panel's width (#, status, TTFT, e2e always; `#` as wide as its largest id).
+    const maxId = p.rows.reduce((m, r) => Math.max(m, r.id), p.total);
+    const fit = fitColumns(withBuckets ? COLUMNS : COLUMNS.filter((c) => c.key !== 'bucket'), Math.max(200, (this.requestsBox.clientWidth || this.root.clientWidth || 800) - 4), maxId);
+    this.requestsWidth = this.requestsBox.clientWidth;
+    const columns = fit.columns as typeof COLUMNS;
+    const tbl = h('vscode-table', { zebra: true, 'bordered-rows': true, class: 'requests-table', columns: JSON.stringify(fit.widths.map((w) => `${w}px`)) });
     const head = h('vscode-table-header', { slot: 'header' });
     for (const c of columns) {
       const arrow = q.sort === c.key ? (q.desc ? ' ▼' : ' ▲') : '';
@@ -348,10 +368,22 @@ export class App {
     const body = h('vscode-table-body', { slot: 'body' });
     for (const r of p.rows) {
       const row = h('vscode-table-row', { 'data-request': r.id, class: r.id === this.selected ? 'selected' : r.status === 'error' ? 'failed' : undefined, tabindex: 0 });
-      const cells = [String(r.id), r.prompt, r.status === 'ok' ? 'ok' : (r.error_kind ?? 'error'), fmtMs(r.offset_ms), fmtMs(r.ttft_ms), fmtMs(r.ttfa_ms), fmtMs(r.e2e_ms), fmtNum(r.token_rate), r.input_tokens === null ? '-' : String(r.input_tokens), String(r.output_tokens)];
-      if (withBuckets) cells.push(r.bucket ?? '');
-      for (const c of cells) row.appendChild(h('vscode-table-cell', null, c));
+      const cell: Record<(typeof COLUMNS)[number]['key'], string> = {
+        id: String(r.id),
+        prompt: r.prompt,
+        status: r.status === 'ok' ? 'ok' : (r.error_kind ?? 'error'),
+        offset_ms: fmtMs(r.offset_ms),
+        ttft_ms: fmtMs(r.ttft_ms),
+        ttfa_ms: fmtMs(r.ttfa_ms),
+        e2e_ms: fmtMs(r.e2e_ms),
+        token_rate: fmtNum(r.token_rate),
+        input_tokens: r.input_tokens === null ? '-' : String(r.input_tokens),
+        output_tokens: String(r.output_tokens),
+        bucket: r.bucket ?? '',
+      };
+      for (const c of columns) row.appendChild(h('vscode-table-cell', { 'data-column': c.key }, cell[c.key]));
       const pick = () => {
+        this.revealDetail = true;
         this.askDetail(r.id);
         for (const el of body.querySelectorAll('.selected')) el.classList.remove('selected');
         row.classList.add('selected');
@@ -361,7 +393,8 @@ export class App {
       body.appendChild(row);
     }
     append(tbl, head, body);
-    replace(this.requestsBox, filters, tbl, pager);
+    const hiddenNote = fit.hidden.length ? h('p', { class: 'muted hidden-columns' }, `Not shown at this width: ${fit.hidden.map((c) => c.label).join(', ')} (widen the panel, or click a request for all of its figures).`) : null;
+    replace(this.requestsBox, filters, tbl, pager, hiddenNote);
   }
 
   // ---- compare ----
@@ -397,11 +430,7 @@ export class App {
       replace(box, h('p', { class: 'error-message' }, error ?? 'No comparison.'));
       return;
     }
-    const c = this.comparison.comparison;
-    const rowsOf = (rows: CompareRow[]) =>
-      rows.map((r) => ({ cells: [r.label, fmtUnit(r.a, r.unit), fmtUnit(r.b, r.unit), fmtSignedUnit(r.abs, r.unit), fmtSignedPct(r.rel), r.verdict], cls: `verdict-${r.verdict.replace('/', '')}` }));
-    const parts: HTMLElement[] = [h('p', null, `A: ${c.a.name} (${c.a.requests} requests) · B: ${c.b.name} (${c.b.requests} requests)`), classTable(['figure', 'A', 'B', 'delta', 'delta %', ''], rowsOf(c.rows), 'compare')];
-    for (const b of c.buckets) parts.push(h('h4', null, `Bucket ${b.bucket}`), classTable(['figure', 'A', 'B', 'delta', 'delta %', ''], rowsOf(b.rows), 'compare-bucket'));
+    const parts = comparisonParts(this.comparison.comparison);
     replace(box, ...parts);
     this.compareCharts.update(this.comparison.seriesB, this.comparison.seriesA);
   }
