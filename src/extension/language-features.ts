@@ -218,7 +218,8 @@ export class LanguageFeatures implements vscode.Disposable {
           : c?.state === 'downloading'
             ? 'Downloading…'
             : 'llmload asks before downloading it.';
-    const label = c?.state === 'failed' ? `⟵ no counts: tokenizer ${id} could not be downloaded` : undefined;
+    // Counts from a bundled tokenizer of the same family stay; without one, a failed download says so where counts would be.
+    const label = c?.state === 'failed' && !result.tokenizer?.fallbackFor ? `⟵ no counts: tokenizer ${id} could not be downloaded` : undefined;
     const hints = result.hints.map((h): TokenHint => ({ ...h, label: label ?? h.label, tooltip: `${h.tooltip}\n\n${why}` }));
     return { ...result, hints, note: `${result.note ?? ''} ${why}`.trim() };
   }

@@ -115,3 +115,28 @@ describe('token hints with errors elsewhere in the file', () => {
     assert.deepEqual(r.plan.prompts.map((p) => p.name), ['greeting', 'essay']);
   });
 });
+
+describe('a hub tokenizer that is not downloaded yet', () => {
+  it('counts with the bundled tokenizer of the same family, and says so (not "not allowed")', async () => {
+    const cache = mkdtempSync(path.join(tmp, 'hub-'));
+    const text = CLEAN.replace('tokenizer qwen3', 'tokenizer Qwen/Qwen3-8B');
+    const r = await computeTokenHints(text, { file, hfCacheDir: cache });
+    const bundled = await computeTokenHints(CLEAN, { file });
+    assert.equal(r.tokenizer?.name, 'qwen3');
+    assert.equal(r.tokenizer?.fallbackFor, 'Qwen/Qwen3-8B');
+    assert.deepEqual(labels(r), labels(bundled), 'the same counts as the bundled qwen3');
+    assert.equal(r.tokenizerProblem?.code, 'needs-download', 'the editor still offers the download');
+    assert.match(r.note ?? '', /Qwen\/Qwen3-8B is not downloaded yet.*counted with the bundled qwen3 tokenizer \(the same family\)/);
+    assert.doesNotMatch(r.note ?? '', /not allowed/);
+    assert.match(r.hints[0]!.tooltip, /until Qwen\/Qwen3-8B is downloaded/);
+  });
+
+  it('an id of no known family has no counts and says it is not downloaded yet', async () => {
+    const cache = mkdtempSync(path.join(tmp, 'hub-'));
+    const r = await computeTokenHints(CLEAN.replace('tokenizer qwen3', 'tokenizer acme/unknown-family'), { file, hfCacheDir: cache });
+    assert.equal(r.tokenizer, undefined);
+    assert.match(r.tokenizerProblem?.message ?? '', /is not downloaded yet/);
+    assert.doesNotMatch(r.hints.map((h) => h.tooltip).join(' '), /not allowed/);
+  });
+});
+

@@ -42,7 +42,7 @@ export interface TokenHint {
 
 export interface TokenHintsResult {
   /** The tokenizer used and how it was chosen; undefined when none could be loaded. */
-  tokenizer?: { name: string; source: string; chosenBy: 'scenario' | 'model' | 'default' };
+  tokenizer?: { name: string; source: string; chosenBy: 'scenario' | 'model' | 'default'; /** The hub id this bundled tokenizer stands in for until it is downloaded. */ fallbackFor?: string };
   model?: string;
   hints: TokenHint[];
   /** Limit checks (warnings and errors), ranged. */
@@ -111,13 +111,21 @@ async function computeForPlan(tree: ReturnType<typeof parseScenario>['tree'], pl
   const chosen = chooseTokenizer(plan, opts);
   if (!chosen) return { hints: [], limits: [], model: plan.model, note: 'no tokenizer: add a `tokenizer` line or pick one (llmload: Select Tokenizer)' };
   let tok: LoadedTokenizer;
+  let fallback: { spec: string; code: TokenizerErrorCode | 'other'; message: string } | undefined;
   try {
     // Never a download here: that needs the user's agreement, asked for by the editor (see LanguageFeatures).
     tok = await loadTokenizer(chosen.spec, { scenarioDir: path.dirname(opts.file), allowDownload: false, codeDir: opts.codeDir, hfCacheDir: opts.hfCacheDir });
   } catch (e) {
-    const message = (e as Error).message;
     const code = e instanceof TokenizerError ? e.code : 'other';
-    return {
+    // The editor asks before any download: until then the id is "not downloaded yet", not "not allowed".
+    const message = code === 'needs-download' ? `tokenizer ${chosen.spec} is not downloaded yet: not in the Hugging Face cache on this machine.` : (e as Error).message;
+    // Counts offline: a hub id of a family with a bundled tokenizer (Qwen/Qwen3-8B -> qwen3) counts with it, said in the note.
+    const family = code === 'needs-download' || code === 'download-failed' ? guessBundledFromModel(chosen.spec) : undefined;
+    const bundled = family && family !== chosen.spec ? await loadTokenizer(family, { codeDir: opts.codeDir }).catch(() => undefined) : undefined;
+    if (bundled) {
+      tok = bundled;
+      fallback = { spec: chosen.spec, code, message };
+    } else return {
       // A folder that is not there is the user's typo (the note says so); a download is worth a hint where counts would be.
       hints: code === 'needs-download' || code === 'download-failed' ? problemHints(tree, chosen.spec, code, message) : [],
       limits: [],
@@ -126,6 +134,18 @@ async function computeForPlan(tree: ReturnType<typeof parseScenario>['tree'], pl
       tokenizerProblem: { spec: chosen.spec, code, message },
     };
   }
+  const result = countWith(tree, plan, opts, tok, chosen.chosenBy);
+  if (fallback) {
+    const why = `counted with the bundled ${tok.name} tokenizer (the same family) until ${fallback.spec} is downloaded`;
+    for (const h of result.hints) h.tooltip += ` — ${why}`;
+    result.tokenizer = { ...result.tokenizer!, fallbackFor: fallback.spec };
+    result.note = `${fallback.message} Meanwhile ${why}.`;
+    result.tokenizerProblem = fallback;
+  }
+  return result;
+}
+
+function countWith(tree: ReturnType<typeof parseScenario>['tree'], plan: RunPlan, opts: TokenHintsOptions, tok: LoadedTokenizer, chosenBy: 'scenario' | 'model' | 'default'): TokenHintsResult {
   const chat = CHAT_APIS.has(plan.api);
   const kind = chat ? 'chat' : 'raw';
   const hints: TokenHint[] = [];
@@ -188,7 +208,7 @@ async function computeForPlan(tree: ReturnType<typeof parseScenario>['tree'], pl
       h.tooltip += ' — ' + limits.filter((d) => d.range.start.line === h.range.start.line).map((d) => d.message).join('; ');
     }
   }
-  return { tokenizer: { name: tok.name, source: tok.source, chosenBy: chosen.chosenBy }, model: plan.model, hints, limits };
+  return { tokenizer: { name: tok.name, source: tok.source, chosenBy }, model: plan.model, hints, limits };
 }
 
 /**
