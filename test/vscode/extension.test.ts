@@ -37,6 +37,36 @@ suite('llmload extension', () => {
     assert.ok(diags.some((d) => d.range.start.line === 6 && /number of users/.test(d.message)));
   });
 
+  test('a "did you mean" diagnostic has a quick fix that corrects the word', async () => {
+    const editor = await open('broken.llmload');
+    const doc = editor.document;
+    const diag = await until('the api diagnostic', () => vscode.languages.getDiagnostics(doc.uri).find((d) => /did you mean "openai-chat"/.test(d.message)));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title === 'Change to "openai-chat"');
+    assert.ok(fix?.edit, `a quick fix: ${actions.map((a) => a.title).join(' | ')}`);
+    const edits = fix.edit.get(doc.uri);
+    assert.equal(edits.length, 1);
+    assert.equal(edits[0]!.newText, 'openai-chat');
+    assert.equal(doc.getText(edits[0]!.range), 'openai-chatt');
+  });
+
+  test('completing a directive inserts a snippet with placeholders (think 500ms, not think)', async () => {
+    const editor = await open('tokens.llmload');
+    const doc = editor.document;
+    const original = doc.getText();
+    try {
+      await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount, 0), '\nthi'));
+      const pos = new vscode.Position(doc.lineCount - 1, 3);
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, pos);
+      const think = list.items.filter((i) => (typeof i.label === 'string' ? i.label : i.label.label) === 'think');
+      assert.equal(think.length >= 1, true);
+      const ours = think.find((i) => i.insertText instanceof vscode.SnippetString);
+      assert.equal((ours?.insertText as vscode.SnippetString | undefined)?.value, 'think ${1:500ms}');
+    } finally {
+      await restore(doc, original);
+    }
+  });
+
   test('diagnostics follow edits', async () => {
     const editor = await open('broken.llmload');
     const uri = editor.document.uri;

@@ -21,7 +21,59 @@ export interface Item {
   label: string;
   detail?: string;
   kind: 'keyword' | 'value' | 'metric' | 'stat' | 'tokenizer' | 'unit';
+  /** A VS Code snippet to insert instead of the bare word (when the rest of the line is empty). */
+  snippet?: string;
 }
+
+/**
+ * What a directive's completion inserts: the word with its usual arguments as placeholders
+ * (`think ${1:500ms}`), so accepting it never leaves `think500ms` behind. Keyed by context.
+ */
+export const KEYWORD_SNIPPETS: Partial<Record<Context, Record<string, string>>> = {
+  top: {
+    scenario: 'scenario "${1:My scenario}"',
+    target: 'target ${1:http://127.0.0.1:8000/v1}',
+    api: 'api ${1|openai-chat,openai-completions,openai-responses,anthropic,ollama,tgi,sse,websocket|}',
+    model: 'model ${1:meta-llama/Llama-3.1-8B-Instruct}',
+    tokenizer: 'tokenizer ${1|qwen3,llama3,deepseek-v3,deepseek-r1|}',
+    context: 'context ${1:128k}',
+    timeout: 'timeout ${1:60s}',
+    header: 'header ${1:X-Request-Source} ${2:llmload}',
+    key: 'key \\${secret:${1:OPENAI_API_KEY}}',
+    var: 'var ${1:NAME} ${2:value}',
+    seed: 'seed ${1:42}',
+    prompt: 'prompt "${1:name}"\n  user ${2:Hello!}\n  max_tokens ${3:256}',
+    load: 'load users ${1:8} for ${2:1m}',
+    warmup: 'warmup ${1:30s}',
+    stop: 'stop after ${1:10m}',
+    think: 'think ${1:500ms}',
+    buckets: 'buckets ${1:4k 16k 32k}',
+    trace: 'trace ${1|first 200,all,failures,none|}',
+    expect: 'expect\n  ${1:ttft p95 < 2s}',
+    length: 'length ${1|warns,fails|}',
+  },
+  prompt: {
+    system: 'system ${1:You are a helpful assistant.}',
+    user: 'user ${1:Hello!}',
+    assistant: 'assistant ${1:Hi!}',
+    max_tokens: 'max_tokens ${1:256}',
+    temperature: 'temperature ${1:0.7}',
+    top_p: 'top_p ${1:0.9}',
+    seed: 'seed ${1:42}',
+  },
+  synthetic: {
+    input: 'input ${1:1k..4k} tokens',
+    output: 'output ${1:256} tokens',
+    shared_prefix: 'shared_prefix ${1:1k} tokens',
+    count: 'count ${1:100}',
+  },
+  step: {
+    start: 'start ${1:2} users',
+    add: 'add ${1:2} users every ${2:30s}',
+    max: 'max ${1:16} users',
+    hold: 'hold ${1:1m}',
+  },
+};
 
 export type CompletionAnswer =
   | { kind: 'items'; items: Item[]; /** Range of the word being typed, to replace. */ replace: Range }
@@ -112,7 +164,10 @@ export function completionsAt(text: string, pos: Position, tokenizers: readonly 
 
   if (words.length === 1) {
     const table = ctx === 'expect' ? {} : CONTEXT_KEYWORDS[ctx];
-    const items: Item[] = Object.entries(table).map(([label, detail]) => ({ label, detail, kind: 'keyword' }));
+    const snippets = ctx === 'expect' ? undefined : KEYWORD_SNIPPETS[ctx];
+    // Only at the end of a line: placeholders would clash with words already written after the cursor.
+    const restEmpty = line.slice(pos.character).trim() === '';
+    const items: Item[] = Object.entries(table).map(([label, detail]) => ({ label, detail, kind: 'keyword', snippet: restEmpty ? snippets?.[label] : undefined }));
     if (ctx === 'expect') for (const [label, m] of Object.entries(METRICS)) items.push({ label, detail: m.description, kind: 'metric' });
     return { kind: 'items', items, replace };
   }
