@@ -307,8 +307,31 @@ export function hoverAt(tree: ScenarioTree, plan: RunPlan | undefined, pos: Posi
   const ctx = parent ? contextOfParent(parent) : 'top';
   const doc = (ctx ? CONTEXT_KEYWORDS[ctx][word] : undefined) ?? TOP_KEYWORDS[word];
   if (!doc) return undefined;
-  const value = parent ? undefined : resolvedValue(node as TopNode, plan);
+  if (parent) {
+    // A nested line: its own value (resolved where the plan has it), the doc's example as an example only.
+    const own = nestedValue(parent, node, plan, word);
+    const written = lineText(tree.text, node.range).trim();
+    return { markdown: `**${word}**: ${docAsExample(doc)}\n\nThis line: \`${written}\`` + (own !== undefined ? `\n\nResolved: ${own}` : ''), range: node.keyword.range };
+  }
+  const value = resolvedValue(node as TopNode, plan);
   return { markdown: `**${word}**: ${doc}` + (value ? `\n\nResolved: ${value}` : ''), range: node.keyword.range };
+}
+
+/** `Most output tokens per request: max_tokens 512` -> `Most output tokens per request (for example \`max_tokens 512\`)`. */
+function docAsExample(doc: string): string {
+  const i = doc.indexOf(': ');
+  if (i < 0) return doc;
+  return `${doc.slice(0, i)} (for example \`${doc.slice(i + 2)}\`)`;
+}
+
+/** The value a line inside a prompt block resolves to (its request parameter), when the plan has it. */
+function nestedValue(parent: TopNode, node: { kind: string }, plan: RunPlan | undefined, word: string): string | undefined {
+  if (!plan || parent.kind !== 'prompt') return undefined;
+  const p = plan.prompts.find((x) => x.name === parent.name?.text);
+  if (!p) return undefined;
+  const v = (p.params as Record<string, unknown>)[word];
+  if (v === undefined) return undefined;
+  return `\`${Array.isArray(v) ? v.map((x) => JSON.stringify(x)).join(' ') : String(v)}\` for prompt "${p.name}"`;
 }
 
 function contextOfParent(parent: TopNode): Context | undefined {
