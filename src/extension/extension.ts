@@ -21,6 +21,7 @@ import { secretNames } from './run/secret-refs';
 import { SimulatorProcess } from './simulator';
 import { ScenarioTests } from './test-explorer';
 import { settings } from './settings';
+import { tokenReport } from './language/token-report';
 
 /** What activate() returns: used by the integration tests, and by other extensions if ever needed. */
 export interface LlmloadApi {
@@ -242,12 +243,10 @@ async function countTokens(language: LanguageFeatures, log: vscode.LogOutputChan
     void vscode.window.showWarningMessage(`llmload: ${result.note ?? 'no counts'}`);
     return undefined;
   }
-  const lines = [`${path.basename(file)}: tokenizer ${result.tokenizer.name} (${result.tokenizer.source})`];
-  for (const h of result.hints) lines.push(`  line ${h.at.line + 1}: ${h.label.replace(/^⟵ /, '')}${h.warn ? '  (limit crossed)' : ''}`);
-  for (const d of result.limits) lines.push(`  ${d.severity}: line ${d.range.start.line + 1}: ${d.message}`);
-  for (const l of lines) log.info(l);
-  log.show(true);
-  const prompts = result.hints.filter((h) => !/prompts,/.test(h.label) && h.range.start.line === h.at.line);
-  void vscode.window.showInformationMessage(`llmload: ${result.tokenizer.name}: ${prompts.length} count(s); see the llmload log.`);
-  return lines.join('\n');
+  // A readable report beside the scenario (prompts, datasets, total), not a log dump.
+  const report = tokenReport(file, result);
+  log.info(`count tokens: ${path.basename(file)}: ${report.prompts} prompt(s), ${report.datasets} dataset(s), ${report.total} tokens (${result.tokenizer.name})`);
+  const page = await vscode.workspace.openTextDocument({ language: 'markdown', content: report.markdown });
+  await vscode.window.showTextDocument(page, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+  return report.markdown;
 }

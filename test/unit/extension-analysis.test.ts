@@ -172,6 +172,7 @@ describe('token hint subjects', () => {
   it('formats counts as the issue shows them', () => {
     assert.equal(formatTokenHint('prompt', { tokens: 1284 }), '⟵ 1,284 tok');
     assert.equal(formatTokenHint('dataset', { prompts: 500, min: 1200, max: 31_800 }), '⟵ 500 prompts, 1,200–31.8k tok');
+    assert.equal(formatTokenHint('prompt', { tokens: 26 }, 'qwen3'), '⟵ 26 tok (qwen3)', 'says who counted');
     assert.equal(formatTokens(12_000), '12k');
   });
 });

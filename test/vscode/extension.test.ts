@@ -94,7 +94,7 @@ suite('llmload extension', () => {
     // `llmload tokens` (qwen3, openai-chat): prompt "greeting" chat 12, turn 4.
     const onPrompt = hints.find((h) => h.position.line === promptLine);
     const onTurn = hints.find((h) => h.position.line === userLine);
-    assert.equal(onPrompt && label(onPrompt), '⟵ 12 tok');
+    assert.equal(onPrompt && label(onPrompt), '⟵ 12 tok (qwen3)', 'the count and who counted');
     assert.equal(onTurn && label(onTurn), '⟵ 4 tok');
     assert.equal(onPrompt!.position.character, doc.lineAt(promptLine).text.length, 'after the end of the line');
   });
@@ -109,7 +109,7 @@ suite('llmload extension', () => {
       return hints.find((h) => h.position.line === line);
     });
     // `llmload tokens`: dataset "qa" (jsonl, 6 prompts) chat min 33 max 36.
-    assert.equal(label(hint), '⟵ 6 prompts, 33–36 tok');
+    assert.equal(label(hint), '⟵ 6 prompts, 33–36 tok (qwen3)');
   });
 
   test('counting a very long prompt does not hold up the editor', async function () {
@@ -134,7 +134,7 @@ suite('llmload extension', () => {
       assert.ok(hovers.length > 0);
       const r = await counting;
       assert.deepEqual(order, ['hover', 'counts']);
-      const m = /^⟵ (\d+(?:\.\d)?)k tok$/.exec(r.hints[0]!.label);
+      const m = /^⟵ (\d+(?:\.\d)?)k tok \(qwen3\)$/.exec(r.hints[0]!.label);
       assert.ok(m && Number(m[1]) > 100, r.hints[0]!.label);
     } finally {
       await vscode.workspace.fs.delete(uri);
@@ -154,7 +154,7 @@ suite('llmload extension', () => {
         const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
         return hints.find((h) => h.position.line === promptLine && label(h).startsWith('⚠'));
       });
-      assert.equal(label(hint), '⚠ ⟵ 12 tok');
+      assert.equal(label(hint), '⚠ ⟵ 12 tok (qwen3)');
       const diag = await until('the limit in Problems', () => vscode.languages.getDiagnostics(doc.uri).find((d) => d.range.start.line === promptLine));
       assert.match(diag.message, /max_tokens|context/);
     } finally {
@@ -351,8 +351,8 @@ suite('llmload extension', () => {
         const x = await language.tokenHints(doc);
         return x?.tokenizer?.name === 'llama3' ? x : undefined;
       });
-      assert.match(r.hints[0]!.label, /^⟵ \d+ tok$/);
-      assert.notEqual(r.hints[0]!.label, '⟵ 12 tok', 'llama3 templates the prompt differently from qwen3');
+      assert.match(r.hints[0]!.label, /^⟵ \d+ tok \(llama3\)$/);
+      assert.notEqual(r.hints[0]!.label, '⟵ 12 tok (llama3)', 'llama3 templates the prompt differently from qwen3');
     } finally {
       await vscode.commands.executeCommand('llmload.selectTokenizer', '');
     }
@@ -360,7 +360,7 @@ suite('llmload extension', () => {
       const x = await language.tokenHints(doc);
       return x?.tokenizer?.name === 'qwen3' ? x : undefined;
     });
-    assert.equal(back.hints[0]!.label, '⟵ 12 tok');
+    assert.equal(back.hints[0]!.label, '⟵ 12 tok (qwen3)');
   });
 
   test('Start Built-in Simulator, an environment pointing at it, trace sampling from the settings, Stop Simulator', async function () {

@@ -485,9 +485,11 @@ export function formatTokens(n: number): string {
   return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`;
 }
 
-export function formatTokenHint(subject: TokenSubject['kind'], count: { tokens?: number; prompts?: number; min?: number; max?: number }): string {
+/** `⟵ 26 tok`; with `counter` (the tokenizer's name, on prompt and dataset headers): `⟵ 26 tok (qwen3)`. */
+export function formatTokenHint(subject: TokenSubject['kind'], count: { tokens?: number; prompts?: number; min?: number; max?: number }, counter?: string): string {
+  const who = counter ? ` (${counter})` : '';
   if (subject === 'dataset') {
-    return `⟵ ${(count.prompts ?? 0).toLocaleString('en-US')} prompts, ${formatTokens(count.min ?? 0)}–${formatTokens(count.max ?? 0)} tok`;
+    return `⟵ ${(count.prompts ?? 0).toLocaleString('en-US')} prompts, ${formatTokens(count.min ?? 0)}–${formatTokens(count.max ?? 0)} tok${who}`;
   }
-  return `⟵ ${formatTokens(count.tokens ?? 0)} tok`;
+  return `⟵ ${formatTokens(count.tokens ?? 0)} tok${who}`;
 }

@@ -38,6 +38,8 @@ export interface TokenHint {
   range: Range;
   /** A limit is crossed here (a warning decoration goes on the range). */
   warn: boolean;
+  /** What was counted (for Count Tokens' report): a prompt as served, one turn, or a dataset's prompts. */
+  subject?: { kind: 'prompt' | 'turn' | 'dataset'; name: string; tokens?: number; prompts?: number; counted?: number; min?: number; max?: number; mean?: number };
 }
 
 export interface TokenHintsResult {
@@ -170,10 +172,11 @@ function countWith(tree: ReturnType<typeof parseScenario>['tree'], plan: RunPlan
       }
       hints.push({
         at: s.at,
-        label: formatTokenHint('dataset', { prompts: d.total, min: d.min, max: d.max }),
+        label: formatTokenHint('dataset', { prompts: d.total, min: d.min, max: d.max }, tok.name),
         tooltip: `${d.counted.toLocaleString('en-US')} of ${d.total.toLocaleString('en-US')} prompts counted with ${tok.name} (${kind}); mean ${formatTokens(d.mean)} tok`,
         range: s.range,
         warn: false,
+        subject: { kind: 'dataset', name: ds.name, prompts: d.total, counted: d.counted, min: d.min, max: d.max, mean: d.mean, tokens: d.served.reduce((a, b) => a + b, 0) },
       });
       for (const [i, n] of d.served.entries()) subjects.push({ label: `dataset "${ds.name}" prompt ${i + 1}`, tokens: n, maxTokens: d.maxTokens, range: s.range });
       limitRanges.push(s.range);
@@ -186,18 +189,19 @@ function countWith(tree: ReturnType<typeof parseScenario>['tree'], plan: RunPlan
       const served = chat ? c.chat : c.raw;
       hints.push({
         at: s.at,
-        label: formatTokenHint('prompt', { tokens: served }),
+        label: formatTokenHint('prompt', { tokens: served }, tok.name),
         tooltip: `${served.toLocaleString('en-US')} tokens as the server sees this prompt (${kind}, ${tok.name}); chat ${c.chat.toLocaleString('en-US')}, raw ${c.raw.toLocaleString('en-US')}` +
           (p.params.max_tokens !== undefined ? `; max_tokens ${p.params.max_tokens.toLocaleString('en-US')}` : ''),
         range: s.range,
         warn: false,
+        subject: { kind: 'prompt', name: p.name, tokens: served },
       });
       subjects.push({ label: `prompt "${p.name}"`, tokens: served, maxTokens: p.params.max_tokens, range: s.range });
       limitRanges.push(s.range);
     } else {
       const n = c.turns[s.turn!];
       if (n === undefined) continue;
-      hints.push({ at: s.at, label: formatTokenHint('turn', { tokens: n }), tooltip: `${n.toLocaleString('en-US')} tokens in this turn's text (${tok.name})`, range: s.range, warn: false });
+      hints.push({ at: s.at, label: formatTokenHint('turn', { tokens: n }), tooltip: `${n.toLocaleString('en-US')} tokens in this turn's text (${tok.name})`, range: s.range, warn: false, subject: { kind: 'turn', name: `${p.name} turn ${s.turn! + 1}`, tokens: n } });
     }
   }
   const limits = checkTokenLimits(subjects, { modelMaxLength: tok.modelMaxLength });

@@ -168,4 +168,48 @@ export default async function (ctx: UiContext): Promise<void> {
     await ctx.screenshot(`${target}-2-timeline`);
     await view.locator('vscode-tab-header[data-tab="requests"]').scrollIntoViewIfNeeded();
   }
+
+  // A second run, longer, stopped with the panel's own Stop button: STOPPED, never PASS.
+  writeFileSync(path.join(ctx.workspace, 'narrow.llmload'), SCENARIO.replace('load users 4 for 6s', 'load users 4 for 60s'));
+  await openByQuickOpen(page, 'narrow.llmload');
+  await poll('the longer load in the editor', async () => /for\s60s/.test(await page.locator('.monaco-editor .view-lines').first().innerText()), 15_000);
+  await runCommand(page, 'llmload: Run Scenario');
+  await view.locator('[data-state="running"]').waitFor({ timeout: 30_000 });
+  await poll('requests in the second run', async () => Number(await view.locator('[data-card="requests"] .card-value').innerText({ timeout: 2000 })) > 0, 30_000);
+  await view.locator('vscode-button[data-action="stop"]').click();
+  const stopped = view.locator('.run-header .verdict[data-verdict="stopped"]');
+  await stopped.waitFor({ timeout: 20_000 });
+  const stoppedText = await view.locator('.run-header').innerText();
+  assert.match(stoppedText, /STOPPED/);
+  assert.match(stoppedText, /stopped after [\d.]+s of 60s: expectations not judged/);
+  assert.match(stoppedText, /success >= 90%\s+actual [\d.]+%\s*\(not judged\)/);
+  assert.doesNotMatch(stoppedText, /PASS|hold/);
+  await page.locator('.statusbar-item', { hasText: 'llmload STOPPED' }).first().waitFor({ timeout: 10_000 });
+  await ctx.screenshot('stopped');
+
+  // Compare at 300 px: the two runs' difference (how each ended) and the noise band are said; figure names are whole.
+  await runCommand(page, 'View: Close Primary Side Bar').catch(() => undefined);
+  await runCommand(page, 'View: Close All Editors');
+  await runCommand(page, 'llmload: Open Results');
+  await view.locator('[data-state="finished"]').waitFor({ timeout: 30_000 });
+  await panelWidth(page, 300);
+  await view.locator('vscode-tab-header[data-tab="compare"]').click();
+  const pick = view.locator('select[data-compare="run"]');
+  await pick.waitFor({ timeout: 15_000 });
+  await view.locator('vscode-button[data-action="run-compare"]').click();
+  await view.locator('[data-table="compare"] vscode-table-row').first().waitFor({ timeout: 15_000 });
+  await page.waitForTimeout(400);
+  const cmp = await view.locator('.comparison').evaluate((box: any) => ({
+    text: box.innerText,
+    figures: [...box.querySelectorAll('[data-table="compare"] vscode-table-cell[data-column="figure"]')].map((c: any) => ({ text: c.textContent, fits: c.scrollWidth <= c.clientWidth + 1 })),
+    overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  }));
+  assert.ok(cmp.overflow <= 1, `Compare at 300 px does not overflow sideways (${cmp.overflow}px)`);
+  assert.match(cmp.text, /ended by: A (stopped|completed) → B (completed|stopped)/);
+  assert.match(cmp.text, /load: A 4 users for (6s|1m) → B 4 users for (1m|6s)/);
+  assert.match(cmp.text, /Noise: changes within ±\d+%/);
+  assert.ok(cmp.figures.some((f: { text: string }) => f.text === 'Time to first token, p95'), cmp.figures.map((f: { text: string }) => f.text).join(' | '));
+  for (const f of cmp.figures) assert.ok(f.fits, `the figure name "${f.text}" is whole at 300 px`);
+  assert.doesNotMatch(cmp.text, /ttft…/);
+  await ctx.screenshot('300-3-compare');
 }
