@@ -179,6 +179,9 @@ export interface RunListItem {
   name: string;
   scenario: string;
   started_at: string;
+  /** Requests made, and the run's verdict label (PASS, FAIL, STOPPED, ...), for the Compare picker. */
+  requests?: number;
+  verdict?: string;
 }
 
 /** Everything the panel shows about one run, replayed whenever the view (re)loads. */

@@ -22,6 +22,7 @@ import { SimulatorProcess } from './simulator';
 import { ScenarioTests } from './test-explorer';
 import { settings } from './settings';
 import { tokenReport } from './language/token-report';
+import { runPickItem } from './run/run-picker';
 
 /** What activate() returns: used by the integration tests, and by other extensions if ever needed. */
 export interface LlmloadApi {
@@ -152,9 +153,11 @@ async function pickRun(title: string, exclude?: string): Promise<string | undefi
     void vscode.window.showInformationMessage('llmload: no runs yet in the results folder.');
     return undefined;
   }
+  // Scenario and verdict, age, request count: a person picks a run by these, not by its folder name.
+  const now = Date.now();
   const pick = await vscode.window.showQuickPick(
-    dirs.map((d) => ({ label: path.basename(d), description: path.dirname(d), dir: d })),
-    { title },
+    dirs.map((d) => runPickItem(d, now)),
+    { title, matchOnDescription: true, matchOnDetail: true },
   );
   return pick?.dir;
 }

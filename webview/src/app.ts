@@ -408,7 +408,7 @@ export class App {
     if (this.comparison) this.renderComparison();
   }
 
-  private renderRunPicker(runs: Array<{ dir: string; name: string; scenario: string; started_at: string }>): void {
+  private renderRunPicker(runs: Array<{ dir: string; name: string; scenario: string; started_at: string; requests?: number; verdict?: string }>): void {
     const picker = this.compareBox.querySelector('.run-picker') as HTMLElement | null;
     if (!picker) return;
     const others = runs.filter((r) => r.dir !== this.snapshot?.runDir);
@@ -417,7 +417,7 @@ export class App {
       return;
     }
     const sel = h('select', { 'data-compare': 'run', 'aria-label': 'baseline run' });
-    for (const r of others) sel.appendChild(h('option', { value: r.dir }, `${r.name} — ${r.scenario}`));
+    for (const r of others) sel.appendChild(h('option', { value: r.dir }, runOptionText(r)));
     const go = h('vscode-button', { 'data-action': 'run-compare' }, 'Compare');
     go.addEventListener('click', () => this.host.post({ type: 'compare', other: sel.value }));
     replace(picker, h('span', null, 'Baseline (A): '), sel, go, h('span', { class: 'muted' }, ' against this run (B)'));
@@ -434,6 +434,13 @@ export class App {
     replace(box, ...parts);
     this.compareCharts.update(this.comparison.seriesB, this.comparison.seriesA);
   }
+}
+
+/** `Chat · PASS · 10:04 · 1,234 requests`: what a person picks a baseline by. */
+function runOptionText(r: { name: string; scenario: string; started_at: string; requests?: number; verdict?: string }): string {
+  const t = Date.parse(r.started_at);
+  const when = Number.isFinite(t) ? new Date(t).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }) : r.name;
+  return [r.scenario, r.verdict, when, r.requests !== undefined ? `${r.requests.toLocaleString('en-US')} requests` : undefined].filter(Boolean).join(' · ');
 }
 
 function table(columns: string[], rows: string[][], name: string): HTMLElement {

@@ -15,6 +15,7 @@ import type { TracePlan } from '../../core/scenario/plan';
 import type { EngineToHost, HostToEngine } from '../protocol';
 import type { RunEvents, RunFinishedEvent, RunLiveEvent, RunStartedEvent } from '../run-events';
 import { costGuard } from './cost-estimate';
+import { inEditorWords } from './editor-words';
 import { redact, secretNames } from './secret-refs';
 import type { SecretResolver } from './secrets';
 import { settings } from '../settings';
@@ -220,7 +221,8 @@ export class RunController implements RunEvents, vscode.Disposable {
             break;
           }
           case 'failed':
-            outcome.message = redactAll(m.message);
+            // The core names the CLI's fix (--target); in the editor the fix is Select Environment.
+            outcome.message = inEditorWords(redactAll(m.message));
             this.log.error(outcome.message);
             void vscode.window.showErrorMessage(`llmload: ${outcome.message}`);
             break;
