@@ -86,6 +86,8 @@ export interface RequestRow {
   token_rate: number | null;
   input_tokens: number | null;
   output_tokens: number;
+  /** Set when `input_tokens` is the tokenizer's count (the server sent no usage); absent: the server's. */
+  input_source?: 'tokenizer';
 }
 
 /**

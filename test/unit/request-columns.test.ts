@@ -47,3 +47,12 @@ test('600 px: more columns by priority, never more than the width', () => {
   assert.ok(!keys(p).includes('offset_ms'));
   assert.ok(p.widths.reduce((a, b) => a + b, 0) <= 568);
 });
+
+// ---- whose count `in` is ----
+import { requestRowOf, type RequestRecord } from '../../src/core/metrics/record';
+
+test('a row says when its input count is the tokenizer\'s (the server sent no usage), not when it is the server\'s', () => {
+  const base = { id: 1, prompt: 'p', user: 0, start_ms: 0, offset_ms: 0, status: 'ok', http_status: 200, ttft_ms: 1, ttfa_ms: 1, thinking_ms: null, e2e_ms: 2, input_tokens: 15, output_tokens: 3, output_tokens_source: 'server', thinking_tokens: 0, thinking_tokens_source: 'server', token_rate: 1, finish_reason: 'stop', packets: {} } as unknown as RequestRecord;
+  assert.equal(requestRowOf({ ...base, input_tokens_source: 'server' } as RequestRecord).input_source, undefined);
+  assert.equal(requestRowOf({ ...base, input_tokens: 26, input_tokens_source: 'tokenizer' } as RequestRecord).input_source, 'tokenizer');
+});

@@ -377,7 +377,8 @@ export class App {
         ttfa_ms: fmtMs(r.ttfa_ms),
         e2e_ms: fmtMs(r.e2e_ms),
         token_rate: fmtNum(r.token_rate),
-        input_tokens: r.input_tokens === null ? '-' : String(r.input_tokens),
+        // † = counted by the tokenizer (the server sent no usage); plain = the server's own count.
+        input_tokens: r.input_tokens === null ? '-' : r.input_source === 'tokenizer' ? `${r.input_tokens}†` : String(r.input_tokens),
         output_tokens: String(r.output_tokens),
         bucket: r.bucket ?? '',
       };
@@ -393,8 +394,11 @@ export class App {
       body.appendChild(row);
     }
     append(tbl, head, body);
+    const inNote = columns.some((c) => c.key === 'input_tokens')
+      ? h('p', { class: 'muted input-source-note' }, p.rows.some((r) => r.input_source === 'tokenizer') ? 'in: the server\'s prompt token count; † counted by the tokenizer where the server sent none.' : 'in: the server\'s prompt token count (usage.prompt_tokens), as it templated the prompt.')
+      : null;
     const hiddenNote = fit.hidden.length ? h('p', { class: 'muted hidden-columns' }, `Not shown at this width: ${fit.hidden.map((c) => c.label).join(', ')} (widen the panel, or click a request for all of its figures).`) : null;
-    replace(this.requestsBox, filters, tbl, pager, hiddenNote);
+    replace(this.requestsBox, filters, tbl, pager, inNote, hiddenNote);
   }
 
   // ---- compare ----
