@@ -162,6 +162,18 @@ suite('llmload extension', () => {
     }
   });
 
+  test('Count Tokens opens a readable report with the dataset and a total', async () => {
+    const uri = fixture('dataset.llmload');
+    const md = await vscode.commands.executeCommand<string>('llmload.countTokens', uri);
+    assert.match(md ?? '', /^# Token counts: dataset\.llmload/);
+    assert.match(md ?? '', /Counted by \*\*qwen3\*\*/);
+    assert.match(md ?? '', /## Datasets/);
+    assert.match(md ?? '', /\|[^|]+\| \d+ \| 6 \| 33 \| 36 \|/);
+    assert.match(md ?? '', /\*\*Total: [\d,]+ tokens\*\*/);
+    const shown = await until('the report beside the scenario', () => vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'markdown' && /Token counts: dataset/.test(e.document.getText())));
+    assert.ok(shown);
+  });
+
   test('completion offers file paths after a dataset format and @file', async () => {
     const uri = fixture('paths.llmload');
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('dataset jsonl \nprompt "p"\n  user @file qu\n'));

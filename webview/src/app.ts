@@ -228,7 +228,8 @@ export class App {
     const card = (id: string, label: string, value: string) => h('div', { class: 'card', 'data-card': id }, h('div', { class: 'card-value' }, value), h('div', { class: 'card-label' }, label));
     replace(
       this.cards,
-      card('requests', 'requests', String(total)),
+      // A stop cancels the requests in flight: said, so the card and the table (which lists finished ones) agree.
+      card('requests', !live && sum.requests.cancelled > 0 ? `requests (${sum.requests.cancelled} cancelled)` : 'requests', String(total)),
       card('success', 'success rate', fmtPct(success)),
       card('qpm', live ? 'QPM (last 10 s)' : 'QPM', fmtNum(live ? (p?.qpm ?? null) : sum.qpm)),
       card('ttft', 'TTFT p95', fmtMs(live ? (p?.ttft_p95_ms ?? null) : sum.ttft_ms.p95)),
