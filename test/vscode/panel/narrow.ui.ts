@@ -41,13 +41,19 @@ function panel(page: Page): FrameLocator {
 }
 
 async function openByQuickOpen(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
+  // The title bar's command center opens Quick Open wherever the focus is (a webview that has the
+  // focus may keep Ctrl+P for itself).
+  const center = page.locator('.command-center-center').first();
+  if ((await center.count()) > 0) await center.click();
+  else await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 20_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ timeout: 20_000 });
+  // A click on the row itself (Enter could pick a row of the list from before it was filtered).
+  await row.click();
+  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 20_000 });
 }
 
 /** Sizes the browser so that the panel's webview is `width` px wide (the panel's group maximized, no side bar). */
