@@ -13,7 +13,7 @@ import { BUNDLED_TOKENIZERS } from '../core/tokenize/bundled';
 import { defaultHubCache, hubEndpoint } from '../core/tokenize/hub';
 import type { ScenarioTree } from '../core/scenario/tree';
 import type { RunPlan } from '../core/scenario/plan';
-import { completionsAt, documentSymbols, foldingRanges, hoverAt, type SymbolInfo } from './language/analysis';
+import { completionsAt, documentLinks, documentSymbols, foldingRanges, hoverAt, type SymbolInfo } from './language/analysis';
 import type { TokenHint, TokenHintsResult } from './language/token-hints';
 import { LanguageWorkerClient } from './language/worker-client';
 import { quickFixFor } from './language/quick-fixes';
@@ -110,6 +110,14 @@ export class LanguageFeatures implements vscode.Disposable {
       vscode.languages.registerHoverProvider(SELECTOR, { provideHover: (d, p) => this.hover(d, p) }),
       vscode.languages.registerDocumentSymbolProvider(SELECTOR, { provideDocumentSymbols: (d) => this.symbols(d) }),
       vscode.languages.registerFoldingRangeProvider(SELECTOR, { provideFoldingRanges: (d) => this.folding(d) }),
+      vscode.languages.registerDocumentLinkProvider(SELECTOR, {
+        provideDocumentLinks: (d) =>
+          documentLinks(this.analyze(d).tree).map((l) => {
+            const link = new vscode.DocumentLink(toRange(l.range), vscode.Uri.file(path.resolve(path.dirname(d.uri.fsPath), l.path)));
+            link.tooltip = `Open ${l.path}`;
+            return link;
+          }),
+      }),
       vscode.languages.registerCodeActionsProvider(SELECTOR, { provideCodeActions: (d, _r, c) => this.quickFixes(d, c) }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
       vscode.languages.registerInlayHintsProvider(SELECTOR, { onDidChangeInlayHints: this.hintsChanged.event, provideInlayHints: (d, r, t) => this.inlayHints(d, r, t) }),
     );

@@ -97,3 +97,19 @@ test('no shipped snippet has the same prefix as a directive completion (no dupli
   const words = new Set(Object.keys(KEYWORD_SNIPPETS.top!));
   for (const [name, s] of Object.entries(snippets)) for (const p of [s.prefix].flat()) assert.ok(!words.has(p), `${name}: prefix ${p}`);
 });
+
+// ---- document links ----
+import { documentLinks } from '../../src/extension/language/analysis';
+
+test('dataset, @file and replay paths are links over exactly the path; a path from a variable is not', () => {
+  const text = 'target builtin:chat\nmodel m\nload replay traces/r.jsonl\nvar dir data\ndataset jsonl data/qa.jsonl\n  user {{q}}\nprompt "p"\n  user @file prompts/long.txt\ndataset jsonl ${dir}/x.jsonl\n  user {{q}}\n';
+  const { tree } = parseScenario(text, '/tmp/l.llmload');
+  const links = documentLinks(tree);
+  const lines = text.split('\n');
+  const shown = links.map((l) => [l.path, lines[l.range.start.line]!.slice(l.range.start.character, l.range.end.character)]);
+  assert.deepEqual(shown, [
+    ['traces/r.jsonl', 'traces/r.jsonl'],
+    ['data/qa.jsonl', 'data/qa.jsonl'],
+    ['prompts/long.txt', 'prompts/long.txt'],
+  ]);
+});

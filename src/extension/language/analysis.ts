@@ -493,3 +493,20 @@ export function formatTokenHint(subject: TokenSubject['kind'], count: { tokens?:
   }
   return `⟵ ${formatTokens(count.tokens ?? 0)} tok${who}`;
 }
+
+// ---------- document links ----------
+
+/** Paths a scenario names (`dataset FORMAT PATH`, `@file PATH`, `load replay PATH`): Ctrl+click opens them. */
+export function documentLinks(tree: ScenarioTree): { range: Range; path: string }[] {
+  const out: { range: Range; path: string }[] = [];
+  const add = (v: { text: string; range: Range; refs?: unknown[] } | undefined) => {
+    // A path built from variables is resolved at run time: no link for it.
+    if (v && v.text && !(Array.isArray(v.refs) && v.refs.length)) out.push({ range: v.range, path: v.text });
+  };
+  for (const s of tree.statements) {
+    if (s.kind === 'dataset') add((s as DatasetNode).path);
+    if (s.kind === 'load') add((s as unknown as { path?: { text: string; range: Range; refs?: unknown[] } }).path);
+    if (s.kind === 'prompt' || s.kind === 'dataset') for (const t of s.turns) if (t.form === 'file') add(t.file);
+  }
+  return out;
+}
