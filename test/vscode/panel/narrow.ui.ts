@@ -49,7 +49,9 @@ async function openByQuickOpen(page: Page, name: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(name);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+  // The file itself, not a run folder's copy (.llmload/runs/*/scenario.llmload also matches the name).
+  const exact = new RegExp(`^${name.replace(/[.]/g, '\\.')}$`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
   await row.waitFor({ timeout: 20_000 });
   // A click on the row itself (Enter could pick a row of the list from before it was filtered).
   await row.click();
