@@ -164,7 +164,8 @@ export class TimelineView {
       const at = placed.labels[i]!;
       const y = (at.row + 1) * LABEL_ROW_H;
       plot.appendChild(s('line', { x1: x, x2: x, y1: y - 9, y2: TOP + lanes * LANE_H, stroke: color, 'stroke-width': 1.5, class: `marker marker-${m.id}`, 'data-marker': m.id }));
-      svg.appendChild(s('text', { x: at.left, y, fill: color, 'font-size': 10, 'text-anchor': 'start', class: 'marker-label', 'data-marker-label': m.id }, markerLabels[i]!));
+      // Words in the text colour (readable in every theme); the marker's colour is on its line.
+      svg.appendChild(s('text', { x: at.left, y, fill: fg, 'font-size': 10, 'text-anchor': 'start', class: 'marker-label', 'data-marker-label': m.id }, markerLabels[i]!));
     });
     svg.appendChild(plot);
     // Axis.
