@@ -6,6 +6,7 @@ import { cacheNotes } from '../core/viewmodel/buckets';
 import type { ReadinessWait } from '../core/run/readiness';
 import type { TargetCheck } from '../core/run/target-check';
 import { serverLines } from '../core/server-metrics/verdict';
+import { runVerdict } from '../core/metrics/expectations';
 
 export function ms(v: number | null | undefined): string {
   if (v === null || v === undefined) return '-';
@@ -107,10 +108,13 @@ export function summaryText(s: Summary, dir: string): string {
   if (acc && acc.input.diff_pct !== null && Math.abs(acc.input.diff_pct) >= 1) {
     lines.push(`  note: the server counted ${acc.input.diff_pct > 0 ? '+' : ''}${acc.input.diff_pct.toFixed(1)}% input tokens against the tokenizer (${acc.input.requests} requests)`);
   }
+  // A stopped run's expectations are not judged: never PASS (runVerdict in core/metrics/expectations).
+  const verdict = runVerdict(s);
   if (s.expectations.length > 0) {
     lines.push('  expectations:');
-    for (const e of s.expectations) lines.push(`    ${e.pass ? 'PASS' : 'FAIL'}  ${e.text.padEnd(28)} actual ${e.actual_text}`);
+    for (const e of verdict.expectations) lines.push(`    ${e.state === 'pass' ? 'PASS' : e.state === 'fail' ? 'FAIL' : '-   '}  ${e.text.padEnd(28)} actual ${e.actual_text}`);
   }
+  if (s.expectations.length > 0 || !verdict.judged) lines.push(`verdict: ${verdict.label}, ${verdict.text}`);
   lines.push(`results: ${dir}`);
   return lines.join('\n');
 }

@@ -100,6 +100,8 @@ export interface RequestRow {
   token_rate: number | null;
   input_tokens: number | null;
   output_tokens: number;
+  /** Set when `input_tokens` is the tokenizer's count (the server sent no usage); absent: the server's. */
+  input_source?: 'tokenizer';
 }
 
 /**
@@ -193,6 +195,9 @@ export interface RunListItem {
   name: string;
   scenario: string;
   started_at: string;
+  /** Requests made, and the run's verdict label (PASS, FAIL, STOPPED, ...), for the Compare picker. */
+  requests?: number;
+  verdict?: string;
 }
 
 /** Everything the panel shows about one run, replayed whenever the view (re)loads. */
@@ -241,7 +246,9 @@ export type ViewToHost =
   | { type: 'listRuns' }
   | { type: 'compare'; other: string }
   | { type: 'exportReport' }
-  | { type: 'viewState'; state: ViewState };
+  | { type: 'viewState'; state: ViewState }
+  /** The panel's Stop button: ends the run it shows. */
+  | { type: 'stop' };
 
 /** What the webview keeps with setState, so a reloaded window restores the panel. */
 export interface ViewState {

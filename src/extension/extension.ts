@@ -16,10 +16,13 @@ import { LanguageFeatures, LANGUAGE_ID } from './language-features';
 import { LanguageWorkerClient } from './language/worker-client';
 import { RunController, type RunOutcome, type StartOptions } from './run/run-controller';
 import { SecretResolver } from './run/secrets';
+import { VerdictStatus } from './run/verdict-status';
 import { secretNames } from './run/secret-refs';
 import { SimulatorProcess } from './simulator';
 import { ScenarioTests } from './test-explorer';
 import { settings } from './settings';
+import { tokenReport } from './language/token-report';
+import { runPickItem } from './run/run-picker';
 
 /** What activate() returns: used by the integration tests, and by other extensions if ever needed. */
 export interface LlmloadApi {
@@ -29,6 +32,8 @@ export interface LlmloadApi {
   simulator: SimulatorProcess;
   secrets: SecretResolver;
   log: vscode.LogOutputChannel;
+  /** The last run's verdict in the status bar. */
+  verdict: VerdictStatus;
 }
 
 export function activate(context: vscode.ExtensionContext): LlmloadApi {
@@ -39,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): LlmloadApi {
   const language = new LanguageFeatures(worker);
   const tests = new ScenarioTests(runs);
   const simulator = new SimulatorProcess(context.extensionPath, log);
+  const verdict = new VerdictStatus(runs);
   const environment = vscode.window.createStatusBarItem('llmload.environment', vscode.StatusBarAlignment.Left, 99);
   environment.name = 'llmload environment';
   environment.command = 'llmload.selectEnvironment';
@@ -74,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): LlmloadApi {
     tests,
     simulator,
     environment,
+    verdict,
     { dispose: () => void worker.close() },
     registerCodeLens(),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('llmload.environment') || e.affectsConfiguration('llmload.environments') ? showEnvironment() : undefined),
@@ -101,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): LlmloadApi {
   );
   registerResultsPanel(context, runs);
   void tests.discover();
-  return { runs, language, tests, simulator, secrets, log };
+  return { runs, language, tests, simulator, secrets, log, verdict };
 }
 
 export function deactivate(): void {
@@ -148,9 +155,11 @@ async function pickRun(title: string, exclude?: string): Promise<string | undefi
     void vscode.window.showInformationMessage('llmload: no runs yet in the results folder.');
     return undefined;
   }
+  // Scenario and verdict, age, request count: a person picks a run by these, not by its folder name.
+  const now = Date.now();
   const pick = await vscode.window.showQuickPick(
-    dirs.map((d) => ({ label: path.basename(d), description: path.dirname(d), dir: d })),
-    { title },
+    dirs.map((d) => runPickItem(d, now)),
+    { title, matchOnDescription: true, matchOnDetail: true },
   );
   return pick?.dir;
 }
@@ -239,12 +248,10 @@ async function countTokens(language: LanguageFeatures, log: vscode.LogOutputChan
     void vscode.window.showWarningMessage(`llmload: ${result.note ?? 'no counts'}`);
     return undefined;
   }
-  const lines = [`${path.basename(file)}: tokenizer ${result.tokenizer.name} (${result.tokenizer.source})`];
-  for (const h of result.hints) lines.push(`  line ${h.at.line + 1}: ${h.label.replace(/^⟵ /, '')}${h.warn ? '  (limit crossed)' : ''}`);
-  for (const d of result.limits) lines.push(`  ${d.severity}: line ${d.range.start.line + 1}: ${d.message}`);
-  for (const l of lines) log.info(l);
-  log.show(true);
-  const prompts = result.hints.filter((h) => !/prompts,/.test(h.label) && h.range.start.line === h.at.line);
-  void vscode.window.showInformationMessage(`llmload: ${result.tokenizer.name}: ${prompts.length} count(s); see the llmload log.`);
-  return lines.join('\n');
+  // A readable report beside the scenario (prompts, datasets, total), not a log dump.
+  const report = tokenReport(file, result);
+  log.info(`count tokens: ${path.basename(file)}: ${report.prompts} prompt(s), ${report.datasets} dataset(s), ${report.total} tokens (${result.tokenizer.name})`);
+  const page = await vscode.workspace.openTextDocument({ language: 'markdown', content: report.markdown });
+  await vscode.window.showTextDocument(page, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+  return report.markdown;
 }

@@ -13,9 +13,10 @@ import { BUNDLED_TOKENIZERS } from '../core/tokenize/bundled';
 import { defaultHubCache, hubEndpoint } from '../core/tokenize/hub';
 import type { ScenarioTree } from '../core/scenario/tree';
 import type { RunPlan } from '../core/scenario/plan';
-import { completionsAt, documentSymbols, foldingRanges, hoverAt, type SymbolInfo } from './language/analysis';
+import { completionsAt, documentLinks, documentSymbols, foldingRanges, hoverAt, type SymbolInfo } from './language/analysis';
 import type { TokenHint, TokenHintsResult } from './language/token-hints';
 import { LanguageWorkerClient } from './language/worker-client';
+import { quickFixFor } from './language/quick-fixes';
 import { settings } from './settings';
 
 export const LANGUAGE_ID = 'llmload';
@@ -109,6 +110,15 @@ export class LanguageFeatures implements vscode.Disposable {
       vscode.languages.registerHoverProvider(SELECTOR, { provideHover: (d, p) => this.hover(d, p) }),
       vscode.languages.registerDocumentSymbolProvider(SELECTOR, { provideDocumentSymbols: (d) => this.symbols(d) }),
       vscode.languages.registerFoldingRangeProvider(SELECTOR, { provideFoldingRanges: (d) => this.folding(d) }),
+      vscode.languages.registerDocumentLinkProvider(SELECTOR, {
+        provideDocumentLinks: (d) =>
+          documentLinks(this.analyze(d).tree).map((l) => {
+            const link = new vscode.DocumentLink(toRange(l.range), vscode.Uri.file(path.resolve(path.dirname(d.uri.fsPath), l.path)));
+            link.tooltip = `Open ${l.path}`;
+            return link;
+          }),
+      }),
+      vscode.languages.registerCodeActionsProvider(SELECTOR, { provideCodeActions: (d, _r, c) => this.quickFixes(d, c) }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
       vscode.languages.registerInlayHintsProvider(SELECTOR, { onDidChangeInlayHints: this.hintsChanged.event, provideInlayHints: (d, r, t) => this.inlayHints(d, r, t) }),
     );
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
@@ -218,7 +228,8 @@ export class LanguageFeatures implements vscode.Disposable {
           : c?.state === 'downloading'
             ? 'Downloading…'
             : 'llmload asks before downloading it.';
-    const label = c?.state === 'failed' ? `⟵ no counts: tokenizer ${id} could not be downloaded` : undefined;
+    // Counts from a bundled tokenizer of the same family stay; without one, a failed download says so where counts would be.
+    const label = c?.state === 'failed' && !result.tokenizer?.fallbackFor ? `⟵ no counts: tokenizer ${id} could not be downloaded` : undefined;
     const hints = result.hints.map((h): TokenHint => ({ ...h, label: label ?? h.label, tooltip: `${h.tooltip}\n\n${why}` }));
     return { ...result, hints, note: `${result.note ?? ''} ${why}`.trim() };
   }
@@ -303,6 +314,10 @@ export class LanguageFeatures implements vscode.Disposable {
         const item = new vscode.CompletionItem(i.label, kind);
         item.detail = i.detail;
         item.range = replace;
+        if (i.snippet) {
+          item.insertText = new vscode.SnippetString(i.snippet);
+          item.documentation = new vscode.MarkdownString().appendCodeblock(i.snippet.replace(/\$\{\d+\|([^,|]*)[^|]*\|\}/g, '$1').replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\\\$/g, '$'), 'llmload');
+        }
         return item;
       });
     }
@@ -325,6 +340,25 @@ export class LanguageFeatures implements vscode.Disposable {
         if (isDir) item.command = { title: 'more', command: 'editor.action.triggerSuggest' };
         return item;
       });
+  }
+
+  /** A quick fix for every "did you mean" among the diagnostics under the cursor. */
+  private quickFixes(doc: vscode.TextDocument, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const a = this.analyze(doc);
+    const out: vscode.CodeAction[] = [];
+    for (const vd of context.diagnostics) {
+      if (vd.source !== 'llmload') continue;
+      const d = a.diagnostics.find((x) => x.message === vd.message && toRange(x.range).isEqual(vd.range));
+      const fix = d && quickFixFor(d, doc.getText());
+      if (!fix) continue;
+      const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+      action.diagnostics = [vd];
+      action.isPreferred = true;
+      action.edit = new vscode.WorkspaceEdit();
+      action.edit.replace(doc.uri, toRange(fix.range), fix.text);
+      out.push(action);
+    }
+    return out;
   }
 
   private hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {

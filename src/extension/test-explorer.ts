@@ -1,12 +1,15 @@
 /**
  * Test Explorer: each `.llmload` file is a test item whose children are its `expect` lines. Running
  * an item runs the scenario (through the run controller, so trust, secrets and the cost guard
- * apply) and marks each expectation passed or failed with its measured value.
+ * apply) and marks each expectation passed or failed with its measured value. Runs started
+ * anywhere else (palette, CodeLens, editor title) are recorded too, as a test run of their file.
+ * A stopped run marks its file errored ("stopped after Ns: expectations not judged") and its
+ * expectations skipped: never passed.
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { parseScenario } from '../core/scenario';
-import type { RunController } from './run/run-controller';
+import type { RunController, RunOutcome } from './run/run-controller';
 
 const toRange = (r: { start: { line: number; character: number }; end: { line: number; character: number } }): vscode.Range =>
   new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
@@ -16,6 +19,9 @@ export class ScenarioTests implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.controller];
   /** The last state reported for each item id, with its message (what the Test Explorer shows). */
   readonly results = new Map<string, { state: 'started' | 'passed' | 'failed' | 'errored' | 'skipped'; message?: string }>();
+
+  /** Files whose run the Test Explorer itself started (it reports those; the rest are recorded on end). */
+  private readonly testDriven = new Set<string>();
 
   constructor(private readonly runs: RunController) {
     this.controller.resolveHandler = async (item) => {
@@ -30,6 +36,7 @@ export class ScenarioTests implements vscode.Disposable {
       watcher.onDidDelete((u) => this.controller.items.delete(u.toString())),
       vscode.workspace.onDidOpenTextDocument((d) => this.updateFromDocument(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.updateFromDocument(e.document)),
+      runs.onDidEndRun((o) => void this.recordOutside(o)),
     );
   }
 
@@ -114,7 +121,43 @@ export class ScenarioTests implements vscode.Disposable {
     const wanted = (c: vscode.TestItem): boolean => !request.include || request.include.includes(file) || request.include.includes(c);
     run.started(file);
     for (const c of children) if (wanted(c)) run.started(c);
-    const outcome = await this.runs.start(file.uri!.fsPath);
+    const fsPath = file.uri!.fsPath;
+    this.testDriven.add(fsPath);
+    let outcome: RunOutcome;
+    try {
+      outcome = await this.runs.start(fsPath);
+    } finally {
+      this.testDriven.delete(fsPath);
+    }
+    this.report(run, file, outcome, wanted);
+  }
+
+  /** A run started elsewhere (palette, CodeLens): recorded as a test run of its file. */
+  private async recordOutside(outcome: RunOutcome): Promise<void> {
+    if (this.testDriven.has(outcome.file) || (outcome.status !== 'finished' && outcome.status !== 'failed')) return;
+    const uri = vscode.Uri.file(outcome.file);
+    let item = this.controller.items.get(uri.toString());
+    if (!item) {
+      await this.updateFromDisk(uri);
+      item = this.controller.items.get(uri.toString());
+    }
+    if (!item) return;
+    const run = this.record(this.controller.createTestRun(new vscode.TestRunRequest([item]), `llmload: ${path.basename(outcome.file)}`, true));
+    run.started(item);
+    this.report(run, item, outcome, () => true);
+    run.end();
+  }
+
+  private report(run: vscode.TestRun, file: vscode.TestItem, outcome: RunOutcome, wanted: (c: vscode.TestItem) => boolean): void {
+    const children = [...gather(file.children)];
+    if (outcome.verdict && !outcome.verdict.judged) {
+      // Stopped (or ended on an error) with figures for part of the plan: nothing is judged.
+      run.appendOutput(`llmload: ${path.basename(file.uri!.fsPath)}: ${outcome.verdict.text}; results in ${outcome.runDir}\r\n`, undefined, file);
+      for (const e of outcome.verdict.expectations) run.appendOutput(`  not judged  ${e.text}  (actual ${e.actual_text})\r\n`, undefined, file);
+      run.errored(file, new vscode.TestMessage(`${outcome.verdict.label}: ${outcome.verdict.text}`));
+      for (const c of children) if (wanted(c)) run.skipped(c);
+      return;
+    }
     if (outcome.status !== 'finished' || !outcome.summary) {
       const msg = new vscode.TestMessage(`the run did not finish: ${outcome.message ?? outcome.status}`);
       run.errored(file, msg);

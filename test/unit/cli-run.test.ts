@@ -149,6 +149,9 @@ test('Ctrl-C stops within a second and keeps every result measured so far', asyn
   const summary = JSON.parse(fs.readFileSync(path.join(run!, 'summary.json'), 'utf8'));
   assert.equal(summary.ended_by, 'stopped');
   assert.ok(summary.requests.ok >= 1);
+  // The expectation (success >= 99%) would hold on the figures so far, but a stopped run is not judged.
+  assert.doesNotMatch(r.stdout, /PASS/);
+  assert.match(r.stdout, /verdict: STOPPED, stopped after [\d.]+s: expectations not judged/);
   const lines = fs.readFileSync(path.join(run!, 'requests.jsonl'), 'utf8').trim().split('\n');
   assert.equal(lines.length, summary.requests.total);
 });

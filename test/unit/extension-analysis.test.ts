@@ -108,6 +108,16 @@ describe('hover', () => {
     assert.match(hoverAt(tree, plan, { line: lineOf('  ttft p95'), character: 3 })!.markdown, /\*\*ttft\*\* p95: Time to first output packet/);
   });
 
+  it('a nested line shows its own value, not the doc example as if it were the value', () => {
+    const line = TEXT.split('\n').findIndex((l) => /^\s+max_tokens \d+/.test(l));
+    assert.ok(line > 0, 'the fixture has a max_tokens line');
+    const written = TEXT.split('\n')[line]!.trim();
+    const h = hoverAt(tree, plan, { line, character: 4 })!;
+    assert.match(h.markdown, /\(for example `max_tokens 512`\)/);
+    assert.ok(h.markdown.includes(`This line: \`${written}\``), h.markdown);
+    assert.match(h.markdown, new RegExp(`Resolved: \`${written.split(/\s+/)[1]}\` for prompt "`));
+  });
+
   it('never shows a secret value', () => {
     const line = lineOf('key ');
     const onKeyword = hoverAt(tree, plan, { line, character: 1 })!;
@@ -162,6 +172,7 @@ describe('token hint subjects', () => {
   it('formats counts as the issue shows them', () => {
     assert.equal(formatTokenHint('prompt', { tokens: 1284 }), '⟵ 1,284 tok');
     assert.equal(formatTokenHint('dataset', { prompts: 500, min: 1200, max: 31_800 }), '⟵ 500 prompts, 1,200–31.8k tok');
+    assert.equal(formatTokenHint('prompt', { tokens: 26 }, 'qwen3'), '⟵ 26 tok (qwen3)', 'says who counted');
     assert.equal(formatTokens(12_000), '12k');
   });
 });

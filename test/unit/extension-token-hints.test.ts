@@ -36,7 +36,7 @@ describe('computeTokenHints', () => {
     assert.deepEqual(
       r.hints.map((h) => [h.at.line, h.label]),
       [
-        [7, `⟵ ${c.chat} tok`],
+        [7, `⟵ ${c.chat} tok (qwen3)`],
         [8, `⟵ ${c.turns[0]} tok`],
       ],
     );
@@ -47,7 +47,7 @@ describe('computeTokenHints', () => {
 
   it('counts raw text for APIs without a chat template', async () => {
     const r = await computeTokenHints(TEXT.replace('api openai-chat', 'api openai-completions'), { file });
-    assert.equal(r.hints[0]!.label, '⟵ 4 tok');
+    assert.equal(r.hints[0]!.label, '⟵ 4 tok (qwen3)');
   });
 
   it('marks a prompt whose max_tokens crosses the context window', async () => {
@@ -63,7 +63,7 @@ describe('computeTokenHints', () => {
     const text = TEXT.replace(/prompt "greeting"[\s\S]*$/, 'dataset jsonl qa.jsonl\n  user {{q}}\n');
     const r = await computeTokenHints(text, { file });
     assert.equal(r.hints.length, 1);
-    assert.match(r.hints[0]!.label, /^⟵ 3 prompts, \d+–\d+ tok$/);
+    assert.match(r.hints[0]!.label, /^⟵ 3 prompts, \d+–\d+ tok \(qwen3\)$/);
     const [min, max] = r.hints[0]!.label.match(/(\d+)–(\d+)/)!.slice(1).map(Number);
     assert.ok(min! < max!);
   });
@@ -94,7 +94,7 @@ describe('LanguageWorkerClient', () => {
 
   it('answers from a worker thread and caches per text', async () => {
     const a = await client.hints({ text: TEXT, file });
-    assert.equal(a?.hints[0]?.label, '⟵ 12 tok');
+    assert.equal(a?.hints[0]?.label, '⟵ 12 tok (qwen3)');
     const b = await client.hints({ text: TEXT, file });
     assert.equal(b, a, 'the same object: served from the cache');
   });

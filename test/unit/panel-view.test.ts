@@ -190,9 +190,10 @@ test('compare from the panel: pick a baseline, see signed deltas with verdicts a
   await page.click('vscode-button[data-action="run-compare"]');
   await page.waitForSelector('vscode-table[data-table="compare"]');
   const ttft = await page.$$eval('vscode-table[data-table="compare"] vscode-table-row', (rows) =>
-    rows.map((r) => ({ cls: r.className as string, cells: [...r.children].map((c) => c.textContent ?? '') })).filter((r) => r.cells[0] === 'ttft p95'),
+    rows.map((r) => ({ figure: r.getAttribute('data-figure'), cls: r.className as string, cells: [...r.children].map((c) => c.textContent ?? '') })).filter((r) => r.figure === 'ttft p95'),
   );
   assert.equal(ttft.length, 1);
+  assert.equal(ttft[0]!.cells[0], 'Time to first token, p95', 'a readable figure name');
   assert.match(ttft[0]!.cells[4]!, /^-\d+\.\d%$/, 'B is faster than A');
   assert.equal(ttft[0]!.cells[5], 'better');
   assert.match(ttft[0]!.cls, /verdict-better/);

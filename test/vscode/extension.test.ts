@@ -37,6 +37,36 @@ suite('llmload extension', () => {
     assert.ok(diags.some((d) => d.range.start.line === 6 && /number of users/.test(d.message)));
   });
 
+  test('a "did you mean" diagnostic has a quick fix that corrects the word', async () => {
+    const editor = await open('broken.llmload');
+    const doc = editor.document;
+    const diag = await until('the api diagnostic', () => vscode.languages.getDiagnostics(doc.uri).find((d) => /did you mean "openai-chat"/.test(d.message)));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title === 'Change to "openai-chat"');
+    assert.ok(fix?.edit, `a quick fix: ${actions.map((a) => a.title).join(' | ')}`);
+    const edits = fix.edit.get(doc.uri);
+    assert.equal(edits.length, 1);
+    assert.equal(edits[0]!.newText, 'openai-chat');
+    assert.equal(doc.getText(edits[0]!.range), 'openai-chatt');
+  });
+
+  test('completing a directive inserts a snippet with placeholders (think 500ms, not think)', async () => {
+    const editor = await open('tokens.llmload');
+    const doc = editor.document;
+    const original = doc.getText();
+    try {
+      await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount, 0), '\nthi'));
+      const pos = new vscode.Position(doc.lineCount - 1, 3);
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, pos);
+      const think = list.items.filter((i) => (typeof i.label === 'string' ? i.label : i.label.label) === 'think');
+      assert.equal(think.length >= 1, true);
+      const ours = think.find((i) => i.insertText instanceof vscode.SnippetString);
+      assert.equal((ours?.insertText as vscode.SnippetString | undefined)?.value, 'think ${1:500ms}');
+    } finally {
+      await restore(doc, original);
+    }
+  });
+
   test('diagnostics follow edits', async () => {
     const editor = await open('broken.llmload');
     const uri = editor.document.uri;
@@ -64,7 +94,7 @@ suite('llmload extension', () => {
     // `llmload tokens` (qwen3, openai-chat): prompt "greeting" chat 12, turn 4.
     const onPrompt = hints.find((h) => h.position.line === promptLine);
     const onTurn = hints.find((h) => h.position.line === userLine);
-    assert.equal(onPrompt && label(onPrompt), '⟵ 12 tok');
+    assert.equal(onPrompt && label(onPrompt), '⟵ 12 tok (qwen3)', 'the count and who counted');
     assert.equal(onTurn && label(onTurn), '⟵ 4 tok');
     assert.equal(onPrompt!.position.character, doc.lineAt(promptLine).text.length, 'after the end of the line');
   });
@@ -79,7 +109,7 @@ suite('llmload extension', () => {
       return hints.find((h) => h.position.line === line);
     });
     // `llmload tokens`: dataset "qa" (jsonl, 6 prompts) chat min 33 max 36.
-    assert.equal(label(hint), '⟵ 6 prompts, 33–36 tok');
+    assert.equal(label(hint), '⟵ 6 prompts, 33–36 tok (qwen3)');
   });
 
   test('counting a very long prompt does not hold up the editor', async function () {
@@ -104,7 +134,7 @@ suite('llmload extension', () => {
       assert.ok(hovers.length > 0);
       const r = await counting;
       assert.deepEqual(order, ['hover', 'counts']);
-      const m = /^⟵ (\d+(?:\.\d)?)k tok$/.exec(r.hints[0]!.label);
+      const m = /^⟵ (\d+(?:\.\d)?)k tok \(qwen3\)$/.exec(r.hints[0]!.label);
       assert.ok(m && Number(m[1]) > 100, r.hints[0]!.label);
     } finally {
       await vscode.workspace.fs.delete(uri);
@@ -124,12 +154,24 @@ suite('llmload extension', () => {
         const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
         return hints.find((h) => h.position.line === promptLine && label(h).startsWith('⚠'));
       });
-      assert.equal(label(hint), '⚠ ⟵ 12 tok');
+      assert.equal(label(hint), '⚠ ⟵ 12 tok (qwen3)');
       const diag = await until('the limit in Problems', () => vscode.languages.getDiagnostics(doc.uri).find((d) => d.range.start.line === promptLine));
       assert.match(diag.message, /max_tokens|context/);
     } finally {
       await restore(doc, original);
     }
+  });
+
+  test('Count Tokens opens a readable report with the dataset and a total', async () => {
+    const uri = fixture('dataset.llmload');
+    const md = await vscode.commands.executeCommand<string>('llmload.countTokens', uri);
+    assert.match(md ?? '', /^# Token counts: dataset\.llmload/);
+    assert.match(md ?? '', /Counted by \*\*qwen3\*\*/);
+    assert.match(md ?? '', /## Datasets/);
+    assert.match(md ?? '', /\|[^|]+\| \d+ \| 6 \| 33 \| 36 \|/);
+    assert.match(md ?? '', /\*\*Total: [\d,]+ tokens\*\*/);
+    const shown = await until('the report beside the scenario', () => vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'markdown' && /Token counts: dataset/.test(e.document.getText())));
+    assert.ok(shown);
   });
 
   test('completion offers file paths after a dataset format and @file', async () => {
@@ -225,6 +267,36 @@ suite('llmload extension', () => {
     assert.ok(existsSync(path.join(runDir, 'summary.json')), 'and summarised');
     assert.equal(outcome.status, 'finished');
     assert.ok(outcome.summary!.requests.total > 0);
+    // The figures so far pass `success >= 50%`, but a stopped run is not judged.
+    assert.equal(outcome.verdict?.label, 'STOPPED');
+    assert.match(outcome.verdict!.text, /^stopped after \d+(\.\d)?s of 300s: expectations not judged$/);
+    const { verdict, tests } = await api();
+    assert.match(verdict.last?.text ?? '', /STOPPED/, 'the status bar keeps the verdict after the run');
+    assert.match(verdict.last?.tooltip ?? '', /success >= 50%: actual [\d.]+% \(not judged\)/);
+    // Started from the palette, recorded in Test Explorer all the same: errored, never passed.
+    const item = await until('the Test Explorer item of long.llmload', () => tests.controller.items.get(fixture('long.llmload').toString()));
+    const rec = await until('the stopped run recorded in Test Explorer', () => tests.results.get(item.id)?.state === 'errored' ? tests.results.get(item.id) : undefined);
+    assert.match(rec.message ?? '', /STOPPED: stopped after .*expectations not judged/);
+    item.children.forEach((c) => assert.equal(tests.results.get(c.id)?.state, 'skipped', c.label));
+  });
+
+  test('a run from the palette records its expectations in Test Explorer', async function () {
+    this.timeout(90_000);
+    const { tests, verdict } = await api();
+    const uri = fixture('expectations.llmload');
+    await tests.discover();
+    const item = await until('the test item of expectations.llmload', () => tests.controller.items.get(uri.toString()));
+    const children: vscode.TestItem[] = [];
+    item.children.forEach((c) => children.push(c));
+    for (const c of [item, ...children]) tests.results.delete(c.id);
+    const outcome = await vscode.commands.executeCommand<RunOutcome>('llmload.runScenario', uri);
+    assert.equal(outcome.verdict?.label, 'FAIL');
+    await until('the palette run recorded', () => tests.results.get(item.id)?.state === 'failed');
+    assert.equal(tests.results.get(children[0]!.id)?.state, 'passed');
+    assert.equal(tests.results.get(children[1]!.id)?.state, 'failed');
+    assert.match(verdict.last?.text ?? '', /FAIL/);
+    assert.match(verdict.last?.tooltip ?? '', /✓ success >= 50%: actual [\d.]+%/);
+    assert.match(verdict.last?.tooltip ?? '', /✗ ttft p95 < 1ms: actual [\d.]+m?s/);
   });
 
   test('Compare Runs compares two run folders, Open Results opens one', async function () {
@@ -260,6 +332,27 @@ suite('llmload extension', () => {
     }
   });
 
+  test('inlay hints stay while another line is half-typed (an error in Problems)', async function () {
+    const editor = await open('tokens.llmload');
+    const doc = editor.document;
+    const original = doc.getText();
+    const promptLine = original.split('\n').findIndex((l) => l.startsWith('prompt "greeting"'));
+    try {
+      // A half-typed directive above the prompt: an error in the file, unrelated to the prompt.
+      await editor.edit((e) => e.insert(new vscode.Position(promptLine, 0), 'tok\n'));
+      await until('the half-typed line reported', () => vscode.languages.getDiagnostics(doc.uri).some((d) => d.severity === vscode.DiagnosticSeverity.Error && d.range.start.line === promptLine));
+      const range = new vscode.Range(0, 0, doc.lineCount, 0);
+      const label = (h: vscode.InlayHint): string => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''));
+      const hint = await until('the count on the (moved) prompt line', async () => {
+        const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, range);
+        return hints.find((h) => h.position.line === promptLine + 1);
+      });
+      assert.match(label(hint), /^⟵ 12 tok/, 'the same count as in the clean file');
+    } finally {
+      await restore(doc, original);
+    }
+  });
+
   test('Select Tokenizer recounts the inline hints with another tokenizer', async function () {
     const { language } = await api();
     const editor = await open('tokens.llmload');
@@ -270,8 +363,8 @@ suite('llmload extension', () => {
         const x = await language.tokenHints(doc);
         return x?.tokenizer?.name === 'llama3' ? x : undefined;
       });
-      assert.match(r.hints[0]!.label, /^⟵ \d+ tok$/);
-      assert.notEqual(r.hints[0]!.label, '⟵ 12 tok', 'llama3 templates the prompt differently from qwen3');
+      assert.match(r.hints[0]!.label, /^⟵ \d+ tok \(llama3\)$/);
+      assert.notEqual(r.hints[0]!.label, '⟵ 12 tok (llama3)', 'llama3 templates the prompt differently from qwen3');
     } finally {
       await vscode.commands.executeCommand('llmload.selectTokenizer', '');
     }
@@ -279,7 +372,7 @@ suite('llmload extension', () => {
       const x = await language.tokenHints(doc);
       return x?.tokenizer?.name === 'qwen3' ? x : undefined;
     });
-    assert.equal(back.hints[0]!.label, '⟵ 12 tok');
+    assert.equal(back.hints[0]!.label, '⟵ 12 tok (qwen3)');
   });
 
   test('Start Built-in Simulator, an environment pointing at it, trace sampling from the settings, Stop Simulator', async function () {

@@ -42,5 +42,12 @@ export default async function (ctx: UiContext): Promise<void> {
   await poll('the run status to go away', async () => (await page.locator('.statusbar-item', { hasText: 'QPM' }).count()) === 0, 15_000);
   const runs = path.join(ctx.workspace, '.llmload', 'runs');
   assert.ok(existsSync(runs) && readdirSync(runs).length === 1, 'the stopped run kept its folder');
+  // The verdict of a stopped run: STOPPED in the panel's header and in the status bar, never PASS.
+  await webview.locator('.run-header [data-verdict="stopped"]').first().waitFor({ timeout: 15_000 });
+  const header = await webview.locator('.run-header').innerText();
+  assert.match(header, /STOPPED/);
+  assert.match(header, /stopped after \d+(\.\d)?s of \d+s/);
+  assert.doesNotMatch(header, /PASS|hold/);
+  await page.locator('.statusbar-item', { hasText: 'llmload STOPPED' }).first().waitFor({ timeout: 10_000 });
   await ctx.screenshot('3-stopped');
 }

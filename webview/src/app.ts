@@ -5,32 +5,35 @@
  */
 import type { ComparisonView, HostToView, PanelSnapshot, Progress, RequestPage, RequestSortKey, TableQuery, ViewState, ViewTab } from '../../src/core/messages';
 import type { SeriesRow } from '../../src/core/metrics/aggregate';
-import type { CompareRow } from '../../src/core/compare/compare';
 import { bucketTable, cacheNotes, readBuckets } from '../../src/core/viewmodel/buckets';
-import { fmtMs, fmtNum, fmtPct, fmtSignedPct, fmtSignedUnit, fmtUnit } from '../../src/core/viewmodel/format';
+import { fmtMs, fmtNum, fmtPct } from '../../src/core/viewmodel/format';
 import { mergeSeries } from '../../src/core/viewmodel/live';
 import { defaultQuery } from '../../src/core/viewmodel/table';
+import { fitColumns, type ColumnSpec } from '../../src/core/viewmodel/request-columns';
 import { ChartGrid } from './charts';
 import { append, h, replace } from './dom';
+import { renderHeader, snapshotVerdict } from './header-view';
+import { comparisonParts } from './compare-view';
 import type { ViewHost } from './host';
-import { watchTheme } from './theme';
+import { watchResize, watchTheme } from './theme';
 import { TimelineView } from './timeline-view';
 import { serverCard } from '../../src/core/server-metrics/verdict';
 
 const TABS: ViewTab[] = ['live', 'tables', 'requests', 'compare'];
 
-const COLUMNS: Array<{ key: RequestSortKey | 'prompt' | 'status' | 'bucket'; label: string; sortable: boolean }> = [
-  { key: 'id', label: '#', sortable: true },
-  { key: 'prompt', label: 'prompt', sortable: false },
-  { key: 'status', label: 'status', sortable: false },
-  { key: 'offset_ms', label: 'sent at', sortable: true },
-  { key: 'ttft_ms', label: 'TTFT', sortable: true },
-  { key: 'ttfa_ms', label: 'TTFA', sortable: true },
-  { key: 'e2e_ms', label: 'e2e', sortable: true },
-  { key: 'token_rate', label: 'tok/s', sortable: true },
-  { key: 'input_tokens', label: 'in', sortable: true },
-  { key: 'output_tokens', label: 'out', sortable: true },
-  { key: 'bucket', label: 'bucket', sortable: false },
+/** The Requests table's columns; `priority` decides which stay in a narrow panel (request-columns.ts). */
+const COLUMNS: Array<ColumnSpec<RequestSortKey | 'prompt' | 'status' | 'bucket'> & { sortable: boolean }> = [
+  { key: 'id', label: '#', sortable: true, priority: 0, min: 40 },
+  { key: 'prompt', label: 'prompt', sortable: false, priority: 5, min: 90 },
+  { key: 'status', label: 'status', sortable: false, priority: 0, min: 64 },
+  { key: 'offset_ms', label: 'sent at', sortable: true, priority: 9, min: 72 },
+  { key: 'ttft_ms', label: 'TTFT', sortable: true, priority: 0, min: 72 },
+  { key: 'ttfa_ms', label: 'TTFA', sortable: true, priority: 8, min: 72 },
+  { key: 'e2e_ms', label: 'e2e', sortable: true, priority: 1, min: 72 },
+  { key: 'token_rate', label: 'tok/s', sortable: true, priority: 6, min: 60 },
+  { key: 'input_tokens', label: 'in', sortable: true, priority: 7, min: 52 },
+  { key: 'output_tokens', label: 'out', sortable: true, priority: 4, min: 52 },
+  { key: 'bucket', label: 'bucket', sortable: false, priority: 10, min: 80 },
 ];
 
 export class App {
@@ -42,6 +45,10 @@ export class App {
   private pageSeq = 0;
   private detailSeq = 0;
   private selected: number | null = null;
+  /** The Requests box's width when its table was laid out (a resize lays it out again). */
+  private requestsWidth = 0;
+  /** A click asked for a request's detail: scroll its timeline into view when it arrives. */
+  private revealDetail = false;
   private tab: ViewTab = 'live';
   private lastPageAsk = 0;
   private pageTimer: ReturnType<typeof setTimeout> | undefined;
@@ -72,6 +79,9 @@ export class App {
       this.selected = saved.selected;
     }
     this.buildShell();
+    watchResize(this.requestsBox, () => {
+      if (this.page && Math.abs(this.requestsBox.clientWidth - this.requestsWidth) > 24) this.renderRequests();
+    });
     host.onMessage((m) => this.receive(m));
     watchTheme(() => {
       this.charts.restyle();
@@ -93,6 +103,8 @@ export class App {
       const i = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
       this.tab = TABS[i] ?? 'live';
       this.saveState();
+      // Charts in a tab that was hidden have no size: draw them as soon as the tab shows.
+      requestAnimationFrame(() => (this.tab === 'live' ? this.charts.redraw() : this.tab === 'compare' ? this.compareCharts.redraw() : undefined));
       if (this.tab === 'requests') this.askPage();
       if (this.tab === 'compare' && this.snapshot?.interactive) this.host.post({ type: 'listRuns' });
     });
@@ -170,7 +182,12 @@ export class App {
         break;
       case 'detail':
         if (m.seq !== this.detailSeq) return;
-        if (m.detail) this.timeline.show(m.detail);
+        if (m.detail) {
+          this.timeline.show(m.detail);
+          // The timeline is below the table: bring it to where the user is looking.
+          if (this.tab === 'requests' && this.revealDetail) this.timelineBox.scrollIntoView({ block: 'start' });
+          this.revealDetail = false;
+        }
         else replace(this.timelineBox, h('p', { class: 'muted' }, m.error ?? 'No detail for this request.'));
         break;
       case 'runs':
@@ -190,34 +207,14 @@ export class App {
   // ---- header and cards ----
 
   private renderHeader(): void {
-    const s = this.snapshot!;
-    const p = this.progress;
-    const state = s.state === 'running' ? 'running' : s.state === 'finished' ? (s.summary?.ended_by ?? 'finished') : 'idle';
-    const badge = h('vscode-badge', { variant: 'counter', class: `state state-${s.state}`, 'data-state': s.state }, state);
-    const bar = h('vscode-progress-bar', { class: 'load-progress', 'aria-label': 'load shape progress' });
-    if (p && p.planned_s > 0) {
-      (bar as unknown as { value: number; max: number }).max = p.planned_s;
-      (bar as unknown as { value: number; max: number }).value = Math.min(p.elapsed_s, p.planned_s);
-    } else (bar as unknown as { value: number }).value = s.state === 'finished' ? 1 : 0;
-    if (s.state === 'finished') (bar as unknown as { value: number; max: number }).value = (bar as unknown as { max: number }).max;
-    const actions = h('div', { class: 'actions' });
-    if (s.interactive) {
-      const cmp = h('vscode-button', { secondary: true, 'data-action': 'compare' }, 'Compare…');
-      cmp.addEventListener('click', () => {
+    renderHeader(this.header, this.snapshot!, this.progress, {
+      stop: () => this.host.post({ type: 'stop' }),
+      compare: () => {
         this.showTab('compare');
         this.host.post({ type: 'listRuns' });
-      });
-      const exp = h('vscode-button', { secondary: true, 'data-action': 'export' }, 'Export HTML report');
-      exp.addEventListener('click', () => this.host.post({ type: 'exportReport' }));
-      append(actions, cmp, exp);
-    }
-    const load = p ? `${p.elapsed_s.toFixed(0)}s of ${p.planned_s.toFixed(0)}s · users ${p.active_users}/${p.target_users} · in flight ${p.in_flight}` : s.summary ? `${s.summary.duration_s.toFixed(1)}s · ${s.summary.target} · ${s.summary.model}` : '';
-    replace(
-      this.header,
-      h('div', { class: 'title-row' }, h('h2', null, s.scenario), badge, actions),
-      h('div', { class: 'muted' }, s.runDir ? s.runDir.split(/[\\/]/).pop() ?? '' : '', load ? ` · ${load}` : ''),
-      bar,
-    );
+      },
+      exportReport: () => this.host.post({ type: 'exportReport' }),
+    });
   }
 
   private renderCards(): void {
@@ -232,7 +229,8 @@ export class App {
     const card = (id: string, label: string, value: string) => h('div', { class: 'card', 'data-card': id }, h('div', { class: 'card-value' }, value), h('div', { class: 'card-label' }, label));
     replace(
       this.cards,
-      card('requests', 'requests', String(total)),
+      // A stop cancels the requests in flight: said, so the card and the table (which lists finished ones) agree.
+      card('requests', !live && sum.requests.cancelled > 0 ? `requests (${sum.requests.cancelled} cancelled)` : 'requests', String(total)),
       card('success', 'success rate', fmtPct(success)),
       card('qpm', live ? 'QPM (last 10 s)' : 'QPM', fmtNum(live ? (p?.qpm ?? null) : sum.qpm)),
       card('ttft', 'TTFT p95', fmtMs(live ? (p?.ttft_p95_ms ?? null) : sum.ttft_ms.p95)),
@@ -299,7 +297,8 @@ export class App {
     }
     if (sum.expectations.length) {
       parts.push(h('h3', null, 'Expectations'));
-      parts.push(table(['expectation', 'result', 'actual'], sum.expectations.map((e) => [e.text ?? '', e.pass ? 'PASS' : 'FAIL', e.actual_text ?? '']), 'expectations'));
+      const v = snapshotVerdict(this.snapshot!, this.progress);
+      parts.push(table(['expectation', 'result', 'actual'], (v?.expectations ?? []).map((e) => [e.text ?? '', e.state === 'pass' ? 'PASS' : e.state === 'fail' ? 'FAIL' : 'not judged', e.actual_text ?? '']), 'expectations'));
     }
     replace(this.tablesBox, ...parts);
   }
@@ -377,8 +376,12 @@ export class App {
     const pager = h('div', { class: 'pager' }, prev, h('span', { 'data-info': 'pager' }, `page ${q.page + 1} of ${pages} · ${p.matching} of ${p.total} requests`), next);
 
     const withBuckets = p.facets.buckets.length > 0;
-    const columns = withBuckets ? COLUMNS : COLUMNS.filter((c) => c.key !== 'bucket');
-    const tbl = h('vscode-table', { zebra: true, 'bordered-rows': true, class: 'requests-table', columns: JSON.stringify(columns.map((c) => (c.key === 'prompt' ? '140px' : c.key === 'id' ? '50px' : '80px'))) });
+    // Columns that fit the panel's width (#, status, TTFT, e2e always; `#` as wide as its largest id).
+    const maxId = p.rows.reduce((m, r) => Math.max(m, r.id), p.total);
+    const fit = fitColumns(withBuckets ? COLUMNS : COLUMNS.filter((c) => c.key !== 'bucket'), Math.max(200, (this.requestsBox.clientWidth || this.root.clientWidth || 800) - 4), maxId);
+    this.requestsWidth = this.requestsBox.clientWidth;
+    const columns = fit.columns as typeof COLUMNS;
+    const tbl = h('vscode-table', { zebra: true, 'bordered-rows': true, class: 'requests-table', columns: JSON.stringify(fit.widths.map((w) => `${w}px`)) });
     const head = h('vscode-table-header', { slot: 'header' });
     for (const c of columns) {
       const arrow = q.sort === c.key ? (q.desc ? ' ▼' : ' ▲') : '';
@@ -389,10 +392,23 @@ export class App {
     const body = h('vscode-table-body', { slot: 'body' });
     for (const r of p.rows) {
       const row = h('vscode-table-row', { 'data-request': r.id, class: r.id === this.selected ? 'selected' : r.status === 'error' ? 'failed' : undefined, tabindex: 0 });
-      const cells = [String(r.id), r.prompt, r.status === 'ok' ? 'ok' : (r.error_kind ?? 'error'), fmtMs(r.offset_ms), fmtMs(r.ttft_ms), fmtMs(r.ttfa_ms), fmtMs(r.e2e_ms), fmtNum(r.token_rate), r.input_tokens === null ? '-' : String(r.input_tokens), String(r.output_tokens)];
-      if (withBuckets) cells.push(r.bucket ?? '');
-      for (const c of cells) row.appendChild(h('vscode-table-cell', null, c));
+      const cell: Record<(typeof COLUMNS)[number]['key'], string> = {
+        id: String(r.id),
+        prompt: r.prompt,
+        status: r.status === 'ok' ? 'ok' : (r.error_kind ?? 'error'),
+        offset_ms: fmtMs(r.offset_ms),
+        ttft_ms: fmtMs(r.ttft_ms),
+        ttfa_ms: fmtMs(r.ttfa_ms),
+        e2e_ms: fmtMs(r.e2e_ms),
+        token_rate: fmtNum(r.token_rate),
+        // † = counted by the tokenizer (the server sent no usage); plain = the server's own count.
+        input_tokens: r.input_tokens === null ? '-' : r.input_source === 'tokenizer' ? `${r.input_tokens}†` : String(r.input_tokens),
+        output_tokens: String(r.output_tokens),
+        bucket: r.bucket ?? '',
+      };
+      for (const c of columns) row.appendChild(h('vscode-table-cell', { 'data-column': c.key }, cell[c.key]));
       const pick = () => {
+        this.revealDetail = true;
         this.askDetail(r.id);
         for (const el of body.querySelectorAll('.selected')) el.classList.remove('selected');
         row.classList.add('selected');
@@ -402,7 +418,11 @@ export class App {
       body.appendChild(row);
     }
     append(tbl, head, body);
-    replace(this.requestsBox, filters, tbl, pager);
+    const inNote = columns.some((c) => c.key === 'input_tokens')
+      ? h('p', { class: 'muted input-source-note' }, p.rows.some((r) => r.input_source === 'tokenizer') ? 'in: the server\'s prompt token count; † counted by the tokenizer where the server sent none.' : 'in: the server\'s prompt token count (usage.prompt_tokens), as it templated the prompt.')
+      : null;
+    const hiddenNote = fit.hidden.length ? h('p', { class: 'muted hidden-columns' }, `Not shown at this width: ${fit.hidden.map((c) => c.label).join(', ')} (widen the panel, or click a request for all of its figures).`) : null;
+    replace(this.requestsBox, filters, tbl, pager, inNote, hiddenNote);
   }
 
   // ---- compare ----
@@ -416,7 +436,7 @@ export class App {
     if (this.comparison) this.renderComparison();
   }
 
-  private renderRunPicker(runs: Array<{ dir: string; name: string; scenario: string; started_at: string }>): void {
+  private renderRunPicker(runs: Array<{ dir: string; name: string; scenario: string; started_at: string; requests?: number; verdict?: string }>): void {
     const picker = this.compareBox.querySelector('.run-picker') as HTMLElement | null;
     if (!picker) return;
     const others = runs.filter((r) => r.dir !== this.snapshot?.runDir);
@@ -425,7 +445,7 @@ export class App {
       return;
     }
     const sel = h('select', { 'data-compare': 'run', 'aria-label': 'baseline run' });
-    for (const r of others) sel.appendChild(h('option', { value: r.dir }, `${r.name} — ${r.scenario}`));
+    for (const r of others) sel.appendChild(h('option', { value: r.dir }, runOptionText(r)));
     const go = h('vscode-button', { 'data-action': 'run-compare' }, 'Compare');
     go.addEventListener('click', () => this.host.post({ type: 'compare', other: sel.value }));
     replace(picker, h('span', null, 'Baseline (A): '), sel, go, h('span', { class: 'muted' }, ' against this run (B)'));
@@ -438,14 +458,17 @@ export class App {
       replace(box, h('p', { class: 'error-message' }, error ?? 'No comparison.'));
       return;
     }
-    const c = this.comparison.comparison;
-    const rowsOf = (rows: CompareRow[]) =>
-      rows.map((r) => ({ cells: [r.label, fmtUnit(r.a, r.unit), fmtUnit(r.b, r.unit), fmtSignedUnit(r.abs, r.unit), fmtSignedPct(r.rel), r.verdict], cls: `verdict-${r.verdict.replace('/', '')}` }));
-    const parts: HTMLElement[] = [h('p', null, `A: ${c.a.name} (${c.a.requests} requests) · B: ${c.b.name} (${c.b.requests} requests)`), classTable(['figure', 'A', 'B', 'delta', 'delta %', ''], rowsOf(c.rows), 'compare')];
-    for (const b of c.buckets) parts.push(h('h4', null, `Bucket ${b.bucket}`), classTable(['figure', 'A', 'B', 'delta', 'delta %', ''], rowsOf(b.rows), 'compare-bucket'));
+    const parts = comparisonParts(this.comparison.comparison);
     replace(box, ...parts);
     this.compareCharts.update(this.comparison.seriesB, this.comparison.seriesA);
   }
+}
+
+/** `Chat · PASS · 10:04 · 1,234 requests`: what a person picks a baseline by. */
+function runOptionText(r: { name: string; scenario: string; started_at: string; requests?: number; verdict?: string }): string {
+  const t = Date.parse(r.started_at);
+  const when = Number.isFinite(t) ? new Date(t).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }) : r.name;
+  return [r.scenario, r.verdict, when, r.requests !== undefined ? `${r.requests.toLocaleString('en-US')} requests` : undefined].filter(Boolean).join(' · ');
 }
 
 function table(columns: string[], rows: string[][], name: string): HTMLElement {

@@ -17,7 +17,8 @@ function baseOptions(spec: { title: string; unit: string; unitRight?: string }, 
   const grid = themeColor('--vscode-editorWidget-border', '#80808040');
   const font = themeColor('--vscode-font-family', 'sans-serif');
   const scales: Record<string, object> = {
-    x: { type: 'linear', title: { display: true, text: xTitle, color: fg }, ticks: { color: fg }, grid: { color: grid } },
+    // From 0 and at least 5 s wide: a sane axis before the first full second (not 0.94–1.06 s).
+    x: { type: 'linear', min: 0, suggestedMax: 5, title: { display: true, text: xTitle, color: fg }, ticks: { color: fg, precision: 0 }, grid: { color: grid } },
     y: { type: 'linear', beginAtZero: true, title: { display: true, text: spec.unit, color: fg }, ticks: { color: fg }, grid: { color: grid } },
   };
   if (spec.unitRight) scales.y1 = { type: 'linear', position: 'right', beginAtZero: true, title: { display: true, text: spec.unitRight, color: fg }, ticks: { color: fg }, grid: { drawOnChartArea: false } };
@@ -91,6 +92,14 @@ export class ChartGrid {
   private datasets(spec: ChartSpec): LineDataset[] {
     if (!this.other) return spec.lines.map((l) => dataset(l, this.rows));
     return spec.lines.flatMap((l) => [dataset(l, this.other!, ' (A)', true), dataset(l, this.rows, ' (B)', false)]);
+  }
+
+  /** Draws every chart again at its box's current size (after its tab is shown: no blank charts). */
+  redraw(): void {
+    for (const c of this.charts.values()) {
+      c.resize();
+      c.update('none');
+    }
   }
 
   /** Recolours after a theme change. */

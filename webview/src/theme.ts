@@ -28,3 +28,13 @@ export function withAlpha(color: string, alpha: number): string {
   }
   return color;
 }
+
+/** Calls `onResize` (debounced to a frame) when the element's size changes. */
+export function watchResize(el: Element, onResize: () => void): void {
+  if (typeof ResizeObserver === 'undefined') return;
+  let frame = 0;
+  new ResizeObserver(() => {
+    cancelAnimationFrame(frame);
+    frame = requestAnimationFrame(onResize);
+  }).observe(el);
+}

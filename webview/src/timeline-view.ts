@@ -7,8 +7,9 @@
 import type { RequestDetail } from '../../src/core/messages';
 import { fmtMs, fmtNum } from '../../src/core/viewmodel/format';
 import { timelineLayout, zoomWindow, type TimelineLayout } from '../../src/core/viewmodel/timeline';
+import { layoutMarkerLabels } from '../../src/core/viewmodel/timeline-labels';
 import { append, h, replace, s } from './dom';
-import { themeColor, withAlpha } from './theme';
+import { themeColor, watchResize, withAlpha } from './theme';
 
 const KIND_COLOR: Record<string, string> = {
   thinking: '--vscode-charts-purple',
@@ -29,7 +30,8 @@ const MARKER_COLOR: Record<string, string> = {
 };
 
 const LANE_H = 18;
-const TOP = 34;
+/** Height of one row of marker labels; the labels' rows sit above the lanes. */
+const LABEL_ROW_H = 12;
 const LEFT = 78;
 const RIGHT = 12;
 const AXIS_H = 22;
@@ -42,7 +44,17 @@ export class TimelineView {
   private readonly tip = h('div', { class: 'timeline-tip', hidden: true });
   private readonly info = h('div', { class: 'timeline-info' });
 
-  constructor(readonly root: HTMLElement) {}
+  constructor(readonly root: HTMLElement) {
+    // Fits its width: drawn again when the panel is resized.
+    let last = 0;
+    watchResize(this.chartBox, () => {
+      const w = this.chartBox.clientWidth;
+      if (w > 0 && Math.abs(w - last) > 4) {
+        last = w;
+        this.draw();
+      }
+    });
+  }
 
   show(detail: RequestDetail): void {
     this.detail = detail;
@@ -79,9 +91,22 @@ export class TimelineView {
     this.draw();
   }
 
+  /** The timeline fits its box (no horizontal overflow in a narrow panel). */
   private width(): number {
-    return Math.max(320, this.root.clientWidth || 800);
+    return Math.max(200, this.chartBox.clientWidth || this.root.clientWidth || 800);
   }
+
+  /** The plot's top: below the marker labels' rows (computed in draw()). */
+  private top = 34;
+
+  private textWidth(text: string, px: number): number {
+    const ctx = (TimelineView.measurer ??= document.createElement('canvas').getContext('2d'));
+    if (!ctx) return text.length * px * 0.62;
+    ctx.font = `${px}px ${themeColor('--vscode-font-family', 'sans-serif')}`;
+    return ctx.measureText(text).width;
+  }
+
+  private static measurer: CanvasRenderingContext2D | null | undefined;
 
   private x(t: number, w: number): number {
     return LEFT + ((t - this.view.from_ms) / (this.view.to_ms - this.view.from_ms)) * (w - LEFT - RIGHT);
@@ -92,6 +117,13 @@ export class TimelineView {
     if (!L) return;
     const w = this.width();
     const lanes = Math.max(1, L.lanes.length);
+    // Marker labels first: their rows decide where the lanes start (layoutMarkerLabels never overlaps two).
+    const markerLabels = L.markers.map((m) => `${m.label} ${fmtMs(m.t_ms)}`);
+    const placed = layoutMarkerLabels(
+      L.markers.map((m, i) => ({ id: m.id, x: this.x(m.t_ms, w), width: this.textWidth(markerLabels[i]!, 10) })),
+      { minX: LEFT, maxX: w - RIGHT, gap: 6 },
+    );
+    const TOP = (this.top = placed.rows * LABEL_ROW_H + 10);
     const hgt = TOP + lanes * LANE_H + AXIS_H;
     const fg = themeColor('--vscode-foreground', '#cccccc');
     const muted = themeColor('--vscode-descriptionForeground', '#999999');
@@ -141,21 +173,16 @@ export class TimelineView {
       const x = this.x(p.t_ms, w);
       plot.appendChild(s('rect', { x: x - 1, y: TOP + p.lane * LANE_H + 3, width: 2.5, height: LANE_H - 6, fill: colors.get(p.kind)!, class: `packet packet-${p.kind}`, 'data-index': p.index }));
     }
-    // Markers on top; each label goes in the first of two rows where it does not overlap another.
-    const rowEnd = [-Infinity, -Infinity];
-    for (const m of L.markers) {
+    // Markers on top: a line from its label's row down through the lanes (a leader line when stacked).
+    L.markers.forEach((m, i) => {
       const color = themeColor(MARKER_COLOR[m.id] ?? '--vscode-foreground', fg);
       const x = this.x(m.t_ms, w);
-      const label = `${m.label} ${fmtMs(m.t_ms)}`;
-      const width = label.length * 5.6;
-      const nearRight = x > w - RIGHT - width;
-      const left = nearRight ? x - 2 - width : x + 2;
-      const row = rowEnd[0]! <= left ? 0 : rowEnd[1]! <= left ? 1 : rowEnd[0]! <= rowEnd[1]! ? 0 : 1;
-      rowEnd[row] = left + width + 4;
-      const y = row === 0 ? 10 : 22;
-      plot.appendChild(s('line', { x1: x, x2: x, y1: y + 2, y2: TOP + lanes * LANE_H, stroke: color, 'stroke-width': 1.5, class: `marker marker-${m.id}`, 'data-marker': m.id }));
-      plot.appendChild(s('text', { x: nearRight ? x - 2 : x + 2, y, fill: color, 'font-size': 10, 'text-anchor': nearRight ? 'end' : 'start' }, label));
-    }
+      const at = placed.labels[i]!;
+      const y = (at.row + 1) * LABEL_ROW_H;
+      plot.appendChild(s('line', { x1: x, x2: x, y1: y - 9, y2: TOP + lanes * LANE_H, stroke: color, 'stroke-width': 1.5, class: `marker marker-${m.id}`, 'data-marker': m.id }));
+      // Words in the text colour (readable in every theme); the marker's colour is on its line.
+      svg.appendChild(s('text', { x: at.left, y, fill: fg, 'font-size': 10, 'text-anchor': 'start', class: 'marker-label', 'data-marker-label': m.id }, markerLabels[i]!));
+    });
     svg.appendChild(plot);
     // Axis.
     const axisY = TOP + lanes * LANE_H + 14;
@@ -208,7 +235,7 @@ export class TimelineView {
     const d = this.detail;
     if (!L || !d || L.points.length === 0) return;
     const rect = this.chartBox.getBoundingClientRect();
-    const lane = Math.floor((e.clientY - rect.top - TOP) / LANE_H);
+    const lane = Math.floor((e.clientY - rect.top - this.top) / LANE_H);
     const t = this.tAt(e);
     const pxPerMs = (this.width() - LEFT - RIGHT) / (this.view.to_ms - this.view.from_ms);
     let best = -1;

@@ -8,6 +8,8 @@ import { Hist, type Percentiles } from '../metrics/histogram';
 import type { Summary } from '../metrics/summary';
 import { readBuckets, type BucketFigures } from '../viewmodel/buckets';
 import { serverCompareRows } from '../server-metrics/compare-rows';
+import { applyNoise, figureName, noiseBand, type NoiseBand } from './noise';
+import type { PlanDifference } from './differences';
 
 export type Verdict = 'better' | 'worse' | 'same' | 'n/a';
 
@@ -18,6 +20,10 @@ export interface CompareRow {
   label: string;
   /** `p95`, or '' for a plain figure. */
   stat: string;
+  /** The figure in words: `Time to first token, p95`. */
+  name?: string;
+  /** The relative change below which this row is `same` (noise), e.g. 0.1 = ±10%. */
+  noise?: number;
   unit: 'ms' | 'tokens/s' | 'per minute' | 'per second' | 'fraction' | 'count';
   better: 'lower' | 'higher';
   a: number | null;
@@ -45,6 +51,10 @@ export interface Comparison {
   b: RunRef;
   rows: CompareRow[];
   buckets: BucketComparison[];
+  /** How big a change must be to be called better or worse (noise.ts); shown above the table. */
+  noise?: NoiseBand;
+  /** What differs between the two runs' set-ups (load, target, model, prompts, ...), when their plans were read. */
+  differences?: PlanDifference[];
 }
 
 /** A relative change smaller than this is `same`. */
@@ -138,18 +148,28 @@ export function compareSummaries(a: Summary, b: Summary, refs?: { a?: RunRef; b?
     ),
     ...serverCompareRows(a, b, compareValues),
   ];
+  // Changes smaller than the runs' sampling noise are `same`, never better or worse.
+  const noise = noiseBand(a.requests?.ok ?? a.requests?.total ?? 0, b.requests?.ok ?? b.requests?.total ?? 0);
+  applyNoise(rows, noise);
+  for (const r of rows) r.name = figureName(r.metric, r.stat);
   const ba = readBuckets(a);
   const bb = readBuckets(b);
   const buckets: BucketComparison[] = [];
   for (const x of ba) {
     const y = bb.find((z) => z.label === x.label);
     if (!y) continue;
-    buckets.push({
-      bucket: x.label,
-      rows: [...plainRows(x.figures, y.figures), ...timingRows((m) => bucketPercentiles(x, m), (m) => bucketPercentiles(y, m), ['p50', 'p95', 'p99'])],
-    });
+    const bucketRows = [...plainRows(x.figures, y.figures), ...timingRows((m) => bucketPercentiles(x, m), (m) => bucketPercentiles(y, m), ['p50', 'p95', 'p99'])];
+    applyNoise(bucketRows, noiseBand(bucketCount(x), bucketCount(y)));
+    for (const r of bucketRows) r.name = figureName(r.metric, r.stat);
+    buckets.push({ bucket: x.label, rows: bucketRows });
   }
-  return { a: refs?.a ?? refOf(a), b: refs?.b ?? refOf(b), rows, buckets };
+  return { a: refs?.a ?? refOf(a), b: refs?.b ?? refOf(b), rows, buckets, noise };
+}
+
+function bucketCount(b: BucketFigures): number {
+  const f = b.figures as Record<string, unknown>;
+  const n = f.requests ?? f.count ?? f.ok;
+  return typeof n === 'number' ? n : 0;
 }
 
 function bucketPercentiles(b: BucketFigures, metric: string): Percentiles | null {

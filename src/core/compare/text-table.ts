@@ -19,6 +19,8 @@ export function comparisonText(cmp: Comparison): string[] {
   const lines = [
     `A  ${cmp.a.name}  (${cmp.a.scenario}, ${cmp.a.requests} requests)`,
     `B  ${cmp.b.name}  (${cmp.b.scenario}, ${cmp.b.requests} requests)`,
+    ...(cmp.differences ?? []).map((d) => `   differs: ${d.what}: A ${d.a}  B ${d.b}`),
+    ...(cmp.noise ? [`   noise: ${cmp.noise.note}`] : []),
     '',
     ...rowsText(cmp.rows),
   ];

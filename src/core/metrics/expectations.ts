@@ -102,3 +102,67 @@ export function evaluateExpectations(list: readonly Expectation[], f: MeasuredFi
     return { text: e.text, pass: actual !== null && compare(actual, e.op, e.value), actual, actual_text: e.server ? formatServer(e.server, actual) : formatValue(e.metric, actual) };
   });
 }
+
+// ---------- the run's verdict ----------
+
+/**
+ * What a run's result says about its expectations, for every place that shows it (the toast, the
+ * panel header, the status bar, Test Explorer, the CLI summary). A run a person stopped (the Stop
+ * button, Ctrl-C) or that ended on an error is never reported as passing: its figures cover only
+ * part of the planned load, so its expectations are not judged. A stop condition the scenario
+ * itself sets (`stop after 100 requests`, `stop error_rate > 5%`) is part of the plan: judged.
+ */
+export type VerdictKind = 'pass' | 'fail' | 'stopped' | 'error' | 'done';
+
+export interface RunVerdict {
+  kind: VerdictKind;
+  /** PASS, FAIL, STOPPED, ERROR, or DONE (no expectations to judge). */
+  label: 'PASS' | 'FAIL' | 'STOPPED' | 'ERROR' | 'DONE';
+  /** One sentence, e.g. `2 of 3 expectations hold; 1 failed` or `stopped after 7s of 21s: expectations not judged`. */
+  text: string;
+  /** False when the expectations were not judged (stopped or error). */
+  judged: boolean;
+  total: number;
+  failed: number;
+  /** Each expectation with what is shown beside it: pass, fail, or not judged (with its actual value all the same). */
+  expectations: { text: string; state: 'pass' | 'fail' | 'not judged'; actual_text: string }[];
+}
+
+/** `ended_by` values that mean a person or a failure ended the run before its plan did. */
+const INTERRUPTED = new Set(['stopped', 'host disconnected', 'interrupted', 'error']);
+
+export function isInterrupted(endedBy: string | undefined): boolean {
+  return endedBy !== undefined && INTERRUPTED.has(endedBy);
+}
+
+const secs = (s: number): string => (s >= 100 ? s.toFixed(0) : s >= 10 ? s.toFixed(0) : s.toFixed(1).replace(/\.0$/, '')) + 's';
+
+export function runVerdict(
+  s: { ended_by?: string; duration_s?: number; expectations: readonly ExpectationResult[] },
+  opts: { planned_s?: number; error?: string } = {},
+): RunVerdict {
+  const total = s.expectations.length;
+  const interrupted = isInterrupted(s.ended_by) || opts.error !== undefined;
+  if (interrupted) {
+    const error = opts.error !== undefined || s.ended_by === 'error';
+    const when =
+      s.duration_s !== undefined
+        ? ` after ${secs(s.duration_s)}` + (opts.planned_s !== undefined && Number.isFinite(opts.planned_s) && opts.planned_s > 0 ? ` of ${secs(opts.planned_s)}` : '')
+        : '';
+    const what = error ? `ended on an error${when}${opts.error ? ` (${opts.error})` : ''}` : `stopped${when}`;
+    return {
+      kind: error ? 'error' : 'stopped',
+      label: error ? 'ERROR' : 'STOPPED',
+      text: total ? `${what}: expectations not judged` : what,
+      judged: false,
+      total,
+      failed: 0,
+      expectations: s.expectations.map((e) => ({ text: e.text, state: 'not judged', actual_text: e.actual_text })),
+    };
+  }
+  const failed = s.expectations.filter((e) => !e.pass).length;
+  const expectations = s.expectations.map((e) => ({ text: e.text, state: e.pass ? ('pass' as const) : ('fail' as const), actual_text: e.actual_text }));
+  if (total === 0) return { kind: 'done', label: 'DONE', text: 'no expectations to judge', judged: true, total, failed, expectations };
+  if (failed > 0) return { kind: 'fail', label: 'FAIL', text: `${failed} of ${total} expectation(s) failed`, judged: true, total, failed, expectations };
+  return { kind: 'pass', label: 'PASS', text: total === 1 ? 'the expectation holds' : `all ${total} expectations hold`, judged: true, total, failed, expectations };
+}

@@ -201,5 +201,6 @@ export function requestRowOf(r: RequestRecord): RequestRow {
     output_tokens: r.output_tokens,
   };
   if (r.error) row.error_kind = r.error.kind;
+  if (r.input_tokens_source === 'tokenizer') row.input_source = 'tokenizer';
   return row;
 }

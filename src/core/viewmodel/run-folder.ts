@@ -10,6 +10,7 @@ import readline from 'node:readline';
 import type { RequestDetail, RequestRow, TableRow, TimelinePacket } from '../messages';
 import type { SeriesRow } from '../metrics/aggregate';
 import { requestRowOf, type RequestRecord } from '../metrics/record';
+import { runVerdict } from '../metrics/expectations';
 import type { Summary } from '../metrics/summary';
 import type { RunPlan } from '../scenario/plan';
 import { RESULT_FILES } from '../results/writer';
@@ -141,7 +142,7 @@ export class RunFiles {
 }
 
 /** Run folders beside `dir` (same results root), newest first. */
-export function siblingRuns(dir: string): { dir: string; name: string; scenario: string; started_at: string }[] {
+export function siblingRuns(dir: string): { dir: string; name: string; scenario: string; started_at: string; requests?: number; verdict?: string }[] {
   const root = path.dirname(path.resolve(dir));
   let names: string[];
   try {
@@ -149,7 +150,7 @@ export function siblingRuns(dir: string): { dir: string; name: string; scenario:
   } catch {
     return [];
   }
-  const out: { dir: string; name: string; scenario: string; started_at: string }[] = [];
+  const out: { dir: string; name: string; scenario: string; started_at: string; requests?: number; verdict?: string }[] = [];
   for (const name of names) {
     const d = path.join(root, name);
     const s = (() => {
@@ -160,7 +161,7 @@ export function siblingRuns(dir: string): { dir: string; name: string; scenario:
       }
     })();
     if (!s) continue;
-    out.push({ dir: d, name, scenario: s.scenario, started_at: s.started_at });
+    out.push({ dir: d, name, scenario: s.scenario, started_at: s.started_at, requests: s.requests?.total, verdict: Array.isArray(s.expectations) ? runVerdict(s).label : undefined });
   }
   return out.sort((a, b) => b.name.localeCompare(a.name));
 }

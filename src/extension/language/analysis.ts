@@ -21,7 +21,59 @@ export interface Item {
   label: string;
   detail?: string;
   kind: 'keyword' | 'value' | 'metric' | 'stat' | 'tokenizer' | 'unit';
+  /** A VS Code snippet to insert instead of the bare word (when the rest of the line is empty). */
+  snippet?: string;
 }
+
+/**
+ * What a directive's completion inserts: the word with its usual arguments as placeholders
+ * (`think ${1:500ms}`), so accepting it never leaves `think500ms` behind. Keyed by context.
+ */
+export const KEYWORD_SNIPPETS: Partial<Record<Context, Record<string, string>>> = {
+  top: {
+    scenario: 'scenario "${1:My scenario}"',
+    target: 'target ${1:http://127.0.0.1:8000/v1}',
+    api: 'api ${1|openai-chat,openai-completions,openai-responses,anthropic,ollama,tgi,sse,websocket|}',
+    model: 'model ${1:meta-llama/Llama-3.1-8B-Instruct}',
+    tokenizer: 'tokenizer ${1|qwen3,llama3,deepseek-v3,deepseek-r1|}',
+    context: 'context ${1:128k}',
+    timeout: 'timeout ${1:60s}',
+    header: 'header ${1:X-Request-Source} ${2:llmload}',
+    key: 'key \\${secret:${1:OPENAI_API_KEY}}',
+    var: 'var ${1:NAME} ${2:value}',
+    seed: 'seed ${1:42}',
+    prompt: 'prompt "${1:name}"\n  user ${2:Hello!}\n  max_tokens ${3:256}',
+    load: 'load users ${1:8} for ${2:1m}',
+    warmup: 'warmup ${1:30s}',
+    stop: 'stop after ${1:10m}',
+    think: 'think ${1:500ms}',
+    buckets: 'buckets ${1:4k 16k 32k}',
+    trace: 'trace ${1|first 200,all,failures,none|}',
+    expect: 'expect\n  ${1:ttft p95 < 2s}',
+    length: 'length ${1|warns,fails|}',
+  },
+  prompt: {
+    system: 'system ${1:You are a helpful assistant.}',
+    user: 'user ${1:Hello!}',
+    assistant: 'assistant ${1:Hi!}',
+    max_tokens: 'max_tokens ${1:256}',
+    temperature: 'temperature ${1:0.7}',
+    top_p: 'top_p ${1:0.9}',
+    seed: 'seed ${1:42}',
+  },
+  synthetic: {
+    input: 'input ${1:1k..4k} tokens',
+    output: 'output ${1:256} tokens',
+    shared_prefix: 'shared_prefix ${1:1k} tokens',
+    count: 'count ${1:100}',
+  },
+  step: {
+    start: 'start ${1:2} users',
+    add: 'add ${1:2} users every ${2:30s}',
+    max: 'max ${1:16} users',
+    hold: 'hold ${1:1m}',
+  },
+};
 
 export type CompletionAnswer =
   | { kind: 'items'; items: Item[]; /** Range of the word being typed, to replace. */ replace: Range }
@@ -112,7 +164,10 @@ export function completionsAt(text: string, pos: Position, tokenizers: readonly 
 
   if (words.length === 1) {
     const table = ctx === 'expect' ? {} : CONTEXT_KEYWORDS[ctx];
-    const items: Item[] = Object.entries(table).map(([label, detail]) => ({ label, detail, kind: 'keyword' }));
+    const snippets = ctx === 'expect' ? undefined : KEYWORD_SNIPPETS[ctx];
+    // Only at the end of a line: placeholders would clash with words already written after the cursor.
+    const restEmpty = line.slice(pos.character).trim() === '';
+    const items: Item[] = Object.entries(table).map(([label, detail]) => ({ label, detail, kind: 'keyword', snippet: restEmpty ? snippets?.[label] : undefined }));
     if (ctx === 'expect') for (const [label, m] of Object.entries(METRICS)) items.push({ label, detail: m.description, kind: 'metric' });
     return { kind: 'items', items, replace };
   }
@@ -252,8 +307,31 @@ export function hoverAt(tree: ScenarioTree, plan: RunPlan | undefined, pos: Posi
   const ctx = parent ? contextOfParent(parent) : 'top';
   const doc = (ctx ? CONTEXT_KEYWORDS[ctx][word] : undefined) ?? TOP_KEYWORDS[word];
   if (!doc) return undefined;
-  const value = parent ? undefined : resolvedValue(node as TopNode, plan);
+  if (parent) {
+    // A nested line: its own value (resolved where the plan has it), the doc's example as an example only.
+    const own = nestedValue(parent, node, plan, word);
+    const written = lineText(tree.text, node.range).trim();
+    return { markdown: `**${word}**: ${docAsExample(doc)}\n\nThis line: \`${written}\`` + (own !== undefined ? `\n\nResolved: ${own}` : ''), range: node.keyword.range };
+  }
+  const value = resolvedValue(node as TopNode, plan);
   return { markdown: `**${word}**: ${doc}` + (value ? `\n\nResolved: ${value}` : ''), range: node.keyword.range };
+}
+
+/** `Most output tokens per request: max_tokens 512` -> `Most output tokens per request (for example \`max_tokens 512\`)`. */
+function docAsExample(doc: string): string {
+  const i = doc.indexOf(': ');
+  if (i < 0) return doc;
+  return `${doc.slice(0, i)} (for example \`${doc.slice(i + 2)}\`)`;
+}
+
+/** The value a line inside a prompt block resolves to (its request parameter), when the plan has it. */
+function nestedValue(parent: TopNode, node: { kind: string }, plan: RunPlan | undefined, word: string): string | undefined {
+  if (!plan || parent.kind !== 'prompt') return undefined;
+  const p = plan.prompts.find((x) => x.name === parent.name?.text);
+  if (!p) return undefined;
+  const v = (p.params as Record<string, unknown>)[word];
+  if (v === undefined) return undefined;
+  return `\`${Array.isArray(v) ? v.map((x) => JSON.stringify(x)).join(' ') : String(v)}\` for prompt "${p.name}"`;
 }
 
 function contextOfParent(parent: TopNode): Context | undefined {
@@ -407,9 +485,28 @@ export function formatTokens(n: number): string {
   return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`;
 }
 
-export function formatTokenHint(subject: TokenSubject['kind'], count: { tokens?: number; prompts?: number; min?: number; max?: number }): string {
+/** `⟵ 26 tok`; with `counter` (the tokenizer's name, on prompt and dataset headers): `⟵ 26 tok (qwen3)`. */
+export function formatTokenHint(subject: TokenSubject['kind'], count: { tokens?: number; prompts?: number; min?: number; max?: number }, counter?: string): string {
+  const who = counter ? ` (${counter})` : '';
   if (subject === 'dataset') {
-    return `⟵ ${(count.prompts ?? 0).toLocaleString('en-US')} prompts, ${formatTokens(count.min ?? 0)}–${formatTokens(count.max ?? 0)} tok`;
+    return `⟵ ${(count.prompts ?? 0).toLocaleString('en-US')} prompts, ${formatTokens(count.min ?? 0)}–${formatTokens(count.max ?? 0)} tok${who}`;
   }
-  return `⟵ ${formatTokens(count.tokens ?? 0)} tok`;
+  return `⟵ ${formatTokens(count.tokens ?? 0)} tok${who}`;
+}
+
+// ---------- document links ----------
+
+/** Paths a scenario names (`dataset FORMAT PATH`, `@file PATH`, `load replay PATH`): Ctrl+click opens them. */
+export function documentLinks(tree: ScenarioTree): { range: Range; path: string }[] {
+  const out: { range: Range; path: string }[] = [];
+  const add = (v: { text: string; range: Range; refs?: unknown[] } | undefined) => {
+    // A path built from variables is resolved at run time: no link for it.
+    if (v && v.text && !(Array.isArray(v.refs) && v.refs.length)) out.push({ range: v.range, path: v.text });
+  };
+  for (const s of tree.statements) {
+    if (s.kind === 'dataset') add((s as DatasetNode).path);
+    if (s.kind === 'load') add((s as unknown as { path?: { text: string; range: Range; refs?: unknown[] } }).path);
+    if (s.kind === 'prompt' || s.kind === 'dataset') for (const t of s.turns) if (t.form === 'file') add(t.file);
+  }
+  return out;
 }

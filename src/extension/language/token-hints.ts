@@ -22,6 +22,7 @@ import {
   type TokenizerErrorCode,
 } from '../../core/tokenize';
 import { formatTokenHint, formatTokens, tokenSubjects } from './analysis';
+import { resolveLeniently, type LastGoodResolution } from './lenient-plan';
 
 /** APIs whose server applies the model's chat template (as `llmload tokens` counts). */
 export const CHAT_APIS: ReadonlySet<ApiKind> = new Set(['openai-chat', 'openai-responses', 'anthropic', 'ollama']);
@@ -37,17 +38,26 @@ export interface TokenHint {
   range: Range;
   /** A limit is crossed here (a warning decoration goes on the range). */
   warn: boolean;
+  /** What was counted (for Count Tokens' report): a prompt as served, one turn, or a dataset's prompts. */
+  subject?: { kind: 'prompt' | 'turn' | 'dataset'; name: string; tokens?: number; prompts?: number; counted?: number; min?: number; max?: number; mean?: number };
 }
 
 export interface TokenHintsResult {
   /** The tokenizer used and how it was chosen; undefined when none could be loaded. */
-  tokenizer?: { name: string; source: string; chosenBy: 'scenario' | 'model' | 'default' };
+  tokenizer?: { name: string; source: string; chosenBy: 'scenario' | 'model' | 'default'; /** The hub id this bundled tokenizer stands in for until it is downloaded. */ fallbackFor?: string };
   model?: string;
   hints: TokenHint[];
   /** Limit checks (warnings and errors), ranged. */
   limits: Diagnostic[];
   /** Why there are no counts (no tokenizer, a parse error, ...). */
   note?: string;
+  /**
+   * The file has errors: counts are for the blocks that still resolve (the broken blocks' first
+   * lines are listed; they get no count); borrowed = directives taken from the last good resolution.
+   */
+  partial?: { droppedLines: number[]; borrowed: (keyof LastGoodResolution)[] };
+  /** What to remember as the last good resolution of this file (set only when the whole file resolved). */
+  resolved?: LastGoodResolution;
   /** The chosen tokenizer could not be loaded: 'needs-download' = a hub id not in the cache (ask the user). */
   tokenizerProblem?: { spec: string; code: TokenizerErrorCode | 'other'; message: string };
 }
@@ -64,6 +74,8 @@ export interface TokenHintsOptions {
   env?: Record<string, string | undefined>;
   /** The Hugging Face hub cache to look in (the editor's, read on its side); default the core's. */
   hfCacheDir?: string;
+  /** The last time this file resolved: api, model and tokenizer to count with while it has errors. */
+  lastGood?: LastGoodResolution;
 }
 
 export function chooseTokenizer(plan: Pick<RunPlan, 'tokenizer' | 'model'>, opts: Pick<TokenHintsOptions, 'defaultTokenizer' | 'tokenizerOverride'>): { spec: string; chosenBy: 'scenario' | 'model' | 'default' } | undefined {
@@ -82,19 +94,40 @@ export function planForCounting(text: string, file: string, env: Record<string, 
 }
 
 export async function computeTokenHints(text: string, opts: TokenHintsOptions): Promise<TokenHintsResult> {
-  const { tree } = parseScenario(text, opts.file);
-  const plan = resolvePlan(tree, { file: opts.file, env: opts.env ?? process.env, secret: () => '<secret>' }).plan;
+  // While the file has errors, the blocks that still resolve are counted (see lenient-plan.ts).
+  const lenient = resolveLeniently(text, opts.file, opts.env ?? process.env, opts.lastGood);
+  const { tree, plan } = lenient;
   if (!plan) return { hints: [], limits: [], note: 'the scenario has errors; token counts appear once it resolves' };
+  const result = await computeForPlan(tree, plan, opts);
+  if (lenient.repaired) {
+    result.partial = { droppedLines: lenient.droppedLines, borrowed: lenient.borrowed };
+    const n = lenient.droppedLines.length;
+    result.note = `${result.note ? result.note + '; ' : ''}the file has errors: counts shown for the blocks that resolve${n ? ` (${n} block(s) with errors left out)` : ''}`;
+  } else {
+    result.resolved = { api: plan.api, model: plan.model || undefined, tokenizer: plan.tokenizer };
+  }
+  return result;
+}
+
+async function computeForPlan(tree: ReturnType<typeof parseScenario>['tree'], plan: RunPlan, opts: TokenHintsOptions): Promise<TokenHintsResult> {
   const chosen = chooseTokenizer(plan, opts);
   if (!chosen) return { hints: [], limits: [], model: plan.model, note: 'no tokenizer: add a `tokenizer` line or pick one (llmload: Select Tokenizer)' };
   let tok: LoadedTokenizer;
+  let fallback: { spec: string; code: TokenizerErrorCode | 'other'; message: string } | undefined;
   try {
     // Never a download here: that needs the user's agreement, asked for by the editor (see LanguageFeatures).
     tok = await loadTokenizer(chosen.spec, { scenarioDir: path.dirname(opts.file), allowDownload: false, codeDir: opts.codeDir, hfCacheDir: opts.hfCacheDir });
   } catch (e) {
-    const message = (e as Error).message;
     const code = e instanceof TokenizerError ? e.code : 'other';
-    return {
+    // The editor asks before any download: until then the id is "not downloaded yet", not "not allowed".
+    const message = code === 'needs-download' ? `tokenizer ${chosen.spec} is not downloaded yet: not in the Hugging Face cache on this machine.` : (e as Error).message;
+    // Counts offline: a hub id of a family with a bundled tokenizer (Qwen/Qwen3-8B -> qwen3) counts with it, said in the note.
+    const family = code === 'needs-download' || code === 'download-failed' ? guessBundledFromModel(chosen.spec) : undefined;
+    const bundled = family && family !== chosen.spec ? await loadTokenizer(family, { codeDir: opts.codeDir }).catch(() => undefined) : undefined;
+    if (bundled) {
+      tok = bundled;
+      fallback = { spec: chosen.spec, code, message };
+    } else return {
       // A folder that is not there is the user's typo (the note says so); a download is worth a hint where counts would be.
       hints: code === 'needs-download' || code === 'download-failed' ? problemHints(tree, chosen.spec, code, message) : [],
       limits: [],
@@ -103,6 +136,18 @@ export async function computeTokenHints(text: string, opts: TokenHintsOptions): 
       tokenizerProblem: { spec: chosen.spec, code, message },
     };
   }
+  const result = countWith(tree, plan, opts, tok, chosen.chosenBy);
+  if (fallback) {
+    const why = `counted with the bundled ${tok.name} tokenizer (the same family) until ${fallback.spec} is downloaded`;
+    for (const h of result.hints) h.tooltip += ` — ${why}`;
+    result.tokenizer = { ...result.tokenizer!, fallbackFor: fallback.spec };
+    result.note = `${fallback.message} Meanwhile ${why}.`;
+    result.tokenizerProblem = fallback;
+  }
+  return result;
+}
+
+function countWith(tree: ReturnType<typeof parseScenario>['tree'], plan: RunPlan, opts: TokenHintsOptions, tok: LoadedTokenizer, chosenBy: 'scenario' | 'model' | 'default'): TokenHintsResult {
   const chat = CHAT_APIS.has(plan.api);
   const kind = chat ? 'chat' : 'raw';
   const hints: TokenHint[] = [];
@@ -127,10 +172,11 @@ export async function computeTokenHints(text: string, opts: TokenHintsOptions): 
       }
       hints.push({
         at: s.at,
-        label: formatTokenHint('dataset', { prompts: d.total, min: d.min, max: d.max }),
+        label: formatTokenHint('dataset', { prompts: d.total, min: d.min, max: d.max }, tok.name),
         tooltip: `${d.counted.toLocaleString('en-US')} of ${d.total.toLocaleString('en-US')} prompts counted with ${tok.name} (${kind}); mean ${formatTokens(d.mean)} tok`,
         range: s.range,
         warn: false,
+        subject: { kind: 'dataset', name: ds.name, prompts: d.total, counted: d.counted, min: d.min, max: d.max, mean: d.mean, tokens: d.served.reduce((a, b) => a + b, 0) },
       });
       for (const [i, n] of d.served.entries()) subjects.push({ label: `dataset "${ds.name}" prompt ${i + 1}`, tokens: n, maxTokens: d.maxTokens, range: s.range });
       limitRanges.push(s.range);
@@ -143,18 +189,19 @@ export async function computeTokenHints(text: string, opts: TokenHintsOptions): 
       const served = chat ? c.chat : c.raw;
       hints.push({
         at: s.at,
-        label: formatTokenHint('prompt', { tokens: served }),
+        label: formatTokenHint('prompt', { tokens: served }, tok.name),
         tooltip: `${served.toLocaleString('en-US')} tokens as the server sees this prompt (${kind}, ${tok.name}); chat ${c.chat.toLocaleString('en-US')}, raw ${c.raw.toLocaleString('en-US')}` +
           (p.params.max_tokens !== undefined ? `; max_tokens ${p.params.max_tokens.toLocaleString('en-US')}` : ''),
         range: s.range,
         warn: false,
+        subject: { kind: 'prompt', name: p.name, tokens: served },
       });
       subjects.push({ label: `prompt "${p.name}"`, tokens: served, maxTokens: p.params.max_tokens, range: s.range });
       limitRanges.push(s.range);
     } else {
       const n = c.turns[s.turn!];
       if (n === undefined) continue;
-      hints.push({ at: s.at, label: formatTokenHint('turn', { tokens: n }), tooltip: `${n.toLocaleString('en-US')} tokens in this turn's text (${tok.name})`, range: s.range, warn: false });
+      hints.push({ at: s.at, label: formatTokenHint('turn', { tokens: n }), tooltip: `${n.toLocaleString('en-US')} tokens in this turn's text (${tok.name})`, range: s.range, warn: false, subject: { kind: 'turn', name: `${p.name} turn ${s.turn! + 1}`, tokens: n } });
     }
   }
   const limits = checkTokenLimits(subjects, { modelMaxLength: tok.modelMaxLength });
@@ -165,7 +212,7 @@ export async function computeTokenHints(text: string, opts: TokenHintsOptions): 
       h.tooltip += ' — ' + limits.filter((d) => d.range.start.line === h.range.start.line).map((d) => d.message).join('; ');
     }
   }
-  return { tokenizer: { name: tok.name, source: tok.source, chosenBy: chosen.chosenBy }, model: plan.model, hints, limits };
+  return { tokenizer: { name: tok.name, source: tok.source, chosenBy }, model: plan.model, hints, limits };
 }
 
 /**

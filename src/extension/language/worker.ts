@@ -8,9 +8,12 @@ import { parentPort } from 'node:worker_threads';
 import path from 'node:path';
 import { loadTokenizer, TokenizerError } from '../../core/tokenize/load';
 import { computeTokenHints } from './token-hints';
+import type { LastGoodResolution } from './lenient-plan';
 import type { DownloadMessage, HintsMessage, LanguageRequest, LanguageResponse } from './worker-protocol';
 
 const queue: LanguageRequest[] = [];
+/** Per file, the api/model/tokenizer of its last text that resolved: counts go on while it has errors. */
+const lastGood = new Map<string, LastGoodResolution>();
 let busy = false;
 
 function reply(r: LanguageResponse): void {
@@ -51,7 +54,9 @@ async function pump(): Promise<void> {
           tokenizerOverride: req.tokenizerOverride,
           codeDir: req.codeDir ?? path.dirname(__filename),
           hfCacheDir: req.hfCacheDir,
+          lastGood: lastGood.get(req.file),
         });
+        if (result.resolved) lastGood.set(req.file, result.resolved);
         reply({ id: req.id, ok: true, result });
       } catch (e) {
         reply({ id: req.id, ok: false, message: e instanceof Error ? e.message : String(e), code: e instanceof TokenizerError ? e.code : undefined });

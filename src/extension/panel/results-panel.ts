@@ -73,6 +73,10 @@ export class ResultsPanel implements vscode.Disposable {
       await this.exportReport();
       return;
     }
+    if (m.type === 'stop') {
+      if (this.model.state === 'running') await vscode.commands.executeCommand('llmload.stopRun');
+      return;
+    }
     const answer = await this.model.answer(m);
     if (answer) this.post(answer);
     if (m.type === 'ready' && this.pendingTab) {
@@ -158,7 +162,11 @@ export class ResultsPanel implements vscode.Disposable {
     try {
       const assets = loadReportAssets([vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview').fsPath]);
       await writeReport(uri.fsPath, await buildReportData(runDir), assets);
-      void vscode.window.showInformationMessage(`llmload: report written to ${uri.fsPath}`);
+      // Open it in the browser, or show it in the file manager.
+      void vscode.window.showInformationMessage(`llmload: report written to ${uri.fsPath}`, 'Open', 'Reveal').then((pick) => {
+        if (pick === 'Open') void vscode.env.openExternal(uri);
+        else if (pick === 'Reveal') void vscode.commands.executeCommand('revealFileInOS', uri);
+      });
       return uri;
     } catch (e) {
       void vscode.window.showErrorMessage(`llmload: cannot write the report: ${(e as Error).message}`);

@@ -10,10 +10,12 @@ import * as vscode from 'vscode';
 import { formatDiagnostic } from '../../core/scenario/diagnostics';
 import { loadScenario, parseScenario } from '../../core/scenario';
 import type { Summary } from '../../core/metrics/summary';
+import { runVerdict, type RunVerdict } from '../../core/metrics/expectations';
 import type { TracePlan } from '../../core/scenario/plan';
 import type { EngineToHost, HostToEngine } from '../protocol';
 import type { RunEvents, RunFinishedEvent, RunLiveEvent, RunStartedEvent } from '../run-events';
 import { costGuard } from './cost-estimate';
+import { inEditorWords } from './editor-words';
 import { redact, secretNames } from './secret-refs';
 import { Redactor, trackSecrets } from '../../core/results/redact';
 import type { SecretResolver } from './secrets';
@@ -28,6 +30,10 @@ export interface RunOutcome {
   status: 'finished' | 'invalid' | 'failed' | 'refused' | 'cancelled';
   stopped: boolean;
   message?: string;
+  /** The verdict of a run that produced a summary: a stopped one is STOPPED, never PASS. */
+  verdict?: RunVerdict;
+  /** The load shape's planned length, seconds (from the engine's progress), when known. */
+  planned_s?: number;
 }
 
 export interface StartOptions {
@@ -193,6 +199,7 @@ export class RunController implements RunEvents, vscode.Disposable {
               `$(pulse) llmload ${p.elapsed_s.toFixed(0)}s  QPM ${p.qpm.toFixed(0)}  TTFT p95 ` +
               `${p.ttft_p95_ms === null ? '-' : p.ttft_p95_ms.toFixed(0) + ' ms'}  errors ${p.failed}`;
             this.status.tooltip = `${p.active_users} users, ${p.in_flight} in flight, ${p.ok} ok, ${p.failed} failed. Click to stop.`;
+            if (Number.isFinite(p.planned_s) && p.planned_s > 0) outcome.planned_s = p.planned_s;
             break;
           }
           case 'live':
@@ -203,21 +210,23 @@ export class RunController implements RunEvents, vscode.Disposable {
             outcome.runDir = m.runDir;
             outcome.summary = m.summary;
             const s = m.summary;
-            const failed = s.expectations.filter((e) => !e.pass);
-            this.log.info(`run finished: ${s.requests.ok}/${s.requests.total} ok, qpm ${s.qpm.toFixed(1)}, results in ${m.runDir}`);
+            // A person's Stop reaches the engine and comes back as ended_by 'stopped': never PASS.
+            const verdict = (outcome.verdict = runVerdict(s, { planned_s: outcome.planned_s }));
+            this.log.info(`run finished: ${s.requests.ok}/${s.requests.total} ok, qpm ${s.qpm.toFixed(1)}, ${verdict.label}: ${verdict.text}, results in ${m.runDir}`);
             this.history.push({ file, runDir: m.runDir, summary: s });
             this.finished.fire({ file, runDir: m.runDir, summary: s });
             void vscode.window
               .showInformationMessage(
-                `llmload: ${s.requests.total} requests, ${s.success_rate === null ? '-' : (s.success_rate * 100).toFixed(1)}% ok` +
-                  (failed.length ? `, ${failed.length} expectation(s) failed` : s.expectations.length ? ', every expectation holds' : ''),
+                `llmload: ${verdict.label}: ${s.requests.total} requests, ${s.success_rate === null ? '-' : (s.success_rate * 100).toFixed(1)}% ok` +
+                  (verdict.kind === 'done' ? '' : `, ${verdict.text}`),
                 'Open Results',
               )
               .then((a) => a && vscode.commands.executeCommand('llmload.openResults', m.runDir));
             break;
           }
           case 'failed':
-            outcome.message = redactAll(m.message);
+            // The core names the CLI's fix (--target); in the editor the fix is Select Environment.
+            outcome.message = inEditorWords(redactAll(m.message));
             this.log.error(outcome.message);
             void vscode.window.showErrorMessage(`llmload: ${outcome.message}`);
             break;
