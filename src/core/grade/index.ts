@@ -19,16 +19,12 @@ export const GRADERS: Record<GraderName, Grader> = {
   math: mathGrader,
 };
 
-export const GRADER_NAMES = Object.keys(GRADERS) as GraderName[];
+export { GRADER_NAMES, defaultGrader } from './names';
 
 export function isGraderName(s: string): s is GraderName {
   return Object.hasOwn(GRADERS, s);
 }
 
-/** The grader a dataset gets without a `grader` line: `math` when its answers are boxed, else `exact`. */
-export function defaultGrader(expectedAnswers: readonly string[]): GraderName {
-  return expectedAnswers.some((a) => a.includes('\\boxed') || /\\(?:frac|sqrt|pi)\b/.test(a)) ? 'math' : 'exact';
-}
 
 export function gradeAnswer(grader: GraderName, answerText: string, expected: string): Grade {
   const g = GRADERS[grader];
