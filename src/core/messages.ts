@@ -86,6 +86,8 @@ export interface RequestRow {
   token_rate: number | null;
   input_tokens: number | null;
   output_tokens: number;
+  /** Graded requests: the verdict (docs/accuracy.md). */
+  grade?: 'correct' | 'wrong' | 'unparsed';
 }
 
 /**

@@ -43,8 +43,18 @@ export function mathEqual(extracted: string, expected: string): boolean {
   if ((x === undefined) !== (y === undefined) && x === undefined && /^[\d.,\s]+$/.test(a)) return false;
   // Text answers (names, words) are not math.
   if (/^[A-Za-z]{2,}$/.test(a) || /^[A-Za-z]{2,}$/.test(b)) return a.toLowerCase() === b.toLowerCase();
-  return symbolicEqual(a, b);
+  const key = `${a}\u0000${b}`;
+  let same = symbolicMemo.get(key);
+  if (same === undefined) {
+    same = symbolicEqual(a, b);
+    if (symbolicMemo.size >= 20_000) symbolicMemo.clear();
+    symbolicMemo.set(key, same);
+  }
+  return same;
 }
+
+/** The symbolic check takes milliseconds; the same question tends to get the same answer many times in a run. */
+const symbolicMemo = new Map<string, boolean>();
 
 export const mathGrader: Grader = {
   name: 'math',

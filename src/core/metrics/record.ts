@@ -4,6 +4,7 @@
  */
 import type { ErrorKind, Packet, PacketKind, StreamResult } from '../protocols/types';
 import type { RequestRow } from '../messages';
+import type { Grade } from '../grade/types';
 
 export type TokenSource = 'server' | 'packets' | 'tokenizer';
 
@@ -46,6 +47,13 @@ export interface RequestRecord {
   packets: Partial<Record<PacketKind, number>>;
   /** True for requests sent during warmup: written, never aggregated. */
   warmup?: boolean;
+  /** The graded answer of a prompt with an expected answer (docs/accuracy.md); absent for failed requests. */
+  grade?: Grade;
+  /**
+   * Transient, never written: the answer text of a prompt with an expected answer, carried from the
+   * load thread to the main thread, which grades it (src/core/grade/run-grading.ts) and removes it.
+   */
+  graded_text?: string;
 }
 
 export interface RecordContext {
@@ -186,5 +194,6 @@ export function requestRowOf(r: RequestRecord): RequestRow {
     output_tokens: r.output_tokens,
   };
   if (r.error) row.error_kind = r.error.kind;
+  if (r.grade) row.grade = r.grade.verdict;
   return row;
 }

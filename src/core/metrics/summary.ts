@@ -5,6 +5,7 @@ import type { RunAggregator, TimingMetric } from './aggregate';
 import type { BucketFigures } from './buckets';
 import { evaluateExpectations, type ExpectationResult } from './expectations';
 import type { Percentiles } from './histogram';
+import type { AccuracySummary } from '../grade/accuracy';
 
 export interface Summary {
   scenario: string;
@@ -57,6 +58,8 @@ export interface Summary {
   client?: ClientCheck;
   /** The load threads' own histograms (inter-token gaps, schedule lag, event-loop lag), encoded like `histograms`, merged over threads. */
   thread_histograms?: Record<string, string>;
+  /** Graded answers (prompts with an expected answer; docs/accuracy.md); absent when no prompt has one. */
+  accuracy?: AccuracySummary;
 }
 
 export interface ItlByPhase {
@@ -94,6 +97,7 @@ export interface SummaryMeta {
   schedule_lag_ms?: Percentiles | null;
   client?: ClientCheck;
   thread_histograms?: Record<string, string>;
+  accuracy?: AccuracySummary;
 }
 
 export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
@@ -130,7 +134,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     errors: { ...agg.errors },
     error_samples: { ...agg.errorSamples },
     warnings: { ...agg.warnings },
-    expectations: evaluateExpectations(plan.expectations, { ...figures, itl_ms: meta.itl_ms, qpm, rps, success_rate }),
+    expectations: evaluateExpectations(plan.expectations, { ...figures, itl_ms: meta.itl_ms, qpm, rps, success_rate, accuracy: meta.accuracy?.value ?? null }),
     histograms: {
       ttft_ms: agg.hist.ttft_ms.encode(),
       ttfa_ms: agg.hist.ttfa_ms.encode(),
@@ -143,6 +147,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.schedule_lag_ms !== undefined ? { schedule_lag_ms: meta.schedule_lag_ms } : {}),
     ...(meta.client ? { client: meta.client } : {}),
     ...(meta.thread_histograms ? { thread_histograms: meta.thread_histograms } : {}),
+    ...(meta.accuracy ? { accuracy: meta.accuracy } : {}),
   };
 }
 

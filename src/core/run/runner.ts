@@ -19,6 +19,8 @@ import { peakRate, peakUsers, scheduleFor, type ReplayEntry, type Schedule } fro
 import { loadReplay } from '../load/replay';
 import { ThreadHistograms } from '../load/thread-histograms';
 import { clientCheck } from './client-check';
+import { RunGrading } from '../grade/run-grading';
+import { withSimAnswers } from '../sim/answers';
 import { checkReachable, RunStartError } from './preflight';
 
 export { RunStartError };
@@ -125,6 +127,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
     }
     baseUrl = sim.url;
     target = targetLabel(plan);
+    plan = withSimAnswers(plan);
   } else {
     baseUrl = plan.target.url;
     target = plan.target.url;
@@ -148,6 +151,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   }
   const dir = writer.dir;
   const agg = new RunAggregator({ buckets: plan.buckets });
+  const grading = new RunGrading(plan);
   const threadHists = new ThreadHistograms();
   const plannedS = schedule.end_ms / 1000;
   const cores = os.availableParallelism();
@@ -260,6 +264,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
           cpu_percent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall) * 100 : 0,
         }),
         thread_histograms: threadHists.encode(),
+        accuracy: grading.summary(),
       });
       writer.finish(summary, agg.series());
       await Promise.all(workers.map((w) => w.terminate()));
@@ -288,6 +293,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
             break;
           case 'records':
             if (opts.inputTokens) for (const r of m.records) addTokenizerInput(r, opts.inputTokens.get(r.prompt));
+            grading.grade(m.records);
             writer.append(m.records, m.traces);
             for (const r of m.records) {
               agg.add(r);

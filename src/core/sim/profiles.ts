@@ -82,6 +82,11 @@ export interface SimProfile {
   slow_ttft_ms: number;
   /** Value of the `retry-after` header (seconds) sent with an http_429 fault. */
   retry_after_s: number;
+  /**
+   * Questions with a known answer (header x-llmload-sim-answer, see answers.ts): the share answered
+   * correctly, 0..1; absent: 0.9. A quantized profile sets it lower (`builtin:reasoning?accuracy=0.87`).
+   */
+  accuracy?: number;
 }
 
 const CHAT: SimProfile = {
@@ -177,6 +182,7 @@ function validateProfile(p: SimProfile): SimProfile {
     if (typeof p[key] !== 'boolean') problems.push(`${key} must be true or false`);
   }
   if (p.responses_reasoning !== 'summary' && p.responses_reasoning !== 'text') problems.push('responses_reasoning must be summary or text');
+  if (p.accuracy !== undefined && !(typeof p.accuracy === 'number' && p.accuracy >= 0 && p.accuracy <= 1)) problems.push('accuracy must be between 0 and 1');
   if (!REASONING_FORMATS.includes(p.reasoning_format)) {
     problems.push(`reasoning_format must be one of ${REASONING_FORMATS.join(', ')}`);
   }
@@ -200,6 +206,7 @@ const NUMBER_FIELDS = [
   'fault_after_chunks',
   'slow_ttft_ms',
   'retry_after_s',
+  'accuracy',
 ] as const;
 const RANGE_FIELDS = ['thinking_tokens', 'answer_tokens'] as const;
 const BOOLEAN_FIELDS = ['think_tags_omit_open', 'think_tags_split', 'prefix_caching'] as const;
