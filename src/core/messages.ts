@@ -86,8 +86,10 @@ export interface RequestRow {
   token_rate: number | null;
   input_tokens: number | null;
   output_tokens: number;
-  /** Graded requests: the verdict (docs/accuracy.md). */
+  /** Graded requests: the verdict (docs/accuracy.md), and for answers not correct what was expected and read. */
   grade?: 'correct' | 'wrong' | 'unparsed';
+  expected?: string;
+  extracted?: string;
 }
 
 /**
@@ -127,6 +129,8 @@ export interface TableQuery {
   error_kind?: string;
   prompt?: string;
   bucket?: string;
+  /** Graded runs: `correct`, `wrong`, `unparsed`, or `not_correct` (wrong or unparsed: the wrong-answers filter). */
+  grade?: 'correct' | 'wrong' | 'unparsed' | 'not_correct';
   /** Only requests that ended in this second of the run (a click on a chart). */
   second?: number;
   /** 0-based. */
@@ -147,7 +151,7 @@ export interface RequestPage {
   total: number;
   rows: TableRow[];
   /** Values to offer in the filters. */
-  facets: { prompts: string[]; error_kinds: string[]; buckets: string[] };
+  facets: { prompts: string[]; error_kinds: string[]; buckets: string[]; grades?: string[] };
 }
 
 /** One packet of a traced request, as packets.jsonl holds it. */

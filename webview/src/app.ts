@@ -237,6 +237,9 @@ export class App {
       card('ttft', 'TTFT p95', fmtMs(live ? (p?.ttft_p95_ms ?? null) : sum.ttft_ms.p95)),
       card('rate', 'token rate p50', live ? fmtNum(p?.token_rate_p50 ?? null) : fmtNum(sum.token_rate.p50)),
     );
+    // Graded runs (docs/accuracy.md): accuracy with its 95% interval.
+    const acc = !live ? sum.accuracy : undefined;
+    if (acc) this.cards.appendChild(card('accuracy', acc.ci95 ? `accuracy (95% CI ${fmtPct(acc.ci95[0])}–${fmtPct(acc.ci95[1])})` : 'accuracy', fmtPct(acc.value)));
   }
 
   // ---- tables ----
@@ -340,6 +343,7 @@ export class App {
       select('error_kind', 'error kind', p.facets.error_kinds, q.error_kind),
       select('prompt', 'prompt', p.facets.prompts, q.prompt),
       p.facets.buckets.length ? select('bucket', 'bucket', p.facets.buckets, q.bucket) : null,
+      p.facets.grades ? select('grade', 'answer', p.facets.grades, q.grade) : null,
     );
     if (q.second !== undefined) {
       const clearBtn = h('vscode-button', { secondary: true, 'data-action': 'clear-second' }, `ended in second ${q.second} ✕`);
@@ -368,6 +372,7 @@ export class App {
       const row = h('vscode-table-row', { 'data-request': r.id, class: r.id === this.selected ? 'selected' : r.status === 'error' ? 'failed' : undefined, tabindex: 0 });
       const cells = [String(r.id), r.prompt, r.status === 'ok' ? 'ok' : (r.error_kind ?? 'error'), fmtMs(r.offset_ms), fmtMs(r.ttft_ms), fmtMs(r.ttfa_ms), fmtMs(r.e2e_ms), fmtNum(r.token_rate), r.input_tokens === null ? '-' : String(r.input_tokens), String(r.output_tokens)];
       if (withBuckets) cells.push(r.bucket ?? '');
+      if (r.grade) cells[2] += r.grade === 'correct' ? ' · correct' : ` · ${r.grade}: ${r.extracted ?? '(none)'} ≠ ${r.expected ?? ''}`;
       for (const c of cells) row.appendChild(h('vscode-table-cell', null, c));
       const pick = () => {
         this.askDetail(r.id);

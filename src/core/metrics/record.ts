@@ -194,6 +194,12 @@ export function requestRowOf(r: RequestRecord): RequestRow {
     output_tokens: r.output_tokens,
   };
   if (r.error) row.error_kind = r.error.kind;
-  if (r.grade) row.grade = r.grade.verdict;
+  if (r.grade) {
+    row.grade = r.grade.verdict;
+    if (r.grade.verdict !== 'correct') {
+      row.expected = r.grade.expected.slice(0, 200);
+      if (r.grade.extracted !== undefined) row.extracted = r.grade.extracted.slice(0, 200);
+    }
+  }
   return row;
 }
