@@ -374,6 +374,7 @@ export class App {
       if (withBuckets) cells.push(r.bucket ?? '');
       if (r.grade) cells[2] += r.grade === 'correct' ? ' · correct' : ` · ${r.grade}: ${r.extracted ?? '(none)'} ≠ ${r.expected ?? ''}`;
       for (const c of cells) row.appendChild(h('vscode-table-cell', null, c));
+      if (r.grade && r.grade !== 'correct') (row.children[2] as HTMLElement).title = cells[2]!;
       const pick = () => {
         this.askDetail(r.id);
         for (const el of body.querySelectorAll('.selected')) el.classList.remove('selected');
