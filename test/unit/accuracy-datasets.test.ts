@@ -58,12 +58,21 @@ const CASES: Array<[string, string, string[]]> = [
   ['math500 without a path', 'dataset math500\n', ['3:1-3:16 error: dataset math500 needs a file path, e.g. dataset math500 data/math500.jsonl']],
   ['math500 file missing', 'dataset math500 data/none.jsonl\n', ['3:17-3:32 error: file not found: data/none.jsonl (looked for /virtual/data/none.jsonl)']],
   ['answer in a math500 block', 'dataset math500 data/m.jsonl\n  answer {{answer}}\n', ["4:3-4:9 error: a math500 dataset sends each record's problem (with the instruction to put the answer in \\boxed{}) and grades its answer field; remove this answer line, or use dataset jsonl for templates of your own"]],
+  ['accuracy for with no group', 'dataset arithmetic\nexpect\n  accuracy for >= 80%\n', ['5:12-5:15 error: accuracy for needs a subject or a level, e.g. accuracy for Algebra >= 80% or accuracy for level 5 >= 50%']],
+  ['a statistic on accuracy', 'dataset arithmetic\nexpect\n  accuracy p95 >= 80%\n', ['5:12-5:15 error: "accuracy" takes no statistic; write e.g. accuracy >= 80%']],
   ['accuracy with no graded dataset', 'prompt "p"\n  user hi\nexpect\n  accuracy >= 90%\n', ['6:3-6:18 warning: accuracy needs graded answers: add answer {{field}} to a dataset jsonl block, or use dataset math500 or dataset arithmetic']],
 ];
 
 for (const [name, text, want] of CASES) {
   test(`diagnostic: ${name}`, () => assert.deepEqual(diagnose(B + text), want));
 }
+
+test('expect accuracy for a subject or a level', () => {
+  const p = parseScenario(B + 'dataset arithmetic\nexpect\n  accuracy for level 4 >= 50%\n  accuracy for "Intermediate Algebra" > 60%\n  accuracy for Algebra >= 80%\n', '/virtual/s.llmload');
+  const r = resolvePlan(p.tree, { file: '/virtual/s.llmload', env: {}, secret: () => undefined, readFile: (f) => FILES[f] });
+  assert.deepEqual([...p.diagnostics, ...r.diagnostics], []);
+  assert.deepEqual(r.plan!.expectations.map((e) => [e.group, e.op, e.value]), [['level 4', '>=', 0.5], ['Intermediate Algebra', '>', 0.6], ['Algebra', '>=', 0.8]]);
+});
 
 test('completion offers the new formats and grader names', () => {
   const labels = (r: ReturnType<typeof completionsAt>) => (r.kind === 'items' ? r.items.map((i) => i.label) : []);

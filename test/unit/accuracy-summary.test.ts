@@ -86,6 +86,21 @@ test('records are graded on the main thread; summary.json accuracy; expect accur
   assert.equal('accuracy' in none, false);
 });
 
+test('expect accuracy for a subject or a level reads the breakdowns', () => {
+  const t = new AccuracyTally({ buckets: [], slice_ms: 1000 });
+  for (let i = 0; i < 10; i++) t.add(i < 9 ? 'correct' : 'wrong', { prompt: 'a', offset_ms: 0, input_tokens: null, subject: 'Algebra', level: '1' });
+  for (let i = 0; i < 10; i++) t.add(i < 4 ? 'correct' : 'unparsed', { prompt: 'b', offset_ms: 0, input_tokens: null, subject: 'Geometry', level: '5' });
+  const p = plan({
+    expectations: [
+      { text: 'accuracy for algebra >= 85%', metric: 'accuracy', op: '>=', value: 0.85, line: 1, group: 'algebra' },
+      { text: 'accuracy for level 5 >= 50%', metric: 'accuracy', op: '>=', value: 0.5, line: 2, group: 'level 5' },
+      { text: 'accuracy for Topology >= 10%', metric: 'accuracy', op: '>=', value: 0.1, line: 3, group: 'Topology' },
+    ],
+  });
+  const s = buildSummary(p, new RunAggregator(), { started_at: '', duration_s: 1, ended_by: 'completed', target: 'x', accuracy: t.summary() });
+  assert.deepEqual(s.expectations.map((e) => [e.pass, e.actual_text]), [[true, '90.00%'], [false, '40.00%'], [false, 'not measured']]);
+});
+
 test('llmload compare --fail-if "accuracy -2%": two percentage points', () => {
   const a = graded({ right: 90, of: 100 });
   const b = graded({ right: 87, of: 100 });

@@ -139,3 +139,12 @@ export class AccuracyTally {
     };
   }
 }
+
+/** `expect accuracy for GROUP`: a subject (case-insensitive), or `level N`; null when not measured. */
+export function accuracyOfGroup(a: AccuracySummary | undefined, group: string): number | null {
+  if (!a) return null;
+  const level = /^level\s+(.+)$/i.exec(group.trim());
+  if (level) return a.by_level[level[1]!.trim()]?.value ?? null;
+  const key = Object.keys(a.by_subject).find((k) => k.toLowerCase() === group.trim().toLowerCase());
+  return key === undefined ? null : (a.by_subject[key]!.value ?? null);
+}

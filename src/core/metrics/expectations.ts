@@ -21,6 +21,8 @@ export interface MeasuredFigures {
   rps: number;
   success_rate: number | null;
   accuracy?: number | null;
+  /** Accuracy of one subject, or of `level N` (expect accuracy for ...); null when not measured. */
+  accuracyOf?: (group: string) => number | null;
 }
 
 function measured(e: Expectation, f: MeasuredFigures): number | null {
@@ -49,6 +51,7 @@ function measured(e: Expectation, f: MeasuredFigures): number | null {
     case 'error_rate':
       return f.success_rate === null ? null : 1 - f.success_rate;
     case 'accuracy':
+      if (e.group !== undefined) return f.accuracyOf?.(e.group) ?? null;
       return f.accuracy ?? null;
   }
 }

@@ -5,7 +5,7 @@ import type { RunAggregator, TimingMetric } from './aggregate';
 import type { BucketFigures } from './buckets';
 import { evaluateExpectations, type ExpectationResult } from './expectations';
 import type { Percentiles } from './histogram';
-import type { AccuracySummary } from '../grade/accuracy';
+import { accuracyOfGroup, type AccuracySummary } from '../grade/accuracy';
 
 export interface Summary {
   scenario: string;
@@ -134,7 +134,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     errors: { ...agg.errors },
     error_samples: { ...agg.errorSamples },
     warnings: { ...agg.warnings },
-    expectations: evaluateExpectations(plan.expectations, { ...figures, itl_ms: meta.itl_ms, qpm, rps, success_rate, accuracy: meta.accuracy?.value ?? null }),
+    expectations: evaluateExpectations(plan.expectations, { ...figures, itl_ms: meta.itl_ms, qpm, rps, success_rate, accuracy: meta.accuracy?.value ?? null, accuracyOf: (g) => accuracyOfGroup(meta.accuracy, g) }),
     histograms: {
       ttft_ms: agg.hist.ttft_ms.encode(),
       ttfa_ms: agg.hist.ttfa_ms.encode(),

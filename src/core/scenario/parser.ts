@@ -1490,8 +1490,20 @@ class Parser {
     const metric = metricWord.text as Metric;
     const dist = METRICS[metric].distribution;
     skip();
-    const statWord = wordAt();
+    let statWord = wordAt();
     let stat: Stat | undefined;
+    let group: string | undefined;
+    if (statWord && metric === 'accuracy' && statWord.text === 'for') {
+      // `accuracy for Algebra >= 80%`, `accuracy for level 5 >= 50%` (docs/accuracy.md)
+      const g = /^\s*(?:"([^"]+)"|([^<>=!"]+?))\s*(?=<|>|=|!)/.exec(line.slice(at, end));
+      if (!g || (g[1] ?? g[2] ?? '').trim() === '') {
+        this.error(statWord.range, 'accuracy for needs a subject or a level, e.g. accuracy for Algebra >= 80% or accuracy for level 5 >= 50%');
+        return node;
+      }
+      group = (g[1] ?? g[2]!).trim();
+      at += g[0].length;
+      statWord = undefined;
+    }
     if (statWord) {
       node.stat = statWord;
       if (!dist) {
@@ -1544,6 +1556,7 @@ class Parser {
     }
     node.value = { value: parsed.value, text: valueText, range: valueRange };
     node.parsed = { metric, stat, op: opM[1] as Comparison, value: parsed.value };
+    if (group !== undefined) node.parsed.group = group;
     return node;
   }
 }

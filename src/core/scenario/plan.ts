@@ -189,6 +189,8 @@ export interface Expectation {
   value: number;
   /** 0-based line of the expect line in the scenario (as in Range). */
   line: number;
+  /** `accuracy for Algebra` / `accuracy for level 5`: the subject, or `level N` (docs/accuracy.md). */
+  group?: string;
 }
 
 export type TracePlan = { mode: 'first'; n: number } | { mode: 'all' } | { mode: 'failures' };

@@ -818,6 +818,7 @@ class Resolver {
         if (!l.parsed) continue;
         const x: Expectation = { text: l.text, metric: l.parsed.metric, op: l.parsed.op, value: l.parsed.value, line: l.range.start.line };
         if (l.parsed.stat) x.stat = l.parsed.stat;
+        if (l.parsed.group !== undefined) x.group = l.parsed.group;
         out.push(x);
         // A broken or misspelled dataset line may be the missing answer: then its error says enough.
         const unsure = this.incomplete || this.tree.statements.some((s) => s.kind === 'dataset' && (s.broken || s.children.some((c) => c.kind === 'answer')));

@@ -328,7 +328,7 @@ export interface ExpectLineNode extends NodeBase {
   op?: Word;
   value?: Quantity;
   /** Set when the whole line parsed. */
-  parsed?: { metric: Metric; stat?: Stat; op: Comparison; value: number };
+  parsed?: { metric: Metric; stat?: Stat; op: Comparison; value: number; group?: string };
 }
 
 export interface ExpectNode extends NodeBase {
