@@ -1,6 +1,7 @@
 /** How the CLI shows numbers, progress lines and the summary table. */
 import type { Progress } from '../core/messages';
 import type { Percentiles } from '../core/metrics/histogram';
+import { accuracyText } from '../core/grade/format';
 import type { Summary } from '../core/metrics/summary';
 import { cacheNotes } from '../core/viewmodel/buckets';
 import type { ReadinessWait } from '../core/run/readiness';
@@ -104,6 +105,7 @@ export function summaryText(s: Summary, dir: string): string {
     }
   }
   for (const note of cacheNotes(s)) lines.push(`  note: ${note}`);
+  lines.push(...accuracyText(s.accuracy));
   const acc = s.token_accounting;
   if (acc && acc.input.diff_pct !== null && Math.abs(acc.input.diff_pct) >= 1) {
     lines.push(`  note: the server counted ${acc.input.diff_pct > 0 ? '+' : ''}${acc.input.diff_pct.toFixed(1)}% input tokens against the tokenizer (${acc.input.requests} requests)`);

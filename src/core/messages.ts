@@ -102,6 +102,10 @@ export interface RequestRow {
   output_tokens: number;
   /** Set when `input_tokens` is the tokenizer's count (the server sent no usage); absent: the server's. */
   input_source?: 'tokenizer';
+  /** Graded requests: the verdict (docs/accuracy.md), and for answers not correct what was expected and read. */
+  grade?: 'correct' | 'wrong' | 'unparsed';
+  expected?: string;
+  extracted?: string;
 }
 
 /**
@@ -141,6 +145,8 @@ export interface TableQuery {
   error_kind?: string;
   prompt?: string;
   bucket?: string;
+  /** Graded runs: `correct`, `wrong`, `unparsed`, or `not_correct` (wrong or unparsed: the wrong-answers filter). */
+  grade?: 'correct' | 'wrong' | 'unparsed' | 'not_correct';
   /** Only requests that ended in this second of the run (a click on a chart). */
   second?: number;
   /** 0-based. */
@@ -161,7 +167,7 @@ export interface RequestPage {
   total: number;
   rows: TableRow[];
   /** Values to offer in the filters. */
-  facets: { prompts: string[]; error_kinds: string[]; buckets: string[] };
+  facets: { prompts: string[]; error_kinds: string[]; buckets: string[]; grades?: string[] };
 }
 
 /** One packet of a traced request, as packets.jsonl holds it. */

@@ -57,7 +57,7 @@ describe('completion', () => {
     assert.ok(labels(completionsAt(TEXT, { line: lineOf('api '), character: 4 }, [])).includes('anthropic'));
     assert.deepEqual(labels(completionsAt(TEXT, { line: lineOf('load '), character: 5 }, [])), ['users', 'step', 'stages', 'rate', 'replay']);
     assert.deepEqual(labels(completionsAt(TEXT, { line: lineOf('tokenizer '), character: 10 }, ['qwen3', 'llama3'])), ['qwen3', 'llama3']);
-    assert.deepEqual(labels(completionsAt('dataset ', { line: 0, character: 8 }, [])), ['jsonl', 'sharegpt', 'synthetic']);
+    assert.deepEqual(labels(completionsAt('dataset ', { line: 0, character: 8 }, [])), ['jsonl', 'sharegpt', 'synthetic', 'math500', 'arithmetic']);
   });
 
   it('replaces the word being typed', () => {

@@ -419,7 +419,7 @@ const CASES: { name: string; text: string; expect: string[] }[] = [
     name: "accuracy with no graded answers",
     text: B + "expect\n  accuracy >= 80%\n",
     expect: [
-      "6:3-6:18 warning: accuracy needs graded answers: add answer {{field}} to a dataset jsonl block"
+      "6:3-6:18 warning: accuracy needs graded answers: add answer {{field}} to a dataset jsonl block, or use dataset math500 or dataset arithmetic"
     ],
   },
   {
@@ -573,7 +573,7 @@ const CASES: { name: string; text: string; expect: string[] }[] = [
     name: "unknown dataset format",
     text: B + "dataset csv a.csv\n",
     expect: [
-      "5:9-5:12 error: unknown dataset format \"csv\"; expected \"jsonl\", \"sharegpt\" or \"synthetic\""
+      "5:9-5:12 error: unknown dataset format \"csv\"; expected \"jsonl\", \"sharegpt\", \"synthetic\", \"math500\" or \"arithmetic\""
     ],
   },
   {

@@ -285,6 +285,7 @@ test('snippets: the new-scenario snippet expands to a clean scenario, every bloc
     '/v/prompts/input.txt': 'text',
     '/v/data/questions.jsonl': '{"question": "q", "answer": "a"}\n',
     '/v/data/sharegpt.json': '[]',
+    '/v/data/math500.jsonl': '{"problem": "1+1?", "answer": "2"}\n',
     '/v/traces/recorded.jsonl': '',
   };
   const check = (text: string, what: string) => {

@@ -121,9 +121,9 @@ test('loadDatasetPrompts fills jsonl templates, and shuffles and samples with th
   const { sample: _sample, ...unsampled } = jsonl as Extract<typeof jsonl, { kind: 'jsonl' }>;
   const all = loadDatasetPrompts({ ...unsampled, shuffle: false }, fixtures);
   assert.deepEqual(all, [
-    { name: 'qa:1', weight: 1 / 3, messages: [{ role: 'user', content: '2+2? [en]' }], params: {}, answer: '4' },
-    { name: 'qa:3', weight: 1 / 3, messages: [{ role: 'user', content: 'Capital of Peru? [es]' }], params: {}, answer: 'Lima' },
-    { name: 'qa:4', weight: 1 / 3, messages: [{ role: 'user', content: 'Largest ocean? [en]' }], params: {}, answer: 'Pacific' },
+    { name: 'qa:1', weight: 1 / 3, messages: [{ role: 'user', content: '2+2? [en]' }], params: {}, answer: '4', grader: 'exact' },
+    { name: 'qa:3', weight: 1 / 3, messages: [{ role: 'user', content: 'Capital of Peru? [es]' }], params: {}, answer: 'Lima', grader: 'exact' },
+    { name: 'qa:4', weight: 1 / 3, messages: [{ role: 'user', content: 'Largest ocean? [en]' }], params: {}, answer: 'Pacific', grader: 'exact' },
   ]);
   for (const x of a) assert.ok(all.some((y) => y.name === x.name));
   assert.ok(a.every((x) => x.weight === 0.5), 'the dataset weight is shared among its records');

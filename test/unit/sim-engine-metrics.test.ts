@@ -8,6 +8,7 @@ import { createClient } from '../../src/core/protocols/index';
 import type { PromptPlan } from '../../src/core/scenario/plan';
 import { parseScenario, resolvePlan } from '../../src/core/scenario';
 import { defineProfile, parseProfileOverrides, resolveProfile, startSimulator } from '../../src/core/sim/index';
+import { answerAccuracy } from '../../src/core/sim/answers';
 
 interface PromMetric {
   name: string;
@@ -35,9 +36,11 @@ test('engine options in the target: parsed, merged into the engine spec, and val
   assert.equal(p.engine?.quantization, 'int4');
   assert.equal(p.engine?.max_num_seqs, 64);
   assert.equal(p.engine?.step_ms, 6, 'the rest of the spec is the named profile');
-  assert.equal(p.accuracy, 0.97, 'the accuracy factor of the quantization is recorded in the profile');
-  assert.equal(resolveProfile('llama3-8b-h100').accuracy, 1);
-  assert.equal(resolveProfile('llama3-8b-h100-fp8').accuracy, 0.995);
+  // The quantization's accuracy factor scales the share of known-answer questions answered right (sim/answers.ts).
+  assert.equal(answerAccuracy(p), 0.9 * 0.97);
+  assert.equal(answerAccuracy(resolveProfile('llama3-8b-h100')), 0.9);
+  assert.equal(answerAccuracy(resolveProfile('llama3-8b-h100-fp8')), 0.9 * 0.995);
+  assert.equal(answerAccuracy(resolveProfile('llama3-8b-h100?quantization=int4&accuracy=0.8')), 0.8 * 0.97);
   assert.equal(resolveProfile('chat').engine, undefined, 'the fast profiles stay on the simple model');
 
   assert.deepEqual(diags('builtin:llama3-8b-h100?replicas=2&router=round-robin'), []);

@@ -244,6 +244,9 @@ export class App {
     // The server's side (its /metrics and per-request timings): did requests queue there?
     const sv = live ? undefined : serverCard(sum);
     if (sv) this.cards.append(card('server', sv.label, sv.value));
+    // Graded runs (docs/accuracy.md): accuracy with its 95% interval.
+    const acc = !live ? sum.accuracy : undefined;
+    if (acc) this.cards.appendChild(card('accuracy', acc.ci95 ? `accuracy (95% CI ${fmtPct(acc.ci95[0])}–${fmtPct(acc.ci95[1])})` : 'accuracy', fmtPct(acc.value)));
   }
 
   // ---- tables ----
@@ -362,6 +365,7 @@ export class App {
       select('error_kind', 'error kind', p.facets.error_kinds, q.error_kind),
       select('prompt', 'prompt', p.facets.prompts, q.prompt),
       p.facets.buckets.length ? select('bucket', 'bucket', p.facets.buckets, q.bucket) : null,
+      p.facets.grades ? select('grade', 'answer', p.facets.grades, q.grade) : null,
     );
     if (q.second !== undefined) {
       const clearBtn = h('vscode-button', { secondary: true, 'data-action': 'clear-second' }, `ended in second ${q.second} ✕`);
@@ -395,7 +399,7 @@ export class App {
       const cell: Record<(typeof COLUMNS)[number]['key'], string> = {
         id: String(r.id),
         prompt: r.prompt,
-        status: r.status === 'ok' ? 'ok' : (r.error_kind ?? 'error'),
+        status: (r.status === 'ok' ? 'ok' : (r.error_kind ?? 'error')) + (r.grade ? (r.grade === 'correct' ? ' · correct' : ` · ${r.grade}: ${r.extracted ?? '(none)'} ≠ ${r.expected ?? ''}`) : ''),
         offset_ms: fmtMs(r.offset_ms),
         ttft_ms: fmtMs(r.ttft_ms),
         ttfa_ms: fmtMs(r.ttfa_ms),
@@ -406,7 +410,7 @@ export class App {
         output_tokens: String(r.output_tokens),
         bucket: r.bucket ?? '',
       };
-      for (const c of columns) row.appendChild(h('vscode-table-cell', { 'data-column': c.key }, cell[c.key]));
+      for (const c of columns) row.appendChild(h('vscode-table-cell', { 'data-column': c.key, ...(c.key === 'status' && r.grade && r.grade !== 'correct' ? { title: cell.status } : {}) }, cell[c.key]));
       const pick = () => {
         this.revealDetail = true;
         this.askDetail(r.id);

@@ -139,9 +139,18 @@ export function refOf(s: Summary, dir = '', name = ''): RunRef {
   return { dir, name: name || s.started_at, scenario: s.scenario, started_at: s.started_at, requests: s.requests?.total ?? 0 };
 }
 
+/** Graded runs: accuracy (0..1) as one more plain figure (docs/accuracy.md). */
+function accuracyRows(a: Summary, b: Summary): CompareRow[] {
+  if (!a.accuracy && !b.accuracy) return [];
+  const va = num(a.accuracy?.value);
+  const vb = num(b.accuracy?.value);
+  return [{ metric: 'accuracy', label: 'accuracy', stat: '', unit: 'fraction', better: 'higher', a: va, b: vb, ...compareValues(va, vb, 'higher') }];
+}
+
 export function compareSummaries(a: Summary, b: Summary, refs?: { a?: RunRef; b?: RunRef }): Comparison {
   const rows = [
     ...plainRows(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>),
+    ...accuracyRows(a, b),
     ...timingRows(
       (m) => percentilesOf(a, m as never),
       (m) => percentilesOf(b, m as never),

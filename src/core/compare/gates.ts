@@ -40,6 +40,7 @@ const ALIASES: Record<string, string> = {
   throughput: 'output_tokens_per_s',
   success: 'success_rate',
   success_rate: 'success_rate',
+  accuracy: 'accuracy',
 };
 
 /** Parses one gate; returns an error message for a gate it does not understand. */
@@ -51,8 +52,9 @@ export function parseGate(text: string): Gate | { error: string } {
   const metric = ALIASES[name!] ?? name!;
   const timing = TIMING_FIGURES.find((f) => f.metric === metric);
   const plain = PLAIN_FIGURES.find((f) => f.metric === metric);
-  if (!timing && !plain) {
-    return { error: `unknown figure "${name}" in the gate "${text}"; known: ttft, ttfa, e2e, thinking, token_rate, qpm, rps, output_tokens_per_s, success_rate` };
+  const accuracy = metric === 'accuracy';
+  if (!timing && !plain && !accuracy) {
+    return { error: `unknown figure "${name}" in the gate "${text}"; known: ttft, ttfa, e2e, thinking, token_rate, qpm, rps, output_tokens_per_s, success_rate, accuracy` };
   }
   let stat: Stat | '' = '';
   if (timing) stat = (statRaw as Stat | undefined) ?? (metric === 'token_rate' ? 'p50' : 'p95');
@@ -72,7 +74,8 @@ export function evaluateGate(gate: Gate, cmp: Comparison): GateResult {
   const b = row?.b ?? null;
   const d = compareValues(a, b, 'lower');
   if (a === null || b === null) return { gate, a, b, change: null, crossed: true, reason: 'not measured in both runs' };
-  const change = gate.relative ? d.rel : d.abs;
+  // accuracy -2%: two percentage points (what "accuracy dropped 2%" means), not 2% of the value
+  const change = gate.relative && gate.metric !== 'accuracy' ? d.rel : d.abs;
   if (change === null) return { gate, a, b, change, crossed: true, reason: 'no relative change from zero' };
   const limit = gate.relative ? gate.amount / 100 : gate.amount;
   const crossed = gate.sign > 0 ? change > limit : change < -limit;

@@ -387,6 +387,8 @@ export class LoadEngine {
       warmup: this.isWarmup(id, offset_ms),
       length_fails: this.plan.length_fails,
     });
+    // Graded on the main thread (src/core/grade/run-grading.ts), never here.
+    if (prompt.answer !== undefined) rec.graded_text = r.answer_text;
     this.lastEnd = Math.max(this.lastEnd, offset_ms + r.end_ms);
     if (!rec.warmup) {
       // Lag of requests that reached a socket; one refused before sending says nothing of pacing.

@@ -24,6 +24,8 @@ export interface MeasuredFigures {
   success_rate: number | null;
   accuracy?: number | null;
   server_metrics?: ServerMetricsSummary;
+  /** Accuracy of one subject, or of `level N` (expect accuracy for ...); null when not measured. */
+  accuracyOf?: (group: string) => number | null;
 }
 
 function measured(e: Expectation, f: MeasuredFigures): number | null {
@@ -52,6 +54,7 @@ function measured(e: Expectation, f: MeasuredFigures): number | null {
     case 'error_rate':
       return f.success_rate === null ? null : 1 - f.success_rate;
     case 'accuracy':
+      if (e.group !== undefined) return f.accuracyOf?.(e.group) ?? null;
       return f.accuracy ?? null;
     case 'server':
       return e.server ? measureServer(e.server, f.server_metrics) : null;

@@ -5,6 +5,7 @@
 import type { ErrorKind, Packet, PacketKind, StreamResult } from '../protocols/types';
 import type { RequestRow } from '../messages';
 import { serverTimingOf, type ServerRequestTiming } from '../server-metrics/request-timing';
+import type { Grade } from '../grade/types';
 
 export type TokenSource = 'server' | 'packets' | 'tokenizer';
 
@@ -57,6 +58,13 @@ export interface RequestRecord {
   side?: 'primary' | 'shadow';
   /** `llmload mirror` only: the id shared by a primary request and its shadow copy. */
   pair?: number;
+  /** The graded answer of a prompt with an expected answer (docs/accuracy.md); absent for failed requests. */
+  grade?: Grade;
+  /**
+   * Transient, never written: the answer text of a prompt with an expected answer, carried from the
+   * load thread to the main thread, which grades it (src/core/grade/run-grading.ts) and removes it.
+   */
+  graded_text?: string;
 }
 
 export interface RecordContext {
@@ -202,5 +210,12 @@ export function requestRowOf(r: RequestRecord): RequestRow {
   };
   if (r.error) row.error_kind = r.error.kind;
   if (r.input_tokens_source === 'tokenizer') row.input_source = 'tokenizer';
+  if (r.grade) {
+    row.grade = r.grade.verdict;
+    if (r.grade.verdict !== 'correct') {
+      row.expected = r.grade.expected.slice(0, 200);
+      if (r.grade.extracted !== undefined) row.extracted = r.grade.extracted.slice(0, 200);
+    }
+  }
   return row;
 }

@@ -11,6 +11,7 @@ import type { Percentiles } from './histogram';
 import type { Outage, OutageTotals } from './outages';
 import type { ServerMetricsSummary } from '../server-metrics/series';
 import type { ServerTimingSummary } from '../server-metrics/request-timing';
+import { accuracyOfGroup, type AccuracySummary } from '../grade/accuracy';
 
 export interface Summary {
   scenario: string;
@@ -77,6 +78,8 @@ export interface Summary {
   server_metrics?: ServerMetricsSummary;
   /** Percentiles of the per-request server timings the stream carried (requests.jsonl `server`), and the queue share of TTFT. */
   server_timing?: ServerTimingSummary;
+  /** Graded answers (prompts with an expected answer; docs/accuracy.md); absent when no prompt has one. */
+  accuracy?: AccuracySummary;
 }
 
 export interface ItlByPhase {
@@ -120,6 +123,7 @@ export interface SummaryMeta {
   cache?: CacheSummary;
   server_metrics?: ServerMetricsSummary;
   server_timing?: ServerTimingSummary;
+  accuracy?: AccuracySummary;
 }
 
 export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
@@ -156,7 +160,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     errors: { ...agg.errors },
     error_samples: { ...agg.errorSamples },
     warnings: { ...agg.warnings },
-    expectations: evaluateExpectations(plan.expectations, { ...figures, itl_ms: meta.itl_ms, qpm, rps, success_rate, server_metrics: meta.server_metrics }),
+    expectations: evaluateExpectations(plan.expectations, { ...figures, itl_ms: meta.itl_ms, qpm, rps, success_rate, server_metrics: meta.server_metrics, accuracy: meta.accuracy?.value ?? null, accuracyOf: (g) => accuracyOfGroup(meta.accuracy, g) }),
     histograms: {
       ttft_ms: agg.hist.ttft_ms.encode(),
       ttfa_ms: agg.hist.ttfa_ms.encode(),
@@ -176,6 +180,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.cache ? { cache: meta.cache } : {}),
     ...(meta.server_metrics ? { server_metrics: meta.server_metrics } : {}),
     ...(meta.server_timing ? { server_timing: meta.server_timing } : {}),
+    ...(meta.accuracy ? { accuracy: meta.accuracy } : {}),
   };
 }
 

@@ -77,7 +77,7 @@ export async function prepareRun(plan: RunPlan, opts: PrepareOptions = {}): Prom
       }
     } else {
       try {
-        prompts.push(...loadDatasetPrompts(ds, baseDir));
+        prompts.push(...loadDatasetPrompts(ds, baseDir, notes));
       } catch (e) {
         throw new PrepareError(`dataset "${ds.name}": ${(e as Error).message}`);
       }

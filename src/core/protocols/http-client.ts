@@ -110,6 +110,8 @@ export class HttpProtocolClient implements ProtocolClient {
     let path: string;
     try {
       spec = this.adapter.buildRequest(prompt);
+      // Builtin targets only (the runner sets sim_answer for them): the answer the simulator is to give (src/core/sim/answers.ts).
+      if (prompt.sim_answer !== undefined) spec = { ...spec, headers: { ...spec.headers, 'x-llmload-sim-answer': prompt.sim_answer } };
       const url = new URL(spec.url);
       if (url.origin !== this.origin) throw new Error(`request URL ${spec.url} is not on the client's origin ${this.origin}`);
       path = url.pathname + url.search;

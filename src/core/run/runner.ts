@@ -23,6 +23,8 @@ import { ThreadHistograms } from '../load/thread-histograms';
 import { backoffLabel, OutageTracker } from '../metrics/outages';
 import { externalSchedule } from '../load/external-shape';
 import { clientCheck } from './client-check';
+import { RunGrading } from '../grade/run-grading';
+import { withSimAnswers } from '../sim/answers';
 import { checkReachable, RunStartError } from './preflight';
 import { startServerMetrics } from '../server-metrics/run-hook';
 import type { ServerMetricsScraper } from '../server-metrics/scraper';
@@ -139,6 +141,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
     }
     baseUrl = sim.url;
     target = targetLabel(plan);
+    plan = withSimAnswers(plan);
   } else {
     baseUrl = plan.target.url;
     target = plan.target.url;
@@ -163,6 +166,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const dir = writer.dir;
   const agg = new RunAggregator({ buckets: plan.buckets });
   const cache = new CacheShareAggregator();
+  const grading = new RunGrading(plan);
   const threadHists = new ThreadHistograms();
   const outages = new OutageTracker();
   const plannedS = schedule.end_ms / 1000;
@@ -288,6 +292,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
         cache: cache.summary(),
         ...(serverMetrics ? { server_metrics: serverMetrics } : {}),
         server_timing: serverTimings.summary(),
+        accuracy: grading.summary(),
       });
       const series = agg.series();
       outages.annotate(series, outageReport.outages);
@@ -319,6 +324,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
             break;
           case 'records':
             if (opts.inputTokens) for (const r of m.records) addTokenizerInput(r, opts.inputTokens.get(r.prompt));
+            grading.grade(m.records);
             writer.append(m.records, m.traces);
             opts.onRecords?.(m.records);
             for (const r of m.records) {

@@ -6,11 +6,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DatasetPlan, Message, PromptPlan, Role } from './plan';
 import { fillTemplate } from './variables';
+import { arithmeticPrompts } from '../grade/arithmetic';
+import { math500Prompt } from '../grade/math500';
+import { defaultGrader } from '../grade/names';
 
-export function loadDatasetPrompts(ds: DatasetPlan, baseDir: string): PromptPlan[] {
+/**
+ * `notes` receives one line per record left out under `bad_records skip` (each with its file:line);
+ * without `skip`, the first bad record throws.
+ */
+export function loadDatasetPrompts(ds: DatasetPlan, baseDir: string, notes?: string[]): PromptPlan[] {
   if (ds.kind === 'synthetic') {
     throw new Error('a synthetic dataset is generated with a tokenizer (src/core/tokenize), not loaded from a file');
   }
+  if (ds.kind === 'arithmetic') return arithmeticPrompts(ds);
+  const skipBad = (ds.kind === 'jsonl' || ds.kind === 'math500') && ds.bad_records === 'skip';
+  const badRecord = skipBad ? (message: string): void => void notes?.push(`left out (bad_records skip): ${message}`) : undefined;
   const abs = path.resolve(baseDir, ds.path);
   let text: string;
   try {
@@ -18,11 +28,27 @@ export function loadDatasetPrompts(ds: DatasetPlan, baseDir: string): PromptPlan
   } catch (e) {
     throw new Error(`cannot read dataset ${abs}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const records = ds.kind === 'sharegpt' && text.trimStart().startsWith('[') ? parseArray(text, abs) : parseJsonl(text, abs);
+  const records = ds.kind === 'sharegpt' && text.trimStart().startsWith('[') ? parseArray(text, abs) : parseJsonl(text, abs, badRecord);
   let prompts: PromptPlan[] = [];
   for (const { record, line } of records) {
     const where = `${abs}:${line}`;
-    if (ds.kind === 'jsonl') {
+    if (ds.kind === 'math500') {
+      try {
+        prompts.push(math500Prompt(record, ds, line));
+      } catch (e) {
+        if (!badRecord) throw new Error(`${where}: ${(e as Error).message}; to leave such records out, add a line: bad_records skip`);
+        badRecord(`${where}: ${(e as Error).message}`);
+      }
+    } else if (ds.kind === 'jsonl') {
+      const missing = (field: string): void => {
+        if (!badRecord) throw new Error(`${where}: the record has no field "${field}"`);
+        badRecord(`${where}: the record has no field "${field}"`);
+      };
+      if (skipBad && [...ds.messages.map((m) => m.content), ds.answer ?? ''].some((t) => fillTemplate(t, record).missing.length > 0)) {
+        const t = [...ds.messages.map((m) => m.content), ds.answer ?? ''].find((x) => fillTemplate(x, record).missing.length > 0)!;
+        missing(fillTemplate(t, record).missing[0]!);
+        continue;
+      }
       const messages: Message[] = [];
       for (const m of ds.messages) {
         const f = fillTemplate(m.content, record);
@@ -45,6 +71,10 @@ export function loadDatasetPrompts(ds: DatasetPlan, baseDir: string): PromptPlan
       prompts.push(p);
     }
   }
+  if (ds.kind === 'jsonl' && ds.answer !== undefined) {
+    const grader = ds.grader ?? defaultGrader(prompts.slice(0, 200).map((p) => p.answer ?? ''));
+    for (const p of prompts) p.grader = grader;
+  }
   if (ds.shuffle) prompts = shuffle(prompts, ds.seed ?? 0);
   if (ds.sample !== undefined) prompts = prompts.slice(0, ds.sample);
   const w = prompts.length ? ds.weight / prompts.length : 0;
@@ -52,7 +82,7 @@ export function loadDatasetPrompts(ds: DatasetPlan, baseDir: string): PromptPlan
   return prompts;
 }
 
-function parseJsonl(text: string, file: string): { record: Record<string, unknown>; line: number }[] {
+function parseJsonl(text: string, file: string, badRecord?: (message: string) => void): { record: Record<string, unknown>; line: number }[] {
   const out: { record: Record<string, unknown>; line: number }[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -62,9 +92,16 @@ function parseJsonl(text: string, file: string): { record: Record<string, unknow
     try {
       v = JSON.parse(l);
     } catch (e) {
-      throw new Error(`${file}:${i + 1}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+      const message = `${file}:${i + 1}: not JSON (${e instanceof Error ? e.message : String(e)})`;
+      if (!badRecord) throw new Error(message);
+      badRecord(message);
+      continue;
     }
-    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`${file}:${i + 1}: expected a JSON object`);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) {
+      if (!badRecord) throw new Error(`${file}:${i + 1}: expected a JSON object`);
+      badRecord(`${file}:${i + 1}: expected a JSON object`);
+      continue;
+    }
     out.push({ record: v as Record<string, unknown>, line: i + 1 });
   }
   return out;

@@ -4,7 +4,7 @@
  */
 import type { ApiKind, Metric, Stat } from './plan';
 
-export type Context = 'top' | 'prompt' | 'jsonl' | 'sharegpt' | 'synthetic' | 'step' | 'stages' | 'expect' | 'sse' | 'websocket';
+export type Context = 'top' | 'prompt' | 'jsonl' | 'sharegpt' | 'synthetic' | 'math500' | 'arithmetic' | 'step' | 'stages' | 'expect' | 'sse' | 'websocket';
 
 export const TOP_KEYWORDS: Record<string, string> = {
   scenario: 'The scenario title: scenario "Chat under load"',
@@ -19,7 +19,7 @@ export const TOP_KEYWORDS: Record<string, string> = {
   var: 'A variable used as ${NAME}: var NAME VALUE',
   seed: 'Seed for prompt choice and arrivals, for repeatable runs',
   prompt: 'A prompt: prompt "name" [weight N], then indented turns and request parameters',
-  dataset: 'Prompts from a dataset: dataset jsonl PATH, dataset sharegpt PATH, dataset synthetic',
+  dataset: 'Prompts from a dataset: dataset jsonl PATH, dataset sharegpt PATH, dataset synthetic, dataset math500 PATH, dataset arithmetic',
   load: 'The load shape: users, step, stages, rate or replay',
   warmup: 'Requests not counted in results: warmup 30s or warmup 20 requests',
   stop: 'Ends the run early: stop after 10m, stop after 1000 requests, stop errors > 5%',
@@ -56,6 +56,12 @@ const SAMPLING: Record<string, string> = {
   seed: 'Seed for shuffle and sample',
 };
 
+/** Accuracy lines of datasets with answers (docs/accuracy.md). */
+const GRADING: Record<string, string> = {
+  grader: 'How answers are graded: grader math, exact, number, choice or regex (default math for \\boxed{} or LaTeX answers, else exact)',
+  bad_records: 'A record that cannot be read: bad_records fail (default: the run does not start) or bad_records skip (left out, each one noted)',
+};
+
 /** JSON paths into each event or message of a generic streaming API, with an example each. */
 export const MAPPING_PATHS: Record<string, { description: string; example: string }> = {
   answer: { description: 'JSON path of the answer text (default choices[0].delta.content)', example: 'token.text' },
@@ -85,7 +91,15 @@ export const THINK_TAG_MODES: Record<string, boolean | 'auto'> = { auto: 'auto',
 export const CONTEXT_KEYWORDS: Record<Context, Record<string, string>> = {
   top: TOP_KEYWORDS,
   prompt: { ...TURNS, ...PARAMS, seed: 'Sampling seed sent with the request' },
-  jsonl: { ...TURNS, answer: 'The expected answer, for accuracy grading: answer {{field}}', ...PARAMS, ...SAMPLING },
+  jsonl: { ...TURNS, answer: 'The expected answer, for accuracy grading: answer {{field}}', ...PARAMS, ...SAMPLING, ...GRADING },
+  math500: { ...PARAMS, ...SAMPLING, ...GRADING },
+  arithmetic: {
+    count: 'How many problems to generate (default 100)',
+    levels: 'Difficulty levels to draw from, 1 to 4: levels 1..3 (default 1..4)',
+    grader: GRADING.grader,
+    seed: 'Seed for the generated problems',
+    ...PARAMS,
+  },
   sharegpt: { ...PARAMS, ...SAMPLING },
   synthetic: {
     input: 'Input length: input 16k..32k tokens',
@@ -133,7 +147,7 @@ export const API_KINDS: readonly ApiKind[] = [
 ];
 
 export const LOAD_SHAPES = ['users', 'step', 'stages', 'rate', 'replay'] as const;
-export const DATASET_FORMATS = ['jsonl', 'sharegpt', 'synthetic'] as const;
+export const DATASET_FORMATS = ['jsonl', 'sharegpt', 'synthetic', 'math500', 'arithmetic'] as const;
 
 export const METRICS: Record<Metric, { description: string; distribution: boolean }> = {
   ttft: { description: 'Time to first output packet, thinking included', distribution: true },

@@ -27,6 +27,7 @@ import {
 } from './keywords';
 import { JsonPath } from '../protocols/json-path';
 import { parseServerFigure, parseServerValue } from '../server-metrics/expect';
+import { GRADER_NAMES } from '../grade/names';
 import type { ApiKind, Comparison, Metric, Role, Stat } from './plan';
 import type {
   AnswerNode,
@@ -39,6 +40,7 @@ import type {
   DatasetNode,
   ExpectLineNode,
   ExpectNode,
+  GradeOptionNode,
   LoadChild,
   LoadNode,
   LengthNode,
@@ -91,6 +93,8 @@ const CONTEXT_NAMES: Record<Context, string> = {
   jsonl: 'a dataset jsonl block',
   sharegpt: 'a dataset sharegpt block',
   synthetic: 'a dataset synthetic block',
+  math500: 'a dataset math500 block',
+  arithmetic: 'a dataset arithmetic block',
   step: 'a load step block',
   stages: 'a load stages block',
   expect: 'an expect block',
@@ -104,6 +108,8 @@ const BLOCK_NAMES: Record<Context, string> = {
   jsonl: 'a dataset block',
   sharegpt: 'a dataset block',
   synthetic: 'a dataset block',
+  math500: 'a dataset block',
+  arithmetic: 'a dataset block',
   step: 'a load step block',
   stages: 'a load stages block',
   expect: 'an expect block',
@@ -416,6 +422,8 @@ class Parser {
       else this.error(r, `write one line per token count, each with its JSON path: ${listOf(counts)}, e.g. usage.prompt_tokens usage.input_tokens`);
     } else if (ctx === 'synthetic' && kw === 'max_tokens') {
       this.error(r, 'a synthetic dataset sets max_tokens from its output line; write output 256 tokens');
+    } else if (ctx === 'math500' && (kw === 'answer' || kw === 'user' || kw === 'system')) {
+      this.error(r, `a math500 dataset sends each record's problem (with the instruction to put the answer in \\boxed{}) and grades its answer field; remove this ${kw} line, or use dataset jsonl for templates of your own`);
     } else if (ctx === 'synthetic' && (kw === 'shuffle' || kw === 'sample')) {
       this.error(r, `"${kw}" does not apply to a synthetic dataset; set how many prompts it makes with count N`);
     } else if (ctx !== 'top' && elsewhere.includes('top')) {
@@ -686,7 +694,7 @@ class Parser {
   private dataset(rl: RawLine): TopNode {
     const ts = rl.lex.tokens;
     const node: DatasetNode = { kind: 'dataset', ...this.base(rl), headerRange: this.lineR(rl), children: [], turns: [], broken: true };
-    const usage = 'dataset jsonl PATH, dataset sharegpt PATH or dataset synthetic';
+    const usage = 'dataset jsonl PATH, dataset sharegpt PATH, dataset synthetic, dataset math500 PATH or dataset arithmetic';
     if (!ts[1]) {
       this.missing(rl, `dataset needs a format; write ${usage}`);
       return node;
@@ -702,15 +710,16 @@ class Parser {
     const format = ts[1].value as DatasetFormat;
     node.format = format;
     let i = 2;
-    if (format !== 'synthetic') {
+    const generated = format === 'synthetic' || format === 'arithmetic';
+    if (!generated) {
       if (!ts[2] || ts[2].value === 'weight') {
-        this.missing(rl, `dataset ${format} needs a file path, e.g. dataset ${format} data/prompts.${format === 'jsonl' ? 'jsonl' : 'json'}`);
+        this.missing(rl, `dataset ${format} needs a file path, e.g. dataset ${format} data/${format === 'math500' ? 'math500.jsonl' : `prompts.${format === 'jsonl' ? 'jsonl' : 'json'}`}`);
         return node;
       }
       node.path = this.one(rl, ts[2]);
       i = 3;
     }
-    const w = this.weight(rl, i, `dataset ${format}${format === 'synthetic' ? '' : ' PATH'} weight N`);
+    const w = this.weight(rl, i, `dataset ${format}${generated ? '' : ' PATH'} weight N`);
     node.weight = w.q;
     const errorsBefore = this.errors;
     for (const c of rl.children) {
@@ -754,9 +763,44 @@ class Parser {
       case 'output':
       case 'shared_prefix':
         return this.tokenSpan(rl, kw);
+      case 'grader':
+      case 'bad_records':
+      case 'levels':
+        return this.gradeOption(rl, kw);
       default:
         return this.unknown(rl, ctx);
     }
+  }
+
+  /** `grader NAME`, `bad_records fail|skip`, `levels MIN..MAX` (docs/accuracy.md). */
+  private gradeOption(rl: RawLine, name: GradeOptionNode['name']): GradeOptionNode {
+    const node: GradeOptionNode = { kind: 'grade_option', ...this.base(rl), name };
+    const t = rl.lex.tokens[1];
+    if (name === 'levels') {
+      const m = t && !t.quoted ? /^(\d+)(?:\.\.(\d+))?$/.exec(t.value) : null;
+      if (!t) this.missing(rl, 'levels needs a range of difficulty levels 1 to 4, e.g. levels 1..3');
+      else if (!m || Number(m[1]) < 1 || Number(m[2] ?? m[1]) > 4 || Number(m[1]) > Number(m[2] ?? m[1])) this.error(this.tokR(rl, t), `levels must be a level or a range within 1..4, e.g. levels 1..3, got ${t.raw}`);
+      else if (!this.extra(rl, 2, 'levels 1..3')) {
+        const r = this.tokR(rl, t);
+        node.min = { value: Number(m[1]), text: m[1]!, range: r };
+        node.max = { value: Number(m[2] ?? m[1]), text: m[2] ?? m[1]!, range: r };
+      }
+      return node;
+    }
+    const choices: readonly string[] = name === 'grader' ? GRADER_NAMES : ['fail', 'skip'];
+    if (!t) {
+      this.missing(rl, `${name} needs one of ${listOf(choices)}, e.g. ${name} ${choices[0]}`);
+      return node;
+    }
+    if (!choices.includes(t.value) || t.quoted) {
+      const near = closest(t.value, choices);
+      const r = this.tokR(rl, t);
+      if (near) this.error(r, `unknown ${name === 'grader' ? 'grader' : 'choice'} "${t.value}"; did you mean "${near}"?`, { range: r, text: near, title: `Change to "${near}"` });
+      else this.error(r, `unknown ${name === 'grader' ? 'grader' : 'choice'} "${t.value}"; expected ${listOf(choices)}`);
+      return node;
+    }
+    if (!this.extra(rl, 2, `${name} ${t.value}`)) node.value = this.word(rl, t);
+    return node;
   }
 
   private turn(rl: RawLine, role: Role): TurnNode {
@@ -1626,8 +1670,20 @@ class Parser {
     if (metric === 'server') return this.serverSlo(rl, node, at, end);
     const dist = METRICS[metric].distribution;
     skip();
-    const statWord = wordAt();
+    let statWord = wordAt();
     let stat: Stat | undefined;
+    let group: string | undefined;
+    if (statWord && metric === 'accuracy' && statWord.text === 'for') {
+      // `accuracy for Algebra >= 80%`, `accuracy for level 5 >= 50%` (docs/accuracy.md)
+      const g = /^\s*(?:"([^"]+)"|([^<>=!"]+?))\s*(?=<|>|=|!)/.exec(line.slice(at, end));
+      if (!g || (g[1] ?? g[2] ?? '').trim() === '') {
+        this.error(statWord.range, 'accuracy for needs a subject or a level, e.g. accuracy for Algebra >= 80% or accuracy for level 5 >= 50%');
+        return node;
+      }
+      group = (g[1] ?? g[2]!).trim();
+      at += g[0].length;
+      statWord = undefined;
+    }
     if (statWord) {
       node.stat = statWord;
       if (!dist) {
@@ -1680,6 +1736,7 @@ class Parser {
     }
     node.value = { value: parsed.value, text: valueText, range: valueRange };
     node.parsed = { metric, stat, op: opM[1] as Comparison, value: parsed.value };
+    if (group !== undefined) node.parsed.group = group;
     return node;
   }
 }

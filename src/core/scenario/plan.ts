@@ -5,6 +5,7 @@
  */
 import type { SseApiConfig, ThinkTagOptions, WebSocketApiConfig } from '../protocols';
 import type { ServerFacts } from '../run/target-check';
+import type { GraderName } from '../grade/types';
 
 export type ApiKind =
   | 'openai-chat'
@@ -55,6 +56,13 @@ export interface PromptPlan {
   body?: Record<string, unknown>;
   /** The expected answer (from a jsonl dataset's `answer {{field}}`), for accuracy grading. */
   answer?: string;
+  /** How `answer` is graded (docs/accuracy.md); absent: exact. */
+  grader?: GraderName;
+  /** MATH-500 records: the subject and level, for accuracy per subject and level. */
+  subject?: string;
+  level?: string;
+  /** Builtin targets only: the answer the simulator is told (header x-llmload-sim-answer), set when the run starts. */
+  sim_answer?: string;
   /** A synthetic `unique` prompt: the span of its first message each request replaces with its own nonce. */
   nonce?: PromptNonce;
 }
@@ -73,6 +81,14 @@ export interface PromptNonce {
   words: string[];
 }
 
+/** Accuracy options of a dataset with answers (docs/accuracy.md). */
+export interface GradedDataset {
+  /** `grader NAME`; absent: math when the answers are LaTeX or boxed, else exact (decided when loaded). */
+  grader?: GraderName;
+  /** `bad_records skip`: a record that cannot be read is left out (and noted); absent or fail: the run does not start. */
+  bad_records?: 'fail' | 'skip';
+}
+
 /** Options shared by every dataset: which records are used. */
 export interface DatasetSampling {
   /** Use this many records (after shuffling, when shuffle is set); all when absent. */
@@ -87,9 +103,9 @@ export interface DatasetSampling {
  * weight of the dataset as a whole, shared among its records, against the weights of prompt blocks.
  * Paths are absolute. jsonl and sharegpt records become prompts through loadDatasetPrompts().
  */
-export type DatasetPlan = JsonlDatasetPlan | SharegptDatasetPlan | SyntheticDatasetPlan;
+export type DatasetPlan = JsonlDatasetPlan | SharegptDatasetPlan | SyntheticDatasetPlan | Math500DatasetPlan | ArithmeticDatasetPlan;
 
-export interface JsonlDatasetPlan extends DatasetSampling {
+export interface JsonlDatasetPlan extends DatasetSampling, GradedDataset {
   kind: 'jsonl';
   name: string;
   path: string;
@@ -107,6 +123,30 @@ export interface SharegptDatasetPlan extends DatasetSampling {
   name: string;
   path: string;
   weight: number;
+  params: RequestParams;
+  body?: Record<string, unknown>;
+}
+
+/** A file in the Hugging Face MATH-500 jsonl format: problem, solution, answer, subject, level, unique_id. */
+export interface Math500DatasetPlan extends DatasetSampling, GradedDataset {
+  kind: 'math500';
+  name: string;
+  path: string;
+  weight: number;
+  params: RequestParams;
+  body?: Record<string, unknown>;
+}
+
+/** Generated arithmetic problems with exact answers (no file): `dataset arithmetic`. */
+export interface ArithmeticDatasetPlan {
+  kind: 'arithmetic';
+  name: string;
+  weight: number;
+  count: number;
+  /** Difficulty levels drawn from, 1..4. */
+  levels: { min: number; max: number };
+  seed?: number;
+  grader?: GraderName;
   params: RequestParams;
   body?: Record<string, unknown>;
 }
@@ -178,6 +218,8 @@ export interface Expectation {
   line: number;
   /** metric `server`: which server figure and statistic (src/core/server-metrics/expect.ts). */
   server?: { name: string; stat?: string };
+  /** `accuracy for Algebra` / `accuracy for level 5`: the subject, or `level N` (docs/accuracy.md). */
+  group?: string;
 }
 
 export type TracePlan = { mode: 'first'; n: number } | { mode: 'all' } | { mode: 'failures' };

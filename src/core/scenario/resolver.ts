@@ -10,6 +10,7 @@ import type {
   ApiKind,
   DatasetPlan,
   Expectation,
+  GradedDataset,
   LoadPlan,
   Message,
   PromptPlan,
@@ -23,11 +24,13 @@ import type {
 import { DEFAULT_BACKOFF } from '../load/backoff';
 import { DEFAULT_SCRAPE_EVERY_MS } from '../server-metrics/run-hook';
 import type { SseApiConfig, ThinkTagOptions, WebSocketApiConfig } from '../protocols';
+import type { GraderName } from '../grade/types';
 import type {
   ApiBlockNode,
   BodyNode,
   DatasetChild,
   DatasetNode,
+  GradeOptionNode,
   LoadNode,
   PromptChild,
   PromptNode,
@@ -551,7 +554,7 @@ class Resolver {
     let body: Record<string, unknown> | undefined;
     const seen = new Map<string, number>();
     for (const c of children) {
-      const label = c.kind === 'setting' ? c.name : c.kind === 'stop_sequences' ? 'stop' : c.kind === 'body' ? 'body' : c.kind === 'answer' ? 'answer' : c.kind === 'token_span' ? c.name : undefined;
+      const label = c.kind === 'setting' ? c.name : c.kind === 'stop_sequences' ? 'stop' : c.kind === 'body' ? 'body' : c.kind === 'answer' ? 'answer' : c.kind === 'token_span' ? c.name : c.kind === 'grade_option' ? c.name : undefined;
       if (label === undefined) continue;
       if (seen.has(label)) {
         this.error(c.keyword.range, `duplicate "${label}" line; the first is on line ${seen.get(label)! + 1}`);
@@ -612,6 +615,25 @@ class Resolver {
     if (sampling.sample === undefined) delete sampling.sample;
     if (sampling.seed === undefined) delete sampling.seed;
     const weight = d.weight?.value ?? 1;
+    const option = (name: GradeOptionNode['name']) => d.children.find((c): c is GradeOptionNode => c.kind === 'grade_option' && c.name === name);
+    const graded: GradedDataset = {};
+    if (option('grader')?.value) graded.grader = option('grader')!.value!.text as GraderName;
+    if (option('bad_records')?.value) graded.bad_records = option('bad_records')!.value!.text as 'fail' | 'skip';
+    if (d.format === 'arithmetic') {
+      const levels = option('levels');
+      const plan: DatasetPlan = {
+        kind: 'arithmetic',
+        name: 'arithmetic',
+        weight,
+        count: setting('count')?.value?.value ?? DEFAULTS.syntheticCount,
+        levels: { min: levels?.min?.value ?? 1, max: levels?.max?.value ?? 4 },
+        params,
+      };
+      if (sampling.seed !== undefined) plan.seed = sampling.seed;
+      if (graded.grader) plan.grader = graded.grader;
+      if (body) plan.body = body;
+      return plan;
+    }
     if (d.format === 'synthetic') {
       const span = (name: TokenSpanNode['name']) => d.children.find((c): c is TokenSpanNode => c.kind === 'token_span' && c.name === name);
       const input = span('input');
@@ -661,6 +683,11 @@ class Resolver {
       if (body) plan.body = body;
       return plan;
     }
+    if (d.format === 'math500') {
+      const plan: DatasetPlan = { kind: 'math500', name, path: abs, weight, params, ...sampling, ...graded };
+      if (body) plan.body = body;
+      return plan;
+    }
     if (!d.broken && !d.turns.some((t) => t.role === 'user')) {
       this.error(d.path!.range, `dataset jsonl has no user template; add an indented line like: user {{question}}`);
     }
@@ -669,7 +696,8 @@ class Resolver {
     const answer = answerNode?.kind === 'answer' ? this.text(answerNode.template) : undefined;
     this.checkFields(d, abs, rel);
     if (!messages) return undefined;
-    const plan: DatasetPlan = { kind: 'jsonl', name, path: abs, weight, messages, params, ...sampling };
+    if (answer === undefined && option('grader') && !d.broken) this.error(option('grader')!.keyword.range, 'grader grades the answer line, and this dataset has none; add a line like: answer {{answer}}');
+    const plan: DatasetPlan = { kind: 'jsonl', name, path: abs, weight, messages, params, ...sampling, ...graded };
     if (answer !== undefined) plan.answer = answer;
     if (body) plan.body = body;
     return plan;
@@ -841,11 +869,12 @@ class Resolver {
         const x: Expectation = { text: l.text, metric: l.parsed.metric, op: l.parsed.op, value: l.parsed.value, line: l.range.start.line };
         if (l.parsed.stat) x.stat = l.parsed.stat;
         if (l.parsed.server) x.server = l.parsed.server;
+        if (l.parsed.group !== undefined) x.group = l.parsed.group;
         out.push(x);
         // A broken or misspelled dataset line may be the missing answer: then its error says enough.
         const unsure = this.incomplete || this.tree.statements.some((s) => s.kind === 'dataset' && (s.broken || s.children.some((c) => c.kind === 'answer')));
-        if (x.metric === 'accuracy' && !unsure && !datasets.some((d) => d.kind === 'jsonl' && d.answer !== undefined)) {
-          this.warning(l.range, 'accuracy needs graded answers: add answer {{field}} to a dataset jsonl block');
+        if (x.metric === 'accuracy' && !unsure && !datasets.some((d) => (d.kind === 'jsonl' && d.answer !== undefined) || d.kind === 'math500' || d.kind === 'arithmetic')) {
+          this.warning(l.range, 'accuracy needs graded answers: add answer {{field}} to a dataset jsonl block, or use dataset math500 or dataset arithmetic');
         }
       }
     }

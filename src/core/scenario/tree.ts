@@ -140,6 +140,20 @@ export interface AnswerNode extends NodeBase {
   template?: TextValue;
 }
 
+/**
+ * Accuracy lines of a dataset (docs/accuracy.md): `grader math`, `bad_records skip`, and in a
+ * generated arithmetic set `levels 1..3`.
+ */
+export interface GradeOptionNode extends NodeBase {
+  kind: 'grade_option';
+  name: 'grader' | 'bad_records' | 'levels';
+  /** grader and bad_records: the word. */
+  value?: Word;
+  /** levels: the range, min <= max. */
+  min?: Quantity;
+  max?: Quantity;
+}
+
 /** `input 16k..32k tokens`, `output 256 tokens`, `shared_prefix 4k tokens` in a synthetic dataset. */
 export interface TokenSpanNode extends NodeBase {
   kind: 'token_span';
@@ -166,8 +180,8 @@ export interface PromptNode extends NodeBase {
   broken: boolean;
 }
 
-export type DatasetFormat = 'jsonl' | 'sharegpt' | 'synthetic';
-export type DatasetChild = PromptChild | AnswerNode | TokenSpanNode;
+export type DatasetFormat = 'jsonl' | 'sharegpt' | 'synthetic' | 'math500' | 'arithmetic';
+export type DatasetChild = PromptChild | AnswerNode | TokenSpanNode | GradeOptionNode;
 
 export interface DatasetNode extends NodeBase {
   kind: 'dataset';
@@ -344,7 +358,7 @@ export interface ExpectLineNode extends NodeBase {
   op?: Word;
   value?: Quantity;
   /** Set when the whole line parsed. */
-  parsed?: { metric: Metric; stat?: Stat; op: Comparison; value: number; server?: { name: string; stat?: string } };
+  parsed?: { metric: Metric; stat?: Stat; op: Comparison; value: number; server?: { name: string; stat?: string }; group?: string };
 }
 
 export interface ExpectNode extends NodeBase {

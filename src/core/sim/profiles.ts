@@ -5,7 +5,7 @@
  * instead of the simple slot queue.
  */
 import type { EngineSpec } from './engine/cost-model';
-import { ENGINE_OPTIONS, engineSpecProblems, isEngineOption, LLAMA3_70B_H100X4, LLAMA3_8B_H100, parseEngineOption, quantAccuracy } from './engine/options';
+import { ENGINE_OPTIONS, engineSpecProblems, isEngineOption, LLAMA3_70B_H100X4, LLAMA3_8B_H100, parseEngineOption } from './engine/options';
 
 /** Where an openai-chat stream puts the thinking text. */
 export type ReasoningFormat = 'reasoning_content' | 'reasoning' | 'reasoning_details' | 'think_tags';
@@ -93,7 +93,11 @@ export interface SimProfile {
    * are not used.
    */
   engine?: EngineSpec;
-  /** Answer accuracy relative to BF16 (1 = unchanged), from the engine's quantization; set by validation. */
+  /**
+   * Questions with a known answer (header x-llmload-sim-answer, see answers.ts): the share answered
+   * correctly at BF16, 0..1; absent: 0.9 (`builtin:reasoning?accuracy=0.87`). An engine profile's
+   * quantization lowers it by its factor when answering (answers.ts answerAccuracy).
+   */
   accuracy?: number;
 }
 
@@ -171,12 +175,8 @@ const ENGINE_PROFILES: SimProfile[] = [
 export const PROFILES: Record<string, SimProfile> = {
   chat: CHAT,
   reasoning: REASONING,
-  ...Object.fromEntries(ENGINE_PROFILES.map((p) => [p.name, withAccuracy(p)])),
+  ...Object.fromEntries(ENGINE_PROFILES.map((p) => [p.name, p])),
 };
-
-function withAccuracy(p: SimProfile): SimProfile {
-  return p.engine ? { ...p, accuracy: quantAccuracy(p.engine) } : p;
-}
 
 /** A profile built from a base (a name or a profile) with some fields changed; validated. */
 /** Changes to a profile: any field, and any subset of the engine spec. */
@@ -247,6 +247,7 @@ function validateProfile(p: SimProfile): SimProfile {
     if (typeof p[key] !== 'boolean') problems.push(`${key} must be true or false`);
   }
   if (p.responses_reasoning !== 'summary' && p.responses_reasoning !== 'text') problems.push('responses_reasoning must be summary or text');
+  if (p.accuracy !== undefined && !(typeof p.accuracy === 'number' && p.accuracy >= 0 && p.accuracy <= 1)) problems.push('accuracy must be between 0 and 1');
   if (!REASONING_FORMATS.includes(p.reasoning_format)) {
     problems.push(`reasoning_format must be one of ${REASONING_FORMATS.join(', ')}`);
   }
@@ -256,7 +257,7 @@ function validateProfile(p: SimProfile): SimProfile {
   }
   if (p.engine !== undefined) problems.push(...engineSpecProblems(p.engine));
   if (problems.length > 0) throw new Error(`invalid simulator profile "${p.name}": ${problems.join('; ')}`);
-  return p.engine ? withAccuracy(p) : p;
+  return p;
 }
 
 const NUMBER_FIELDS = [
@@ -271,6 +272,7 @@ const NUMBER_FIELDS = [
   'fault_after_chunks',
   'slow_ttft_ms',
   'retry_after_s',
+  'accuracy',
 ] as const;
 const RANGE_FIELDS = ['thinking_tokens', 'answer_tokens'] as const;
 const BOOLEAN_FIELDS = ['think_tags_omit_open', 'think_tags_split', 'prefix_caching'] as const;

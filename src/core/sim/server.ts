@@ -20,6 +20,7 @@ import { createCore, REASONING_FORMAT_HEADER, RESPONSE_ID_HEADER } from './core'
 import { FAULT_HEADER } from './faults';
 import type { SimProfile } from './profiles';
 import { httpSink, playComplete, playStream } from './responder';
+import { answerQuestion, SIM_ANSWER_HEADER } from './answers';
 import type { SendLog } from './send-log';
 import { attachWebSocket, WS_PATH } from './websocket';
 import { instrumentSim, sendMetrics } from './metrics-text';
@@ -133,6 +134,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       sendJson(res, p.status, api.errorBody(p.status, p.message), p.headers);
       return;
     }
+    p.gen = answerQuestion(p.gen, headerValue(req, SIM_ANSWER_HEADER), p.profile, opts.seed, parsed.request);
     const idHeader = { [RESPONSE_ID_HEADER]: p.ctx.id };
     const sendTimes = core.sendLog.open(p.ctx.id);
     const running = parsed.request.stream

@@ -24,6 +24,7 @@ export function normalizeQuery(q: Partial<TableQuery> | undefined): TableQuery {
     page_size: Number.isInteger(src.page_size) ? Math.min(MAX_PAGE_SIZE, Math.max(1, src.page_size!)) : d.page_size,
   };
   if (src.status === 'ok' || src.status === 'error') out.status = src.status;
+  if (src.grade === 'correct' || src.grade === 'wrong' || src.grade === 'unparsed' || src.grade === 'not_correct') out.grade = src.grade;
   if (typeof src.second === 'number' && Number.isInteger(src.second) && src.second >= 0) out.second = src.second;
   for (const k of ['error_kind', 'prompt', 'bucket'] as const) {
     const v = src[k];
@@ -37,6 +38,7 @@ export function matches(r: TableRow, q: TableQuery): boolean {
   if (q.error_kind !== undefined && r.error_kind !== q.error_kind) return false;
   if (q.prompt !== undefined && r.prompt !== q.prompt) return false;
   if (q.bucket !== undefined && r.bucket !== q.bucket) return false;
+  if (q.grade !== undefined && (q.grade === 'not_correct' ? r.grade === undefined || r.grade === 'correct' : r.grade !== q.grade)) return false;
   if (q.second !== undefined && Math.floor((r.offset_ms + r.e2e_ms) / 1000) !== q.second) return false;
   return true;
 }
@@ -59,6 +61,7 @@ export class RowStore {
   private readonly prompts = new Set<string>();
   private readonly errorKinds = new Set<string>();
   private readonly buckets = new Set<string>();
+  private graded = false;
 
   /** `bucketOrder`: the plan's bucket labels, smallest first, so the filter lists them in order. */
   constructor(private readonly bucketOrder: readonly string[] = []) {}
@@ -76,6 +79,7 @@ export class RowStore {
       this.prompts.add(r.prompt);
       if (r.error_kind) this.errorKinds.add(r.error_kind);
       if (r.bucket) this.buckets.add(r.bucket);
+      if (r.grade) this.graded = true;
     }
     this.sorted = new Map();
   }
@@ -120,6 +124,7 @@ export class RowStore {
         prompts: [...this.prompts].sort(),
         error_kinds: [...this.errorKinds].sort(),
         buckets: [...this.buckets].sort((a, b) => rank(this.bucketOrder, a) - rank(this.bucketOrder, b) || a.localeCompare(b)),
+        ...(this.graded ? { grades: ['not_correct', 'wrong', 'unparsed', 'correct'] } : {}),
       },
     };
   }

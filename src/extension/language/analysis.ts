@@ -16,6 +16,7 @@ import {
 import type { Position, Range } from '../../core/scenario/diagnostics';
 import type { LoadPlan, RunPlan } from '../../core/scenario/plan';
 import type { DatasetNode, PromptNode, ScenarioTree, TopNode, TurnNode } from '../../core/scenario/tree';
+import { GRADER_NAMES } from '../../core/grade/names';
 
 export interface Item {
   label: string;
@@ -103,6 +104,8 @@ const DATASET_DOCS: Record<string, string> = {
   jsonl: 'One JSON object per line; turns are templates over its fields: {{field}}',
   sharegpt: 'A ShareGPT conversation file',
   synthetic: 'Generated prompts of exact token lengths: input, output, shared_prefix lines below',
+  math500: 'A Hugging Face MATH-500 jsonl file (problem, answer, subject, level): answers graded, see docs/accuracy.md',
+  arithmetic: 'Generated arithmetic problems with exact answers (no file): count, levels, seed lines below',
 };
 
 function lineStartsWithIndent(line: string): number {
@@ -126,7 +129,7 @@ export function contextAt(lines: readonly string[], line: number, indent: number
     const head = words[0]!;
     if (ind > 0) return 'text'; // inside a turn's indented block
     if (head === 'prompt') return 'prompt';
-    if (head === 'dataset') return (words[1] as Context) && ['jsonl', 'sharegpt', 'synthetic'].includes(words[1]!) ? (words[1] as Context) : 'jsonl';
+    if (head === 'dataset') return (words[1] as Context) && ['jsonl', 'sharegpt', 'synthetic', 'math500', 'arithmetic'].includes(words[1]!) ? (words[1] as Context) : 'jsonl';
     if (head === 'load') return words[1] === 'stages' ? 'stages' : 'step';
     if (head === 'expect') return 'expect';
     return 'text';
@@ -156,7 +159,7 @@ export function completionsAt(text: string, pos: Position, tokenizers: readonly 
   // @file PATH in a turn, `dataset FORMAT PATH`, `load replay PATH`
   const fileAt = before.match(/@file\s+("?)([^"\s]*)$/);
   if (fileAt) return { kind: 'path', typed: fileAt[2]!, replace: { start: { line: pos.line, character: pos.character - fileAt[2]!.length }, end: pos } };
-  if (ctx === 'top' && words.length === 3 && words[0] === 'dataset' && words[1] !== 'synthetic') {
+  if (ctx === 'top' && words.length === 3 && words[0] === 'dataset' && words[1] !== 'synthetic' && words[1] !== 'arithmetic') {
     const typed = current.replace(/^"/, '');
     return { kind: 'path', typed, replace: { start: { line: pos.line, character: pos.character - typed.length }, end: pos } };
   }
@@ -196,6 +199,10 @@ export function completionsAt(text: string, pos: Position, tokenizers: readonly 
       };
     if (head === 'timeout') return { kind: 'items', items: [{ label: 'ttft', kind: 'keyword' }, { label: 'stall', kind: 'keyword' }, { label: 'ready', kind: 'keyword' }], replace };
     if (head === 'trace') return { kind: 'items', items: ['first', 'all', 'failures', 'sample', 'none'].map((label) => ({ label, kind: 'value' as const })), replace };
+  }
+  if ((ctx === 'jsonl' || ctx === 'math500' || ctx === 'arithmetic') && words.length === 2) {
+    if (head === 'grader') return { kind: 'items', items: GRADER_NAMES.map((label) => ({ label, kind: 'value' as const })), replace };
+    if (head === 'bad_records') return { kind: 'items', items: ['fail', 'skip'].map((label) => ({ label, kind: 'value' as const })), replace };
   }
   // After a number: units.
   const prev = words[words.length - 2]!;
