@@ -236,6 +236,9 @@ export class LocustWorker {
     try {
       const test = await this.opts.startTest((records) => {
         for (const r of records) this.stats.add(r);
+        // Ending: the last requests go out as soon as they reach this thread, not after the run's
+        // files are written (a quitting master listens only half a second more).
+        if (this.state === 'stopping' && records.length > 0) this.sendStats();
       });
       this.test = test;
       this.tests++;
