@@ -11,6 +11,7 @@ import { mergeSeries } from '../../src/core/viewmodel/live';
 import { defaultQuery } from '../../src/core/viewmodel/table';
 import { fitColumns, type ColumnSpec } from '../../src/core/viewmodel/request-columns';
 import { ChartGrid } from './charts';
+import { AccuracyChart } from './accuracy-chart';
 import { append, h, replace } from './dom';
 import { renderHeader, snapshotVerdict } from './header-view';
 import { comparisonParts } from './compare-view';
@@ -62,6 +63,8 @@ export class App {
   private readonly compareBox = h('div', { class: 'compare', 'data-view': 'compare' });
   private readonly timelineBox = h('div', { class: 'timeline', 'data-view': 'timeline' });
   private readonly charts = new ChartGrid(this.liveBox, undefined, (t) => this.showSecond(t));
+  /** Graded runs: accuracy per time slice or load step, in the same grid. */
+  private readonly accuracyChart = new AccuracyChart(this.liveBox);
   private readonly compareCharts: ChartGrid;
   private readonly timeline = new TimelineView(this.timelineBox);
   private readonly compareChartsBox = h('div', { class: 'chart-grid' });
@@ -86,6 +89,7 @@ export class App {
     watchTheme(() => {
       this.charts.restyle();
       this.compareCharts.restyle();
+      this.accuracyChart.update(this.snapshot?.summary);
       this.timeline.draw();
     });
     host.post({ type: 'ready' });
@@ -105,6 +109,7 @@ export class App {
       this.saveState();
       // Charts in a tab that was hidden have no size: draw them as soon as the tab shows.
       requestAnimationFrame(() => (this.tab === 'live' ? this.charts.redraw() : this.tab === 'compare' ? this.compareCharts.redraw() : undefined));
+      if (this.tab === 'live') requestAnimationFrame(() => this.accuracyChart.redraw());
       if (this.tab === 'requests') this.askPage();
       if (this.tab === 'compare' && this.snapshot?.interactive) this.host.post({ type: 'listRuns' });
     });
@@ -156,6 +161,7 @@ export class App {
         this.renderHeader();
         this.renderCards();
         this.charts.update(this.series);
+        this.accuracyChart.update(this.snapshot.summary);
         this.renderTables();
         this.renderCompareShell();
         this.askPage(true);

@@ -12,7 +12,7 @@ Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, T
 
 type LineDataset = ChartDataset<'line', { x: number; y: number }[]>;
 
-function baseOptions(spec: { title: string; unit: string; unitRight?: string }, xTitle = 'seconds'): NonNullable<ConstructorParameters<typeof Chart<'line', { x: number; y: number }[]>>[1]['options']> {
+export function baseOptions(spec: { title: string; unit: string; unitRight?: string }, xTitle = 'seconds'): NonNullable<ConstructorParameters<typeof Chart<'line', { x: number; y: number }[]>>[1]['options']> {
   const fg = themeColor('--vscode-foreground', '#cccccc');
   const grid = themeColor('--vscode-editorWidget-border', '#80808040');
   const font = themeColor('--vscode-font-family', 'sans-serif');
