@@ -18,9 +18,9 @@ const HEADER_LINE = /^(\s*header\s+)("[^"]*"|\S+)(\s+)(\S.*?)(\s*)$/;
 const REFERENCE = /\$\{[^}]*\}/g;
 const SCHEME = /^\s*"?\s*(?:bearer|basic|token|apikey|api-key|key)\b/i;
 
-/** Whether a value holds literal text beyond `${…}` references, quotes and an auth scheme word. */
+/** Whether a value holds literal text beyond `${…}` references, REDACTED markers, quotes and an auth scheme word. */
 function holdsLiteral(value: string): boolean {
-  const rest = value.replace(REFERENCE, '').replace(SCHEME, '').replace(/["\s]/g, '');
+  const rest = value.split(REDACTED).join('').replace(REFERENCE, '').replace(SCHEME, '').replace(/["\s]/g, '');
   return rest.length >= 4;
 }
 
