@@ -21,6 +21,7 @@ const USAGE = `usage:
   llmload compare RUN_A RUN_B [--fail-if "ttft p95 +10%"]... [--json]
                                                           compare two runs; exit 1 when a gate is crossed
   llmload report RUN_DIR --html FILE                      one self-contained HTML report of a run
+    --compare BASELINE_RUN_DIR: the report's Compare tab shows this run against that one
   llmload tokens FILE... [--download-tokenizer]           token counts per prompt and dataset, limit checks
     --download-tokenizer: a Hugging Face model id not in the local cache may be downloaded (tokenizer files only)
   llmload trace RUN_DIR [--request ID] [--format perfetto|jsonl] [--out FILE]

@@ -1,16 +1,20 @@
-/** `llmload report RUN_DIR --html FILE`: one self-contained HTML file; exit 0, 2 on bad input, 3 when the app is not built. */
+/**
+ * `llmload report RUN_DIR --html FILE [--compare BASELINE_RUN_DIR]`: one self-contained HTML file
+ * (with --compare, its Compare tab shows this run against the baseline); exit 0, 2 on bad input, 3
+ * when the app is not built.
+ */
 import { parseArgs } from 'node:util';
 import { buildReportData } from '../core/report/report-data';
 import { defaultAssetDirs, loadReportAssets, writeReport, type ReportAssets } from '../core/report/html';
 import { RunFolderError } from '../core/viewmodel/run-folder';
 import { inCwd, shownPath } from './paths';
 
-export const REPORT_USAGE = 'usage: llmload report RUN_DIR --html FILE';
+export const REPORT_USAGE = 'usage: llmload report RUN_DIR --html FILE [--compare BASELINE_RUN_DIR]';
 
 export async function runReport(args: string[], io: { out(l: string): void; err(l: string): void }): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { html: { type: 'string' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { html: { type: 'string' }, compare: { type: 'string' } } });
   } catch (e) {
     io.err(`llmload report: ${(e as Error).message}\n${REPORT_USAGE}`);
     return 2;
@@ -28,9 +32,10 @@ export async function runReport(args: string[], io: { out(l: string): void; err(
     return 3;
   }
   try {
-    const data = await buildReportData(shownPath(positionals[0]!));
+    const data = await buildReportData(shownPath(positionals[0]!), {}, new Date(), { compareWith: values.compare !== undefined ? shownPath(values.compare) : undefined });
     await writeReport(values.html, data, assets);
-    io.out(`report: ${shownPath(values.html)} (${data.rows.length} requests, ${data.details.length} traced)`);
+    const vs = data.comparison ? `, compared with ${data.comparison.comparison.a.name}` : '';
+    io.out(`report: ${shownPath(values.html)} (${data.rows.length} requests, ${data.details.length} traced${vs})`);
     return 0;
   } catch (e) {
     if (e instanceof RunFolderError) {

@@ -201,7 +201,8 @@ export class App {
         break;
       case 'comparison':
         this.comparison = m.view;
-        this.renderComparison(m.error);
+        if (this.snapshot && !this.snapshot.interactive) this.renderCompareShell();
+        else this.renderComparison(m.error);
         break;
       case 'show':
         this.showTab(m.tab);
@@ -439,7 +440,13 @@ export class App {
 
   private renderCompareShell(): void {
     if (!this.snapshot?.interactive) {
-      replace(this.compareBox, h('p', { class: 'muted' }, 'Compare runs in VS Code (llmload: Compare Runs) or with llmload compare RUN_A RUN_B.'));
+      // The HTML report: the comparison it was made with (`llmload report --compare`), or how to get one.
+      if (!this.comparison) {
+        replace(this.compareBox, h('p', { class: 'muted', 'data-compare-note': '' }, 'This report holds no second run: make it with llmload report RUN_DIR --html FILE --compare BASELINE_RUN_DIR to compare this run with a baseline here.'));
+        return;
+      }
+      if (!this.compareBox.querySelector('.comparison')) replace(this.compareBox, h('div', { class: 'comparison' }), this.compareChartsBox);
+      this.renderComparison();
       return;
     }
     if (!this.compareBox.firstChild) replace(this.compareBox, h('div', { class: 'run-picker' }, h('p', { class: 'muted' }, 'Loading runs…')), h('div', { class: 'comparison' }), this.compareChartsBox);

@@ -49,6 +49,8 @@ export function reportHost(data: ReportData): ViewHost {
       switch (msg.type) {
         case 'ready':
           reply({ type: 'snapshot', snapshot: data.snapshot });
+          // A report made with --compare: the Compare tab shows it (see App.renderCompareShell).
+          if (data.comparison) reply({ type: 'comparison', view: data.comparison });
           break;
         case 'page':
           reply({ type: 'page', seq: msg.seq, page: store.query(msg.query) });

@@ -20,7 +20,7 @@ export const REDACTED = '[redacted]';
 export const MIN_SECRET_LENGTH = 4;
 export const MIN_ENV_SECRET_LENGTH = 8;
 
-const CREDENTIAL_HEADER = /authorization|key|token|secret|cookie|password/i;
+export const CREDENTIAL_HEADER = /authorization|key|token|secret|cookie|password/i;
 const AUTH_SCHEME = /^\s*(?:bearer|basic|token|apikey|api-key|key)\s+(\S.*?)\s*$/i;
 
 export class Redactor {

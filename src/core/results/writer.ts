@@ -13,7 +13,7 @@ import type { RequestRecord } from '../metrics/record';
 import type { SeriesRow } from '../metrics/aggregate';
 import type { Summary } from '../metrics/summary';
 import type { RunPlan } from '../scenario/plan';
-import { Redactor } from './redact';
+import { knownSecrets, Redactor } from './redact';
 
 export const RESULT_FILES = {
   summary: 'summary.json',
@@ -55,7 +55,9 @@ export class RunWriter {
     scenarioText?: string,
     secrets: readonly string[] = [],
   ) {
-    this.redactor = new Redactor(secrets);
+    // The plan's own key and credential header values are secrets even when the caller named none
+    // (a run started without the scenario loader): scenario.llmload may hold them literally.
+    this.redactor = new Redactor([...secrets, ...knownSecrets(plan, [])]);
     fs.mkdirSync(dir, { recursive: true });
     this.requests = fs.openSync(path.join(dir, RESULT_FILES.requests), 'wx');
     try {
