@@ -79,7 +79,9 @@ function scenario(url: string, body: string): { dir: string; file: string } {
   return { dir, file };
 }
 
+// Seeded: prompt choice is random by weight, and six unseeded picks were all "short" about 1 run in 64.
 const LONG_AND_SHORT = `context 16k
+seed 7
 load users 1 for 30s
 stop after 6 requests
 prompt "short" weight 1
