@@ -41,6 +41,7 @@ export function createEngine(maxConcurrency: number, batchSlowdown: number): Eng
       };
     },
     slowdown: () => 1 + batchSlowdown * Math.max(0, decoding - 1),
+    pressure: () => (maxConcurrency === 0 ? 0 : queue.reduce((n, e) => n + (e.waiting ? 1 : 0), 0) / maxConcurrency),
     decodingStarted: () => void decoding++,
     decodingEnded: () => void decoding--,
   };

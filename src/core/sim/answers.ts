@@ -81,7 +81,7 @@ function tokens(text: string): string[] {
  * accuracy). Unchanged when the header is absent or malformed, when the request calls a tool, and
  * when a fault left no answer (empty_answer, truncated_thinking).
  */
-export function answerQuestion(gen: Generation, header: string | undefined, profile: SimProfile, seed: number, request: SimRequest): Generation {
+export function answerQuestion(gen: Generation, header: string | undefined, profile: SimProfile, seed: number, request: SimRequest, pressure = 0): Generation {
   if (header === undefined || request.tool) return gen;
   const colon = header.indexOf(':');
   if (colon <= 0) return gen;
@@ -94,7 +94,7 @@ export function answerQuestion(gen: Generation, header: string | undefined, prof
   }
   const answerChunks = gen.chunks.filter((c) => c.phase === 'answer');
   if (answerChunks.length === 0) return gen;
-  const accuracy = answerAccuracy(profile);
+  const accuracy = answerAccuracy(profile, pressure);
   const outcome = drawOutcome(accuracy, seed, request, answer);
   const rng = createRng(hashString(`wrong|${seed}|${answer}|${request.promptText}`));
   const lead = answerChunks[0]!.text.match(/^\s*/)![0];
@@ -118,7 +118,12 @@ export function answerQuestion(gen: Generation, header: string | undefined, prof
   return { ...gen, chunks, answerTokens: toks.length, answerText: toks.join(''), finishReason };
 }
 
-/** The share of known-answer questions answered correctly: the profile's accuracy (default 0.9), times its quantization's factor. */
-export function answerAccuracy(profile: SimProfile): number {
-  return (profile.accuracy ?? DEFAULT_SIM_ACCURACY) * (profile.engine ? quantAccuracy(profile.engine) : 1);
+/**
+ * The share of known-answer questions answered correctly: the profile's accuracy (default 0.9),
+ * times its quantization's factor, less `overload_accuracy_drop` × `pressure` (requests queued per
+ * serving slot when the question arrived, capped at 1).
+ */
+export function answerAccuracy(profile: SimProfile, pressure = 0): number {
+  const base = (profile.accuracy ?? DEFAULT_SIM_ACCURACY) * (profile.engine ? quantAccuracy(profile.engine) : 1);
+  return base * (1 - (profile.overload_accuracy_drop ?? 0) * Math.min(1, Math.max(0, pressure)));
 }

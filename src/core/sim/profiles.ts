@@ -99,6 +99,13 @@ export interface SimProfile {
    * quantization lowers it by its factor when answering (answers.ts answerAccuracy).
    */
   accuracy?: number;
+  /**
+   * How much overload costs accuracy, 0..1; absent: 0. A question that arrives while requests are
+   * queued for the server's slots (or, on an engine profile, waiting in its schedulers) is answered
+   * right with `accuracy × (1 − overload_accuracy_drop × pressure)`, pressure being the queued
+   * requests per serving slot (engine profiles: per running request), at most 1 (`builtin:chat?max_concurrency=4&overload_accuracy_drop=0.2`).
+   */
+  overload_accuracy_drop?: number;
 }
 
 const CHAT: SimProfile = {
@@ -248,6 +255,7 @@ function validateProfile(p: SimProfile): SimProfile {
   }
   if (p.responses_reasoning !== 'summary' && p.responses_reasoning !== 'text') problems.push('responses_reasoning must be summary or text');
   if (p.accuracy !== undefined && !(typeof p.accuracy === 'number' && p.accuracy >= 0 && p.accuracy <= 1)) problems.push('accuracy must be between 0 and 1');
+  if (p.overload_accuracy_drop !== undefined && !(typeof p.overload_accuracy_drop === 'number' && p.overload_accuracy_drop >= 0 && p.overload_accuracy_drop <= 1)) problems.push('overload_accuracy_drop must be between 0 and 1');
   if (!REASONING_FORMATS.includes(p.reasoning_format)) {
     problems.push(`reasoning_format must be one of ${REASONING_FORMATS.join(', ')}`);
   }
@@ -273,6 +281,7 @@ const NUMBER_FIELDS = [
   'slow_ttft_ms',
   'retry_after_s',
   'accuracy',
+  'overload_accuracy_drop',
 ] as const;
 const RANGE_FIELDS = ['thinking_tokens', 'answer_tokens'] as const;
 const BOOLEAN_FIELDS = ['think_tags_omit_open', 'think_tags_split', 'prefix_caching'] as const;

@@ -22,6 +22,8 @@ export interface Engine {
   slowdown(): number;
   decodingStarted(): void;
   decodingEnded(): void;
+  /** Requests waiting for a serving slot now, per slot (0 when none wait; 1 or more when as many wait as there are slots). */
+  pressure?(): number;
   /** Engine profiles: the step-by-step engine model that times every response instead. */
   deployment?: Deployment;
 }

@@ -16,7 +16,7 @@ import { openAiCompletions } from './apis/openai-completions';
 import { openAiResponses } from './apis/openai-responses';
 import { tgiGenerate, tgiStream } from './apis/tgi';
 import { isRecord, type SimApi } from './apis/types';
-import { createCore, REASONING_FORMAT_HEADER, RESPONSE_ID_HEADER } from './core';
+import { createCore, REASONING_FORMAT_HEADER, RESPONSE_ID_HEADER, type SimCore } from './core';
 import { FAULT_HEADER } from './faults';
 import type { SimProfile } from './profiles';
 import { httpSink, playComplete, playStream } from './responder';
@@ -134,7 +134,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       sendJson(res, p.status, api.errorBody(p.status, p.message), p.headers);
       return;
     }
-    p.gen = answerQuestion(p.gen, headerValue(req, SIM_ANSWER_HEADER), p.profile, opts.seed, parsed.request);
+    p.gen = answerQuestion(p.gen, headerValue(req, SIM_ANSWER_HEADER), p.profile, opts.seed, parsed.request, serverPressure(core.engine));
     const idHeader = { [RESPONSE_ID_HEADER]: p.ctx.id };
     const sendTimes = core.sendLog.open(p.ctx.id);
     const running = parsed.request.stream
@@ -218,4 +218,17 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
     req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(parts).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** Requests waiting per serving slot now: the slot queue's, or on an engine profile its schedulers' waiting per running request. */
+function serverPressure(engine: SimCore['engine']): number {
+  const d = engine.deployment;
+  if (!d) return engine.pressure?.() ?? 0;
+  let waiting = 0;
+  let running = 0;
+  for (const e of d.engines) {
+    waiting += e.numWaiting;
+    running += e.numRunning;
+  }
+  return waiting / Math.max(1, running);
 }
