@@ -17,6 +17,7 @@ import { LanguageWorkerClient } from './language/worker-client';
 import { RunController, type RunOutcome, type StartOptions } from './run/run-controller';
 import { SecretResolver } from './run/secrets';
 import { VerdictStatus } from './run/verdict-status';
+import { VerdictLens } from './run/verdict-lens';
 import { secretNames } from './run/secret-refs';
 import { SimulatorProcess } from './simulator';
 import { ScenarioTests } from './test-explorer';
@@ -34,6 +35,8 @@ export interface LlmloadApi {
   log: vscode.LogOutputChannel;
   /** The last run's verdict in the status bar. */
   verdict: VerdictStatus;
+  /** Each scenario's last verdict on its CodeLens. */
+  verdictLens: VerdictLens;
 }
 
 export function activate(context: vscode.ExtensionContext): LlmloadApi {
@@ -45,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): LlmloadApi {
   const tests = new ScenarioTests(runs);
   const simulator = new SimulatorProcess(context.extensionPath, log);
   const verdict = new VerdictStatus(runs);
+  const verdictLens = new VerdictLens(runs);
   const environment = vscode.window.createStatusBarItem('llmload.environment', vscode.StatusBarAlignment.Left, 99);
   environment.name = 'llmload environment';
   environment.command = 'llmload.selectEnvironment';
@@ -81,8 +85,9 @@ export function activate(context: vscode.ExtensionContext): LlmloadApi {
     simulator,
     environment,
     verdict,
+    verdictLens,
     { dispose: () => void worker.close() },
-    registerCodeLens(),
+    registerCodeLens(verdictLens),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('llmload.environment') || e.affectsConfiguration('llmload.environments') ? showEnvironment() : undefined),
     vscode.commands.registerCommand('llmload.runScenario', (uri?: vscode.Uri, opts?: StartOptions) => runScenario(uri, opts)),
     vscode.commands.registerCommand('llmload.stopRun', () => runs.stop()),
@@ -108,17 +113,18 @@ export function activate(context: vscode.ExtensionContext): LlmloadApi {
   );
   registerResultsPanel(context, runs);
   void tests.discover();
-  return { runs, language, tests, simulator, secrets, log, verdict };
+  return { runs, language, tests, simulator, secrets, log, verdict, verdictLens };
 }
 
 export function deactivate(): void {
   // Disposables (run controller included) stop the engine and the simulator.
 }
 
-function registerCodeLens(): vscode.Disposable {
+function registerCodeLens(verdictLens: VerdictLens): vscode.Disposable {
   return vscode.languages.registerCodeLensProvider(
     { language: LANGUAGE_ID },
     {
+      onDidChangeCodeLenses: verdictLens.onDidChange,
       provideCodeLenses(doc) {
         const { tree } = parseScenario(doc.getText(), doc.uri.fsPath);
         const title = tree.statements.find((s) => s.kind === 'scenario');
@@ -126,6 +132,7 @@ function registerCodeLens(): vscode.Disposable {
         return [
           new vscode.CodeLens(range, { title: '▶ Run', command: 'llmload.runScenario', arguments: [doc.uri], tooltip: 'Run this scenario' }),
           new vscode.CodeLens(range, { title: 'Count tokens', command: 'llmload.countTokens', arguments: [doc.uri], tooltip: "Count each prompt's tokens" }),
+          ...[verdictLens.lens(doc.uri.fsPath, range)].filter((l): l is vscode.CodeLens => l !== undefined),
         ];
       },
     },

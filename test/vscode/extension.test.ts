@@ -297,6 +297,19 @@ suite('llmload extension', () => {
     assert.match(verdict.last?.text ?? '', /FAIL/);
     assert.match(verdict.last?.tooltip ?? '', /✓ success >= 50%: actual [\d.]+%/);
     assert.match(verdict.last?.tooltip ?? '', /✗ ttft p95 < 1ms: actual [\d.]+m?s/);
+    // The verdict stays on the scenario's CodeLens, beside ▶ Run above its first line, and opens the run.
+    await vscode.workspace.openTextDocument(uri); // CodeLens providers answer for open documents only
+    const lenses = await until('the verdict lens', async () => {
+      const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      return all?.some((l) => /FAIL/.test(l.command?.title ?? '')) ? all : undefined;
+    });
+    const lens = lenses.find((l) => /FAIL/.test(l.command?.title ?? ''))!;
+    const run = lenses.find((l) => /Run/.test(l.command?.title ?? ''))!;
+    assert.match(lens.command!.title, /^\$\(error\) FAIL: 1 of 2 expectation\(s\) failed$/);
+    assert.equal(lens.range.start.line, run.range.start.line, 'on the line of ▶ Run');
+    assert.equal(lens.command!.command, 'llmload.openResults');
+    assert.equal(lens.command!.arguments?.[0], outcome.runDir);
+    assert.match(String(lens.command!.tooltip ?? ''), /✗ ttft p95 < 1ms: actual [\d.]+m?s/);
   });
 
   test('Compare Runs compares two run folders, Open Results opens one', async function () {
