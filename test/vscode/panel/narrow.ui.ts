@@ -29,7 +29,7 @@ load users 4 for 6s
 
 prompt "short question"
   user What is the capital of France?
-  max_tokens 64
+  max_tokens 160
 
 expect
   success >= 90%
