@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { poll, runCommand, type UiContext } from '../ui-context';
+import { openByQuickOpen, poll, runCommand, type UiContext } from '../ui-context';
 
 // Browser globals inside evaluate callbacks (the project's tsconfig has no DOM typings).
 declare const document: any;
@@ -44,20 +44,6 @@ const THEMES = [
 
 function panel(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview').first().frameLocator('iframe#active-frame');
-}
-
-async function openByQuickOpen(page: Page, name: string): Promise<void> {
-  const center = page.locator('.command-center-center').first();
-  if ((await center.count()) > 0) await center.click();
-  else await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(name);
-  const exact = new RegExp(`^${name.replace(/[.]/g, '\\.')}$`);
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
-  await row.waitFor({ timeout: 20_000 });
-  await row.click();
-  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 20_000 });
 }
 
 async function setTheme(page: Page, workspace: string, theme: string, cls: string): Promise<void> {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { poll, runCommand, type UiContext } from '../ui-context';
+import { openByQuickOpen, poll, runCommand, type UiContext } from '../ui-context';
 
 // Browser globals inside evaluate callbacks (the project's tsconfig has no DOM typings).
 declare const document: any;
@@ -38,52 +38,6 @@ expect
 
 function panel(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview').first().frameLocator('iframe#active-frame');
-}
-
-async function openOnce(page: Page, name: string): Promise<void> {
-  // The title bar's command center opens Quick Open wherever the focus is (a webview that has the
-  // focus may keep Ctrl+P for itself).
-  const center = page.locator('.command-center-center').first();
-  if ((await center.count()) > 0) await center.click();
-  else await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(name);
-  // The file itself, not a run folder's copy (.llmload/runs/*/scenario.llmload also matches the name).
-  const exact = new RegExp(`^${name.replace(/[.]/g, '\\.')}$`);
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
-  await row.waitFor({ timeout: 10_000 });
-  // A click on the row itself (Enter could pick a row of the list from before it was filtered).
-  await row.click();
-  // The file may open as a tab that is not the active one (the results panel's group can keep the
-  // focus): click its tab when it is there.
-  const tab = page.locator('.tab', { hasText: name }).first();
-  await tab.waitFor({ timeout: 10_000 });
-  if ((await page.locator('.tab.active', { hasText: name }).count()) === 0) await tab.click();
-  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 10_000 });
-}
-
-/**
- * Opens a workspace file through Quick Open; with the results panel's group maximized and its
- * webview focused, the pick now and then opens nothing (seen in CI), and then the file, closed
- * earlier by Close All Editors, is reopened as a closed editor.
- */
-async function openByQuickOpen(page: Page, name: string): Promise<void> {
-  try {
-    await openOnce(page, name);
-  } catch {
-    // A file that was open before (and closed by Close All Editors) comes back as a closed editor.
-    await page.keyboard.press('Escape');
-    for (let attempt = 1; ; attempt++) {
-      await runCommand(page, 'View: Reopen Closed Editor');
-      try {
-        await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 5_000 });
-        return;
-      } catch (e) {
-        if (attempt >= 3) throw e;
-      }
-    }
-  }
 }
 
 /** Sizes the browser so that the panel's webview is `width` px wide (the panel's group maximized, no side bar). */
