@@ -13,6 +13,8 @@ import type { Summary } from './metrics/summary';
 import type { ReplayEntry, Shard } from './load/shape';
 import type { SeriesRow } from './metrics/aggregate';
 import type { ConnectionStats } from './protocols/connections';
+import type { RequestRow } from './types/request-row';
+import type { HeldBack } from './load/backoff';
 
 // ---- run orchestrator <-> its N load worker threads ----
 // Every thread gets a shard of the load, waits for a common start instant, and hands back its own
@@ -24,12 +26,7 @@ export interface TracedRequest {
   packets: Packet[];
 }
 
-/** A request held back by backoff (see load/backoff.ts): a user's wait after a no-answer failure, or a skipped open-loop arrival (`wait_ms` 0). */
-export interface HeldBack {
-  /** On the run's clock, ms. */
-  t_ms: number;
-  wait_ms: number;
-}
+export type { HeldBack } from './load/backoff';
 
 export interface LoadWorkerInit {
   plan: RunPlan;
@@ -87,26 +84,7 @@ export interface Progress {
   token_rate_p50: number | null;
 }
 
-/** A finished request as the live table shows it: a compact slice of its record. */
-export interface RequestRow {
-  id: number;
-  prompt: string;
-  status: 'ok' | 'error';
-  error_kind?: string;
-  offset_ms: number;
-  ttft_ms: number | null;
-  ttfa_ms: number | null;
-  e2e_ms: number;
-  token_rate: number | null;
-  input_tokens: number | null;
-  output_tokens: number;
-  /** Set when `input_tokens` is the tokenizer's count (the server sent no usage); absent: the server's. */
-  input_source?: 'tokenizer';
-  /** Graded requests: the verdict (docs/accuracy.md), and for answers not correct what was expected and read. */
-  grade?: 'correct' | 'wrong' | 'unparsed';
-  expected?: string;
-  extracted?: string;
-}
+export type { RequestRow } from './types/request-row';
 
 /**
  * What changed since the last delta, sent a few times a second (never per packet): the progress,

@@ -108,3 +108,10 @@ export function formatPolicy(p: BackoffPolicy): string {
   const d = (ms: number): string => (ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
   return `${d(p.base_ms)}..${d(p.cap_ms)}`;
 }
+
+/** A request held back by backoff: a user's wait after a no-answer failure, or a skipped open-loop arrival (`wait_ms` 0). */
+export interface HeldBack {
+  /** On the run's clock, ms. */
+  t_ms: number;
+  wait_ms: number;
+}

@@ -11,9 +11,8 @@
  * them, and ends at the next answered request, or at the end of the run (`recovered: false`).
  */
 import type { ErrorKind } from '../protocols/types';
-import type { HeldBack } from '../messages';
 import type { RunPlan } from '../scenario/plan';
-import { DEFAULT_BACKOFF, formatPolicy, isNoAnswerFailure } from '../load/backoff';
+import { DEFAULT_BACKOFF, formatPolicy, isNoAnswerFailure, type HeldBack } from '../load/backoff';
 import type { RequestRecord } from './record';
 import type { SeriesRow } from './aggregate';
 

@@ -3,7 +3,7 @@
  * times, token counts with their source, and the success classification.
  */
 import type { ErrorKind, Packet, PacketKind, StreamResult } from '../protocols/types';
-import type { RequestRow } from '../messages';
+import type { RequestRow } from '../types/request-row';
 import { serverTimingOf, type ServerRequestTiming } from '../server-metrics/request-timing';
 import type { Grade } from '../grade/types';
 

@@ -2,7 +2,7 @@
 import type { ErrorKind } from '../protocols/types';
 import { connectionSummary, type ConnectionStats, type ConnectionSummary } from '../protocols/connections';
 import type { RunPlan } from '../scenario/plan';
-import type { ServerFacts } from '../run/target-check';
+import type { ServerFacts } from '../types/server-facts';
 import type { RunAggregator, TimingMetric } from './aggregate';
 import type { BucketFigures } from './buckets';
 import type { CacheSummary } from './cache-share';
@@ -10,7 +10,7 @@ import { evaluateExpectations, type ExpectationResult } from './expectations';
 import type { Percentiles } from './histogram';
 import type { Outage, OutageTotals } from './outages';
 import type { ServerMetricsSummary } from '../server-metrics/series';
-import type { ServerTimingSummary } from '../server-metrics/request-timing';
+import type { ServerTimingSummary } from '../server-metrics/timing-summary';
 import { accuracyOfGroup, type AccuracySummary } from '../grade/accuracy';
 
 export interface Summary {

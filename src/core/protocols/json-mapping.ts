@@ -12,42 +12,10 @@ import { promptText } from './prompt-text';
 import { normalizeFinishReason, type StreamRecord } from './stream-record';
 import type { ThinkTagSplitter } from './think-tags';
 import type { Usage } from './types';
+import type { JsonStreamMapping } from '../types/protocol-options';
 
-/** JSON paths into each event/message. Every field is optional; the defaults read OpenAI chat chunks. */
-export interface JsonStreamMapping {
-  /** Answer text, default `choices[0].delta.content`. */
-  answer?: string;
-  /** Thinking text; default the OpenAI delta's `reasoning_content`, `reasoning` or `reasoning_details`. */
-  thinking?: string;
-  /** Present and non-empty: a tool_call packet. Default `choices[0].delta.tool_calls`. */
-  tool_call?: string;
-  /** Server token counts, default the OpenAI `usage` fields. */
-  usage?: { prompt_tokens?: string; completion_tokens?: string; reasoning_tokens?: string; cached_tokens?: string };
-  /** Default `choices[0].finish_reason`. */
-  finish_reason?: string;
-  /** Response id, default `id`. */
-  id?: string;
-  /** Present and not null: an error event. Default `error`. */
-  error?: string;
-  /** Truthy in the last event (e.g. `done`, `is_final`). Default: none (only `done_data` ends the stream). */
-  done?: string;
-  /** Raw event data that marks the end, default `[DONE]`. */
-  done_data?: string;
-}
-
-/** Scenario config for `api: sse`. */
-export interface SseApiConfig extends JsonStreamMapping {
-  /** Appended to the base URL; default none (the URL is the endpoint). */
-  path?: string;
-  /** Request body template (see `fillTemplate`); default an OpenAI-chat-like body. */
-  body?: unknown;
-}
-
-/** Scenario config for `api: websocket`. */
-export interface WebSocketApiConfig extends JsonStreamMapping {
-  /** The message sent after the socket opens (see `fillTemplate`); default an OpenAI-chat-like body. */
-  message?: unknown;
-}
+/** The mapping's shapes live below scenario/ and protocols/ (the plan carries them); re-exported for the adapters. */
+export type { JsonStreamMapping, SseApiConfig, WebSocketApiConfig } from '../types/protocol-options';
 
 const DEFAULTS = {
   answer: 'choices[0].delta.content',

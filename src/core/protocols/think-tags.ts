@@ -4,20 +4,10 @@
  * that might be the start of a tag is held back until it is decided. Handles a model whose chat
  * template already opened the tag (output starts inside thinking and only the closing tag appears).
  */
+import type { ThinkTagOptions } from '../types/protocol-options';
 
-export interface ThinkTagOptions {
-  /** Opening tag, default `<think>`. */
-  open?: string;
-  /** Closing tag, default `</think>`. */
-  close?: string;
-  /**
-   * `true`: output starts inside thinking, before any opening tag (a chat template that already
-   * opened it, e.g. DeepSeek-R1, QwQ). `false`: text before an opening tag is answer, always.
-   * `'auto'` (default): text that does not start with the opening tag is answer until a closing tag
-   * shows that it was thinking; the splitter then reports `retro` and the caller relabels it.
-   */
-  starts_in_thinking?: boolean | 'auto';
-}
+/** The options' shape lives below scenario/ and protocols/ (the plan carries it); re-exported for the adapters. */
+export type { ThinkTagOptions } from '../types/protocol-options';
 
 export interface TextSegment {
   kind: 'thinking' | 'answer';

@@ -24,6 +24,7 @@
 import type { ApiKind } from '../scenario/plan';
 import { bodyReason, modelsUrl, probeGet, REFUSED, serverRoot, type ProbeResult } from './probe-http';
 import { RunStartError } from './preflight';
+import type { ReadinessResult } from '../types/server-facts';
 
 /** How long a run waits for a target that says it is not ready, by default (`timeout ready D` changes it). */
 export const DEFAULT_READY_TIMEOUT_MS = 120_000;
@@ -50,24 +51,6 @@ export interface ReadinessWait {
   status: string;
   waited_ms: number;
   timeout_ms: number;
-}
-
-/** What the check found; recorded in plan.json and summary.json (`server.readiness`). */
-export interface ReadinessResult {
-  /** False when no endpoint says anything about readiness (or the API has none to ask): the run started unchecked. */
-  checked: boolean;
-  /** True when an endpoint answered 200. */
-  ready: boolean;
-  /** The endpoint that said so (`/health`), when checked. */
-  endpoint?: string;
-  /** From the first probe to the answer, ms. */
-  waited_ms: number;
-  /** Probes sent. */
-  probes: number;
-  /** The last not-ready answer seen while waiting (`/health 503 Loading model`), when there was a wait. */
-  waited_for?: string;
-  /** What the endpoints answered when none said anything (`/health 404, /v1/models 404`). */
-  note?: string;
 }
 
 /** The readiness endpoints of an API at a base URL, in the order they are asked. */

@@ -28,7 +28,7 @@ import { withSimAnswers } from '../sim/answers';
 import { checkReachable, RunStartError } from './preflight';
 import { startServerMetrics } from '../server-metrics/run-hook';
 import type { ServerMetricsScraper } from '../server-metrics/scraper';
-import { ServerTimingAggregator } from '../server-metrics/request-timing';
+import { ServerTimingAggregator } from '../server-metrics/timing-summary';
 import { annotateServerRows } from '../server-metrics/series-rows';
 
 export { RunStartError };

@@ -11,21 +11,7 @@
  */
 import type { ApiKind } from '../scenario/plan';
 import { modelsUrl, probeGet, serverRoot } from './probe-http';
-
-export interface ServerLimit {
-  /** Tokens one request may hold, prompt and output together (vLLM max_model_len, llama.cpp n_ctx per slot, TGI max_total_tokens). */
-  context?: number;
-  /** Tokens a prompt alone may hold (TGI max_input_tokens). */
-  max_input?: number;
-  /** Which server shape it was read from. */
-  engine: 'vllm' | 'llama.cpp' | 'tgi';
-  /** The endpoint's path (`/props`, `/v1/models`, `/info`). */
-  endpoint: string;
-  /** For people: `llama.cpp /props n_ctx 4096 per slot`. */
-  source: string;
-  /** llama.cpp: parallel slots (`-np`); the whole context is shared among them. */
-  slots?: number;
-}
+import type { ServerLimit } from '../types/server-facts';
 
 function int(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;

@@ -7,21 +7,11 @@
  */
 import { probeHeaders } from './probe-http';
 import { checkReachable } from './preflight';
-import { DEFAULT_READY_TIMEOUT_MS, waitUntilReady, type ReadinessResult, type ReadinessWait } from './readiness';
-import { readServerLimit, type ServerLimit } from './server-limits';
-import { appliedContextLimit, runLimitWarnings, type AppliedLimit } from '../tokenize/limits';
+import { DEFAULT_READY_TIMEOUT_MS, waitUntilReady, type ReadinessWait } from './readiness';
+import { readServerLimit } from './server-limits';
+import { appliedContextLimit, runLimitWarnings } from '../tokenize/limits';
 import type { RunPlan } from '../scenario/plan';
-
-/** What the checks before the run found about the target; `plan.server` in plan.json, `server` in summary.json. */
-export interface ServerFacts {
-  readiness?: ReadinessResult;
-  /** The context limit the server publishes, when it does. */
-  limit?: ServerLimit;
-  /** The window prompts were checked against: the smaller of the server's and the scenario's. */
-  applied_limit?: AppliedLimit;
-  /** Prompts over the applied window (or the server's input limit). */
-  prompts_over_limit?: number;
-}
+import type { AppliedLimit, ServerFacts, ServerLimit } from '../types/server-facts';
 
 export interface TargetCheckOptions {
   /** Each prompt's input tokens as the server sees them (prepareRun), by prompt name. */

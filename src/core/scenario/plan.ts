@@ -3,8 +3,8 @@
  * with diagnostics; the resolver turns a tree without errors into a RunPlan. Every duration is in
  * milliseconds, every rate is per second, every fraction is 0..1.
  */
-import type { SseApiConfig, ThinkTagOptions, WebSocketApiConfig } from '../protocols';
-import type { ServerFacts } from '../run/target-check';
+import type { SseApiConfig, ThinkTagOptions, WebSocketApiConfig } from '../types/protocol-options';
+import type { ServerFacts } from '../types/server-facts';
 import type { GraderName } from '../grade/types';
 
 export type ApiKind =

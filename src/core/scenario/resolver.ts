@@ -23,7 +23,7 @@ import type {
 } from './plan';
 import { DEFAULT_BACKOFF } from '../load/backoff';
 import { DEFAULT_SCRAPE_EVERY_MS } from '../server-metrics/run-hook';
-import type { SseApiConfig, ThinkTagOptions, WebSocketApiConfig } from '../protocols';
+import type { SseApiConfig, ThinkTagOptions, WebSocketApiConfig } from '../types/protocol-options';
 import type { GraderName } from '../grade/types';
 import type {
   ApiBlockNode,

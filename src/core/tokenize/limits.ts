@@ -6,6 +6,7 @@
  */
 import type { Diagnostic, Range } from '../scenario/diagnostics';
 import { bucketLabel } from './counts';
+import type { AppliedLimit } from '../types/server-facts';
 
 export interface LimitSubject {
   /** What the message names: `prompt "explain"`, `dataset long, prompt 3`. */
@@ -67,14 +68,6 @@ export function checkTokenLimits(subjects: readonly LimitSubject[], opts: LimitO
     }
   }
   return out;
-}
-
-/** A token limit and where it came from, for people: `the server's limit (llama.cpp /props n_ctx 4096 per slot)`. */
-export interface AppliedLimit {
-  tokens: number;
-  from: 'server' | 'context' | 'model_max_length';
-  /** Names the limit in messages. */
-  text: string;
 }
 
 /** `16k` for 16000, `4Ki` for 4096 when that is how it divides, else the digits. */
