@@ -15,7 +15,7 @@
  *   error                                  -> error + stream_error
  * Unknown event types are `other`, as Anthropic's versioning policy asks.
  */
-import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
+import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson, requestHeaders } from './adapter';
 import type { HttpApiDefinition } from './api-definition';
 import { readUsage } from './openai-common';
 import { emitContent, emitStreamEnd, PacketEmitter } from './packet-emitter';
@@ -85,11 +85,10 @@ export class AnthropicDecoder extends SseJsonDecoder {
   }
 
   protected onJsonBody(body: unknown, bytes: number, raw: string): void {
+    const opened = this.openJsonBody(body, bytes, raw, (o) => o.type === 'error' || (o.error !== undefined && o.error !== null));
+    if (!opened) return;
+    const { body: value, out } = opened;
     const rec = this.record;
-    const value = this.bodyObject(body, bytes, raw, (o) => o.type === 'error' || (o.error !== undefined && o.error !== null));
-    if (!value) return;
-    rec.setId(value.id);
-    const out = new PacketEmitter(rec, this.t, bytes);
     for (const block of Array.isArray(value.content) ? value.content : []) {
       if (!isObject(block)) continue;
       if (block.type === 'thinking' && nonEmptyString(block.thinking)) out.emit('thinking', block.thinking);
@@ -119,9 +118,7 @@ export const anthropicApi: HttpApiDefinition = {
     if (p.top_p !== undefined) body.top_p = p.top_p;
     if (p.stop !== undefined) body.stop_sequences = p.stop;
     Object.assign(body, prompt.body ?? {});
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream', 'anthropic-version': ANTHROPIC_VERSION };
-    if (plan.key) headers['x-api-key'] = plan.key;
-    for (const [k, v] of Object.entries(plan.headers ?? {})) headers[k.toLowerCase()] = v;
+    const headers = requestHeaders(plan, { 'content-type': 'application/json', accept: 'text/event-stream', 'anthropic-version': ANTHROPIC_VERSION }, (key) => ({ 'x-api-key': key }));
     return { url: endpointUrl(baseUrl, '/messages'), method: 'POST', headers, body: JSON.stringify(body) };
   },
 

@@ -10,7 +10,7 @@
  *   {"error": "..."}                                      -> error + stream_error
  */
 import type { DecoderContext, StreamDecoder } from './adapter';
-import { errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
+import { errorMessage, isObject, nonEmptyString, parseJson, requestHeaders } from './adapter';
 import type { HttpApiDefinition } from './api-definition';
 import { NdjsonFramer } from './ndjson-framer';
 import { emitContent, emitStreamEnd, makeSplitter, PacketEmitter, type DecoderOptions } from './packet-emitter';
@@ -116,9 +116,7 @@ export const ollamaApi: HttpApiDefinition = {
     };
     if (Object.keys(options).length > 0) body.options = options;
     Object.assign(body, prompt.body ?? {});
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/x-ndjson' };
-    if (plan.key) headers.authorization = `Bearer ${plan.key}`;
-    for (const [k, v] of Object.entries(plan.headers ?? {})) headers[k.toLowerCase()] = v;
+    const headers = requestHeaders(plan, { 'content-type': 'application/json', accept: 'application/x-ndjson' });
     return { url: ollamaChatUrl(baseUrl), method: 'POST', headers, body: JSON.stringify(body) };
   },
 

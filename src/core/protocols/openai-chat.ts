@@ -18,9 +18,9 @@
  * One chunk can yield several packets (thinking and answer); the first carries the event's bytes.
  */
 import type { DecoderContext } from './adapter';
-import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
+import { endpointUrl, errorMessage, isObject, jsonSseHeaders, nonEmptyString, parseJson } from './adapter';
 import type { HttpApiDefinition } from './api-definition';
-import { forEachContentPart, jsonSseHeaders, readUsage, reasoningText, samplingParams } from './openai-common';
+import { forEachContentPart, readUsage, reasoningText, samplingParams } from './openai-common';
 import type { SseEvent } from './sse-framer';
 import { sharedChatScanner, type ChatChunkFields, type ChatChunkScanner } from './openai-chat-scan';
 import { emitContent, emitStreamEnd, PacketEmitter, type DecoderOptions } from './packet-emitter';
@@ -154,11 +154,10 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
   }
 
   protected onJsonBody(body: unknown, bytes: number, raw: string): void {
+    const opened = this.openJsonBody(body, bytes, raw);
+    if (!opened) return;
+    const { body: value, out } = opened;
     const rec = this.record;
-    const value = this.bodyObject(body, bytes, raw);
-    if (!value) return;
-    rec.setId(value.id);
-    const out = new PacketEmitter(rec, this.t, bytes);
     const choices = Array.isArray(value.choices) ? value.choices : [];
     for (const c of choices) {
       if (!isObject(c)) continue;

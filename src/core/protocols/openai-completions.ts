@@ -2,10 +2,10 @@
  * OpenAI legacy Completions (`POST …/completions`, `prompt` instead of `messages`). The stream has
  * the chat chunk shape with `choices[].text`, so the chat decoder reads it.
  */
-import { endpointUrl } from './adapter';
+import { endpointUrl, jsonSseHeaders } from './adapter';
 import type { HttpApiDefinition } from './api-definition';
 import { OpenAiChatDecoder } from './openai-chat';
-import { jsonSseHeaders, samplingParams } from './openai-common';
+import { samplingParams } from './openai-common';
 import { promptText } from './prompt-text';
 
 export const openAiCompletionsApi: HttpApiDefinition = {

@@ -10,9 +10,9 @@
  *   response.failed, error                                          -> error + stream_error
  *   everything else (created, in_progress, *.added, *.done)         -> other
  */
-import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
+import { endpointUrl, errorMessage, isObject, jsonSseHeaders, nonEmptyString, parseJson } from './adapter';
 import type { HttpApiDefinition } from './api-definition';
-import { jsonSseHeaders, readUsage } from './openai-common';
+import { readUsage } from './openai-common';
 import { emitContent, emitStreamEnd, flushContent, PacketEmitter } from './packet-emitter';
 import type { SseEvent } from './sse-framer';
 import { SseJsonDecoder } from './sse-json-decoder';
@@ -92,12 +92,11 @@ export class OpenAiResponsesDecoder extends SseJsonDecoder {
   }
 
   protected onJsonBody(body: unknown, bytes: number, raw: string): void {
-    const rec = this.record;
-    const value = this.bodyObject(body, bytes, raw);
-    if (!value) return;
     // A whole response object: its output items in order, then usage.
-    rec.setId(value.id);
-    const out = new PacketEmitter(rec, this.t, bytes);
+    const opened = this.openJsonBody(body, bytes, raw);
+    if (!opened) return;
+    const { body: value, out } = opened;
+    const rec = this.record;
     const output = Array.isArray(value.output) ? value.output : [];
     for (const item of output) {
       if (!isObject(item)) continue;

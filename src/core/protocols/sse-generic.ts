@@ -3,10 +3,9 @@
  * event keeps the answer, thinking, usage, finish reason and done flag (see SseApiConfig).
  */
 import type { DecoderContext } from './adapter';
-import { endpointUrl } from './adapter';
+import { endpointUrl, jsonSseHeaders } from './adapter';
 import type { HttpApiDefinition } from './api-definition';
 import { MappedEventHandler, mappedBody, type SseApiConfig } from './json-mapping';
-import { jsonSseHeaders } from './openai-common';
 import type { DecoderOptions } from './packet-emitter';
 import type { SseEvent } from './sse-framer';
 import { SseJsonDecoder } from './sse-json-decoder';

@@ -8,7 +8,7 @@
 import type { DecoderContext, StreamDecoder } from './adapter';
 import { errorMessage, firstSignificantByte, isObject, parseJson } from './adapter';
 import { readUsage } from './openai-common';
-import { flushContent, makeSplitter, type DecoderOptions, type PacketEmitter } from './packet-emitter';
+import { flushContent, makeSplitter, PacketEmitter, type DecoderOptions } from './packet-emitter';
 import { SseFramer, type SseEvent } from './sse-framer';
 import { StreamRecord } from './stream-record';
 import type { ThinkTagSplitter } from './think-tags';
@@ -128,6 +128,22 @@ export abstract class SseJsonDecoder implements StreamDecoder {
       return undefined;
     }
     return value;
+  }
+
+  /**
+   * A whole-body response object (see bodyObject) with its id recorded, and the emitter for its
+   * packets (the first carries the body's bytes); undefined once the body is recorded as a failure.
+   */
+  protected openJsonBody(
+    value: unknown,
+    bytes: number,
+    raw: string,
+    isError?: (o: Record<string, unknown>) => boolean,
+  ): { body: Record<string, unknown>; out: PacketEmitter } | undefined {
+    const body = this.bodyObject(value, bytes, raw, isError);
+    if (!body) return undefined;
+    this.record.setId(body.id);
+    return { body, out: new PacketEmitter(this.record, this.t, bytes) };
   }
 
   /**

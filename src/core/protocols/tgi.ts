@@ -9,9 +9,8 @@
  *   last event                   -> its token, then stats + done
  *   {"error": "...", "error_type"} -> error + stream_error
  */
-import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
+import { endpointUrl, errorMessage, isObject, jsonSseHeaders, nonEmptyString, parseJson } from './adapter';
 import type { HttpApiDefinition } from './api-definition';
-import { jsonSseHeaders } from './openai-common';
 import { emitContent, emitStreamEnd, flushContent, PacketEmitter } from './packet-emitter';
 import { promptText } from './prompt-text';
 import type { SseEvent } from './sse-framer';
