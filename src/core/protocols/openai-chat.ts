@@ -36,7 +36,6 @@ export interface OpenAiDecoderOptions extends DecoderOptions {
   fast_scan?: boolean;
 }
 
-
 /**
  * The output of a delta's or message's `content`: a string (through the `<think>` splitter), or an
  * array of content parts (Mistral's thinking and text parts; text parts go through the splitter).
