@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { API_REGISTRY, apiDefinition, createAdapter, createClient } from '../../src/core/protocols';
 import { WebSocketProtocolClient } from '../../src/core/protocols/websocket-client';
 import { API_KINDS } from '../../src/core/scenario/keywords';
-import type { ApiKind } from '../../src/core/scenario/plan';
+import type { ApiKind, PromptPlan } from '../../src/core/scenario/plan';
 import { decodeSplit, fixture } from '../fixtures/streams/helpers';
 
 const plan = (api: string) => ({ api: api as ApiKind, model: 'm', timeouts: { total_ms: 1000 }, headers: { 'X-Trace': 't' }, key: 'k' });
-const prompt = { messages: [{ role: 'user' as const, content: 'hi' }], params: { max_tokens: 4 } };
+const prompt: PromptPlan = { name: 'p', weight: 1, messages: [{ role: 'user', content: 'hi' }], params: { max_tokens: 4 } };
 
 test('registry: exactly one entry per API the scenario language accepts', () => {
   const names = API_REGISTRY.map((d) => d.api);
