@@ -48,6 +48,25 @@ export function endpointUrl(baseUrl: string, path: string): string {
   return pathname.endsWith(suffix) ? base : base + suffix;
 }
 
+/** An API key sent as `authorization: Bearer KEY`, the way most APIs take it. */
+export const bearerKey = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });
+
+/**
+ * A request's headers: the API's own (`own`), the key when the plan has one (as `keyHeaders`
+ * spells it), then the scenario's headers, lower-cased, which may override either.
+ */
+export function requestHeaders(plan: AdapterPlan, own: Record<string, string>, keyHeaders: ((key: string) => Record<string, string>) | undefined = bearerKey): Record<string, string> {
+  const h: Record<string, string> = { ...own };
+  if (keyHeaders && plan.key) Object.assign(h, keyHeaders(plan.key));
+  for (const [k, v] of Object.entries(plan.headers ?? {})) h[k.toLowerCase()] = v;
+  return h;
+}
+
+/** content-type JSON, accept SSE, a bearer key when set, then the scenario's headers (which may override). */
+export function jsonSseHeaders(plan: AdapterPlan, auth: 'bearer' | 'none' = 'bearer'): Record<string, string> {
+  return requestHeaders(plan, { 'content-type': 'application/json', accept: 'text/event-stream' }, auth === 'bearer' ? bearerKey : undefined);
+}
+
 /** JSON.parse that returns undefined instead of throwing. */
 export function parseJson(text: string): unknown {
   try {

@@ -15,28 +15,19 @@
  *   error                                  -> error + stream_error
  * Unknown event types are `other`, as Anthropic's versioning policy asks.
  */
-import type { PromptPlan } from '../scenario/plan';
-import type { AdapterPlan, DecoderContext, HttpRequestSpec, ProtocolAdapter, StreamDecoder } from './adapter';
-import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
-import { emitContent, finishJsonBody, flushContent, makeSplitter, PacketEmitter, type OpenAiDecoderOptions } from './openai-chat';
+import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson, requestHeaders } from './adapter';
+import type { HttpApiDefinition } from './api-definition';
 import { readUsage } from './openai-common';
+import { emitContent, emitStreamEnd, PacketEmitter } from './packet-emitter';
 import type { SseEvent } from './sse-framer';
 import { SseJsonDecoder } from './sse-json-decoder';
 import { normalizeFinishReason } from './stream-record';
-import type { ThinkTagSplitter } from './think-tags';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** `max_tokens` is required by the Messages API; used when the scenario gives none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
 
 export class AnthropicDecoder extends SseJsonDecoder {
-  private readonly splitter: ThinkTagSplitter | undefined;
-
-  constructor(ctx: DecoderContext, opts: OpenAiDecoderOptions = {}) {
-    super(ctx);
-    this.splitter = makeSplitter(opts.think_tags);
-  }
-
   protected onEvent(e: SseEvent): void {
     const obj = parseJson(e.data);
     if (!isObject(obj)) {
@@ -86,9 +77,7 @@ export class AnthropicDecoder extends SseJsonDecoder {
         return;
       }
       case 'message_stop':
-        flushContent(rec, this.t, this.splitter);
-        out.emit('done', e.data);
-        rec.complete = true;
+        emitStreamEnd(out, this.splitter, e.data);
         return;
       default:
         out.emit('other', e.data);
@@ -96,36 +85,30 @@ export class AnthropicDecoder extends SseJsonDecoder {
   }
 
   protected onJsonBody(body: unknown, bytes: number, raw: string): void {
+    const opened = this.openJsonBody(body, bytes, raw, (o) => o.type === 'error' || (o.error !== undefined && o.error !== null));
+    if (!opened) return;
+    const { body: value, out } = opened;
     const rec = this.record;
-    const value = this.bodyObject(body, bytes, raw, (o) => o.type === 'error' || (o.error !== undefined && o.error !== null));
-    if (!value) return;
-    rec.setId(value.id);
-    const out = new PacketEmitter(rec, this.t, bytes);
     for (const block of Array.isArray(value.content) ? value.content : []) {
       if (!isObject(block)) continue;
       if (block.type === 'thinking' && nonEmptyString(block.thinking)) out.emit('thinking', block.thinking);
       else if (block.type === 'text' && nonEmptyString(block.text)) emitContent(out, this.splitter, block.text, raw);
       else if (block.type === 'tool_use') out.emit('tool_call', JSON.stringify(block));
     }
-    flushContent(rec, this.t, this.splitter);
     if (nonEmptyString(value.stop_reason)) rec.setFinish(normalizeFinishReason(value.stop_reason));
-    finishJsonBody(out, value.usage, raw);
+    this.finishJsonBody(out, value.usage, raw);
   }
 }
 
-export class AnthropicAdapter implements ProtocolAdapter {
-  readonly api = 'anthropic' as const;
-  constructor(
-    private readonly plan: AdapterPlan,
-    private readonly baseUrl: string,
-    private readonly opts: OpenAiDecoderOptions = {},
-  ) {}
+export const anthropicApi: HttpApiDefinition = {
+  api: 'anthropic',
+  transport: 'http',
 
-  buildRequest(prompt: PromptPlan): HttpRequestSpec {
+  buildRequest(prompt, { plan, baseUrl }) {
     const p = prompt.params;
     const system = prompt.messages.filter((m) => m.role === 'system').map((m) => m.content);
     const body: Record<string, unknown> = {
-      model: this.plan.model,
+      model: plan.model,
       max_tokens: p.max_tokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
       messages: prompt.messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role, content: m.content })),
       stream: true,
@@ -135,13 +118,9 @@ export class AnthropicAdapter implements ProtocolAdapter {
     if (p.top_p !== undefined) body.top_p = p.top_p;
     if (p.stop !== undefined) body.stop_sequences = p.stop;
     Object.assign(body, prompt.body ?? {});
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream', 'anthropic-version': ANTHROPIC_VERSION };
-    if (this.plan.key) headers['x-api-key'] = this.plan.key;
-    for (const [k, v] of Object.entries(this.plan.headers ?? {})) headers[k.toLowerCase()] = v;
-    return { url: endpointUrl(this.baseUrl, '/messages'), method: 'POST', headers, body: JSON.stringify(body) };
-  }
+    const headers = requestHeaders(plan, { 'content-type': 'application/json', accept: 'text/event-stream', 'anthropic-version': ANTHROPIC_VERSION }, (key) => ({ 'x-api-key': key }));
+    return { url: endpointUrl(baseUrl, '/messages'), method: 'POST', headers, body: JSON.stringify(body) };
+  },
 
-  createDecoder(ctx: DecoderContext): StreamDecoder {
-    return new AnthropicDecoder(ctx, this.opts);
-  }
-}
+  createDecoder: (ctx, settings) => new AnthropicDecoder(ctx, settings),
+};

@@ -2,40 +2,19 @@
  * The protocols layer's public API: `createClient` returns a client that sends one prompt as a
  * streaming request and resolves with every packet, timestamped where its bytes arrived.
  */
-import type { RunPlan } from '../scenario/plan';
 import type { ProtocolAdapter } from './adapter';
-import { AnthropicAdapter } from './anthropic';
+import type { ClientPlan, HttpApiDefinition, ProtocolSettings } from './api-definition';
+import { apiDefinition } from './api-registry';
 import { HttpProtocolClient, type ProtocolClient } from './http-client';
-import type { SseApiConfig, WebSocketApiConfig } from './json-mapping';
-import { OllamaAdapter } from './ollama';
-import { OpenAiChatAdapter } from './openai-chat';
-import { OpenAiCompletionsAdapter } from './openai-completions';
-import { OpenAiResponsesAdapter } from './openai-responses';
-import { GenericSseAdapter } from './sse-generic';
-import { TgiAdapter } from './tgi';
-import type { ThinkTagOptions } from './think-tags';
-import { WebSocketProtocolClient } from './websocket-client';
 
 export type { SentRequest, ProtocolClient } from './http-client';
 export type { ProtocolAdapter, StreamDecoder, HttpRequestSpec, DecoderContext } from './adapter';
+export type { ApiDefinition, ApiTarget, ClientPlan, HttpApiDefinition, ProtocolSettings } from './api-definition';
+export { API_REGISTRY, apiDefinition } from './api-registry';
 export type { ThinkTagOptions } from './think-tags';
 export type { JsonStreamMapping, SseApiConfig, WebSocketApiConfig } from './json-mapping';
 export { mappingErrors } from './json-mapping';
 export * from './types';
-
-export type ClientPlan = Pick<RunPlan, 'api' | 'model' | 'timeouts' | 'headers' | 'key'>;
-
-/** Protocol settings a scenario may add to its plan; read from the plan when present there. */
-export interface ProtocolSettings {
-  /** `<think>` tag splitting of answer text; `false` turns it off. Default: on, `<think>`/`</think>`. */
-  think_tags?: ThinkTagOptions | false;
-  /** For `api: sse`: endpoint path, body template and JSON paths. */
-  sse?: SseApiConfig;
-  /** For `api: websocket`: message template and JSON paths. */
-  websocket?: WebSocketApiConfig;
-  /** `keep_alive off`: every HTTP request on a fresh connection, closed after its response. Default on. */
-  keep_alive?: boolean;
-}
 
 export interface ClientOptions extends ProtocolSettings {
   /** Connection pool size, default 256. */
@@ -51,28 +30,21 @@ function settings(plan: ClientPlan, opts: ClientOptions): ProtocolSettings {
   };
 }
 
+/** An HTTP API's definition joined with one run's plan, target URL and settings. */
+function boundAdapter(def: HttpApiDefinition, plan: ClientPlan, baseUrl: string, s: ProtocolSettings): ProtocolAdapter {
+  const target = { plan, baseUrl, settings: s };
+  return {
+    api: def.api,
+    buildRequest: (prompt) => def.buildRequest(prompt, target),
+    createDecoder: (ctx) => def.createDecoder(ctx, s),
+  };
+}
+
 /** The adapter for an HTTP API. Throws for `websocket` (not HTTP) and unknown APIs. */
 export function createAdapter(plan: ClientPlan, baseUrl: string, opts: ClientOptions = {}): ProtocolAdapter {
-  const s = settings(plan, opts);
-  const dec = { think_tags: s.think_tags };
-  switch (plan.api) {
-    case 'openai-chat':
-      return new OpenAiChatAdapter(plan, baseUrl, dec);
-    case 'openai-completions':
-      return new OpenAiCompletionsAdapter(plan, baseUrl, dec);
-    case 'openai-responses':
-      return new OpenAiResponsesAdapter(plan, baseUrl, dec);
-    case 'anthropic':
-      return new AnthropicAdapter(plan, baseUrl, dec);
-    case 'ollama':
-      return new OllamaAdapter(plan, baseUrl, dec);
-    case 'tgi':
-      return new TgiAdapter(plan, baseUrl, dec);
-    case 'sse':
-      return new GenericSseAdapter(plan, baseUrl, s.sse ?? {}, dec);
-    default:
-      throw new Error(`API ${String(plan.api)} has no HTTP adapter`);
-  }
+  const def = apiDefinition(plan.api);
+  if (def?.transport !== 'http') throw new Error(`API ${String(plan.api)} has no HTTP adapter`);
+  return boundAdapter(def, plan, baseUrl, settings(plan, opts));
 }
 
 /**
@@ -80,11 +52,8 @@ export function createAdapter(plan: ClientPlan, baseUrl: string, opts: ClientOpt
  * `websocket` opens one socket per request. Throws only for a URL that does not parse.
  */
 export function createClient(plan: ClientPlan, baseUrl: string, opts: ClientOptions = {}): ProtocolClient {
-  if (plan.api === 'websocket') {
-    const s = settings(plan, opts);
-    new URL(baseUrl);
-    return new WebSocketProtocolClient(plan, baseUrl, plan.timeouts, { config: s.websocket, think_tags: s.think_tags });
-  }
+  const def = apiDefinition(plan.api);
+  if (def?.transport === 'websocket') return def.createClient(plan, baseUrl, settings(plan, opts));
   const adapter = createAdapter(plan, baseUrl, opts);
   const origin = new URL(baseUrl).origin;
   const keep_alive = opts.keep_alive ?? (plan as ClientPlan & ProtocolSettings).keep_alive;

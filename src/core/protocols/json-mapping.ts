@@ -5,8 +5,8 @@
  */
 import type { PromptPlan } from '../scenario/plan';
 import { errorMessage, isObject, parseJson } from './adapter';
-import { emitContent, flushContent, PacketEmitter } from './openai-chat';
 import { reasoningText, samplingParams } from './openai-common';
+import { emitContent, emitStreamEnd, PacketEmitter } from './packet-emitter';
 import { JsonPath } from './json-path';
 import { promptText } from './prompt-text';
 import { normalizeFinishReason, type StreamRecord } from './stream-record';
@@ -115,9 +115,7 @@ export class MappedEventHandler {
   /** One event's data. Returns false when it was not JSON (the caller reports bad_stream). */
   handle(rec: StreamRecord, t: number, data: string, bytes: number): boolean {
     if (data.trim() === this.doneData) {
-      flushContent(rec, t, this.splitter);
-      rec.add(t, 'done', bytes, data);
-      rec.complete = true;
+      emitStreamEnd(new PacketEmitter(rec, t, bytes), this.splitter, data);
       return true;
     }
     const obj = parseJson(data);
@@ -148,11 +146,7 @@ export class MappedEventHandler {
     if (typeof finish === 'string' && finish) rec.setFinish(normalizeFinishReason(finish));
     const isDone = this.done !== undefined && !!this.done.get(obj);
     if (hasUsage && (out.emitted === 0 || isDone)) out.emit('stats', data);
-    if (isDone) {
-      flushContent(rec, t, this.splitter);
-      out.emit('done', data);
-      rec.complete = true;
-    }
+    if (isDone) emitStreamEnd(out, this.splitter, data);
     if (out.emitted === 0) out.emit('other', data);
     return true;
   }

@@ -9,11 +9,11 @@
  *                                                            durations) + done
  *   {"error": "..."}                                      -> error + stream_error
  */
-import type { PromptPlan } from '../scenario/plan';
-import type { AdapterPlan, DecoderContext, HttpRequestSpec, ProtocolAdapter, StreamDecoder } from './adapter';
-import { errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
-import { emitContent, flushContent, makeSplitter, PacketEmitter, type OpenAiDecoderOptions } from './openai-chat';
+import type { DecoderContext, StreamDecoder } from './adapter';
+import { errorMessage, isObject, nonEmptyString, parseJson, requestHeaders } from './adapter';
+import type { HttpApiDefinition } from './api-definition';
 import { NdjsonFramer } from './ndjson-framer';
+import { emitContent, emitStreamEnd, makeSplitter, PacketEmitter, type DecoderOptions } from './packet-emitter';
 import { normalizeFinishReason, StreamRecord } from './stream-record';
 import type { ThinkTagSplitter } from './think-tags';
 
@@ -25,7 +25,7 @@ export class OllamaDecoder implements StreamDecoder {
   private readonly splitter: ThinkTagSplitter | undefined;
   private t = 0;
 
-  constructor(_ctx: DecoderContext, opts: OpenAiDecoderOptions = {}) {
+  constructor(_ctx: DecoderContext, opts: DecoderOptions = {}) {
     this.splitter = makeSplitter(opts.think_tags);
     this.framer = new NdjsonFramer({
       line: (text, bytes) => this.guard(() => this.onLine(text, bytes, false)),
@@ -74,7 +74,6 @@ export class OllamaDecoder implements StreamDecoder {
     if (content) emitContent(out, this.splitter, content, text);
     if (Array.isArray(msg.tool_calls) && msg.tool_calls.length > 0) out.emit('tool_call', text);
     if (obj.done === true) {
-      flushContent(rec, this.t, this.splitter);
       const usage: Record<string, number> = {};
       if (typeof obj.prompt_eval_count === 'number') usage.prompt_tokens = obj.prompt_eval_count;
       if (typeof obj.eval_count === 'number') usage.completion_tokens = obj.eval_count;
@@ -91,24 +90,18 @@ export class OllamaDecoder implements StreamDecoder {
       }
       if (Object.keys(timing).length > 0) rec.server_timing = timing;
       rec.setFinish(normalizeFinishReason(nonEmptyString(obj.done_reason) ? obj.done_reason : 'stop'));
-      out.emit('stats', text);
-      out.emit('done', text);
-      rec.complete = true;
+      emitStreamEnd(out, this.splitter, text, true);
       return;
     }
     if (out.emitted === 0) out.emit('heartbeat', text);
   }
 }
 
-export class OllamaAdapter implements ProtocolAdapter {
-  readonly api = 'ollama' as const;
-  constructor(
-    private readonly plan: AdapterPlan,
-    private readonly baseUrl: string,
-    private readonly opts: OpenAiDecoderOptions = {},
-  ) {}
+export const ollamaApi: HttpApiDefinition = {
+  api: 'ollama',
+  transport: 'http',
 
-  buildRequest(prompt: PromptPlan): HttpRequestSpec {
+  buildRequest(prompt, { plan, baseUrl }) {
     const p = prompt.params;
     const options: Record<string, unknown> = {};
     if (p.max_tokens !== undefined) options.num_predict = p.max_tokens;
@@ -117,22 +110,18 @@ export class OllamaAdapter implements ProtocolAdapter {
     if (p.stop !== undefined) options.stop = p.stop;
     if (p.seed !== undefined) options.seed = p.seed;
     const body: Record<string, unknown> = {
-      model: this.plan.model,
+      model: plan.model,
       messages: prompt.messages.map((m) => ({ role: m.role, content: m.content })),
       stream: true,
     };
     if (Object.keys(options).length > 0) body.options = options;
     Object.assign(body, prompt.body ?? {});
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/x-ndjson' };
-    if (this.plan.key) headers.authorization = `Bearer ${this.plan.key}`;
-    for (const [k, v] of Object.entries(this.plan.headers ?? {})) headers[k.toLowerCase()] = v;
-    return { url: ollamaChatUrl(this.baseUrl), method: 'POST', headers, body: JSON.stringify(body) };
-  }
+    const headers = requestHeaders(plan, { 'content-type': 'application/json', accept: 'application/x-ndjson' });
+    return { url: ollamaChatUrl(baseUrl), method: 'POST', headers, body: JSON.stringify(body) };
+  },
 
-  createDecoder(ctx: DecoderContext): StreamDecoder {
-    return new OllamaDecoder(ctx, this.opts);
-  }
-}
+  createDecoder: (ctx, settings) => new OllamaDecoder(ctx, settings),
+};
 
 /** `http://host:11434` -> `/api/chat`; `…/api` -> `…/api/chat`; a URL ending in `/api/chat` or `/api/generate` as is. */
 export function ollamaChatUrl(baseUrl: string): string {

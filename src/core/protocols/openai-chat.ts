@@ -17,69 +17,23 @@
  *   [DONE]                                                          -> done
  * One chunk can yield several packets (thinking and answer); the first carries the event's bytes.
  */
-import type { PromptPlan } from '../scenario/plan';
-import type { AdapterPlan, DecoderContext, HttpRequestSpec, ProtocolAdapter, StreamDecoder } from './adapter';
-import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
-import { forEachContentPart, jsonSseHeaders, readUsage, reasoningText, samplingParams } from './openai-common';
+import type { DecoderContext } from './adapter';
+import { endpointUrl, errorMessage, isObject, jsonSseHeaders, nonEmptyString, parseJson } from './adapter';
+import type { HttpApiDefinition } from './api-definition';
+import { forEachContentPart, readUsage, reasoningText, samplingParams } from './openai-common';
 import type { SseEvent } from './sse-framer';
 import { sharedChatScanner, type ChatChunkFields, type ChatChunkScanner } from './openai-chat-scan';
+import { emitContent, emitStreamEnd, PacketEmitter, type DecoderOptions } from './packet-emitter';
 import { SseJsonDecoder } from './sse-json-decoder';
-import type { StreamRecord } from './stream-record';
-import { ThinkTagSplitter, type ThinkTagOptions } from './think-tags';
-import type { PacketKind } from './types';
+import type { ThinkTagSplitter } from './think-tags';
 import { llamaCppTimings } from '../server-metrics/request-timing';
 
-export interface OpenAiDecoderOptions {
-  /** `<think>` tag splitting of the answer text; `false` turns it off. Default: on, default tags. */
-  think_tags?: ThinkTagOptions | false;
+// websocket-client.ts still imports makeSplitter from here; its home is packet-emitter.ts.
+export { makeSplitter } from './packet-emitter';
+
+export interface OpenAiDecoderOptions extends DecoderOptions {
   /** `false`: parse every chunk in full, never with the scanner (tests compare the two). Default: on. */
   fast_scan?: boolean;
-}
-
-/** Emits packets for one event: the first packet carries the event's bytes, the rest 0. */
-export class PacketEmitter {
-  private bytes: number;
-  emitted = 0;
-  constructor(
-    readonly record: StreamRecord,
-    private t: number,
-    bytes: number,
-  ) {
-    this.bytes = bytes;
-  }
-  /** Starts the next event with the same emitter (no allocation per event). */
-  reset(t: number, bytes: number): this {
-    this.t = t;
-    this.bytes = bytes;
-    this.emitted = 0;
-    return this;
-  }
-  emit(kind: PacketKind, text: string): void {
-    this.record.add(this.t, kind, this.bytes, text);
-    this.bytes = 0;
-    this.emitted++;
-  }
-}
-
-/** Routes answer text through the `<think>` splitter when one is configured. */
-export function emitContent(out: PacketEmitter, splitter: ThinkTagSplitter | undefined, text: string, raw: string): void {
-  if (!splitter) {
-    out.emit('answer', text);
-    return;
-  }
-  const kind = splitter.passThrough(text);
-  if (kind !== undefined) {
-    out.emit(kind, text);
-    return;
-  }
-  const r = splitter.push(text);
-  if (r.retro) out.record.answerWasThinking();
-  for (const s of r.segments) out.emit(s.kind, s.text);
-  if (r.segments.length > 0) return;
-  // A delta that was only a tag (or the end of one) is a thinking token; text held back because it
-  // may begin a tag is not classified yet.
-  if (r.tag || splitter.inThinking) out.emit('thinking', '');
-  else out.emit('other', raw);
 }
 
 /**
@@ -109,37 +63,12 @@ function usageOf(obj: Record<string, unknown>): Record<string, unknown> | undefi
   return undefined;
 }
 
-export function flushContent(rec: StreamRecord, t: number, splitter: ThinkTagSplitter | undefined): void {
-  if (!splitter) return;
-  const out = new PacketEmitter(rec, t, 0);
-  for (const s of splitter.flush().segments) out.emit(s.kind, s.text);
-}
-
-/**
- * The end of a response that came as one JSON body (the server ignored `stream`): its usage as a
- * stats packet, an `other` packet when nothing else was in it, and the record complete.
- */
-export function finishJsonBody(out: PacketEmitter, usage: unknown, raw: string): void {
-  if (isObject(usage)) {
-    out.record.mergeUsage(readUsage(usage, out.record.answer_chunks));
-    out.emit('stats', JSON.stringify(usage));
-  }
-  if (out.emitted === 0) out.emit('other', raw);
-  out.record.complete = true;
-}
-
-export function makeSplitter(opts: ThinkTagOptions | false | undefined): ThinkTagSplitter | undefined {
-  return opts === false ? undefined : new ThinkTagSplitter(opts ?? {});
-}
-
 export class OpenAiChatDecoder extends SseJsonDecoder {
-  private readonly splitter: ThinkTagSplitter | undefined;
   private readonly scanner: ChatChunkScanner | undefined;
   private readonly out: PacketEmitter;
 
   constructor(ctx: DecoderContext, opts: OpenAiDecoderOptions = {}) {
-    super(ctx);
-    this.splitter = makeSplitter(opts.think_tags);
+    super(ctx, opts);
     this.scanner = opts.fast_scan === false ? undefined : sharedChatScanner;
     this.out = new PacketEmitter(this.record, 0, 0);
   }
@@ -175,9 +104,7 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
     const rec = this.record;
     const data = e.data.trim();
     if (data === '[DONE]') {
-      flushContent(rec, this.t, this.splitter);
-      rec.add(this.t, 'done', e.bytes, e.data);
-      rec.complete = true;
+      emitStreamEnd(this.out.reset(this.t, e.bytes), this.splitter, e.data);
       return;
     }
     if (this.scanner && e.event !== 'error' && this.scanner.scan(data)) {
@@ -226,11 +153,10 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
   }
 
   protected onJsonBody(body: unknown, bytes: number, raw: string): void {
+    const opened = this.openJsonBody(body, bytes, raw);
+    if (!opened) return;
+    const { body: value, out } = opened;
     const rec = this.record;
-    const value = this.bodyObject(body, bytes, raw);
-    if (!value) return;
-    rec.setId(value.id);
-    const out = new PacketEmitter(rec, this.t, bytes);
     const choices = Array.isArray(value.choices) ? value.choices : [];
     for (const c of choices) {
       if (!isObject(c)) continue;
@@ -241,24 +167,19 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
       if (Array.isArray(msg.tool_calls) && msg.tool_calls.length > 0) out.emit('tool_call', JSON.stringify(msg.tool_calls));
       rec.setFinish(c.finish_reason);
     }
-    flushContent(rec, this.t, this.splitter);
     const timings = llamaCppTimings(value.timings);
     if (timings) rec.server_timing = { ...rec.server_timing, ...timings };
-    finishJsonBody(out, usageOf(value), raw);
+    this.finishJsonBody(out, usageOf(value), raw);
   }
 }
 
-export class OpenAiChatAdapter implements ProtocolAdapter {
-  readonly api = 'openai-chat' as const;
-  constructor(
-    private readonly plan: AdapterPlan,
-    private readonly baseUrl: string,
-    private readonly opts: OpenAiDecoderOptions = {},
-  ) {}
+export const openAiChatApi: HttpApiDefinition = {
+  api: 'openai-chat',
+  transport: 'http',
 
-  buildRequest(prompt: PromptPlan): HttpRequestSpec {
+  buildRequest(prompt, { plan, baseUrl }) {
     const body: Record<string, unknown> = {
-      model: this.plan.model,
+      model: plan.model,
       messages: prompt.messages.map((m) => ({ role: m.role, content: m.content })),
       stream: true,
       stream_options: { include_usage: true },
@@ -268,14 +189,12 @@ export class OpenAiChatAdapter implements ProtocolAdapter {
     // Newer OpenAI models reject max_tokens next to max_completion_tokens: the raw body wins.
     if (prompt.body && 'max_completion_tokens' in prompt.body && !('max_tokens' in prompt.body)) delete body.max_tokens;
     return {
-      url: endpointUrl(this.baseUrl, '/chat/completions'),
+      url: endpointUrl(baseUrl, '/chat/completions'),
       method: 'POST',
-      headers: jsonSseHeaders(this.plan),
+      headers: jsonSseHeaders(plan),
       body: JSON.stringify(body),
     };
-  }
+  },
 
-  createDecoder(ctx: DecoderContext): StreamDecoder {
-    return new OpenAiChatDecoder(ctx, this.opts);
-  }
-}
+  createDecoder: (ctx, settings) => new OpenAiChatDecoder(ctx, settings),
+};

@@ -1,9 +1,8 @@
 /**
  * Pieces the OpenAI-compatible adapters share: usage objects in their several spellings, reasoning
- * text in its several fields, request headers and sampling parameters.
+ * text in its several fields, content parts, and sampling parameters.
  */
 import type { RequestParams } from '../scenario/plan';
-import type { AdapterPlan } from './adapter';
 import { isObject, nonEmptyString } from './adapter';
 import type { Usage } from './types';
 import { completionWithReasoning } from './usage-convention';
@@ -98,14 +97,6 @@ export function forEachContentPart(parts: readonly unknown[], fn: (kind: 'thinki
     text += t;
   }
   if (kind !== undefined) fn(kind, text);
-}
-
-/** content-type, accept, a bearer key when set, then the scenario's headers (which may override). */
-export function jsonSseHeaders(plan: AdapterPlan, auth: 'bearer' | 'none' = 'bearer'): Record<string, string> {
-  const h: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
-  if (auth === 'bearer' && plan.key) h.authorization = `Bearer ${plan.key}`;
-  for (const [k, v] of Object.entries(plan.headers ?? {})) h[k.toLowerCase()] = v;
-  return h;
 }
 
 /** The sampling parameters that were given, under their OpenAI names. */

@@ -10,15 +10,13 @@
  *   response.failed, error                                          -> error + stream_error
  *   everything else (created, in_progress, *.added, *.done)         -> other
  */
-import type { PromptPlan } from '../scenario/plan';
-import type { AdapterPlan, DecoderContext, HttpRequestSpec, ProtocolAdapter, StreamDecoder } from './adapter';
-import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
-import { emitContent, finishJsonBody, flushContent, makeSplitter, PacketEmitter, type OpenAiDecoderOptions } from './openai-chat';
-import { jsonSseHeaders, readUsage } from './openai-common';
+import { endpointUrl, errorMessage, isObject, jsonSseHeaders, nonEmptyString, parseJson } from './adapter';
+import type { HttpApiDefinition } from './api-definition';
+import { readUsage } from './openai-common';
+import { emitContent, emitStreamEnd, flushContent, PacketEmitter } from './packet-emitter';
 import type { SseEvent } from './sse-framer';
 import { SseJsonDecoder } from './sse-json-decoder';
 import { normalizeFinishReason } from './stream-record';
-import type { ThinkTagSplitter } from './think-tags';
 
 const THINKING_DELTAS = new Set([
   'response.reasoning_text.delta',
@@ -35,13 +33,6 @@ function deltaText(d: unknown): string {
 }
 
 export class OpenAiResponsesDecoder extends SseJsonDecoder {
-  private readonly splitter: ThinkTagSplitter | undefined;
-
-  constructor(ctx: DecoderContext, opts: OpenAiDecoderOptions = {}) {
-    super(ctx);
-    this.splitter = makeSplitter(opts.think_tags);
-  }
-
   protected onEvent(e: SseEvent): void {
     const obj = parseJson(e.data);
     if (!isObject(obj)) {
@@ -83,6 +74,7 @@ export class OpenAiResponsesDecoder extends SseJsonDecoder {
       return;
     }
     if (type === 'response.completed' || type === 'response.incomplete') {
+      // Flushed first: the usage's convention is told by the answer packets, held-back text included.
       flushContent(rec, this.t, this.splitter);
       if (response) {
         if (isObject(response.usage)) rec.mergeUsage(readUsage(response.usage, rec.answer_chunks));
@@ -92,22 +84,19 @@ export class OpenAiResponsesDecoder extends SseJsonDecoder {
           const output = Array.isArray(response.output) ? response.output : [];
           rec.setFinish(output.some((o) => isObject(o) && o.type === 'function_call') ? 'tool_calls' : 'stop');
         }
-        if (isObject(response.usage)) out.emit('stats', raw);
       }
-      out.emit('done', raw);
-      rec.complete = true;
+      emitStreamEnd(out, undefined, raw, !!response && isObject(response.usage));
       return;
     }
     out.emit('other', raw);
   }
 
   protected onJsonBody(body: unknown, bytes: number, raw: string): void {
-    const rec = this.record;
-    const value = this.bodyObject(body, bytes, raw);
-    if (!value) return;
     // A whole response object: its output items in order, then usage.
-    rec.setId(value.id);
-    const out = new PacketEmitter(rec, this.t, bytes);
+    const opened = this.openJsonBody(body, bytes, raw);
+    if (!opened) return;
+    const { body: value, out } = opened;
+    const rec = this.record;
     const output = Array.isArray(value.output) ? value.output : [];
     for (const item of output) {
       if (!isObject(item)) continue;
@@ -122,25 +111,20 @@ export class OpenAiResponsesDecoder extends SseJsonDecoder {
         out.emit('tool_call', JSON.stringify(item));
       }
     }
-    flushContent(rec, this.t, this.splitter);
     const details = isObject(value.incomplete_details) ? value.incomplete_details : undefined;
     rec.setFinish(value.status === 'incomplete' ? normalizeFinishReason(nonEmptyString(details?.reason) ? details.reason : 'incomplete') : 'stop');
-    finishJsonBody(out, value.usage, raw);
+    this.finishJsonBody(out, value.usage, raw);
   }
 }
 
-export class OpenAiResponsesAdapter implements ProtocolAdapter {
-  readonly api = 'openai-responses' as const;
-  constructor(
-    private readonly plan: AdapterPlan,
-    private readonly baseUrl: string,
-    private readonly opts: OpenAiDecoderOptions = {},
-  ) {}
+export const openAiResponsesApi: HttpApiDefinition = {
+  api: 'openai-responses',
+  transport: 'http',
 
-  buildRequest(prompt: PromptPlan): HttpRequestSpec {
+  buildRequest(prompt, { plan, baseUrl }) {
     const p = prompt.params;
     const body: Record<string, unknown> = {
-      model: this.plan.model,
+      model: plan.model,
       input: prompt.messages.map((m) => ({ role: m.role, content: m.content })),
       stream: true,
     };
@@ -148,10 +132,8 @@ export class OpenAiResponsesAdapter implements ProtocolAdapter {
     if (p.temperature !== undefined) body.temperature = p.temperature;
     if (p.top_p !== undefined) body.top_p = p.top_p;
     Object.assign(body, prompt.body ?? {});
-    return { url: endpointUrl(this.baseUrl, '/responses'), method: 'POST', headers: jsonSseHeaders(this.plan), body: JSON.stringify(body) };
-  }
+    return { url: endpointUrl(baseUrl, '/responses'), method: 'POST', headers: jsonSseHeaders(plan), body: JSON.stringify(body) };
+  },
 
-  createDecoder(ctx: DecoderContext): StreamDecoder {
-    return new OpenAiResponsesDecoder(ctx, this.opts);
-  }
-}
+  createDecoder: (ctx, settings) => new OpenAiResponsesDecoder(ctx, settings),
+};

@@ -2,21 +2,20 @@
  * Any SSE API: the scenario says where the request body goes and, with JSON paths, where each
  * event keeps the answer, thinking, usage, finish reason and done flag (see SseApiConfig).
  */
-import type { PromptPlan } from '../scenario/plan';
-import type { AdapterPlan, DecoderContext, HttpRequestSpec, ProtocolAdapter, StreamDecoder } from './adapter';
-import { endpointUrl } from './adapter';
+import type { DecoderContext } from './adapter';
+import { endpointUrl, jsonSseHeaders } from './adapter';
+import type { HttpApiDefinition } from './api-definition';
 import { MappedEventHandler, mappedBody, type SseApiConfig } from './json-mapping';
-import { makeSplitter, type OpenAiDecoderOptions } from './openai-chat';
-import { jsonSseHeaders } from './openai-common';
+import type { DecoderOptions } from './packet-emitter';
 import type { SseEvent } from './sse-framer';
 import { SseJsonDecoder } from './sse-json-decoder';
 
 export class GenericSseDecoder extends SseJsonDecoder {
   private readonly handler: MappedEventHandler;
 
-  constructor(ctx: DecoderContext, config: SseApiConfig, opts: OpenAiDecoderOptions = {}) {
-    super(ctx);
-    this.handler = new MappedEventHandler(config, makeSplitter(opts.think_tags));
+  constructor(ctx: DecoderContext, config: SseApiConfig, opts: DecoderOptions = {}) {
+    super(ctx, opts);
+    this.handler = new MappedEventHandler(config, this.splitter);
   }
 
   protected onEvent(e: SseEvent): void {
@@ -30,21 +29,15 @@ export class GenericSseDecoder extends SseJsonDecoder {
   }
 }
 
-export class GenericSseAdapter implements ProtocolAdapter {
-  readonly api = 'sse' as const;
-  constructor(
-    private readonly plan: AdapterPlan,
-    private readonly baseUrl: string,
-    private readonly config: SseApiConfig = {},
-    private readonly opts: OpenAiDecoderOptions = {},
-  ) {}
+export const genericSseApi: HttpApiDefinition = {
+  api: 'sse',
+  transport: 'http',
 
-  buildRequest(prompt: PromptPlan): HttpRequestSpec {
-    const url = this.config.path ? endpointUrl(this.baseUrl, this.config.path) : this.baseUrl;
-    return { url, method: 'POST', headers: jsonSseHeaders(this.plan), body: JSON.stringify(mappedBody(this.config.body, prompt, this.plan.model)) };
-  }
+  buildRequest(prompt, { plan, baseUrl, settings }) {
+    const config = settings.sse ?? {};
+    const url = config.path ? endpointUrl(baseUrl, config.path) : baseUrl;
+    return { url, method: 'POST', headers: jsonSseHeaders(plan), body: JSON.stringify(mappedBody(config.body, prompt, plan.model)) };
+  },
 
-  createDecoder(ctx: DecoderContext): StreamDecoder {
-    return new GenericSseDecoder(ctx, this.config, this.opts);
-  }
-}
+  createDecoder: (ctx, settings) => new GenericSseDecoder(ctx, settings.sse ?? {}, settings),
+};

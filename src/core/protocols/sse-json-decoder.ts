@@ -2,12 +2,16 @@
  * Shared body handling for the JSON-over-SSE APIs: decides from the content-type (or, when it says
  * neither, from the first byte) whether the body is an SSE stream or one whole JSON document (a
  * server that ignored `stream: true`), frames SSE events, and turns comments into heartbeats and
- * unparseable lines into `bad_stream`. Subclasses classify the events.
+ * unparseable lines into `bad_stream`; keeps the `<think>` splitter and ends a whole-JSON body.
+ * Subclasses classify the events.
  */
 import type { DecoderContext, StreamDecoder } from './adapter';
 import { errorMessage, firstSignificantByte, isObject, parseJson } from './adapter';
+import { readUsage } from './openai-common';
+import { flushContent, makeSplitter, PacketEmitter, type DecoderOptions } from './packet-emitter';
 import { SseFramer, type SseEvent } from './sse-framer';
 import { StreamRecord } from './stream-record';
+import type { ThinkTagSplitter } from './think-tags';
 
 /** A whole-JSON body larger than this is not buffered further. */
 export const MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
@@ -22,8 +26,11 @@ export abstract class SseJsonDecoder implements StreamDecoder {
   private heldBytes = 0;
   /** Arrival time of the read being decoded. */
   protected t = 0;
+  /** Splits `<think>` tags out of the answer text; undefined when turned off. */
+  protected readonly splitter: ThinkTagSplitter | undefined;
 
-  constructor(ctx: DecoderContext) {
+  constructor(ctx: DecoderContext, opts: DecoderOptions = {}) {
+    this.splitter = makeSplitter(opts.think_tags);
     const ct = ctx.contentType;
     this.mode = ct.includes('text/event-stream') ? 'sse' : /\bjson\b/.test(ct) && !ct.includes('ndjson') ? 'json' : 'unknown';
     this.framer = new SseFramer({
@@ -121,6 +128,37 @@ export abstract class SseJsonDecoder implements StreamDecoder {
       return undefined;
     }
     return value;
+  }
+
+  /**
+   * A whole-body response object (see bodyObject) with its id recorded, and the emitter for its
+   * packets (the first carries the body's bytes); undefined once the body is recorded as a failure.
+   */
+  protected openJsonBody(
+    value: unknown,
+    bytes: number,
+    raw: string,
+    isError?: (o: Record<string, unknown>) => boolean,
+  ): { body: Record<string, unknown>; out: PacketEmitter } | undefined {
+    const body = this.bodyObject(value, bytes, raw, isError);
+    if (!body) return undefined;
+    this.record.setId(body.id);
+    return { body, out: new PacketEmitter(this.record, this.t, bytes) };
+  }
+
+  /**
+   * The end of a response that came as one JSON body (the server ignored `stream`): the text the
+   * `<think>` splitter still holds, its usage as a stats packet, an `other` packet when nothing
+   * else was in it, and the record complete.
+   */
+  protected finishJsonBody(out: PacketEmitter, usage: unknown, raw: string): void {
+    flushContent(this.record, this.t, this.splitter);
+    if (isObject(usage)) {
+      out.record.mergeUsage(readUsage(usage, out.record.answer_chunks));
+      out.emit('stats', JSON.stringify(usage));
+    }
+    if (out.emitted === 0) out.emit('other', raw);
+    out.record.complete = true;
   }
 
   protected onComment(text: string, bytes: number): void {

@@ -9,31 +9,18 @@
  *   last event                   -> its token, then stats + done
  *   {"error": "...", "error_type"} -> error + stream_error
  */
-import type { PromptPlan } from '../scenario/plan';
-import type { AdapterPlan, DecoderContext, HttpRequestSpec, ProtocolAdapter, StreamDecoder } from './adapter';
-import { endpointUrl, errorMessage, isObject, nonEmptyString, parseJson } from './adapter';
-import { emitContent, flushContent, makeSplitter, PacketEmitter, type OpenAiDecoderOptions } from './openai-chat';
-import { jsonSseHeaders } from './openai-common';
+import { endpointUrl, errorMessage, isObject, jsonSseHeaders, nonEmptyString, parseJson } from './adapter';
+import type { HttpApiDefinition } from './api-definition';
+import { emitContent, emitStreamEnd, flushContent, PacketEmitter } from './packet-emitter';
 import { promptText } from './prompt-text';
 import type { SseEvent } from './sse-framer';
 import { SseJsonDecoder } from './sse-json-decoder';
 import { normalizeFinishReason } from './stream-record';
-import type { ThinkTagSplitter } from './think-tags';
 
 export class TgiDecoder extends SseJsonDecoder {
-  private readonly splitter: ThinkTagSplitter | undefined;
-
-  constructor(ctx: DecoderContext, opts: OpenAiDecoderOptions = {}) {
-    super(ctx);
-    this.splitter = makeSplitter(opts.think_tags);
-  }
-
   protected onEvent(e: SseEvent): void {
-    const rec = this.record;
     if (e.data.trim() === '[DONE]') {
-      flushContent(rec, this.t, this.splitter);
-      rec.add(this.t, 'done', e.bytes, e.data);
-      rec.complete = true;
+      emitStreamEnd(new PacketEmitter(this.record, this.t, e.bytes), this.splitter, e.data);
       return;
     }
     const obj = parseJson(e.data);
@@ -59,16 +46,13 @@ export class TgiDecoder extends SseJsonDecoder {
       else out.emit('heartbeat', raw);
     }
     if (typeof obj.generated_text === 'string' || isObject(obj.details)) {
-      flushContent(rec, this.t, this.splitter);
       const details = isObject(obj.details) ? obj.details : {};
       if (nonEmptyString(details.finish_reason)) rec.setFinish(normalizeFinishReason(details.finish_reason));
       if (typeof details.generated_tokens === 'number') rec.mergeUsage({ completion_tokens: details.generated_tokens });
       if (typeof details.input_length === 'number') rec.mergeUsage({ prompt_tokens: details.input_length });
       else if (Array.isArray(details.prefill) && details.prefill.length > 0) rec.mergeUsage({ prompt_tokens: details.prefill.length });
       if (typeof details.generated_tokens === 'number') rec.server_timing = { ...rec.server_timing, predicted_n: details.generated_tokens };
-      out.emit('stats', raw);
-      out.emit('done', raw);
-      rec.complete = true;
+      emitStreamEnd(out, this.splitter, raw, true);
       return;
     }
     if (out.emitted === 0) out.emit('other', raw);
@@ -95,15 +79,11 @@ export class TgiDecoder extends SseJsonDecoder {
   }
 }
 
-export class TgiAdapter implements ProtocolAdapter {
-  readonly api = 'tgi' as const;
-  constructor(
-    private readonly plan: AdapterPlan,
-    private readonly baseUrl: string,
-    private readonly opts: OpenAiDecoderOptions = {},
-  ) {}
+export const tgiApi: HttpApiDefinition = {
+  api: 'tgi',
+  transport: 'http',
 
-  buildRequest(prompt: PromptPlan): HttpRequestSpec {
+  buildRequest(prompt, { plan, baseUrl }) {
     const p = prompt.params;
     const parameters: Record<string, unknown> = { details: true };
     if (p.max_tokens !== undefined) parameters.max_new_tokens = p.max_tokens;
@@ -113,10 +93,8 @@ export class TgiAdapter implements ProtocolAdapter {
     if (p.stop !== undefined) parameters.stop = p.stop;
     if (p.seed !== undefined) parameters.seed = p.seed;
     const body: Record<string, unknown> = { inputs: promptText(prompt), parameters, stream: true, ...(prompt.body ?? {}) };
-    return { url: endpointUrl(this.baseUrl, '/generate_stream'), method: 'POST', headers: jsonSseHeaders(this.plan), body: JSON.stringify(body) };
-  }
+    return { url: endpointUrl(baseUrl, '/generate_stream'), method: 'POST', headers: jsonSseHeaders(plan), body: JSON.stringify(body) };
+  },
 
-  createDecoder(ctx: DecoderContext): StreamDecoder {
-    return new TgiDecoder(ctx, this.opts);
-  }
-}
+  createDecoder: (ctx, settings) => new TgiDecoder(ctx, settings),
+};
