@@ -22,59 +22,24 @@ import type { RunPlan } from '../src/core/scenario/plan';
 import { defineProfile } from '../src/core/sim';
 import { cannedStream, cpuSeconds, ensureTools, freePort, sleep, startNginx, treePids, type NginxServer } from './load-servers';
 import { startSimThread } from './load-sim-thread';
+import { benchPlan, benchRow, envNumber, type BenchRow } from './bench-kit';
 
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  baseline_name: string;
-  baseline: number;
-  ratio: number;
-}
-
-const env = (name: string, dflt: number): number => (process.env[name] ? Number(process.env[name]) : dflt);
 /** Seconds of each measured run; concurrency of (a) and (b). */
-const SECONDS = env('LLMLOAD_BENCH_SECONDS', 10);
-const USERS = env('LLMLOAD_BENCH_USERS', 64);
-const SLOW_STREAMS = env('LLMLOAD_BENCH_SLOW_STREAMS', 5000);
+const SECONDS = envNumber('LLMLOAD_BENCH_SECONDS', 10);
+const USERS = envNumber('LLMLOAD_BENCH_USERS', 64);
+const SLOW_STREAMS = envNumber('LLMLOAD_BENCH_SLOW_STREAMS', 5000);
 const CORES = os.availableParallelism();
 /** Rounds of (a) and (b): the tools take turns, so a busy moment of the machine hits each alike; the best round counts. */
-const ROUNDS = env('LLMLOAD_BENCH_ROUNDS', 3);
-const RSS_SECONDS = env('LLMLOAD_BENCH_RSS_SECONDS', 30);
+const ROUNDS = envNumber('LLMLOAD_BENCH_ROUNDS', 3);
+const RSS_SECONDS = envNumber('LLMLOAD_BENCH_RSS_SECONDS', 30);
 /** The bundle `npm run bench` builds first: the load threads run the shipped code, not tsx. */
 const WORKER_FILE = path.join(__dirname, '..', 'dist', 'load-worker.js');
 
 const log = (line: string): void => console.log(`[load] ${line}`);
 
-function row(name: string, value: number, unit: string, baseline_name: string, baseline: number): BenchRow {
-  const r = (x: number): number => Math.round(x * 100) / 100;
-  return { name, value: r(value), unit, baseline_name, baseline: r(baseline), ratio: baseline > 0 ? Math.round((value / baseline) * 100) / 100 : NaN };
-}
-
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-function benchPlan(over: Partial<RunPlan>): RunPlan {
-  return {
-    scenario: 'bench',
-    file: '',
-    target: { kind: 'url', url: 'http://127.0.0.1:1/v1' },
-    api: 'openai-chat',
-    model: 'bench',
-    timeouts: { total_ms: 120_000 },
-    headers: {},
-    prompts: [{ name: 'hello', weight: 1, messages: [{ role: 'user', content: 'Hello' }], params: {} }],
-    datasets: [],
-    load: { kind: 'users', users: 1, duration_ms: 1000 },
-    think_ms: 0,
-    buckets: [],
-    trace: { mode: 'first', n: 20 },
-    expectations: [],
-    seed: 1,
-    ...over,
-  };
 }
 
 interface LlmloadResult {
@@ -234,9 +199,9 @@ async function shortAndLong(found: Partial<Record<'nginx' | 'locust' | 'wrk', st
       );
     }
     const a = best(llmR, (x) => x.summary.rps)!;
-    rows.push(row('(a) short streams, llmload req/s', a.summary.rps, 'req/s', 'Locust req/s', best(locR, (x) => x.streamsPerS)?.streamsPerS ?? NaN));
-    rows.push(row('(a) short streams, llmload QPM', a.summary.qpm, 'QPM', 'target QPM', 100_000));
-    rows.push(row('(a) short streams, llmload req/s', a.summary.rps, 'req/s', 'wrk req/s (ceiling)', wrkR.length ? Math.max(...wrkR) : NaN));
+    rows.push(benchRow('(a) short streams, llmload req/s', a.summary.rps, 'req/s', 'Locust req/s', best(locR, (x) => x.streamsPerS)?.streamsPerS ?? NaN));
+    rows.push(benchRow('(a) short streams, llmload QPM', a.summary.qpm, 'QPM', 'target QPM', 100_000));
+    rows.push(benchRow('(a) short streams, llmload req/s', a.summary.rps, 'req/s', 'wrk req/s (ceiling)', wrkR.length ? Math.max(...wrkR) : NaN));
 
     // (b) long streams
     const locB: LocustResult[] = [];
@@ -256,7 +221,7 @@ async function shortAndLong(found: Partial<Record<'nginx' | 'locust' | 'wrk', st
       llmB.push(pps);
       log(`(b) round ${round} llmload: ${Math.round(pps)} packets/s (${b.summary.requests.ok} streams of 2,000 events), client CPU ${cpuPct(b.cpuS, b.summary.duration_s)}, server CPU ${cpuPct(b.serverCpuS, b.summary.duration_s)}, ${load()}`);
     }
-    rows.push(row('(b) long streams, llmload packets/s', Math.max(...llmB), 'packets/s', 'Locust packets/s', best(locB, (x) => x.eventsPerS)?.eventsPerS ?? NaN));
+    rows.push(benchRow('(b) long streams, llmload packets/s', Math.max(...llmB), 'packets/s', 'Locust packets/s', best(locB, (x) => x.eventsPerS)?.eventsPerS ?? NaN));
 
     // (d) long context: packets/s with a 100k-token prompt and 32k-token answers, against (b)
     const prompt = 'lorem ipsum dolor sit amet '.repeat(Math.ceil((100_000 * 4) / 27));
@@ -267,7 +232,7 @@ async function shortAndLong(found: Partial<Record<'nginx' | 'locust' | 'wrk', st
     );
     const ppsD = packetsOf(d.records.filter((r) => r.status === 'ok')) / d.summary.duration_s;
     log(`(d) long context (${Math.round(prompt.length / 1000)} KB prompt, 32,004-event answers, 8 users): ${Math.round(ppsD)} packets/s, ${d.summary.requests.ok} ok / ${d.summary.requests.failed} failed, token rate p50 ${Math.round(d.summary.token_rate.p50 ?? 0)}/s`);
-    rows.push(row('(d) 100k prompt + 32k answer, packets/s', ppsD, 'packets/s', '(b) 2k-event packets/s', Math.max(...llmB)));
+    rows.push(benchRow('(d) 100k prompt + 32k answer, packets/s', ppsD, 'packets/s', '(b) 2k-event packets/s', Math.max(...llmB)));
 
     // memory: RSS of a client process of its own over a long run at full speed
     const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'load-rss.ts'), `${host}/short/v1`, String(RSS_SECONDS), String(USERS), WORKER_FILE], {
@@ -281,7 +246,7 @@ async function shortAndLong(found: Partial<Record<'nginx' | 'locust' | 'wrk', st
       log(`(m) llmload alone over ${RSS_SECONDS} s: ${m.requests} requests (${Math.round(m.rps)} req/s, requests.jsonl ${mb(m.requests_jsonl_bytes)} MB); RSS by second ${m.rss.map(mb).join(' ')} MB; main-thread heap ${m.heap.map(mb).join(' ')} MB, ${load()}`);
       if (m.rss.length >= 4) {
         const third = Math.floor(m.rss.length / 3);
-        rows.push(row(`(m) RSS, last third vs first third of ${RSS_SECONDS} s`, mb(Math.max(...m.rss.slice(-third))), 'MB', 'max RSS of first third, MB', mb(Math.max(...m.rss.slice(0, third)))));
+        rows.push(benchRow(`(m) RSS, last third vs first third of ${RSS_SECONDS} s`, mb(Math.max(...m.rss.slice(-third))), 'MB', 'max RSS of first third, MB', mb(Math.max(...m.rss.slice(0, third)))));
       }
     } catch {
       log(`(m) the RSS run failed: ${(child.stderr ?? '').slice(-500)}`);
@@ -374,10 +339,10 @@ async function slowStreams(rows: BenchRow[]): Promise<void> {
         `TTFT p50 ${s.ttft_ms.p50} ms, p99 ${s.ttft_ms.p99} ms; e2e p50 ${s.e2e_ms.p50} ms, p99 ${s.e2e_ms.p99} ms (planned 3,020 ms); client CPU ${cpuPct(r.cpuS, s.duration_s)} (incl. the simulator thread)` +
         `, ${load()}` + (s.client?.warning ? `; ${s.client.warning}` : ''),
     );
-    rows.push(row('(c) 5k slow streams, TTFT error p50', pct(ttftErr, 50), 'ms', 'target p99 ms', 5));
-    rows.push(row('(c) 5k slow streams, TTFT error p99', pct(ttftErr, 99), 'ms', 'target p99 ms', 5));
-    rows.push(row('(c) 5k slow streams, packet error p99', pct(pktErr, 99), 'ms', 'target p99 ms', 5));
-    rows.push(row('(c) 5k slow streams, event-loop lag p99', s.client?.event_loop_lag_ms.p99 ?? NaN, 'ms', 'target p99 ms', 5));
+    rows.push(benchRow('(c) 5k slow streams, TTFT error p50', pct(ttftErr, 50), 'ms', 'target p99 ms', 5));
+    rows.push(benchRow('(c) 5k slow streams, TTFT error p99', pct(ttftErr, 99), 'ms', 'target p99 ms', 5));
+    rows.push(benchRow('(c) 5k slow streams, packet error p99', pct(pktErr, 99), 'ms', 'target p99 ms', 5));
+    rows.push(benchRow('(c) 5k slow streams, event-loop lag p99', s.client?.event_loop_lag_ms.p99 ?? NaN, 'ms', 'target p99 ms', 5));
   } finally {
     await sim.close();
   }
@@ -428,7 +393,7 @@ function orchestratorCeiling(rows: BenchRow[]): void {
   fs.rmSync(dir, { recursive: true, force: true });
   const perS = (N / ms) * 1000;
   log(`(o) orchestrator thread: ${((ms * 1000) / N).toFixed(1)} µs per record (append + aggregate) = ${Math.round(perS)} records/s = ${Math.round(perS * 60)} QPM it could absorb, ${load()}`);
-  rows.push(row('(o) orchestrator records/s it absorbs', perS, 'records/s', '100k QPM in records/s', 100_000 / 60));
+  rows.push(benchRow('(o) orchestrator records/s it absorbs', perS, 'records/s', '100k QPM in records/s', 100_000 / 60));
 }
 
 export async function run(): Promise<BenchRow[]> {

@@ -7,27 +7,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRun } from '../src/core/run/runner';
-import type { RunPlan } from '../src/core/scenario/plan';
+import { benchPlan } from './bench-kit';
 
 async function main(): Promise<void> {
   const [url, seconds, users, workerFile] = process.argv.slice(2);
-  const plan: RunPlan = {
+  const plan = benchPlan({
     scenario: 'bench rss',
-    file: '',
     target: { kind: 'url', url: url! },
-    api: 'openai-chat',
-    model: 'bench',
     timeouts: { total_ms: 60_000 },
-    headers: {},
-    prompts: [{ name: 'hello', weight: 1, messages: [{ role: 'user', content: 'Hello' }], params: {} }],
-    datasets: [],
     load: { kind: 'users', users: Number(users), duration_ms: Number(seconds) * 1000 },
-    think_ms: 0,
-    buckets: [],
-    trace: { mode: 'first', n: 20 },
-    expectations: [],
-    seed: 1,
-  };
+  });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-bench-rss-'));
   const rss: number[] = [];
   const heap: number[] = [];

@@ -13,19 +13,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Summary } from '../src/core/metrics/summary';
 import { cannedStream, ensureTools, freePort, startNginx } from './load-servers';
+import { envNumber, type BenchRow } from './bench-kit';
 
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  baseline_name: string;
-  baseline: number;
-  ratio: number;
-}
-
-const env = (name: string, dflt: number): number => (process.env[name] ? Number(process.env[name]) : dflt);
-const SECONDS = env('LLMLOAD_BENCH_SECONDS', 10);
-const USERS = env('LLMLOAD_BENCH_USERS', 64);
+const SECONDS = envNumber('LLMLOAD_BENCH_SECONDS', 10);
+const USERS = envNumber('LLMLOAD_BENCH_USERS', 64);
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
 const log = (line: string): void => console.log(`[fleet] ${line}`);
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRun } from '../src/core/run/runner';
-import type { RunPlan } from '../src/core/scenario/plan';
+import { benchPlan } from './bench-kit';
 import { cannedStream, ensureTools, startNginx } from './load-servers';
 
 async function main(): Promise<void> {
@@ -19,23 +19,7 @@ async function main(): Promise<void> {
   const server = await startNginx(found.nginx, { [which]: cannedStream(which === 'long' ? 2000 : 22) }, os.availableParallelism());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-profile-'));
   try {
-    const plan: RunPlan = {
-      scenario: 'profile',
-      file: '',
-      target: { kind: 'url', url: 'http://127.0.0.1:1/v1' },
-      api: 'openai-chat',
-      model: 'bench',
-      timeouts: { total_ms: 120_000 },
-      headers: {},
-      prompts: [{ name: 'hello', weight: 1, messages: [{ role: 'user', content: 'Hello' }], params: {} }],
-      datasets: [],
-      load: { kind: 'users', users, duration_ms: seconds * 1000 },
-      think_ms: 0,
-      buckets: [],
-      trace: { mode: 'first', n: 20 },
-      expectations: [],
-      seed: 1,
-    };
+    const plan = benchPlan({ scenario: 'profile', load: { kind: 'users', users, duration_ms: seconds * 1000 } });
     const workerFile = path.join(__dirname, '..', 'dist', 'load-worker.js');
     const h = await startRun(plan, { outDir: dir, targetOverride: `http://127.0.0.1:${server.port}/${which}/v1`, workerFile });
     const { summary, error } = await h.done;

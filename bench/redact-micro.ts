@@ -11,15 +11,7 @@ import type { TracedRequest } from '../src/core/messages';
 import type { RequestRecord } from '../src/core/metrics/record';
 import { Redactor } from '../src/core/results/redact';
 import { packetLines, recordLines } from '../src/core/results/writer';
-
-interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  baseline_name: string;
-  baseline: number;
-  ratio: number;
-}
+import type { BenchRow } from './bench-kit';
 
 const KEY = 'sk-proj-7Hc2Kx9QmV4pLw8ZtR1bN6yD';
 const OTHER = 'team-secret-value-42';

@@ -4,15 +4,7 @@
  * and the table says so. Never part of `npm test`.
  */
 import os from 'node:os';
-
-interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  baseline_name: string;
-  baseline: number;
-  ratio: number;
-}
+import type { BenchRow } from './bench-kit';
 
 const MODULES = ['./scenario-parse', './tokenize', './load-bench', './redact-micro', './locust-fleet', './mirror-overhead'];
 

@@ -4,20 +4,8 @@
  * several runs after a warm-up. Goal (issue 3): no pause a user would notice while typing.
  */
 import { parseScenario, resolvePlan } from '../src/core/scenario';
+import { benchRow, type BenchRow } from './bench-kit';
 
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  baseline_name: string;
-  baseline: number;
-  ratio: number;
-}
-
-function row(name: string, value: number, unit: string, baseline_name: string, baseline: number): BenchRow {
-  const round = (x: number) => Math.round(x * 100) / 100;
-  return { name, value: round(value), unit, baseline_name, baseline: round(baseline), ratio: Math.round((value / baseline) * 100) / 100 };
-}
 
 /** A realistic scenario of about `lines` lines: settings, many prompts with every text form, an expect block. */
 export function generateScenario(lines: number): string {
@@ -103,9 +91,9 @@ export async function run(): Promise<BenchRow[]> {
   void tree;
   const size = `${Math.round(text.length / 1024)} KB`;
   return [
-    row(`scenario parse, ${lineCount} lines (${size})`, parse, 'ms', `JSON.parse, ${Math.round(json.length / 1024)} KB`, jsonMs),
-    row(`scenario parse + resolve, ${lineCount} lines`, full, 'ms', `JSON.parse, ${Math.round(json.length / 1024)} KB`, jsonMs),
-    row(`scenario parse, ${lineCount} lines`, parse, 'ms', 'split into lines', split),
+    benchRow(`scenario parse, ${lineCount} lines (${size})`, parse, 'ms', `JSON.parse, ${Math.round(json.length / 1024)} KB`, jsonMs),
+    benchRow(`scenario parse + resolve, ${lineCount} lines`, full, 'ms', `JSON.parse, ${Math.round(json.length / 1024)} KB`, jsonMs),
+    benchRow(`scenario parse, ${lineCount} lines`, parse, 'ms', 'split into lines', split),
   ];
 }
 

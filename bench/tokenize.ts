@@ -9,22 +9,11 @@ import path from 'node:path';
 import { Tokenizer as RustTokenizer } from 'tokenizers';
 import { BUNDLED_FAMILIES, clearTokenizerCache, loadTokenizer } from '../src/core/tokenize';
 import { locateBundled } from '../src/core/tokenize/bundled';
-
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  baseline_name: string;
-  baseline: number;
-  ratio: number;
-}
+import { benchRow, type BenchRow } from './bench-kit';
 
 const root = path.resolve(__dirname, '..');
 
-function row(name: string, value: number, unit: string, baseline_name: string, baseline: number): BenchRow {
-  const round = (x: number) => Math.round(x * 10) / 10;
-  return { name, value: round(value), unit, baseline_name, baseline: round(baseline), ratio: Math.round((value / baseline) * 100) / 100 };
-}
+const row = (name: string, value: number, unit: string, baseline_name: string, baseline: number): BenchRow => benchRow(name, value, unit, baseline_name, baseline, 1);
 
 /** Source-like English text (TypeScript's DOM typings) with some CJK and emoji lines, ~100k tokens. */
 function benchText(): string {

@@ -10,6 +10,7 @@ import { simCommand } from './sim';
 import { runTokens } from './tokens';
 import { runTrace } from './trace';
 import { runMerge } from './merge';
+import { exportersFor } from '../core/exporters';
 
 const USAGE = `usage:
   llmload run FILE [--out DIR [--force]] [--target URL] [--quiet] [--download-tokenizer]
@@ -24,7 +25,7 @@ const USAGE = `usage:
     --compare BASELINE_RUN_DIR: the report's Compare tab shows this run against that one
   llmload tokens FILE... [--download-tokenizer]           token counts per prompt and dataset, limit checks
     --download-tokenizer: a Hugging Face model id not in the local cache may be downloaded (tokenizer files only)
-  llmload trace RUN_DIR [--request ID] [--format perfetto|jsonl] [--out FILE]
+  llmload trace RUN_DIR [--request ID] [--format ${exportersFor('trace').map((e) => e.name).join('|')}] [--out FILE]
                                                           a run as a Chrome/Perfetto trace, or packets as JSON lines
   llmload worker FILE --master HOST[:5557] [--out DIR [--force]] [--target URL] [--quiet] [--master-timeout S]
                                                           run the scenario's users as a worker of a Locust master (docs/distributed.md)

@@ -5,19 +5,16 @@
  */
 import { parseArgs } from 'node:util';
 import { mergeRuns, MergeError } from '../core/results/merge';
+import { parseCommandArgs } from './args';
 import { summaryText } from './format';
+import type { CliIO } from './io';
 import { inCwd, shownPath } from './paths';
 
 export const MERGE_USAGE = 'usage: llmload merge RUN_DIR RUN_DIR... --out DIR [--force]';
 
-export async function runMerge(args: string[], io: { out(l: string): void; err(l: string): void }): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, force: { type: 'boolean' } } });
-  } catch (e) {
-    io.err(`llmload merge: ${(e as Error).message}\n${MERGE_USAGE}`);
-    return 2;
-  }
+export async function runMerge(args: string[], io: Pick<CliIO, 'out' | 'err'>): Promise<number> {
+  const parsed = parseCommandArgs('merge', MERGE_USAGE, io, () => parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, force: { type: 'boolean' } } }));
+  if (!parsed) return 2;
   const { values, positionals } = parsed;
   if (positionals.length < 2 || !values.out) {
     io.err(`llmload merge: give two or more run folders and --out DIR\n${MERGE_USAGE}`);

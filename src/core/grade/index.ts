@@ -1,6 +1,8 @@
 /**
  * The graders by name, and `gradeAnswer`, which grades one reply's answer text (thinking is never
- * passed here) against the expected answer.
+ * passed here) against the expected answer. A new grader is a file in this folder exporting a
+ * `Grader` (./types.ts), its name in `GraderName` and `GRADER_NAMES` (./names.ts, what the language
+ * offers) and one line in GRADERS; test/unit/grade-registry.test.ts checks they agree.
  */
 import { choiceGrader } from './choice';
 import { exactGrader } from './exact';
@@ -24,7 +26,6 @@ export { GRADER_NAMES, defaultGrader } from './names';
 export function isGraderName(s: string): s is GraderName {
   return Object.hasOwn(GRADERS, s);
 }
-
 
 export function gradeAnswer(grader: GraderName, answerText: string, expected: string): Grade {
   const g = GRADERS[grader];

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { escapeHtml, jsonForScript } from '../viewmodel/escape';
+import { htmlDocumentStart } from './html-head';
 import type { ReportData } from './report-data';
 
 export interface ReportAssets {
@@ -30,13 +31,7 @@ export function renderReportHtml(data: ReportData, assets: ReportAssets, nonce =
   const note = data.truncated
     ? `This report leaves out ${data.truncated.rows ? `${data.truncated.rows} request rows` : ''}${data.truncated.rows && data.truncated.traces ? ' and ' : ''}${data.truncated.traces ? `the packets of ${data.truncated.traces} traced requests` : ''}; the run folder has everything.`
     : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="llmload">
+  return `${htmlDocumentStart(csp)}<meta name="generator" content="llmload">
 <title>${escapeHtml(title)}</title>
 <style nonce="${escapeHtml(nonce)}">${inlineStyle(assets.appCss)}</style>
 </head>

@@ -3,6 +3,7 @@
  * extension), the bundled stylesheet and app from dist/webview. Pure, so it is unit-tested.
  */
 import { randomBytes } from 'node:crypto';
+import { htmlDocumentStart } from '../../core/report/html-head';
 import { escapeHtml } from '../../core/viewmodel/escape';
 
 export function newNonce(): string {
@@ -15,13 +16,7 @@ export function panelCsp(cspSource: string, nonce: string): string {
 
 export function panelHtml(opts: { cspSource: string; scriptUri: string; styleUri: string; nonce: string; title?: string }): string {
   const n = escapeHtml(opts.nonce);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(panelCsp(opts.cspSource, opts.nonce))}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${escapeHtml(opts.styleUri)}" nonce="${n}">
+  return `${htmlDocumentStart(panelCsp(opts.cspSource, opts.nonce))}<link rel="stylesheet" href="${escapeHtml(opts.styleUri)}" nonce="${n}">
 <title>${escapeHtml(opts.title ?? 'llmload results')}</title>
 </head>
 <body>

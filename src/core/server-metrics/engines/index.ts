@@ -1,4 +1,8 @@
-/** The known engines, and which one an exposition comes from (the prefix most of its samples carry). */
+/**
+ * The known engines, and which one an exposition comes from (the prefix most of its samples carry).
+ * A new engine is a file in this folder exporting an `EngineMapping` (./types.ts) and one line in
+ * ENGINES; test/unit/server-metrics-engines-registry.test.ts checks names, prefixes and detection.
+ */
 import type { PromSample } from '../prom-text';
 import { llamacpp } from './llamacpp';
 import { sglang } from './sglang';
