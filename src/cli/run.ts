@@ -98,7 +98,8 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     return EXIT.invalid;
   }
   // From here on, what is printed may hold text the server sent back: keep the secrets out of it.
-  io = redactingIO(io, new Redactor(started.secrets));
+  const redactor = new Redactor(started.secrets);
+  io = redactingIO(io, redactor);
   for (const d of started.diagnostics) io.err(formatDiagnostic(shown, d));
   const { plan, handle } = started;
   for (const note of started.notes) io.err(`note: ${note}`);
@@ -116,7 +117,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   process.off('SIGINT', onSigint);
   io.progressDone();
   io.out(summaryText(result.summary, shownPath(result.dir)));
-  const ciWritten = writeCiOutputs(result.summary, result.dir, { junit: args.junit, markdown: args.markdown }, io, process.env, { error: result.error, command: 'run', stepSummary: true });
+  const ciWritten = writeCiOutputs(result.summary, result.dir, { junit: args.junit, markdown: args.markdown }, io, process.env, { error: result.error === undefined ? undefined : redactor.text(result.error), command: 'run', stepSummary: true });
   if (result.error) {
     io.err(`llmload: the run ended on an internal error: ${result.error}`);
     return EXIT.cannotStart;

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CLI, ensureBuilt, tempDir, type CliResult } from '../helpers/cli';
 import { JUNIT_SCHEMAS, validate, xmllintSkip, xpath } from '../helpers/xmllint';
@@ -117,4 +119,34 @@ test('an output file that cannot be written is refused before the run (exit 2, n
   const bad = await cli(['junit', 'nowhere'], dir, {});
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /llmload junit: nowhere: no such run folder/);
+});
+
+test('a key in the target URL reaches the server but none of the CI files', async () => {
+  const KEY = 'sk-ci-9d8c7b6a5f4e3d2c';
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    if (req.method === 'POST') seen.push(req.url ?? '');
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('data: {"id":"r","choices":[{"delta":{"content":"ok"}}]}\n\ndata: {"id":"r","choices":[{"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const dir = tempDir();
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1?api_key=\${env:LLMLOAD_CI_KEY}`;
+  fs.writeFileSync(path.join(dir, 's.llmload'), `scenario "ci secrets"\ntarget ${url}\napi openai-chat\nmodel m\nload users 1 for 1s\nstop after 3 requests\nprompt "p"\n  user hi\nexpect\n  success >= 99%\n`);
+  const step = path.join(dir, 'step.md');
+  try {
+    const r = await cli(['run', 's.llmload', '--out', 'run', '--junit', 'j.xml', '--markdown', 's.md', '--quiet'], dir, { LLMLOAD_CI_KEY: KEY, GITHUB_STEP_SUMMARY: step });
+    assert.equal(r.code, 0, r.stderr);
+  } finally {
+    server.close();
+  }
+  assert.ok(seen.length >= 3 && seen.every((u) => u.includes(`api_key=${KEY}`)), 'every chat request carried the key');
+  for (const f of ['j.xml', 's.md', 'step.md']) {
+    const body = fs.readFileSync(path.join(dir, f), 'utf8');
+    assert.ok(!body.includes(KEY), `${f} holds the key`);
+    assert.match(body, /redacted/, `${f} shows the target with the key redacted`);
+  }
 });
