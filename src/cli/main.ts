@@ -1,6 +1,7 @@
 /** The `llmload` command line: run, check, sim. */
 import { parseArgs } from 'node:util';
 import { runCheck } from './check';
+import { runJunit } from './ci-outputs';
 import { runCompare } from './compare';
 import { mirrorCommand } from './mirror';
 import { runReport } from './report';
@@ -10,7 +11,6 @@ import { simCommand } from './sim';
 import { runTokens } from './tokens';
 import { runTrace } from './trace';
 import { runMerge } from './merge';
-import { runJunit } from './ci-outputs';
 
 const USAGE = `usage:
   llmload run FILE [--out DIR [--force]] [--target URL] [--quiet] [--download-tokenizer] [--junit FILE] [--markdown FILE]
