@@ -1,6 +1,7 @@
 /** The `llmload` command line: run, check, sim. */
 import { parseArgs } from 'node:util';
 import { runCheck } from './check';
+import { runJunit } from './ci-outputs';
 import { runCompare } from './compare';
 import { mirrorCommand } from './mirror';
 import { runReport } from './report';
@@ -13,16 +14,19 @@ import { runMerge } from './merge';
 import { exportersFor } from '../core/exporters';
 
 const USAGE = `usage:
-  llmload run FILE [--out DIR [--force]] [--target URL] [--quiet] [--download-tokenizer]
+  llmload run FILE [--out DIR [--force]] [--target URL] [--quiet] [--download-tokenizer] [--junit FILE] [--markdown FILE]
                                                           run a scenario; exit 0 pass, 1 an expectation failed, 2 invalid, 3 cannot start
     --out DIR: the run's folder; one that already holds a run is refused (exit 2) unless --force,
                which deletes that run's files first (other files in DIR are kept)
+    --junit FILE: each expectation as a JUnit test case; --markdown FILE: a Markdown summary for a CI job
+               page (in GitHub Actions also appended to $GITHUB_STEP_SUMMARY)
   llmload check [--worker] FILE...                        print diagnostics; exit 2 on any error
     --worker: also what the scenario becomes under a Locust master (llmload worker)
   llmload compare RUN_A RUN_B [--fail-if "ttft p95 +10%"]... [--json]
                                                           compare two runs; exit 1 when a gate is crossed
   llmload report RUN_DIR --html FILE                      one self-contained HTML report of a run
     --compare BASELINE_RUN_DIR: the report's Compare tab shows this run against that one
+  llmload junit RUN_DIR [--out FILE] [--markdown FILE]   a saved run as JUnit XML (stdout without --out), and its Markdown summary
   llmload tokens FILE... [--download-tokenizer]           token counts per prompt and dataset, limit checks
     --download-tokenizer: a Hugging Face model id not in the local cache may be downloaded (tokenizer files only)
   llmload trace RUN_DIR [--request ID] [--format ${exportersFor('trace').map((e) => e.name).join('|')}] [--out FILE]
@@ -43,14 +47,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         const { values, positionals } = parseArgs({
           args: rest,
           allowPositionals: true,
-          options: { out: { type: 'string' }, force: { type: 'boolean' }, target: { type: 'string' }, quiet: { type: 'boolean' }, 'download-tokenizer': { type: 'boolean' } },
+          options: { out: { type: 'string' }, force: { type: 'boolean' }, target: { type: 'string' }, quiet: { type: 'boolean' }, 'download-tokenizer': { type: 'boolean' }, junit: { type: 'string' }, markdown: { type: 'string' } },
         });
         if (positionals.length !== 1) {
           io.err('llmload run: give exactly one scenario file\n' + USAGE);
           return 2;
         }
         return await runCommand(
-          { file: positionals[0]!, out: values.out, force: values.force, target: values.target, quiet: values.quiet, downloadTokenizer: values['download-tokenizer'] },
+          { file: positionals[0]!, out: values.out, force: values.force, target: values.target, quiet: values.quiet, downloadTokenizer: values['download-tokenizer'], junit: values.junit, markdown: values.markdown },
           io,
         );
       }
@@ -107,6 +111,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await runCompare(rest, io);
       case 'report':
         return await runReport(rest, io);
+      case 'junit':
+        return await runJunit(rest, io);
       case 'merge':
         return await runMerge(rest, io);
       case 'mirror':

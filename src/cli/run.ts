@@ -1,7 +1,8 @@
 /**
- * `llmload run FILE [--out DIR [--force]] [--target URL] [--download-tokenizer]`: exit 0 every
- * expectation holds, 1 one fails, 2 invalid scenario or arguments (an `--out` folder that already
- * holds a run, without `--force`), 3 cannot start (a target that cannot be reached or does not get
+ * `llmload run FILE [--out DIR [--force]] [--target URL] [--download-tokenizer] [--junit FILE]
+ * [--markdown FILE]`: exit 0 every expectation holds, 1 one fails, 2 invalid scenario or arguments
+ * (an `--out` folder that already holds a run, without `--force`; a --junit or --markdown file that
+ * cannot be written), 3 cannot start (a target that cannot be reached or does not get
  * ready within `timeout ready`, or a Hugging Face tokenizer that is not cached and that
  * --download-tokenizer did not allow to download).
  * Everything printed after the scenario is resolved has its secret values redacted.
@@ -16,6 +17,7 @@ import { shownPath } from './paths';
 import { Redactor } from '../core/results/redact';
 import { existingRunFiles } from '../core/results/run-dir';
 import { DOWNLOAD_FLAG_HINT } from './tokens';
+import { ciOutputProblem, writeCiOutputs } from './ci-outputs';
 
 export const EXIT = { ok: 0, expectationFailed: 1, invalid: 2, cannotStart: 3, interrupted: 130 } as const;
 
@@ -28,6 +30,10 @@ export interface RunArgs {
   quiet?: boolean;
   /** The user agreed to download a Hugging Face tokenizer that is not cached. */
   downloadTokenizer?: boolean;
+  /** Write the run's expectations as JUnit XML test cases to this file (for CI). */
+  junit?: string;
+  /** Write a Markdown summary of the run to this file (for a CI job summary; also appended to $GITHUB_STEP_SUMMARY when set). */
+  markdown?: string;
 }
 
 /** The message for an `--out` folder that holds a run (exit 2). */
@@ -47,6 +53,11 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       io.err(outInUseMessage(args.out, existing));
       return EXIT.invalid;
     }
+  }
+  const ciProblem = ciOutputProblem({ junit: args.junit, markdown: args.markdown }, 'run');
+  if (ciProblem) {
+    io.err(ciProblem);
+    return EXIT.invalid;
   }
   let started: ScenarioRunStart;
   try {
@@ -87,7 +98,8 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     return EXIT.invalid;
   }
   // From here on, what is printed may hold text the server sent back: keep the secrets out of it.
-  io = redactingIO(io, new Redactor(started.secrets));
+  const redactor = new Redactor(started.secrets);
+  io = redactingIO(io, redactor);
   for (const d of started.diagnostics) io.err(formatDiagnostic(shown, d));
   const { plan, handle } = started;
   for (const note of started.notes) io.err(`note: ${note}`);
@@ -105,10 +117,12 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   process.off('SIGINT', onSigint);
   io.progressDone();
   io.out(summaryText(result.summary, shownPath(result.dir)));
+  const ciWritten = writeCiOutputs(result.summary, result.dir, { junit: args.junit, markdown: args.markdown }, io, process.env, { error: result.error === undefined ? undefined : redactor.text(result.error), command: 'run', stepSummary: true });
   if (result.error) {
     io.err(`llmload: the run ended on an internal error: ${result.error}`);
     return EXIT.cannotStart;
   }
   if (interrupted) return EXIT.interrupted;
-  return result.summary.expectations.every((e) => e.pass) ? EXIT.ok : EXIT.expectationFailed;
+  if (!result.summary.expectations.every((e) => e.pass)) return EXIT.expectationFailed;
+  return ciWritten ? EXIT.ok : EXIT.invalid;
 }
