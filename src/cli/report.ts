@@ -14,7 +14,7 @@ import type { CliIO } from './io';
 import { parseCommandArgs } from './args';
 import { inCwd, shownPath } from './paths';
 
-export const REPORT_USAGE = 'usage: llmload report RUN_DIR --html FILE [--compare BASELINE_RUN_DIR]';
+export const REPORT_USAGE = 'usage: llmload report RUN_DIR [--html FILE] [--junit FILE] [--markdown FILE] [--compare BASELINE_RUN_DIR]';
 
 export async function runReport(args: string[], io: Pick<CliIO, 'out' | 'err'>): Promise<number> {
   const formats = exportersFor('report');

@@ -55,3 +55,15 @@ test('the report command wants one of its registered formats', async () => {
   assert.equal(await runReport([dir], cli), 2);
   assert.match(o.err.join('\n'), new RegExp(exportersFor('report').map((e) => `--${e.name} FILE`).join(' or ')));
 });
+
+test('the CI formats are report formats: `report --junit/--markdown` write what `llmload junit` writes', async () => {
+  const { junitXml } = await import('../../src/core/report/junit');
+  const { markdownSummary } = await import('../../src/core/report/markdown-summary');
+  const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-exporters-ci-'));
+  const { io: cli } = io();
+  assert.equal(await runReport([dir, '--junit', path.join(out, 'r.xml'), '--markdown', path.join(out, 'r.md')], cli), 0);
+  assert.equal(fs.readFileSync(path.join(out, 'r.xml'), 'utf8').trimEnd(), junitXml(summary, { runDir: dir, hostname: os.hostname() }).trimEnd());
+  assert.equal(fs.readFileSync(path.join(out, 'r.md'), 'utf8').trimEnd(), markdownSummary(summary, { runDir: dir }).trimEnd());
+  assert.match(fs.readFileSync(path.join(out, 'r.xml'), 'utf8'), /<testsuite /);
+});

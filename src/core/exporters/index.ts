@@ -3,11 +3,13 @@
  * and one line here; the CLI command it names offers it. See docs/architecture.md.
  */
 import { htmlReportExporter } from './html-report';
+import { junitExporter } from './junit';
+import { markdownSummaryExporter } from './markdown-summary';
 import { packetsJsonlExporter } from './packets-jsonl';
 import { perfettoExporter } from './perfetto';
 import type { Exporter } from './types';
 
-export const EXPORTERS: readonly Exporter[] = [htmlReportExporter, perfettoExporter, packetsJsonlExporter];
+export const EXPORTERS: readonly Exporter[] = [htmlReportExporter, junitExporter, markdownSummaryExporter, perfettoExporter, packetsJsonlExporter];
 
 /** The formats a command offers, in registry order. */
 export function exportersFor(command: Exporter['command']): Exporter[] {
