@@ -3,9 +3,20 @@
  * rest wait in FIFO order, so TTFT grows under overload), and each stream decoding alongside others
  * is slowed by `batch_slowdown` per other stream.
  */
-import type { Engine } from './responder';
 
-export function createEngine(maxConcurrency: number, batchSlowdown: number): Engine {
+/** The serving slots of the fast profiles (timed-engine.ts). */
+export interface SlotQueue {
+  /** Calls `start` when a serving slot is free; the returned function releases the slot (or leaves the queue). */
+  admit(start: () => void): () => void;
+  /** Decode-delay multiplier given how many streams decode now. */
+  slowdown(): number;
+  decodingStarted(): void;
+  decodingEnded(): void;
+  /** Requests waiting for a serving slot now, per slot (0 when none wait; 1 or more when as many wait as there are slots). */
+  pressure(): number;
+}
+
+export function createEngine(maxConcurrency: number, batchSlowdown: number): SlotQueue {
   let active = 0;
   let decoding = 0;
   const queue: { start: () => void; waiting: boolean }[] = [];

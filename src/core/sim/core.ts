@@ -1,19 +1,17 @@
 /**
- * What the HTTP and WebSocket front ends share: the admission engine, the send log, the set of
- * open responses, and `prepare`, which applies faults and the reasoning-format override and plans
- * a response with a per-request seeded generator.
+ * What the HTTP and WebSocket front ends share: the engine (sim-engine.ts), the send log, the set
+ * of open responses, and `prepare`, which applies faults and the reasoning-format override and
+ * plans a response with a per-request seeded generator.
  */
 import type { ResponseContext, SimApi } from './apis/types';
-import { createEngine } from './admission';
 import { drawFault, parseFaultHeader, type FaultRequest } from './faults';
 import { estimatePromptTokens, planGeneration, type Generation, type SimRequest } from './generation';
-import { PrefixCache } from './prefix-cache';
 import { REASONING_FORMATS, type ReasoningFormat, type SimProfile } from './profiles';
 import { createRng, hashString } from './random';
-import type { Engine, RunningResponse } from './responder';
-import { Deployment } from './engine/deployment';
-import { realTimer } from './engine/clock';
-import { blockHashes } from './prefix-cache';
+import type { RunningResponse } from './player';
+import { createDeploymentEngine } from './deployment-engine';
+import type { SimEngine } from './sim-engine';
+import { createTimedEngine } from './timed-engine';
 import { SendLog } from './send-log';
 
 export const RESPONSE_ID_HEADER = 'x-llmload-sim-response-id';
@@ -24,12 +22,12 @@ const MAX_PROMPTS_REMEMBERED = 50_000;
 /** A request ready to play, or the HTTP-level answer it gets instead. */
 export type Prepared =
   | { kind: 'reject'; status: number; message: string; headers: Record<string, string> }
-  | { kind: 'play'; ctx: ResponseContext; gen: Generation; fault?: FaultRequest; profile: SimProfile };
+  | { kind: 'play'; ctx: ResponseContext; gen: Generation; fault?: FaultRequest; profile: SimProfile; plannedOutputTokens: number };
 
 /** What the HTTP and WebSocket front ends share: planning, the engine, the send log, open responses. */
 export interface SimCore {
   readonly profile: SimProfile;
-  readonly engine: Engine;
+  readonly engine: SimEngine;
   readonly sendLog: SendLog;
   /** Applies the fault (given, else drawn from the profile's rates), reasoning-format override, and plans the response. */
   prepare(api: SimApi, request: SimRequest, faultValue: string | undefined, formatValue: string | undefined): Prepared;
@@ -39,14 +37,11 @@ export interface SimCore {
 }
 
 export function createCore(profile: SimProfile, seed: number, sendLogCapacity: number): SimCore & { abortAll(): void; setClosing(): void } {
-  // Engine profiles: admission and timing come from the engine model, so the slot queue is unbounded.
-  const engine = profile.engine ? createEngine(0, 0) : createEngine(profile.max_concurrency, profile.batch_slowdown);
-  if (profile.engine) engine.deployment = new Deployment(profile.engine, realTimer(), { seed, prefixCaching: profile.prefix_caching });
-  const deployment = engine.deployment;
+  // Engine profiles are timed by the engine model; the fast profiles by serving slots and timers.
+  const engine = profile.engine ? createDeploymentEngine(profile.engine, seed, profile.prefix_caching) : createTimedEngine(profile);
   const sendLog = new SendLog(sendLogCapacity);
   const faultRng = createRng(hashString(`faults|${seed}`));
   const occurrences = new Map<number, number>();
-  const prefixCache = new PrefixCache();
   const open = new Set<RunningResponse>();
   let counter = 0;
   let closing = false;
@@ -66,7 +61,7 @@ export function createCore(profile: SimProfile, seed: number, sendLogCapacity: n
     abortAll() {
       for (const r of open) r.abort();
       open.clear();
-      deployment?.stop();
+      engine.stop();
     },
     prepare(api, request, faultValue, formatValue) {
       let fault: FaultRequest | undefined;
@@ -103,20 +98,12 @@ export function createCore(profile: SimProfile, seed: number, sendLogCapacity: n
         occurrences.set(promptHash, occurrence + 1);
       }
       const promptTokens = estimatePromptTokens(request.promptText);
-      if (deployment && promptTokens > deployment.maxPromptTokens) {
-        const message = `This model's KV cache holds ${deployment.maxPromptTokens + 1} tokens; the prompt has ${promptTokens}. Shorten the prompt.`;
-        return { kind: 'reject', status: 400, message, headers: idHeader };
-      }
-      // The engine finds cached blocks when it schedules the request; here only the simple model looks them up.
-      const keys = deployment ? blockHashes(request.promptText) : undefined;
-      const cachedTokens = deployment
-        ? deployment.peekCachedTokens(keys!, promptTokens)
-        : responseProfile.prefix_caching
-          ? prefixCache.lookupAndInsert(request.promptText, promptTokens)
-          : 0;
+      const tooLong = engine.promptError(promptTokens);
+      if (tooLong !== undefined) return { kind: 'reject', status: 400, message: tooLong, headers: idHeader };
+      const { cachedTokens, keys } = engine.prefix(request.promptText, promptTokens, responseProfile);
       const gen = planGeneration({
         cachedTokens,
-        profile: deployment ? { ...responseProfile, tokens_per_chunk: 1 } : responseProfile,
+        profile: engine.planningProfile(responseProfile),
         request,
         rng: createRng(hashString(`${seed}|${occurrence}|${promptHash}`)),
         fault: fault?.kind,
@@ -133,7 +120,8 @@ export function createCore(profile: SimProfile, seed: number, sendLogCapacity: n
         promptTokens: gen.promptTokens,
         cachedTokens: gen.cachedTokens,
       };
-      return { kind: 'play', ctx, gen, fault, profile: responseProfile };
+      const plannedOutputTokens = gen.thinkingTokens + gen.answerTokens + gen.toolTokens;
+      return { kind: 'play', ctx, gen, fault, profile: responseProfile, plannedOutputTokens };
     },
   };
 }

@@ -6,24 +6,18 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { anthropic } from './apis/anthropic';
 import { doubledV1Hint } from './apis/base-urls';
-import { ollama } from './apis/ollama';
-import { ollamaGenerate } from './apis/ollama-generate';
 import { ollamaInfo } from './apis/ollama-info';
-import { openAiChat, openAiError } from './apis/openai-chat';
-import { openAiCompletions } from './apis/openai-completions';
-import { openAiResponses } from './apis/openai-responses';
-import { tgiGenerate, tgiStream } from './apis/tgi';
-import { isRecord, type SimApi } from './apis/types';
-import { createCore, REASONING_FORMAT_HEADER, RESPONSE_ID_HEADER, type SimCore } from './core';
+import { openAiError } from './apis/openai-common';
+import { apiForPath } from './apis/registry';
+import { isRecord } from './apis/request-fields';
+import { createCore, REASONING_FORMAT_HEADER, RESPONSE_ID_HEADER } from './core';
 import { FAULT_HEADER } from './faults';
 import type { SimProfile } from './profiles';
-import { httpSink, playComplete, playStream } from './responder';
+import { httpSink, playComplete, playStream } from './player';
 import { answerQuestion, SIM_ANSWER_HEADER } from './answers';
 import type { SendLog } from './send-log';
 import { attachWebSocket, WS_PATH } from './websocket';
-import { instrumentSim, sendMetrics } from './metrics-text';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -45,18 +39,6 @@ export interface SimServer {
   close(): Promise<void>;
 }
 
-/** POST routes: path -> API. */
-const ROUTES: Record<string, SimApi> = {
-  '/v1/chat/completions': openAiChat,
-  '/v1/completions': openAiCompletions,
-  '/v1/responses': openAiResponses,
-  '/v1/messages': anthropic,
-  '/api/chat': ollama,
-  '/api/generate': ollamaGenerate,
-  '/generate_stream': tgiStream,
-  '/generate': tgiGenerate,
-};
-
 const headerValue = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
   return typeof v === 'string' ? v : undefined;
@@ -65,8 +47,6 @@ const headerValue = (req: IncomingMessage, name: string): string | undefined => 
 export async function startSimServer(opts: SimServerOptions): Promise<SimServer> {
   const { profile } = opts;
   const core = createCore(profile, opts.seed, opts.sendLogCapacity);
-  // Engine profiles publish the engine model's own /metrics; the fast profiles a minimal one (metrics-text.ts).
-  const simMetrics = core.engine.deployment ? undefined : instrumentSim(core);
 
   const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = JSON.stringify(body);
@@ -76,7 +56,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
-    const api = routeFor(path);
+    const api = apiForPath(path);
     if (req.method === 'GET' && (path === '/v1/models' || path === '/models')) {
       const created = Math.floor(Date.now() / 1000);
       sendJson(res, 200, { object: 'list', data: [{ id: profile.model, object: 'model', created, owned_by: 'llmload-sim', max_model_len: SIM_MAX_MODEL_LEN }] });
@@ -89,9 +69,11 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       return;
     }
     if (req.method === 'GET' && path === '/metrics') {
-      // Prometheus text in vLLM's metric names (see docs/simulator.md and docs/server-metrics.md).
-      if (simMetrics) return sendMetrics(res, simMetrics, profile.model);
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(core.engine.deployment!.metricsText(profile.model));
+      // Prometheus text in vLLM's metric names (see docs/simulator.md and docs/server-metrics.md): the
+      // engine model's own on engine profiles, a minimal one on the fast profiles (metrics-text.ts).
+      const text = core.engine.metricsText(profile.model);
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
+      res.end(text);
       return;
     }
     if (req.method === 'GET' && (path === '/health' || path === '/info')) {
@@ -134,20 +116,13 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       sendJson(res, p.status, api.errorBody(p.status, p.message), p.headers);
       return;
     }
-    p.gen = answerQuestion(p.gen, headerValue(req, SIM_ANSWER_HEADER), p.profile, opts.seed, parsed.request, serverPressure(core.engine));
+    p.gen = answerQuestion(p.gen, headerValue(req, SIM_ANSWER_HEADER), p.profile, opts.seed, parsed.request, core.engine.pressure());
     const idHeader = { [RESPONSE_ID_HEADER]: p.ctx.id };
     const sendTimes = core.sendLog.open(p.ctx.id);
+    const play = { gen: p.gen, fault: p.fault, engine: core.engine, sendTimes, plannedOutputTokens: p.plannedOutputTokens };
     const running = parsed.request.stream
-      ? playStream({
-          sink: httpSink(res, api.streamContentType, idHeader),
-          encoder: api.encoder(p.ctx),
-          profile: p.profile,
-          gen: p.gen,
-          fault: p.fault,
-          engine: core.engine,
-          sendTimes,
-        })
-      : playComplete({ res, api, ctx: p.ctx, gen: p.gen, fault: p.fault, engine: core.engine, sendTimes, headers: idHeader });
+      ? playStream({ ...play, sink: httpSink(res, api.streamContentType, idHeader), encoder: api.encoder(p.ctx), profile: p.profile })
+      : playComplete({ ...play, res, api, ctx: p.ctx, headers: idHeader });
     core.track(running);
   };
 
@@ -191,19 +166,6 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   };
 }
 
-/**
- * The API of a path. The base URL a builtin target hands to adapters ends in /v1, so the root
- * routes (/api/chat, /generate_stream) are also served under /v1, and the /v1 routes without it.
- */
-function routeFor(path: string): SimApi | undefined {
-  const exact = Object.prototype.hasOwnProperty.call(ROUTES, path) ? ROUTES[path] : undefined;
-  if (exact) return exact;
-  const alt = path.startsWith('/v1/') ? path.slice(3) : `/v1${path}`;
-  // Only one /v1 is ever added or taken away: /v1/v1/... stays unknown.
-  if (alt.startsWith('/v1/v1/') || (path.startsWith('/v1/') && alt.startsWith('/v1/'))) return undefined;
-  return Object.prototype.hasOwnProperty.call(ROUTES, alt) ? ROUTES[alt] : undefined;
-}
-
 /** The request body as text, or undefined when it is larger than the limit. */
 function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
@@ -218,17 +180,4 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
     req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(parts).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-/** Requests waiting per serving slot now: the slot queue's, or on an engine profile its schedulers' waiting per running request. */
-function serverPressure(engine: SimCore['engine']): number {
-  const d = engine.deployment;
-  if (!d) return engine.pressure?.() ?? 0;
-  let waiting = 0;
-  let running = 0;
-  for (const e of d.engines) {
-    waiting += e.numWaiting;
-    running += e.numRunning;
-  }
-  return waiting / Math.max(1, running);
 }

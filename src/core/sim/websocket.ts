@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { parseWsRequest, websocketApi, wsErrorMessage } from './apis/websocket-messages';
 import { FAULT_HEADER, parseFaultHeader } from './faults';
-import { playStream, type FrameSink } from './responder';
+import { playStream, type FrameSink } from './player';
 import { RESPONSE_ID_HEADER, type SimCore } from './core';
 
 export const WS_PATH = '/v1/ws';
@@ -129,6 +129,7 @@ function serveConnection(ws: WebSocket, core: SimCore, connectionFault: string |
       fault: p.fault,
       engine: core.engine,
       sendTimes: core.sendLog.open(p.ctx.id),
+      plannedOutputTokens: p.plannedOutputTokens,
     });
     core.track(running);
     void running.ended.then(() => {

@@ -6,18 +6,9 @@
  */
 import type { Chunk, Generation } from '../generation';
 import { hashString } from '../random';
-import {
-  contentText,
-  isRecord,
-  offeredTool,
-  optionalPositiveInt,
-  sseEvent,
-  type FinishSummary,
-  type ParsedRequest,
-  type ResponseContext,
-  type SimApi,
-  type StreamEncoder,
-} from './types';
+import { sseEvent } from './frames';
+import { contentText, isRecord, messageTexts, offeredTool, optionalPositiveInt } from './request-fields';
+import type { FinishSummary, ParsedRequest, ResponseContext, SimApi, StreamEncoder } from './types';
 
 function errorType(status: number): string {
   if (status === 429) return 'rate_limit_error';
@@ -37,11 +28,8 @@ function parse(body: unknown): ParsedRequest {
   const messages = body.messages;
   if (messages === undefined) return { error: 'messages: Field required' };
   if (!Array.isArray(messages) || messages.length === 0) return { error: 'messages: must be a non-empty array' };
-  const texts: string[] = [contentText(body.system)];
-  for (const [i, m] of messages.entries()) {
-    if (!isRecord(m) || typeof m.role !== 'string') return { error: `messages.${i}: must be an object with a string 'role'` };
-    texts.push(contentText(m.content));
-  }
+  const texts = messageTexts(messages);
+  if (typeof texts === 'number') return { error: `messages.${texts}: must be an object with a string 'role'` };
   if (body.max_tokens === undefined) return { error: 'max_tokens: Field required' };
   const maxTokens = optionalPositiveInt(body, 'max_tokens');
   if (typeof maxTokens === 'string') return { error: maxTokens };
@@ -56,7 +44,7 @@ function parse(body: unknown): ParsedRequest {
   return {
     request: {
       model: typeof body.model === 'string' ? body.model : undefined,
-      promptText: texts.filter((t) => t !== '').join('\n'),
+      promptText: [contentText(body.system), ...texts].filter((t) => t !== '').join('\n'),
       maxTokens,
       stream: body.stream === true,
       includeUsage: true,

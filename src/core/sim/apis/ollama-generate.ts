@@ -5,8 +5,10 @@
  * true; errors are `{"error": "..."}`.
  */
 import type { Chunk, Generation } from '../generation';
-import { doneRecord, ollamaCommon } from './ollama';
-import { isRecord, isoNow, type FinishSummary, type ParsedRequest, type ResponseContext, type SimApi, type StreamEncoder } from './types';
+import { isoNow, ndjsonLine as line } from './frames';
+import { doneRecord, ollamaApi, ollamaCommon, ollamaStreamError } from './ollama-common';
+import { isRecord } from './request-fields';
+import type { FinishSummary, ParsedRequest, ResponseContext, StreamEncoder } from './types';
 
 function parse(body: unknown): ParsedRequest {
   if (!isRecord(body)) return { error: 'request body must be a JSON object' };
@@ -20,14 +22,13 @@ function parse(body: unknown): ParsedRequest {
 }
 
 function encoder(ctx: ResponseContext): StreamEncoder {
-  const line = (value: unknown): string => JSON.stringify(value) + '\n';
   const record = (fields: Record<string, unknown>): string => line({ model: ctx.model, created_at: isoNow(), ...fields });
   return {
     start: () => [],
     keepAlive: () => undefined,
     chunk: (c: Chunk) => [c.phase === 'thinking' ? record({ response: '', thinking: c.text, done: false }) : record({ response: c.text, done: false })],
     finish: (s: FinishSummary) => [record({ response: '', ...doneRecord(s) })],
-    streamError: (message) => [line({ error: message })],
+    streamError: ollamaStreamError,
     garbage: () => ['{"model":"' + ctx.model + '","response":\u0000<<not json>>\n'],
   };
 }
@@ -37,13 +38,4 @@ function completeBody(ctx: ResponseContext, gen: Generation, s: FinishSummary): 
   return { model: ctx.model, created_at: isoNow(), response: gen.answerText, ...thinking, ...doneRecord(s) };
 }
 
-export const ollamaGenerate: SimApi = {
-  name: 'ollama',
-  idPrefix: 'ollama-sim-',
-  streamContentType: 'application/x-ndjson',
-  parse,
-  thinkTags: () => false,
-  errorBody: (_status, message) => ({ error: message }),
-  encoder,
-  completeBody,
-};
+export const ollamaGenerate = ollamaApi({ parse, encoder, completeBody });

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SimProfile } from '../profiles';
-import { isRecord } from './types';
+import { isRecord } from './request-fields';
 
 /** The Ollama release whose formats the simulator follows; what GET /api/version reports. */
 export const OLLAMA_VERSION = '0.12.6';

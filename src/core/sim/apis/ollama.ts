@@ -4,29 +4,19 @@
  * prompt_eval_count, eval_count and durations in nanoseconds. `stream` defaults to true.
  * Ollama sends no keep-alives; errors are `{"error": "..."}`.
  */
-import type { Chunk, Generation, SimRequest } from '../generation';
-import {
-  contentText,
-  isRecord,
-  isoNow,
-  offeredTool,
-  type FinishSummary,
-  type ParsedRequest,
-  type ResponseContext,
-  type SimApi,
-  type StreamEncoder,
-} from './types';
+import type { Chunk, Generation } from '../generation';
+import { isoNow, ndjsonLine as line } from './frames';
+import { doneRecord, ollamaApi, ollamaCommon, ollamaStreamError } from './ollama-common';
+import { isRecord, messageTexts, offeredTool } from './request-fields';
+import type { FinishSummary, ParsedRequest, ResponseContext, StreamEncoder } from './types';
 
 function parse(body: unknown): ParsedRequest {
   if (!isRecord(body)) return { error: 'request body must be a JSON object' };
   if (typeof body.model !== 'string' || body.model === '') return { error: 'model is required' };
   const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) return { error: 'messages is required and must be a non-empty array' };
-  const texts: string[] = [];
-  for (const [i, m] of messages.entries()) {
-    if (!isRecord(m) || typeof m.role !== 'string') return { error: `messages[${i}] must be an object with a string role` };
-    texts.push(contentText(m.content));
-  }
+  const texts = messageTexts(messages);
+  if (typeof texts === 'number') return { error: `messages[${texts}] must be an object with a string role` };
   const common = ollamaCommon(body);
   if (typeof common === 'string') return { error: common };
   if (body.tools !== undefined && !Array.isArray(body.tools)) return { error: 'tools must be an array' };
@@ -37,42 +27,6 @@ function parse(body: unknown): ParsedRequest {
       ...common,
       tool: offeredTool(body.tools, (t) => (isRecord(t.function) ? t.function.name : undefined), false),
     },
-  };
-}
-
-/** The fields /api/chat and /api/generate read alike: `stream` (default true), `think`, `options.num_predict` and `options.seed`. */
-export function ollamaCommon(body: Record<string, unknown>): Pick<SimRequest, 'maxTokens' | 'stream' | 'includeUsage' | 'seed' | 'thinking'> | string {
-  if (body.stream !== undefined && typeof body.stream !== 'boolean') return 'stream must be a boolean';
-  const options = isRecord(body.options) ? body.options : {};
-  const numPredict = options.num_predict;
-  if (numPredict !== undefined && (typeof numPredict !== 'number' || !Number.isInteger(numPredict))) {
-    return 'options.num_predict must be an integer';
-  }
-  const seed = options.seed;
-  return {
-    // Ollama: -1 means no limit.
-    maxTokens: typeof numPredict === 'number' && numPredict > 0 ? numPredict : undefined,
-    stream: body.stream !== false,
-    includeUsage: true,
-    seed: typeof seed === 'number' && Number.isInteger(seed) ? seed : undefined,
-    // `think` is true, false, or a level ("high", "medium", "low"); only false turns thinking off.
-    thinking: body.think !== false,
-  };
-}
-
-const ns = (ms: number): number => Math.round(ms * 1e6);
-
-export function doneRecord(s: FinishSummary): Record<string, unknown> {
-  return {
-    done_reason: s.finishReason === 'length' ? 'length' : 'stop',
-    done: true,
-    total_duration: ns(s.totalMs),
-    load_duration: 0,
-    // Ollama counts only the prompt tokens it evaluated: a reused prefix is left out.
-    prompt_eval_count: s.promptTokens - s.cachedTokens,
-    prompt_eval_duration: ns(s.prefillMs),
-    eval_count: s.completionTokens,
-    eval_duration: ns(s.decodeMs),
   };
 }
 
@@ -88,7 +42,6 @@ function toolCalls(name: string | undefined, args: string): unknown[] {
 }
 
 function encoder(ctx: ResponseContext): StreamEncoder {
-  const line = (value: unknown): string => JSON.stringify(value) + '\n';
   // Ollama does not stream tool arguments: the whole call comes in one record.
   let args = '';
   let toolSent = false;
@@ -113,7 +66,7 @@ function encoder(ctx: ResponseContext): StreamEncoder {
       frames.push(line({ model: ctx.model, created_at: isoNow(), message: { role: 'assistant', content: '' }, ...doneRecord(s) }));
       return frames;
     },
-    streamError: (message) => [line({ error: message })],
+    streamError: ollamaStreamError,
     garbage: () => ['{"model":"' + ctx.model + '","message":\u0000<<not json>>\n'],
   };
 }
@@ -125,13 +78,4 @@ function completeBody(ctx: ResponseContext, gen: Generation, s: FinishSummary): 
   return { model: ctx.model, created_at: isoNow(), message, ...doneRecord(s) };
 }
 
-export const ollama: SimApi = {
-  name: 'ollama',
-  idPrefix: 'ollama-sim-',
-  streamContentType: 'application/x-ndjson',
-  parse,
-  thinkTags: () => false,
-  errorBody: (_status, message) => ({ error: message }),
-  encoder,
-  completeBody,
-};
+export const ollama = ollamaApi({ parse, encoder, completeBody });

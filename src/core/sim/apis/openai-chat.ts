@@ -5,84 +5,25 @@
  */
 import type { Chunk, Generation } from '../generation';
 import type { ReasoningFormat, SimProfile } from '../profiles';
-import {
-  contentText,
-  isRecord,
-  offeredTool,
-  optionalPositiveInt,
-  sseData,
-  type FinishSummary,
-  type ParsedRequest,
-  type ResponseContext,
-  type SimApi,
-  type StreamEncoder,
-} from './types';
-
-export function openAiError(status: number, message: string): unknown {
-  const type = status === 429 ? 'rate_limit_exceeded' : status >= 500 ? 'server_error' : status === 404 ? 'not_found_error' : 'invalid_request_error';
-  return { error: { message, type, param: null, code: status === 429 ? 'rate_limit_exceeded' : null } };
-}
-
-export function openAiUsage(s: FinishSummary): Record<string, unknown> {
-  return {
-    prompt_tokens: s.promptTokens,
-    completion_tokens: s.completionTokens,
-    total_tokens: s.promptTokens + s.completionTokens,
-    prompt_tokens_details: { cached_tokens: s.cachedTokens },
-    completion_tokens_details: { reasoning_tokens: s.reasoningTokens },
-  };
-}
-
-/** Reads `stream`, `stream_options.include_usage` and `seed`, shared by the OpenAI-style APIs. */
-export function openAiStreamOptions(body: Record<string, unknown>): { stream: boolean; includeUsage: boolean; seed?: number } | string {
-  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') return 'stream must be a boolean';
-  const so = body.stream_options;
-  if (so !== undefined && so !== null && !isRecord(so)) return 'stream_options must be an object';
-  const includeUsage = isRecord(so) && so.include_usage === true;
-  const seed = body.seed;
-  if (seed !== undefined && seed !== null && (typeof seed !== 'number' || !Number.isInteger(seed))) return 'seed must be an integer';
-  return { stream: body.stream === true, includeUsage, seed: typeof seed === 'number' ? seed : undefined };
-}
+import { sseData } from './frames';
+import { chatTool, openAiCommon, openAiError, openAiStreamEnd, openAiStreamError, openAiUsage } from './openai-common';
+import { isRecord, messageTexts, optionalPositiveInt } from './request-fields';
+import type { FinishSummary, ParsedRequest, ResponseContext, SimApi, StreamEncoder } from './types';
 
 function parse(body: unknown): ParsedRequest {
   if (!isRecord(body)) return { error: 'request body must be a JSON object' };
   const messages = body.messages;
   if (messages === undefined) return { error: "'messages' is a required property" };
   if (!Array.isArray(messages) || messages.length === 0) return { error: "'messages' must be a non-empty array" };
-  const texts: string[] = [];
-  for (const [i, m] of messages.entries()) {
-    if (!isRecord(m) || typeof m.role !== 'string') return { error: `messages[${i}] must be an object with a string 'role'` };
-    texts.push(contentText(m.content));
-  }
+  const texts = messageTexts(messages);
+  if (typeof texts === 'number') return { error: `messages[${texts}] must be an object with a string 'role'` };
   let maxTokens = optionalPositiveInt(body, 'max_completion_tokens');
   if (maxTokens === undefined) maxTokens = optionalPositiveInt(body, 'max_tokens');
   if (typeof maxTokens === 'string') return { error: maxTokens };
-  const so = openAiStreamOptions(body);
-  if (typeof so === 'string') return { error: so };
+  const common = openAiCommon(body);
+  if (typeof common === 'string') return { error: common };
   if (body.tools !== undefined && !Array.isArray(body.tools)) return { error: 'tools must be an array' };
-  return {
-    request: {
-      model: typeof body.model === 'string' ? body.model : undefined,
-      promptText: texts.join('\n'),
-      maxTokens,
-      stream: so.stream,
-      includeUsage: so.includeUsage,
-      seed: so.seed,
-      thinking: true,
-      tool: chatTool(body),
-    },
-  };
-}
-
-/** The function the model calls: the one `tool_choice` names, else the first of `tools`; none when `tool_choice` is "none". */
-export function chatTool(body: Record<string, unknown>): string | undefined {
-  const choice = body.tool_choice;
-  const fnName = (t: Record<string, unknown>): unknown => (isRecord(t.function) ? t.function.name : t.name);
-  if (isRecord(choice)) {
-    const named = fnName(choice);
-    if (typeof named === 'string' && named !== '') return named;
-  }
-  return offeredTool(body.tools, fnName, choice === 'none');
+  return { request: { ...common, promptText: texts.join('\n'), maxTokens, thinking: true, tool: chatTool(body) } };
 }
 
 /** The delta (or message fields) carrying thinking text in each reasoning format (think_tags aside). */
@@ -119,13 +60,8 @@ function encoder(ctx: ResponseContext): StreamEncoder {
       if (c.phase === 'answer' || format === 'think_tags') return [frame({ content: c.text })];
       return [frame(thinkingDelta(format, c.text))];
     },
-    finish(s) {
-      const frames = [frame({}, s.finishReason)];
-      if (ctx.request.includeUsage) frames.push(sseData({ ...head, choices: [], usage: openAiUsage(s) }));
-      frames.push('data: [DONE]\n\n');
-      return frames;
-    },
-    streamError: (message) => [sseData({ error: { message, type: 'server_error', param: null, code: 'internal_error' } }), 'data: [DONE]\n\n'],
+    finish: (s) => [frame({}, s.finishReason), ...openAiStreamEnd(ctx, head, s)],
+    streamError: openAiStreamError,
     garbage: () => [`data: {"id":"${ctx.id}","choices":[{"delta":{"content":"\u0000<<not json>>\n\n`],
   };
 }

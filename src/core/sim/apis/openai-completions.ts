@@ -4,17 +4,10 @@
  * reasoning field, so thinking comes as `<think>`…`</think>` inside the text.
  */
 import type { Chunk, Generation } from '../generation';
-import { openAiError, openAiStreamOptions, openAiUsage } from './openai-chat';
-import {
-  isRecord,
-  optionalPositiveInt,
-  sseData,
-  type FinishSummary,
-  type ParsedRequest,
-  type ResponseContext,
-  type SimApi,
-  type StreamEncoder,
-} from './types';
+import { sseData } from './frames';
+import { openAiCommon, openAiError, openAiStreamEnd, openAiStreamError, openAiUsage } from './openai-common';
+import { isRecord, optionalPositiveInt } from './request-fields';
+import type { FinishSummary, ParsedRequest, ResponseContext, SimApi, StreamEncoder } from './types';
 
 function promptText(prompt: unknown): string | undefined {
   if (typeof prompt === 'string') return prompt;
@@ -33,19 +26,9 @@ function parse(body: unknown): ParsedRequest {
   if (text === undefined) return { error: "'prompt' must be a string, an array of strings or an array of token ids" };
   const maxTokens = optionalPositiveInt(body, 'max_tokens');
   if (typeof maxTokens === 'string') return { error: maxTokens };
-  const so = openAiStreamOptions(body);
-  if (typeof so === 'string') return { error: so };
-  return {
-    request: {
-      model: typeof body.model === 'string' ? body.model : undefined,
-      promptText: text,
-      maxTokens,
-      stream: so.stream,
-      includeUsage: so.includeUsage,
-      seed: so.seed,
-      thinking: true,
-    },
-  };
+  const common = openAiCommon(body);
+  if (typeof common === 'string') return { error: common };
+  return { request: { ...common, promptText: text, maxTokens, thinking: true } };
 }
 
 function encoder(ctx: ResponseContext): StreamEncoder {
@@ -57,13 +40,8 @@ function encoder(ctx: ResponseContext): StreamEncoder {
     start: () => [],
     keepAlive: () => ': keep-alive\n\n',
     chunk: (c: Chunk) => [frame(c.text)],
-    finish(s) {
-      const frames = [frame('', s.finishReason)];
-      if (ctx.request.includeUsage) frames.push(sseData({ ...head, choices: [], usage: openAiUsage(s) }));
-      frames.push('data: [DONE]\n\n');
-      return frames;
-    },
-    streamError: (message) => [sseData({ error: { message, type: 'server_error', param: null, code: 'internal_error' } }), 'data: [DONE]\n\n'],
+    finish: (s) => [frame('', s.finishReason), ...openAiStreamEnd(ctx, head, s)],
+    streamError: openAiStreamError,
     garbage: () => [`data: {"id":"${ctx.id}","choices":[{"text":"\u0000<<not json>>\n\n`],
   };
 }

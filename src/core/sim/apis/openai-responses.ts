@@ -6,18 +6,10 @@
  * max_output_tokens cut it) carrying usage. There is no [DONE] marker.
  */
 import type { Chunk, Generation } from '../generation';
-import { chatTool, openAiError, openAiStreamOptions } from './openai-chat';
-import {
-  contentText,
-  isRecord,
-  optionalPositiveInt,
-  sseEvent,
-  type FinishSummary,
-  type ParsedRequest,
-  type ResponseContext,
-  type SimApi,
-  type StreamEncoder,
-} from './types';
+import { sseEvent } from './frames';
+import { chatTool, openAiCommon, openAiError } from './openai-common';
+import { contentText, isRecord, optionalPositiveInt } from './request-fields';
+import type { FinishSummary, ParsedRequest, ResponseContext, SimApi, StreamEncoder } from './types';
 
 function parse(body: unknown): ParsedRequest {
   if (!isRecord(body)) return { error: 'request body must be a JSON object' };
@@ -34,22 +26,12 @@ function parse(body: unknown): ParsedRequest {
   } else return { error: "'input' must be a string or a non-empty array of items" };
   const maxTokens = optionalPositiveInt(body, 'max_output_tokens');
   if (typeof maxTokens === 'string') return { error: maxTokens };
-  const so = openAiStreamOptions(body);
-  if (typeof so === 'string') return { error: so };
+  const common = openAiCommon(body);
+  if (typeof common === 'string') return { error: common };
   const reasoning = isRecord(body.reasoning) ? body.reasoning : undefined;
   if (body.tools !== undefined && !Array.isArray(body.tools)) return { error: 'tools must be an array' };
-  return {
-    request: {
-      model: typeof body.model === 'string' ? body.model : undefined,
-      promptText: texts.join('\n'),
-      maxTokens,
-      stream: so.stream,
-      includeUsage: true,
-      seed: so.seed,
-      thinking: reasoning?.effort !== 'none',
-      tool: chatTool(body),
-    },
-  };
+  // Responses always end with usage (in response.completed).
+  return { request: { ...common, promptText: texts.join('\n'), maxTokens, includeUsage: true, thinking: reasoning?.effort !== 'none', tool: chatTool(body) } };
 }
 
 function usage(s: FinishSummary): Record<string, unknown> {

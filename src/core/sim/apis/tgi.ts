@@ -7,14 +7,8 @@
  */
 import type { Chunk, Generation } from '../generation';
 import { hashString } from '../random';
-import {
-  isRecord,
-  type FinishSummary,
-  type ParsedRequest,
-  type ResponseContext,
-  type SimApi,
-  type StreamEncoder,
-} from './types';
+import { isRecord } from './request-fields';
+import type { FinishSummary, ParsedRequest, ResponseContext, SimApi, StreamEncoder } from './types';
 
 const tgiFinish = (s: FinishSummary): string => (s.finishReason === 'length' ? 'length' : 'eos_token');
 const data = (value: unknown): string => `data:${JSON.stringify(value)}\n\n`;

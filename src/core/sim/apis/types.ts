@@ -1,6 +1,7 @@
 /**
  * The contract each simulated API implements: parse its request body into a SimRequest, format
  * its errors, encode a stream of chunks into its wire frames, and build its non-streaming body.
+ * The helpers the APIs share are in request-fields.ts (reading) and frames.ts (writing).
  */
 import type { Chunk, FinishReason, Generation, SimRequest } from '../generation';
 import type { SimProfile } from '../profiles';
@@ -54,15 +55,15 @@ export interface StreamEncoder {
   garbage(): string[];
 }
 
-export type SimApiName = 'openai-chat' | 'openai-completions' | 'openai-responses' | 'anthropic' | 'ollama' | 'tgi' | 'websocket';
-
 export interface ParsedRequest {
   request?: SimRequest;
   error?: string;
 }
 
+/** One simulated API (a front end); apis/registry.ts maps its path to it. */
 export interface SimApi {
-  name: SimApiName;
+  /** The API's name as docs/simulator.md lists it (two routes of one API share it). */
+  name: string;
   /** Response id prefix; the simulator appends a counter. */
   idPrefix: string;
   /** Content type of the stream. */
@@ -75,55 +76,4 @@ export interface SimApi {
   encoder(ctx: ResponseContext): StreamEncoder;
   /** The JSON body of a non-streaming response. */
   completeBody(ctx: ResponseContext, gen: Generation, summary: FinishSummary): unknown;
-}
-
-/** ISO 8601 time with microseconds, as Ollama's `created_at`. */
-export function isoNow(): string {
-  return new Date().toISOString().replace('Z', '000Z');
-}
-
-/** An SSE `data:` frame holding JSON. */
-export function sseData(value: unknown): string {
-  return `data: ${JSON.stringify(value)}\n\n`;
-}
-
-/** An SSE frame with an `event:` line. */
-export function sseEvent(event: string, value: unknown): string {
-  return `event: ${event}\ndata: ${JSON.stringify(value)}\n\n`;
-}
-
-/** The tool the model should call: the first offered tool's name, unless calling is forbidden. */
-export function offeredTool(tools: unknown, name: (tool: Record<string, unknown>) => unknown, forbidden: boolean): string | undefined {
-  if (forbidden || !Array.isArray(tools) || tools.length === 0 || !isRecord(tools[0])) return undefined;
-  const n = name(tools[0]);
-  return typeof n === 'string' && n !== '' ? n : undefined;
-}
-
-/** Text of a message `content` that is a string or an array of text parts; '' for anything else. */
-export function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((part) => {
-        if (typeof part === 'string') return part;
-        if (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string') {
-          return (part as { text: string }).text;
-        }
-        return '';
-      })
-      .join('\n');
-  }
-  return '';
-}
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A positive integer option, or undefined when absent; a string error when present but invalid. */
-export function optionalPositiveInt(body: Record<string, unknown>, key: string): number | undefined | string {
-  const v = body[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) return `${key} must be a positive integer`;
-  return v;
 }

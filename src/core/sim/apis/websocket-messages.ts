@@ -19,14 +19,8 @@
  */
 import type { Chunk, Generation } from '../generation';
 import { openAiChat } from './openai-chat';
-import {
-  isRecord,
-  type FinishSummary,
-  type ParsedRequest,
-  type ResponseContext,
-  type SimApi,
-  type StreamEncoder,
-} from './types';
+import { isRecord } from './request-fields';
+import type { FinishSummary, ParsedRequest, ResponseContext, SimApi, StreamEncoder } from './types';
 
 export type WsFormat = 'openai' | 'fields';
 

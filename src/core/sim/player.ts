@@ -1,32 +1,18 @@
 /**
- * Plays one planned response with timers (never a busy loop): waits for an admission slot and the
- * prefill time (sending keep-alives meanwhile), then sends each chunk after its decode delay, then
- * the closing frames. Mid-stream faults strike after a set number of chunks. The peer going away,
- * or the server's close(), stops every timer of the response. Frames go to a FrameSink, so the same
- * player serves HTTP responses and WebSocket messages.
+ * Plays one planned response as its engine (sim-engine.ts) times it: sends the opening frames and
+ * keep-alives while the client waits, each planned chunk when the engine says it is due (chunks
+ * due together go out as one chunk per phase), then the closing frames. Mid-stream faults strike
+ * after a set number of chunks. The peer going away, or the server's close(), ends the response
+ * and frees what the engine holds for it. Frames go to a FrameSink, so the same player serves HTTP
+ * responses and WebSocket messages; a non-streaming response is one JSON body at the end.
  */
 import type { ServerResponse } from 'node:http';
 import type { FinishSummary, SimApi, ResponseContext, StreamEncoder } from './apis/types';
 import { MID_STREAM_FAULTS, type FaultRequest } from './faults';
-import type { Generation } from './generation';
+import type { Chunk, Generation } from './generation';
 import type { SimProfile } from './profiles';
 import { wallClockMs } from './send-log';
-import type { Deployment } from './engine/deployment';
-import { playEngineComplete, playEngineStream } from './engine-player';
-
-/** Shared state of the running simulator that responses take part in. */
-export interface Engine {
-  /** Calls `start` when a serving slot is free; the returned function releases the slot (or leaves the queue). */
-  admit(start: () => void): () => void;
-  /** Decode-delay multiplier given how many streams decode now. */
-  slowdown(): number;
-  decodingStarted(): void;
-  decodingEnded(): void;
-  /** Requests waiting for a serving slot now, per slot (0 when none wait; 1 or more when as many wait as there are slots). */
-  pressure?(): number;
-  /** Engine profiles: the step-by-step engine model that times every response instead. */
-  deployment?: Deployment;
-}
+import { Timers, type ServeEvents, type Serving, type SimEngine } from './sim-engine';
 
 /** Where a streamed response's frames go: an HTTP response body or a WebSocket. */
 export interface FrameSink {
@@ -48,48 +34,59 @@ export interface FrameSink {
 }
 
 export interface RunningResponse {
-  /** Stops the response now: timers cleared, slot released, connection destroyed. */
+  /** Stops the response now: timers cleared, engine request freed, connection destroyed. */
   abort(): void;
   /** Resolves when the response has ended in any way. */
   readonly ended: Promise<void>;
 }
 
-export interface StreamJob {
+/** What both kinds of response are played with. */
+interface PlayJob {
+  gen: Generation;
+  fault?: FaultRequest;
+  engine: SimEngine;
+  /** The response's send-time list (frames are appended as they are written). */
+  sendTimes: number[];
+  /** Output tokens as planned before an answer was fitted (see ServeJob). */
+  plannedOutputTokens: number;
+}
+
+export interface StreamJob extends PlayJob {
   sink: FrameSink;
   encoder: StreamEncoder;
   profile: SimProfile;
-  gen: Generation;
-  fault?: FaultRequest;
-  engine: Engine;
-  /** The response's send-time list (frames are appended as they are written). */
-  sendTimes: number[];
+}
+
+export interface CompleteJob extends PlayJob {
+  res: ServerResponse;
+  api: SimApi;
+  ctx: ResponseContext;
+  headers: Record<string, string>;
 }
 
 const now = (): number => performance.now();
 
-/** Timers, admission slot and decode accounting of one response, all released by one cleanup. */
-class Lifecycle {
+/** One response's own timers (keep-alive, a late socket close), its engine request and its phase times, all ended by one cleanup. */
+class Lifetime {
   readonly started = now();
-  firstTokenAt = 0;
-  lastTokenAt = 0;
-  done = false;
+  firstAt = 0;
+  lastAt = 0;
   keepAlive: NodeJS.Timeout | undefined;
-  release: (() => void) | undefined;
+  serving: Serving | undefined;
+  readonly timers = new Timers();
   readonly ended: Promise<void>;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private decoding = false;
   private resolveEnded!: () => void;
 
-  constructor(private readonly engine: Engine) {
+  constructor() {
     this.ended = new Promise<void>((r) => (this.resolveEnded = r));
   }
 
+  get done(): boolean {
+    return this.timers.done;
+  }
+
   later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      if (!this.done) fn();
-    }, Math.max(0, ms));
-    this.timers.add(t);
+    this.timers.later(ms, fn);
   }
 
   stopKeepAlive(): void {
@@ -97,49 +94,58 @@ class Lifecycle {
     this.keepAlive = undefined;
   }
 
-  firstToken(): void {
-    this.firstTokenAt = now();
-    this.decoding = true;
-    this.engine.decodingStarted();
-  }
-
   summary(gen: Generation): FinishSummary {
     const t = now();
     return {
       finishReason: gen.finishReason,
       promptTokens: gen.promptTokens,
-      cachedTokens: gen.cachedTokens,
+      cachedTokens: this.serving?.cachedTokens ?? 0,
       completionTokens: gen.thinkingTokens + gen.answerTokens + gen.toolTokens,
       reasoningTokens: gen.thinkingTokens,
       thinkingText: gen.thinkingText,
       answerText: gen.answerText,
       toolName: gen.toolName,
       toolArguments: gen.toolArguments,
-      prefillMs: (this.firstTokenAt || t) - this.started,
-      decodeMs: this.firstTokenAt ? Math.max(0, this.lastTokenAt - this.firstTokenAt) : 0,
+      prefillMs: (this.firstAt || t) - this.started,
+      decodeMs: this.firstAt ? Math.max(0, this.lastAt - this.firstAt) : 0,
       totalMs: t - this.started,
     };
   }
 
   cleanup(): void {
-    if (this.done) return;
-    this.done = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    if (!this.timers.clear()) return;
     this.stopKeepAlive();
-    this.release?.();
-    this.release = undefined;
-    if (this.decoding) this.engine.decodingEnded();
-    this.decoding = false;
+    this.serving?.cancel();
     this.resolveEnded();
   }
+
+  /** The running response: abort() destroys the connection (unless gone already) and cleans up. */
+  running(destroy: () => void): RunningResponse {
+    return {
+      abort: () => {
+        destroy();
+        this.cleanup();
+      },
+      ended: this.ended,
+    };
+  }
+}
+
+/** Joins consecutive chunks of the same phase into one chunk each. */
+function mergeByPhase(chunks: readonly Chunk[]): Chunk[] {
+  const out: Chunk[] = [];
+  for (const c of chunks) {
+    const last = out[out.length - 1];
+    if (last && last.phase === c.phase) out[out.length - 1] = { phase: c.phase, text: last.text + c.text, tokens: last.tokens + c.tokens, delayMs: 0 };
+    else out.push({ ...c, delayMs: 0 });
+  }
+  return out;
 }
 
 /** Streams a planned response to a sink. */
 export function playStream(job: StreamJob): RunningResponse {
-  if (job.engine.deployment) return playEngineStream(job, job.engine.deployment);
-  const { sink, encoder, gen, engine, fault } = job;
-  const life = new Lifecycle(engine);
+  const { sink, encoder, gen, fault } = job;
+  const life = new Lifetime();
   sink.onClose(() => life.cleanup());
   const write = (frames: string[]): void => {
     for (const f of frames) {
@@ -148,27 +154,22 @@ export function playStream(job: StreamJob): RunningResponse {
       sink.write(f);
     }
   };
-
   sink.open();
   write(encoder.start());
   const ka = encoder.keepAlive();
   if (ka !== undefined && job.profile.keepalive_interval_ms > 0) {
     life.keepAlive = setInterval(() => write([ka]), job.profile.keepalive_interval_ms);
   }
-  const midFault = fault && MID_STREAM_FAULTS.has(fault.kind) ? fault : undefined;
-  const faultAt = midFault ? Math.min(gen.chunks.length, midFault.arg ?? job.profile.fault_after_chunks) : -1;
-  let garbageSent = false;
-
   const chunks = gen.chunks;
+  const midFault = fault && MID_STREAM_FAULTS.has(fault.kind) ? fault : undefined;
+  const faultAt = midFault ? Math.min(chunks.length, midFault.arg ?? job.profile.fault_after_chunks) : -1;
   let next = 0;
-  // Absolute due time of the next chunk: timers fire late by up to a millisecond or so, and
-  // scheduling against the due time (not "delay after the last send") keeps that from adding up,
-  // so the average rate is the profile's. Chunks already due go out in the same turn.
-  let due = 0;
+  let stopped = false;
+  let struck = false;
 
-  /** Handles a mid-stream fault at this point; false when the stream stops here. */
-  const strike = (kind: FaultRequest['kind']): boolean => {
-    switch (kind) {
+  /** Applies the mid-stream fault; false when the stream stops here. */
+  const strike = (): boolean => {
+    switch (midFault!.kind) {
       case 'reset':
         sink.reset();
         return false;
@@ -184,54 +185,63 @@ export function playStream(job: StreamJob): RunningResponse {
         sink.end();
         return false;
       case 'bad_stream':
-        garbageSent = true;
         write(encoder.garbage());
         return true;
       default:
         return true;
     }
   };
-
-  const pump = (): void => {
-    while (!life.done) {
-      if (next === faultAt && midFault && !garbageSent && !strike(midFault.kind)) return;
-      if (next >= chunks.length) {
-        write(encoder.finish(life.summary(gen)));
+  const stop = (): void => {
+    stopped = true;
+    life.serving?.halt();
+  };
+  const events: ServeEvents = {
+    firstToken() {
+      if (stopped || life.done) return;
+      life.stopKeepAlive();
+      life.firstAt = now();
+    },
+    /** Sends the next `count` planned chunks, striking the mid-stream fault at its point. */
+    chunks(count) {
+      if (stopped || life.done) return;
+      life.lastAt = now();
+      let left = count;
+      while (left > 0 && next < chunks.length) {
+        if (next === faultAt && !struck) {
+          struck = true;
+          if (!strike()) return stop();
+        }
+        let end = Math.min(chunks.length, next + left);
+        if (!struck && faultAt > next && faultAt < end) end = faultAt;
+        const group = mergeByPhase(chunks.slice(next, end));
+        left -= end - next;
+        next = end;
+        for (let i = 0; i < group.length; i++) {
+          // The last chunk of a response that ends normally carries the final numbers (TGI puts them there).
+          const isFinal = next === chunks.length && i === group.length - 1 && faultAt !== chunks.length;
+          write(encoder.chunk(group[i], isFinal ? life.summary(gen) : undefined));
+        }
+      }
+    },
+    done(error) {
+      if (stopped || life.done) return;
+      if (error) {
+        write(encoder.streamError(error));
         sink.end();
         return;
       }
-      life.lastTokenAt = now();
-      // The last chunk of a response that ends normally carries the final numbers (TGI puts them there).
-      const isFinal = next === chunks.length - 1 && faultAt !== chunks.length;
-      write(encoder.chunk(chunks[next], isFinal ? life.summary(gen) : undefined));
-      next++;
-      if (next < chunks.length) {
-        due += chunks[next].delayMs * engine.slowdown();
-        const wait = due - now();
-        if (wait > 0.5) {
-          life.later(wait, pump);
-          return;
-        }
+      if (faultAt === chunks.length && !struck) {
+        struck = true;
+        if (!strike()) return stop();
       }
-    }
-  };
-
-  life.release = engine.admit(() => {
-    life.later(gen.prefillMs, () => {
-      life.stopKeepAlive();
-      life.firstToken();
-      due = now() + (chunks[0]?.delayMs ?? 0);
-      if (chunks.length > 0 && chunks[0].delayMs > 0.5) life.later(chunks[0].delayMs, pump);
-      else pump();
-    });
-  });
-  return {
-    abort() {
-      if (!sink.finished) sink.destroy();
-      life.cleanup();
+      write(encoder.finish(life.summary(gen)));
+      sink.end();
     },
-    ended: life.ended,
   };
+  life.serving = job.engine.serve({ gen, profile: job.profile, fault, streaming: true, plannedOutputTokens: job.plannedOutputTokens }, events);
+  return life.running(() => {
+    if (!sink.finished) sink.destroy();
+  });
 }
 
 /** An HTTP response as a frame sink. */
@@ -254,7 +264,7 @@ export function httpSink(res: ServerResponse, contentType: string, headers: Reco
 }
 
 /** Sends a non-streaming response's body, or the fault it was given instead. */
-export function answerComplete(job: CompleteJob, summary: FinishSummary, later: (ms: number, fn: () => void) => void): void {
+function answerComplete(job: CompleteJob, summary: FinishSummary, later: (ms: number, fn: () => void) => void): void {
   const { res } = job;
   const kind = job.fault?.kind;
   if (kind === 'stall') return;
@@ -290,41 +300,25 @@ export function resetSocket(res: ServerResponse): void {
   res.destroy();
 }
 
-export interface CompleteJob {
-  res: ServerResponse;
-  api: SimApi;
-  ctx: ResponseContext;
-  gen: Generation;
-  fault?: FaultRequest;
-  engine: Engine;
-  sendTimes: number[];
-  headers: Record<string, string>;
-}
-
-/** Answers a non-streaming HTTP request after the whole generation time, in one JSON body. */
+/** Answers a non-streaming HTTP request when the engine is done with it, in one JSON body. */
 export function playComplete(job: CompleteJob): RunningResponse {
-  if (job.engine.deployment) return playEngineComplete(job, job.engine.deployment);
-  const { res, gen, engine } = job;
-  const life = new Lifecycle(engine);
+  const { res, gen } = job;
+  const life = new Lifetime();
   res.on('close', () => life.cleanup());
-
-  const finish = (): void => {
-    life.lastTokenAt = now();
-    answerComplete(job, life.summary(gen), (ms, fn) => life.later(ms, fn));
-  };
-
-  life.release = engine.admit(() => {
-    const decodeMs = gen.chunks.reduce((sum, c) => sum + c.delayMs, 0) * engine.slowdown();
-    life.later(gen.prefillMs, () => {
-      life.firstToken();
-      life.later(decodeMs, finish);
-    });
-  });
-  return {
-    abort() {
-      if (!res.destroyed) res.destroy();
-      life.cleanup();
+  const events: ServeEvents = {
+    firstToken: () => void (life.firstAt = now()),
+    chunks: () => void (life.lastAt = now()),
+    done(error) {
+      if (error) {
+        res.writeHead(400, { 'content-type': 'application/json', ...job.headers }).end(JSON.stringify(job.api.errorBody(400, error)));
+        return;
+      }
+      answerComplete(job, life.summary(gen), (ms, fn) => life.later(ms, fn));
     },
-    ended: life.ended,
   };
+  const serveJob = { gen, profile: job.ctx.profile, fault: job.fault, streaming: false, plannedOutputTokens: job.plannedOutputTokens };
+  life.serving = job.engine.serve(serveJob, events);
+  return life.running(() => {
+    if (!res.destroyed) res.destroy();
+  });
 }
