@@ -157,6 +157,27 @@ export class ParseCore {
     this.error(this.lineR(rl), message);
   }
 
+  /** Reports `word`, unknown as a `what`: "did you mean" with a fix when one of `choices` is near, else the list. */
+  unknownWord(r: Range, what: string, word: string, choices: readonly string[]): void {
+    const near = closest(word, choices);
+    if (near) this.error(r, `unknown ${what} "${word}"; did you mean "${near}"?`, { range: r, text: near, title: `Change to "${near}"` });
+    else this.error(r, `unknown ${what} "${word}"; expected ${listOf(choices)}`);
+  }
+
+  /** `KW WORD` with WORD one of two `words` (`length fails`, `keep_alive off`): the word, or undefined after reporting what is wrong. */
+  choice(rl: RawLine, words: readonly [string, string], usage: string): string | undefined {
+    const ts = rl.lex.tokens;
+    if (!ts[1]) {
+      this.missing(rl, `${ts[0].value} needs ${words[0]} or ${words[1]}; write ${usage}`);
+      return undefined;
+    }
+    if (ts[1].quoted || !words.includes(ts[1].value)) {
+      this.extra(rl, 1, usage, words);
+      return undefined;
+    }
+    return this.extra(rl, 2, usage) ? undefined : ts[1].value;
+  }
+
   // ---- values ------------------------------------------------------------------------------
 
   /** A value written as a token sequence from `from`: one quoted string, or the rest of the line. */

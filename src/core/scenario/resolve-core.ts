@@ -101,6 +101,17 @@ export class Resolution {
     return s ? s.keyword.range : zero();
   }
 
+  /** True, with a "duplicate" error, when `key` came before in `seen`; else notes the node's line under `key`. */
+  repeated(seen: Map<string, number>, key: string, node: { keyword: { range: Range }; range: Range }, what: string): boolean {
+    const first = seen.get(key);
+    if (first !== undefined) {
+      this.error(node.keyword.range, `duplicate ${what}; the first is on line ${first + 1}`);
+      return true;
+    }
+    seen.set(key, node.range.start.line);
+    return false;
+  }
+
   only<K extends TopNode['kind']>(kind: K, label: string = kind): Extract<TopNode, { kind: K }> | undefined {
     const nodes = this.tree.statements.filter((s) => s.kind === kind) as Extract<TopNode, { kind: K }>[];
     for (const n of nodes.slice(1)) {
@@ -158,6 +169,14 @@ export class Resolution {
 
   abs(p: string): string {
     return path.resolve(this.baseDir, p);
+  }
+
+  /** The absolute path of a file the scenario names, or undefined (with an error at `range`) when there is no such file. */
+  existingFile(rel: string, range: Range): string | undefined {
+    const abs = this.abs(rel);
+    if (this.exists(abs)) return abs;
+    this.error(range, notFound(rel, abs));
+    return undefined;
   }
 }
 

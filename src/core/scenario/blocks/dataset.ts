@@ -11,7 +11,7 @@ import { GRADER_NAMES } from '../../grade/names';
 import type { Context, ParseCore } from '../parse-core';
 import type { Range } from '../diagnostics';
 import type { Resolution } from '../resolve-core';
-import { DEFAULTS, notFound } from '../resolve-core';
+import { DEFAULTS } from '../resolve-core';
 import type { RawLine } from '../structure';
 import { closest, listOf } from '../suggest';
 import type { AnswerNode, DatasetChild, DatasetFormat, DatasetNode, GradeOptionNode, SettingNode, TokenSpanNode, TopNode } from '../tree';
@@ -70,10 +70,7 @@ export function parseDataset(p: ParseCore, rl: RawLine): TopNode {
   }
   node.formatWord = p.word(rl, ts[1]);
   if (!(DATASET_FORMATS as readonly string[]).includes(ts[1].value)) {
-    const near = closest(ts[1].value, DATASET_FORMATS);
-    const r = p.tokR(rl, ts[1]);
-    if (near) p.error(r, `unknown dataset format "${ts[1].value}"; did you mean "${near}"?`, { range: r, text: near, title: `Change to "${near}"` });
-    else p.error(r, `unknown dataset format "${ts[1].value}"; expected ${listOf(DATASET_FORMATS)}`);
+    p.unknownWord(p.tokR(rl, ts[1]), 'dataset format', ts[1].value, DATASET_FORMATS);
     return node;
   }
   const format = ts[1].value as DatasetFormat;
@@ -143,10 +140,7 @@ export function parseGradeOption(p: ParseCore, rl: RawLine, name: GradeOptionNod
     return node;
   }
   if (!choices.includes(t.value) || t.quoted) {
-    const near = closest(t.value, choices);
-    const r = p.tokR(rl, t);
-    if (near) p.error(r, `unknown ${name === 'grader' ? 'grader' : 'choice'} "${t.value}"; did you mean "${near}"?`, { range: r, text: near, title: `Change to "${near}"` });
-    else p.error(r, `unknown ${name === 'grader' ? 'grader' : 'choice'} "${t.value}"; expected ${listOf(choices)}`);
+    p.unknownWord(p.tokR(rl, t), name === 'grader' ? 'grader' : 'choice', t.value, choices);
     return node;
   }
   if (!p.extra(rl, 2, `${name} ${t.value}`)) node.value = p.word(rl, t);
@@ -309,11 +303,8 @@ export function resolveDataset(r: Resolution, d: DatasetNode): DatasetPlan | und
   }
   const rel = r.text(d.path);
   if (rel === undefined) return undefined;
-  const abs = r.abs(rel);
-  if (!r.exists(abs)) {
-    r.error(d.path!.range, notFound(rel, abs));
-    return undefined;
-  }
+  const abs = r.existingFile(rel, d.path!.range);
+  if (abs === undefined) return undefined;
   const name = path.basename(rel).replace(/\.(jsonl|json)$/, '');
   if (d.format === 'sharegpt') {
     const plan: DatasetPlan = { kind: 'sharegpt', name, path: abs, weight, params, ...sampling };

@@ -3,7 +3,7 @@ import type { Comparison, DatasetPlan, Expectation, Metric, Stat } from '../plan
 import type { ParseCore } from '../parse-core';
 import type { Resolution } from '../resolve-core';
 import type { RawLine } from '../structure';
-import { closest, listOf } from '../suggest';
+import { listOf } from '../suggest';
 import type { ExpectLineNode, ExpectNode, Word } from '../tree';
 import * as U from '../units';
 import { parseServerFigure, parseServerValue } from '../../server-metrics/expect';
@@ -111,9 +111,7 @@ export function parseExpectLine(p: ParseCore, rl: RawLine, from: number): Expect
   node.keyword = metricWord;
   node.metric = metricWord;
   if (!Object.hasOwn(METRICS, metricWord.text)) {
-    const near = closest(metricWord.text, metrics);
-    if (near) p.error(metricWord.range, `unknown metric "${metricWord.text}"; did you mean "${near}"?`, { range: metricWord.range, text: near, title: `Change to "${near}"` });
-    else p.error(metricWord.range, `unknown metric "${metricWord.text}"; expected ${listOf(metrics)}`);
+    p.unknownWord(metricWord.range, 'metric', metricWord.text, metrics);
     return node;
   }
   const metric = metricWord.text as Metric;

@@ -2,9 +2,9 @@
 import type { LoadPlan, RunPlan, Stage } from '../plan';
 import type { ParseCore } from '../parse-core';
 import type { Resolution } from '../resolve-core';
-import { DEFAULTS, notFound } from '../resolve-core';
+import { DEFAULTS } from '../resolve-core';
 import type { RawLine } from '../structure';
-import { closest, listOf } from '../suggest';
+import { listOf } from '../suggest';
 import type { LoadChild, LoadNode, LoadShape, StageNode, StepLineNode, TopNode } from '../tree';
 import * as U from '../units';
 import type { BlockModule } from './block';
@@ -35,10 +35,7 @@ export function parseLoad(p: ParseCore, rl: RawLine): TopNode {
   }
   node.shapeWord = p.word(rl, ts[1]);
   if (!(LOAD_SHAPES as readonly string[]).includes(ts[1].value)) {
-    const near = closest(ts[1].value, LOAD_SHAPES);
-    const r = p.tokR(rl, ts[1]);
-    if (near) p.error(r, `unknown load shape "${ts[1].value}"; did you mean "${near}"?`, { range: r, text: near, title: `Change to "${near}"` });
-    else p.error(r, `unknown load shape "${ts[1].value}"; expected ${listOf(LOAD_SHAPES)}`);
+    p.unknownWord(p.tokR(rl, ts[1]), 'load shape', ts[1].value, LOAD_SHAPES);
     return node;
   }
   const shape = ts[1].value as LoadShape;
@@ -247,11 +244,8 @@ export function resolveLoad(r: Resolution, stop: RunPlan['stop']): LoadPlan | un
     case 'replay': {
       const rel = r.text(node.path);
       if (rel === undefined) return undefined;
-      const abs = r.abs(rel);
-      if (!r.exists(abs)) {
-        r.error(node.path!.range, notFound(rel, abs));
-        return undefined;
-      }
+      const abs = r.existingFile(rel, node.path!.range);
+      if (abs === undefined) return undefined;
       const replay: LoadPlan = { kind: 'replay', path: abs, speed: node.speed?.value ?? 1 };
       if (node.from) replay.from_ms = node.from.value;
       if (node.to) {

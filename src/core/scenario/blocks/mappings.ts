@@ -174,11 +174,7 @@ export function resolveApiConfig(r: Resolution, kind: 'sse' | 'websocket', api: 
   for (const c of node.children) {
     if (c.kind === 'unknown') continue;
     const label = c.kind === 'body' ? c.keyword.text : c.name;
-    if (seen.has(label)) {
-      r.error(c.keyword.range, `duplicate "${label}" line; the first is on line ${seen.get(label)! + 1}`);
-      continue;
-    }
-    seen.set(label, c.range.start.line);
+    if (r.repeated(seen, label, c, `"${label}" line`)) continue;
     if (c.kind === 'body') {
       if (!c.json) continue;
       const json = resolveBodyJson(r, c);

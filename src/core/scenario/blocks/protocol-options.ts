@@ -84,18 +84,10 @@ export function parseThinkTags(p: ParseCore, rl: RawLine): ThinkTagsNode {
 
 export function parseLength(p: ParseCore, rl: RawLine): LengthNode {
   p.noBlock(rl);
-  const ts = rl.lex.tokens;
   const node: LengthNode = { kind: 'length', ...p.base(rl) };
   const usage = 'length fails (an answer cut at max_tokens fails the request) or length warns (the default)';
-  if (!ts[1]) {
-    p.missing(rl, `length needs fails or warns; write ${usage}`);
-    return node;
-  }
-  if (ts[1].quoted || (ts[1].value !== 'fails' && ts[1].value !== 'warns')) {
-    p.extra(rl, 1, usage, ['fails', 'warns']);
-    return node;
-  }
-  if (!p.extra(rl, 2, usage)) node.fails = ts[1].value === 'fails';
+  const word = p.choice(rl, ['fails', 'warns'], usage);
+  if (word) node.fails = word === 'fails';
   return node;
 }
 
@@ -211,18 +203,10 @@ export function parseBackoff(p: ParseCore, rl: RawLine): BackoffNode {
 /** `keep_alive on|off`. */
 export function parseKeepAlive(p: ParseCore, rl: RawLine): KeepAliveNode {
   p.noBlock(rl);
-  const ts = rl.lex.tokens;
   const node: KeepAliveNode = { kind: 'keep_alive', ...p.base(rl) };
   const usage = 'keep_alive off (a fresh connection for every request) or keep_alive on (the default: connections are reused)';
-  if (!ts[1]) {
-    p.missing(rl, `keep_alive needs on or off; write ${usage}`);
-    return node;
-  }
-  if (ts[1].quoted || (ts[1].value !== 'on' && ts[1].value !== 'off')) {
-    p.extra(rl, 1, usage, ['on', 'off']);
-    return node;
-  }
-  if (!p.extra(rl, 2, usage)) node.on = ts[1].value === 'on';
+  const word = p.choice(rl, ['on', 'off'], usage);
+  if (word) node.on = word === 'on';
   return node;
 }
 

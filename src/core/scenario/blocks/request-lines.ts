@@ -217,11 +217,7 @@ export function resolveParams(r: Resolution, children: readonly (PromptChild | D
   for (const c of children) {
     const label = c.kind === 'setting' ? c.name : c.kind === 'stop_sequences' ? 'stop' : c.kind === 'body' ? 'body' : c.kind === 'answer' ? 'answer' : c.kind === 'token_span' ? c.name : c.kind === 'grade_option' ? c.name : undefined;
     if (label === undefined) continue;
-    if (seen.has(label)) {
-      r.error(c.keyword.range, `duplicate "${label}" line; the first is on line ${seen.get(label)! + 1}`);
-      continue;
-    }
-    seen.set(label, c.range.start.line);
+    if (r.repeated(seen, label, c, `"${label}" line`)) continue;
     if (c.kind === 'setting' && c.value) {
       if (c.name === 'max_tokens' || c.name === 'temperature' || c.name === 'top_p' || c.name === 'seed') params[c.name] = c.value.value;
     } else if (c.kind === 'stop_sequences' && c.values.length) {

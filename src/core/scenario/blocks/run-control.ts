@@ -156,11 +156,7 @@ export function resolveStop(r: Resolution): RunPlan['stop'] {
   let any = false;
   for (const n of r.tree.statements) {
     if (n.kind !== 'stop' || !n.condition) continue;
-    if (seen.has(n.condition)) {
-      r.error(n.keyword.range, `duplicate stop condition; the first is on line ${seen.get(n.condition)! + 1}`);
-      continue;
-    }
-    seen.set(n.condition, n.range.start.line);
+    if (r.repeated(seen, n.condition, n, 'stop condition')) continue;
     if (!n.value) continue;
     any = true;
     if (n.condition === 'after_ms') stop.after_ms = n.value.value;

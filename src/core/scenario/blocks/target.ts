@@ -60,12 +60,7 @@ export function parseApi(p: ParseCore, rl: RawLine): TopNode {
   node.value = p.word(rl, ts[1]);
   if (p.extra(rl, 2, 'api PROTOCOL, e.g. api openai-chat')) return node;
   if ((API_KINDS as readonly string[]).includes(ts[1].value)) node.api = ts[1].value as ApiKind;
-  else {
-    const near = closest(ts[1].value, API_KINDS);
-    const r = p.tokR(rl, ts[1]);
-    if (near) p.error(r, `unknown api "${ts[1].value}"; did you mean "${near}"?`, { range: r, text: near, title: `Change to "${near}"` });
-    else p.error(r, `unknown api "${ts[1].value}"; expected ${listOf(API_KINDS)}`);
-  }
+  else p.unknownWord(p.tokR(rl, ts[1]), 'api', ts[1].value, API_KINDS);
   return node;
 }
 
@@ -216,11 +211,7 @@ export function resolveTimeouts(r: Resolution): Timeouts {
   const seen = new Map<string, number>();
   for (const n of r.tree.statements) {
     if (n.kind !== 'timeout' || !n.duration) continue; // a line that did not parse has its own error
-    if (seen.has(n.which)) {
-      r.error(n.keyword.range, `duplicate "timeout${n.which === 'total' ? '' : ' ' + n.which}" line; the first is on line ${seen.get(n.which)! + 1}`);
-      continue;
-    }
-    seen.set(n.which, n.range.start.line);
+    if (r.repeated(seen, n.which, n, `"timeout${n.which === 'total' ? '' : ' ' + n.which}" line`)) continue;
     if (!n.duration) continue;
     if (n.which === 'total') t.total_ms = n.duration.value;
     else if (n.which === 'ttft') t.ttft_ms = n.duration.value;
