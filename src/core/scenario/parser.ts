@@ -11,7 +11,7 @@ import type { Diagnostic } from './diagnostics';
 import { Source } from './source';
 import { buildStructure, type RawLine } from './structure';
 import { ParseCore } from './parse-core';
-import { BLOCKS, VOCABULARY } from './blocks/registry';
+import { BLOCKS, TEXT_ENDING_WORDS, VOCABULARY } from './blocks/registry';
 import type { ScenarioTree, TopNode } from './tree';
 
 export { checkTarget } from './blocks/target';
@@ -40,7 +40,7 @@ class Parser extends ParseCore {
     super(text, VOCABULARY);
   }
   run(): { tree: ScenarioTree; diagnostics: Diagnostic[] } {
-    const raw = buildStructure(this.src);
+    const raw = buildStructure(this.src, TEXT_ENDING_WORDS);
     const statements: TopNode[] = [];
     for (const rl of raw) {
       if (rl.misindented) {

@@ -63,6 +63,17 @@ function contextWords(ctx: Context): Record<string, string> {
 
 export const CONTEXT_WORDS = Object.fromEntries(CONTEXT_ORDER.map((c) => [c, contextWords(c)])) as Record<Context, Record<string, string>>;
 
+/**
+ * Every directive word of every block a turn can be in or be followed by: a line starting with one
+ * ends an unclosed """ block. The words of the top-level sse and websocket blocks (`id`, `done`,
+ * `error`...) are left out, as they are common words of prompt text; their block's own line ends it.
+ */
+export const TEXT_ENDING_WORDS: ReadonlySet<string> = new Set(
+  Object.entries(CONTEXT_WORDS)
+    .filter(([ctx]) => ctx !== 'sse' && ctx !== 'websocket')
+    .flatMap(([, k]) => Object.keys(k)),
+);
+
 /** What the parser's core needs of the blocks to place a misplaced line. */
 export const VOCABULARY: Vocabulary = {
   contexts: CONTEXT_WORDS,
