@@ -5,7 +5,8 @@
  * own line. A block's own lines (a dataset's `answer`, `input`...) come through its `own` parser.
  */
 import type { Message, RequestParams, Role } from '../plan';
-import { example, type Kind, type ParseCore } from '../parse-core';
+import { example, type Kind } from '../line-reader';
+import type { ParseCore } from '../parse-core';
 import type { Resolution } from '../resolve-core';
 import { notFound } from '../resolve-core';
 import type { RawLine } from '../structure';
