@@ -109,6 +109,13 @@ export class LineReader {
     else this.error(r, `unknown ${what} "${word}"; expected ${listOf(choices)}`);
   }
 
+  /** True when token `t` is one of `choices`; else reports it as an unknown `what`. */
+  known(rl: RawLine, t: Token, what: string, choices: readonly string[]): boolean {
+    if (choices.includes(t.value)) return true;
+    this.unknownWord(this.tokR(rl, t), what, t.value, choices);
+    return false;
+  }
+
   /** `KW WORD` with WORD one of two `words` (`length fails`, `keep_alive off`): the word, or undefined after reporting what is wrong. */
   choice(rl: RawLine, words: readonly [string, string], usage: string): string | undefined {
     const ts = rl.lex.tokens;

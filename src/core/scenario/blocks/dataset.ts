@@ -68,10 +68,7 @@ export function parseDataset(p: ParseCore, rl: RawLine): TopNode {
     return node;
   }
   node.formatWord = p.word(rl, ts[1]);
-  if (!(DATASET_FORMATS as readonly string[]).includes(ts[1].value)) {
-    p.unknownWord(p.tokR(rl, ts[1]), 'dataset format', ts[1].value, DATASET_FORMATS);
-    return node;
-  }
+  if (!p.known(rl, ts[1], 'dataset format', DATASET_FORMATS)) return node;
   const format = ts[1].value as DatasetFormat;
   node.format = format;
   let i = 2;

@@ -19,10 +19,7 @@ export function parseLoad(p: ParseCore, rl: RawLine): TopNode {
     return node;
   }
   node.shapeWord = p.word(rl, ts[1]);
-  if (!(LOAD_SHAPES as readonly string[]).includes(ts[1].value)) {
-    p.unknownWord(p.tokR(rl, ts[1]), 'load shape', ts[1].value, LOAD_SHAPES);
-    return node;
-  }
+  if (!p.known(rl, ts[1], 'load shape', LOAD_SHAPES)) return node;
   const shape = ts[1].value as LoadShape;
   node.shape = shape;
   const before = p.errors;

@@ -91,7 +91,6 @@ export function parseLength(p: ParseCore, rl: RawLine): LengthNode {
   return node;
 }
 
-/** `backoff BASE..CAP [skip]`, `backoff skip`, `backoff off`. */
 /** `server metrics URL [every DURATION]`: the Prometheus endpoint scraped during the run. */
 export function parseServerMetrics(p: ParseCore, rl: RawLine): ServerMetricsNode {
   p.noBlock(rl);
@@ -139,6 +138,7 @@ export function parseServerMetrics(p: ParseCore, rl: RawLine): ServerMetricsNode
   return node;
 }
 
+/** `backoff BASE..CAP [skip]`, `backoff skip`, `backoff off`. */
 export function parseBackoff(p: ParseCore, rl: RawLine): BackoffNode {
   p.noBlock(rl);
   const ts = rl.lex.tokens;

@@ -59,8 +59,7 @@ export function parseApi(p: ParseCore, rl: RawLine): TopNode {
   }
   node.value = p.word(rl, ts[1]);
   if (p.extra(rl, 2, 'api PROTOCOL, e.g. api openai-chat')) return node;
-  if ((API_KINDS as readonly string[]).includes(ts[1].value)) node.api = ts[1].value as ApiKind;
-  else p.unknownWord(p.tokR(rl, ts[1]), 'api', ts[1].value, API_KINDS);
+  if (p.known(rl, ts[1], 'api', API_KINDS)) node.api = ts[1].value as ApiKind;
   return node;
 }
 
