@@ -19,6 +19,7 @@ import { resolveLoad } from './blocks/load';
 import { resolvePrompts } from './blocks/prompt';
 import { resolveBackoff, resolveKeepAlive, resolveServerMetrics, resolveThinkTags } from './blocks/protocol-options';
 import { resolveRunControl, resolveStop } from './blocks/run-control';
+import { collectVars, warnUnusedVars } from './blocks/scenario';
 import { resolveHeaders, resolveModel, resolveTarget, resolveTimeouts } from './blocks/target';
 
 export { DEFAULTS, type ResolveOptions } from './resolve-core';
@@ -39,12 +40,7 @@ function run(r: Resolution): { plan?: RunPlan; diagnostics: Diagnostic[] } {
     r.error(zero(), 'empty scenario: add a target, a load and a prompt (see examples/quickstart.llmload)');
     return { diagnostics: r.diags };
   }
-  for (const v of st) {
-    if (v.kind !== 'var' || !v.name) continue;
-    const prev = r.vars.get(v.name.text);
-    if (prev) r.error(v.name.range, `duplicate variable "${v.name.text}"; the first is on line ${prev.range.start.line + 1}`);
-    else r.vars.set(v.name.text, v);
-  }
+  collectVars(r);
 
   const scenarioNode = r.only('scenario');
   const title = r.text(scenarioNode?.title) ?? (r.file ? path.basename(r.file).replace(/\.llmload$/, '') : 'untitled');
@@ -81,12 +77,7 @@ function run(r: Resolution): { plan?: RunPlan; diagnostics: Diagnostic[] } {
   const sse = resolveApiConfig(r, 'sse', api, target) as SseApiConfig | undefined;
   const websocket = resolveApiConfig(r, 'websocket', api, target) as WebSocketApiConfig | undefined;
 
-  // With parse errors, a variable's use may sit in a broken line: only a clean file gets this warning.
-  if (r.tree.errorCount === 0) {
-    for (const [name, v] of r.vars) {
-      if (!r.usedVars.has(name)) r.warning(v.name!.range, `variable "${name}" is never used`);
-    }
-  }
+  warnUnusedVars(r);
 
   const ok = r.tree.errorCount === 0 && r.errors === 0 && target !== undefined && load !== undefined;
   if (!ok) return { diagnostics: r.diags };

@@ -1,5 +1,6 @@
 /** The scenario's title line and its variables: `scenario "TITLE"`, `var NAME VALUE`. Variables are substituted by the resolver's core (resolve-core.ts). */
 import type { ParseCore } from '../parse-core';
+import type { Resolution } from '../resolve-core';
 import type { RawLine } from '../structure';
 import type { TextValue, TopNode, Word } from '../tree';
 import type { BlockModule } from './block';
@@ -35,3 +36,25 @@ export const scenario: BlockModule = {
     var: { doc: 'A variable used as ${NAME}: var NAME VALUE', parse: parseVar },
   },
 };
+
+// ---- resolution --------------------------------------------------------------------------------
+
+/** Collects the var lines for substitution (resolve-core.ts); a name defined twice is an error. */
+export function collectVars(r: Resolution): void {
+  for (const v of r.tree.statements) {
+    if (v.kind !== 'var' || !v.name) continue;
+    const prev = r.vars.get(v.name.text);
+    if (prev) r.error(v.name.range, `duplicate variable "${v.name.text}"; the first is on line ${prev.range.start.line + 1}`);
+    else r.vars.set(v.name.text, v);
+  }
+}
+
+/** Warns of each variable no line uses; call it after everything else is resolved. */
+export function warnUnusedVars(r: Resolution): void {
+  // With parse errors, a variable's use may sit in a broken line: only a clean file gets this warning.
+  if (r.tree.errorCount === 0) {
+    for (const [name, v] of r.vars) {
+      if (!r.usedVars.has(name)) r.warning(v.name!.range, `variable "${name}" is never used`);
+    }
+  }
+}
