@@ -6,7 +6,6 @@
  */
 import { lexLine, type LexedLine } from './lexer';
 import { indentOf, isBlank, type Source } from './source';
-import { CONTEXT_KEYWORDS } from './keywords';
 
 /** One captured line of a text block: its text from `start` on the source line. */
 export interface TextPiece {
@@ -40,17 +39,10 @@ export interface RawLine {
 export const TEXT_KEYWORDS = new Set(['system', 'user', 'assistant']);
 
 /**
- * Every directive word of every block a turn can be in or be followed by: a line starting with one
- * ends an unclosed """ block. The words of the top-level sse and websocket blocks (`id`, `done`,
- * `error`...) are left out, as they are common words of prompt text; their block's own line ends it.
+ * Splits the file into lines with their indented blocks. `directiveWords` are the words a line may
+ * start with that end an unclosed """ text block (blocks/registry.ts gives them).
  */
-const DIRECTIVE_WORDS: ReadonlySet<string> = new Set(
-  Object.entries(CONTEXT_KEYWORDS)
-    .filter(([ctx]) => ctx !== 'sse' && ctx !== 'websocket')
-    .flatMap(([, k]) => Object.keys(k)),
-);
-
-export function buildStructure(src: Source): RawLine[] {
+export function buildStructure(src: Source, directiveWords: ReadonlySet<string>): RawLine[] {
   const root: RawLine[] = [];
   // Top-level lines belong at column 0. A line indented unlike its siblings is flagged once; the
   // block then follows the new indentation, so one stray indent gives one diagnostic.
@@ -78,7 +70,7 @@ export function buildStructure(src: Source): RawLine[] {
     i++;
 
     const kw = lex.tokens[0]?.value;
-    if (kw !== undefined && TEXT_KEYWORDS.has(kw)) i = captureText(src, rl, i);
+    if (kw !== undefined && TEXT_KEYWORDS.has(kw)) i = captureText(src, rl, i, directiveWords);
     else if (kw === 'body' || kw === 'message') i = captureJson(src, rl, i);
     else continue;
     // A captured block ends the directive; extend the ranges of its ancestors below.
@@ -107,7 +99,7 @@ function extend(top: RawLine): void {
   }
 }
 
-function captureText(src: Source, rl: RawLine, next: number): number {
+function captureText(src: Source, rl: RawLine, next: number, directiveWords: ReadonlySet<string>): number {
   const line = src.line(rl.line);
   const kwEnd = rl.lex.tokens[0].end;
   let at = kwEnd;
@@ -126,7 +118,7 @@ function captureText(src: Source, rl: RawLine, next: number): number {
     while (j < src.lineCount) {
       const t = src.line(j);
       const ind = indentOf(t);
-      if (!isBlank(t) && ind <= rl.indent && DIRECTIVE_WORDS.has(/^[A-Za-z_]+/.exec(t.slice(ind))?.[0] ?? '')) break;
+      if (!isBlank(t) && ind <= rl.indent && directiveWords.has(/^[A-Za-z_]+/.exec(t.slice(ind))?.[0] ?? '')) break;
       if (t.trimEnd().endsWith('"""')) {
         closed = true;
         break;

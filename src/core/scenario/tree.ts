@@ -2,53 +2,15 @@
  * The syntax tree of a scenario file. Every node carries a 0-based range, also in broken input, so
  * that completion, hover, inlay hints and CodeLens can be built on it. A node whose value did not
  * parse keeps its range and leaves the value undefined; the parser has reported why.
+ * The values (words, text, quantities) are in tree-values.ts and the lines inside prompt and
+ * dataset blocks in tree-lines.ts; this file re-exports both.
  */
 import type { Range } from './diagnostics';
-import type { ApiKind, Comparison, Metric, Role, Stage, Stat, TracePlan } from './plan';
-
-/** A word as written. */
-export interface Word {
-  text: string;
-  range: Range;
-}
-
-/** `${NAME}` (namespace 'var'), `${env:NAME}` or `${secret:NAME}` inside a text value. */
-export interface VariableRef {
-  namespace: 'var' | 'env' | 'secret';
-  name: string;
-  range: Range;
-}
-
-/** `{{field}}` in a dataset template. */
-export interface FieldRef {
-  name: string;
-  range: Range;
-}
-
-/** A piece of text: a quoted string, the rest of a line, or a multi-line text block. */
-export interface TextValue {
-  /** Unquoted, dedented, before variables are substituted. */
-  text: string;
-  range: Range;
-  quoted: boolean;
-  refs: VariableRef[];
-  fields: FieldRef[];
-}
-
-/** A number with its unit, converted to base units (ms, tokens, per second, fraction 0..1). */
-export interface Quantity {
-  value: number;
-  /** As written, e.g. `10s` or `2 rps`. */
-  text: string;
-  range: Range;
-}
-
-interface NodeBase {
-  /** The whole directive: its line plus any indented block or text block under it. */
-  range: Range;
-  /** The first word of the line. */
-  keyword: Word;
-}
+import type { ApiKind, Comparison, Metric, Stage, Stat, TracePlan } from './plan';
+import type { NodeBase, Quantity, TextValue, Word } from './tree-values';
+import type { AnswerNode, BodyNode, GradeOptionNode, SettingNode, StopSequencesNode, TokenSpanNode, TurnNode, UnknownNode } from './tree-lines';
+export type { Word, VariableRef, FieldRef, TextValue, Quantity } from './tree-values';
+export type { SettingNode, SettingName, TurnNode, StopSequencesNode, BodyNode, AnswerNode, GradeOptionNode, TokenSpanNode, UnknownNode } from './tree-lines';
 
 export interface ScenarioNode extends NodeBase {
   kind: 'scenario';
@@ -97,73 +59,6 @@ export interface VarNode extends NodeBase {
 export interface SeedNode extends NodeBase {
   kind: 'seed';
   value?: Quantity;
-}
-
-/** A numeric line in a block: `max_tokens`, `temperature`, `top_p`, `seed`, `sample`, `count`, `shuffle`. */
-export interface SettingNode extends NodeBase {
-  kind: 'setting';
-  name: SettingName;
-  value?: Quantity;
-}
-
-export type SettingName = 'seed' | 'max_tokens' | 'temperature' | 'top_p' | 'sample' | 'count' | 'shuffle' | 'unique';
-
-/** A `system`, `user` or `assistant` turn. */
-export interface TurnNode extends NodeBase {
-  kind: 'turn';
-  role: Role;
-  form: 'inline' | 'block' | 'fenced' | 'file';
-  /** The text, for every form but 'file'. */
-  text?: TextValue;
-  /** The path after `@file`. */
-  file?: TextValue;
-}
-
-/** `stop "a" "b"` inside a prompt or dataset: stop sequences. */
-export interface StopSequencesNode extends NodeBase {
-  kind: 'stop_sequences';
-  values: TextValue[];
-}
-
-/** `body {...}`: raw JSON merged into the request. */
-export interface BodyNode extends NodeBase {
-  kind: 'body';
-  /** The JSON as written. */
-  text: string;
-  textRange: Range;
-  json?: Record<string, unknown>;
-}
-
-/** `answer {{field}}` in a jsonl dataset. */
-export interface AnswerNode extends NodeBase {
-  kind: 'answer';
-  template?: TextValue;
-}
-
-/**
- * Accuracy lines of a dataset (docs/accuracy.md): `grader math`, `bad_records skip`, and in a
- * generated arithmetic set `levels 1..3`.
- */
-export interface GradeOptionNode extends NodeBase {
-  kind: 'grade_option';
-  name: 'grader' | 'bad_records' | 'levels';
-  /** grader and bad_records: the word. */
-  value?: Word;
-  /** levels: the range, min <= max. */
-  min?: Quantity;
-  max?: Quantity;
-}
-
-/** `input 16k..32k tokens`, `output 256 tokens`, `shared_prefix 4k tokens` in a synthetic dataset. */
-export interface TokenSpanNode extends NodeBase {
-  kind: 'token_span';
-  name: 'input' | 'output' | 'shared_prefix';
-  min?: Quantity;
-  max?: Quantity;
-}
-
-export interface UnknownNode extends NodeBase {
-  kind: 'unknown';
 }
 
 export type PromptChild = TurnNode | SettingNode | StopSequencesNode | BodyNode | UnknownNode;
