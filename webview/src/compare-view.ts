@@ -3,7 +3,8 @@
  * the noise threshold in words, then the figures by readable name with their deltas; a change inside
  * the noise is "within noise", never better or worse.
  */
-import type { CompareRow, Comparison } from '../../src/core/compare/compare';
+import type { Comparison } from '../../src/core/compare/compare';
+import type { CompareRow } from '../../src/core/compare/row';
 import { fmtSignedPct, fmtSignedUnit, fmtUnit } from '../../src/core/viewmodel/format';
 import { append, h } from './dom';
 

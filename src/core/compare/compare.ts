@@ -10,28 +10,9 @@ import { readBuckets, type BucketFigures } from '../viewmodel/buckets';
 import { serverCompareRows } from '../server-metrics/compare-rows';
 import { applyNoise, figureName, noiseBand, type NoiseBand } from './noise';
 import type { PlanDifference } from './differences';
+import type { CompareRow, Verdict } from './row';
 
-export type Verdict = 'better' | 'worse' | 'same' | 'n/a';
-
-export interface CompareRow {
-  /** Figure id: `ttft_ms`, `token_rate`, `qpm`, ... */
-  metric: string;
-  /** `ttft p95`, `qpm`, ... */
-  label: string;
-  /** `p95`, or '' for a plain figure. */
-  stat: string;
-  /** The figure in words: `Time to first token, p95`. */
-  name?: string;
-  /** The relative change below which this row is `same` (noise), e.g. 0.1 = ±10%. */
-  noise?: number;
-  unit: 'ms' | 'tokens/s' | 'per minute' | 'per second' | 'fraction' | 'count';
-  better: 'lower' | 'higher';
-  a: number | null;
-  b: number | null;
-  abs: number | null;
-  rel: number | null;
-  verdict: Verdict;
-}
+export type { CompareRow, Verdict } from './row';
 
 export interface RunRef {
   dir: string;

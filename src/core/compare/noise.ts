@@ -5,7 +5,7 @@
  * the band are `same` (shown as "within noise"); the band is shown above the table. This is a
  * visible threshold, not a significance test.
  */
-import type { CompareRow } from './compare';
+import type { CompareRow } from './row';
 
 export interface NoiseBand {
   /** Relative band for medians, means, rates and plain figures (0.1 = ±10%). */
