@@ -11,6 +11,7 @@ import { serverCompareRows } from '../server-metrics/compare-rows';
 import { applyNoise, figureName, noiseBand, type NoiseBand } from './noise';
 import type { PlanDifference } from './differences';
 import type { CompareRow, Verdict } from './row';
+import type { ComparisonStats } from './significance';
 
 export type { CompareRow, Verdict } from './row';
 
@@ -36,6 +37,8 @@ export interface Comparison {
   noise?: NoiseBand;
   /** What differs between the two runs' set-ups (load, target, model, prompts, ...), when their plans were read. */
   differences?: PlanDifference[];
+  /** How the verdicts were reached (intervals from requests.jsonl, or the noise band) and the overall verdict; set by compareRunFolders. */
+  stats?: ComparisonStats;
 }
 
 /** A relative change smaller than this is `same`. */
@@ -47,6 +50,7 @@ export const TIMING_FIGURES = [
   { metric: 'e2e_ms', name: 'e2e', unit: 'ms', better: 'lower' },
   { metric: 'thinking_ms', name: 'thinking', unit: 'ms', better: 'lower' },
   { metric: 'token_rate', name: 'token_rate', unit: 'tokens/s', better: 'higher' },
+  { metric: 'itl_ms', name: 'itl', unit: 'ms', better: 'lower' },
 ] as const;
 
 export const PLAIN_FIGURES = [
@@ -71,7 +75,7 @@ export function compareValues(a: number | null, b: number | null, better: 'lower
 
 /** A run's percentiles of one timing figure: from its histogram when it decodes, else as summary.json states them. */
 export function percentilesOf(s: Summary, metric: (typeof TIMING_FIGURES)[number]['metric']): Percentiles | null {
-  const enc = s.histograms?.[metric];
+  const enc = (s.histograms as Record<string, string> | undefined)?.[metric];
   if (typeof enc === 'string' && enc.includes(':')) {
     try {
       const h = Hist.decode(enc);

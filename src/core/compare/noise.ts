@@ -51,6 +51,7 @@ const NAMES: Record<string, string> = {
   e2e_ms: 'End-to-end latency',
   thinking_ms: 'Thinking time',
   token_rate: 'Token rate per request',
+  itl_ms: 'Inter-token latency',
   qpm: 'Requests per minute',
   rps: 'Requests per second',
   output_tokens_per_s: 'Output tokens per second',
