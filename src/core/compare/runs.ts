@@ -19,6 +19,6 @@ export function compareRunFolders(dirA: string, dirB: string, opts: Significance
   const sa = readRunSamples(a.dir, a.summary.duration_s);
   const sb = readRunSamples(b.dir, b.summary.duration_s);
   if (sa && sb) cmp.stats = applySignificance(cmp.rows, sa, sb, opts);
-  else cmp.stats = noiseOnlyStats(cmp.rows, `run ${[sa ? '' : 'A', sb ? '' : 'B'].filter(Boolean).join(' and ')} has no requests.jsonl (a summary-only or older run)`, opts);
+  else cmp.stats = noiseOnlyStats(cmp.rows, `${!sa && !sb ? 'runs A and B have' : `run ${sa ? 'B' : 'A'} has`} no requests.jsonl (a summary-only or older run)`, opts);
   return cmp;
 }
