@@ -32,7 +32,9 @@ async function run(name: string, seed: number, profile = PROFILE): Promise<strin
     target: { kind: 'builtin', profile },
     model: 'sim-chat',
     seed,
-    load: { kind: 'users', users: 16, duration_ms: 2000 },
+    // 80 requests however busy the machine is (at most 8 s): about 2.5 s when it is not.
+    load: { kind: 'users', users: 16, duration_ms: 8000 },
+    stop: { after_requests: 80 },
     prompts: [{ name: 'q', weight: 1, messages: [{ role: 'user', content: 'Say a few words about load tests.' }], params: { max_tokens: 6 } }],
   });
   const r = await (await startRun(p, { outDir: path.join(tmp, name) })).done;
@@ -58,20 +60,21 @@ let sameA = '';
 let baseA = '';
 let slowB = '';
 
-test(`two runs of the same scenario on the same profile: "no significant change" in at least 8 of ${PAIRS} seeded pairs`, async () => {
+test(`two runs of the same scenario on the same profile: "no significant change" in at least 8 of ${PAIRS} seeded pairs`, async (t) => {
   const verdicts: string[] = [];
   for (let i = 0; i < PAIRS; i++) {
     // A and B of a pair run side by side, so both meet the same machine.
     const [a, b] = await Promise.all([run(`same-a${i}`, 100 + i), run(`same-b${i}`, 200 + i)]);
+    if (i === 0) sameA = a;
     const c = compareRunFolders(a, b);
     assert.equal(c.stats?.judged_by, 'interval');
     assert.ok(c.stats!.family >= 10, `intervals on ${c.stats!.family} figures`);
-    assert.ok(c.a.requests >= 40 && c.b.requests >= 40, `${c.a.requests} and ${c.b.requests} requests`);
+    assert.ok(c.a.requests >= 30 && c.b.requests >= 30, `${c.a.requests} and ${c.b.requests} requests`);
     assert.deepEqual(c.differences, [], 'same set-up');
     verdicts.push(`${c.stats!.overall}${flagged(c).length ? ` (${flagged(c).join(', ')})` : ''}`);
-    if (i === 0) sameA = a;
   }
   const same = verdicts.filter((v) => v === 'same').length;
+  t.diagnostic(`no significant change in ${same}/${PAIRS}: ${verdicts.join(' | ')}`);
   assert.ok(same >= 8, `no significant change in ${same}/${PAIRS}: ${verdicts.join(' | ')}`);
 });
 

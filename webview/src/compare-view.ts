@@ -6,7 +6,7 @@
  */
 import type { Comparison } from '../../src/core/compare/compare';
 import type { CompareRow } from '../../src/core/compare/row';
-import { intervalWords, verdictWords } from '../../src/core/compare/verdict-words';
+import { intervalWords, overallWords, verdictWords } from '../../src/core/compare/verdict-words';
 import { fmtSignedPct, fmtSignedUnit, fmtUnit } from '../../src/core/viewmodel/format';
 import { append, h } from './dom';
 
@@ -37,8 +37,6 @@ function rowsTable(rows: readonly CompareRow[], name: string, withInterval: bool
   return t;
 }
 
-const OVERALL = { better: 'B is better', worse: 'B is worse', mixed: 'B is better in some figures and worse in others', same: 'No significant change' } as const;
-
 export function comparisonParts(c: Comparison): HTMLElement[] {
   const parts: HTMLElement[] = [
     h('p', { class: 'compare-runs' }, h('strong', null, 'A'), ` ${c.a.name} (${c.a.requests} requests) · `, h('strong', null, 'B'), ` ${c.b.name} (${c.b.requests} requests)`),
@@ -53,8 +51,8 @@ export function comparisonParts(c: Comparison): HTMLElement[] {
   }
   const s = c.stats;
   if (s) {
-    const counts = s.judged_by === 'interval' ? ` (${s.counts.better} better, ${s.counts.worse} worse, ${s.counts.same} no significant change)` : '';
-    parts.push(h('p', { class: 'compare-overall', 'data-overall': s.overall, 'data-judged-by': s.judged_by }, h('strong', null, OVERALL[s.overall]), counts));
+    const [overall, counts] = overallWords(s);
+    parts.push(h('p', { class: 'compare-overall', 'data-overall': s.overall, 'data-judged-by': s.judged_by }, h('strong', null, overall), counts));
     parts.push(h('p', { class: 'muted stats-note', 'data-confidence': s.confidence, 'data-min-effect': s.min_effect }, `Method: ${s.note}.`));
   }
   if (c.noise) parts.push(h('p', { class: 'muted noise-note', 'data-noise': c.noise.band }, `Noise: ${c.noise.note}${s?.judged_by === 'interval' ? ' (rows without an interval: server figures, accuracy, token buckets)' : ''}.`));

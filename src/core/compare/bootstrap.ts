@@ -18,6 +18,7 @@
  *
  * Every draw comes from a seeded generator, so the same two runs give the same interval.
  */
+import { createRng, hashString } from '../sim/random';
 import type { IntervalMethod } from './row';
 
 export interface DiffInterval {
@@ -28,23 +29,14 @@ export interface DiffInterval {
   method: IntervalMethod;
 }
 
-/** mulberry32: small, fast, and good enough for resampling. Returns floats in [0, 1). */
+/** The seeded generator the simulator uses (mulberry32), as a function giving floats in [0, 1). */
 export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).next;
 }
 
-/** A seed from a text (FNV-1a), so each figure's resampling is fixed and independent of the others'. */
+/** A seed from a text, so each figure's resampling is fixed and independent of the others'. */
 export function seedOf(text: string, base = 0): number {
-  let h = (0x811c9dc5 ^ base) >>> 0;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
+  return hashString(`${base}|${text}`);
 }
 
 function normal(rand: () => number): number {

@@ -3,7 +3,7 @@ import { fmtSignedPct, fmtSignedUnit, fmtUnit } from '../viewmodel/format';
 import type { Comparison } from './compare';
 import type { CompareRow } from './row';
 import type { GateResult } from './gates';
-import { intervalWords, verdictWords } from './verdict-words';
+import { intervalWords, overallWords, verdictWords } from './verdict-words';
 
 const FMT = { pct: fmtSignedPct, unit: fmtSignedUnit };
 
@@ -29,8 +29,7 @@ export function rowsText(rows: readonly CompareRow[], indent = '', cmp?: Compari
 export function statsText(cmp: Comparison): string[] {
   const s = cmp.stats;
   if (!s) return [];
-  const overall = { better: 'B is better', worse: 'B is worse', mixed: 'B is better in some figures and worse in others', same: 'no significant change' }[s.overall];
-  const counts = s.judged_by === 'interval' ? ` (${s.counts.better} better, ${s.counts.worse} worse, ${s.counts.same} no significant change)` : '';
+  const [overall, counts] = overallWords(s);
   return [`   verdict: ${overall}${counts}`, `   method: ${s.note}`];
 }
 
