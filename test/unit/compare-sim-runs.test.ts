@@ -122,7 +122,7 @@ test('a profile twice as slow compares as worse, with intervals that exclude zer
   assert.match(bad.err[0]!, /--min-effect takes a percentage/);
 });
 
-test('runs without requests.jsonl keep the noise-band rule, and say so', async () => {
+test('runs without requests.jsonl, or whose summary.json does not match it, keep the noise-band rule, and say so', async () => {
   const strip = (dir: string, name: string) => {
     const to = path.join(tmp, name);
     fs.mkdirSync(to);
@@ -137,6 +137,17 @@ test('runs without requests.jsonl keep the noise-band rule, and say so', async (
   assert.equal(r.interval, undefined);
   assert.equal(r.judged_by, 'noise');
   assert.equal(r.verdict, 'worse', 'a doubling is far outside the noise band');
+  // A summary.json edited by hand (TTFT halved) no longer describes its requests.jsonl: no intervals either.
+  const edited = path.join(tmp, 'edited-b');
+  fs.cpSync(slowB, edited, { recursive: true });
+  const sum = JSON.parse(fs.readFileSync(path.join(edited, 'summary.json'), 'utf8'));
+  sum.histograms = {};
+  for (const k of ['p50', 'p90', 'p95', 'p99', 'max', 'mean']) sum.ttft_ms[k] /= 2;
+  fs.writeFileSync(path.join(edited, 'summary.json'), JSON.stringify(sum));
+  const e = compareRunFolders(baseA, edited);
+  assert.equal(e.stats?.judged_by, 'noise');
+  assert.match(e.stats!.note, /the summary\.json of run B does not describe its requests\.jsonl/);
+  assert.equal(compareRunFolders(baseA, slowB).stats?.judged_by, 'interval', 'the unedited copy still gets intervals');
   const t = io();
   assert.equal(await runCompare([a, strip(slowB, 'old-b')], t.io), 0);
   assert.match(t.out.join('\n'), /method: runs A and B have no requests\.jsonl \(a summary-only or older run\): no intervals/);
