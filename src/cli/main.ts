@@ -22,7 +22,7 @@ const USAGE = `usage:
                page (in GitHub Actions also appended to $GITHUB_STEP_SUMMARY)
   llmload check [--worker] FILE...                        print diagnostics; exit 2 on any error
     --worker: also what the scenario becomes under a Locust master (llmload worker)
-  llmload compare RUN_A RUN_B [--fail-if "ttft p95 +10%"]... [--json]
+  llmload compare RUN_A RUN_B [--min-effect 5%] [--confidence 95%] [--fail-if "ttft p95 +10%"]... [--json]
                                                           compare two runs; exit 1 when a gate is crossed
   llmload report RUN_DIR --html FILE                      one self-contained HTML report of a run
     --compare BASELINE_RUN_DIR: the report's Compare tab shows this run against that one

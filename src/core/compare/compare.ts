@@ -10,28 +10,10 @@ import { readBuckets, type BucketFigures } from '../viewmodel/buckets';
 import { serverCompareRows } from '../server-metrics/compare-rows';
 import { applyNoise, figureName, noiseBand, type NoiseBand } from './noise';
 import type { PlanDifference } from './differences';
+import type { CompareRow, Verdict } from './row';
+import type { ComparisonStats } from './significance';
 
-export type Verdict = 'better' | 'worse' | 'same' | 'n/a';
-
-export interface CompareRow {
-  /** Figure id: `ttft_ms`, `token_rate`, `qpm`, ... */
-  metric: string;
-  /** `ttft p95`, `qpm`, ... */
-  label: string;
-  /** `p95`, or '' for a plain figure. */
-  stat: string;
-  /** The figure in words: `Time to first token, p95`. */
-  name?: string;
-  /** The relative change below which this row is `same` (noise), e.g. 0.1 = ±10%. */
-  noise?: number;
-  unit: 'ms' | 'tokens/s' | 'per minute' | 'per second' | 'fraction' | 'count';
-  better: 'lower' | 'higher';
-  a: number | null;
-  b: number | null;
-  abs: number | null;
-  rel: number | null;
-  verdict: Verdict;
-}
+export type { CompareRow, Verdict } from './row';
 
 export interface RunRef {
   dir: string;
@@ -55,6 +37,8 @@ export interface Comparison {
   noise?: NoiseBand;
   /** What differs between the two runs' set-ups (load, target, model, prompts, ...), when their plans were read. */
   differences?: PlanDifference[];
+  /** How the verdicts were reached (intervals from requests.jsonl, or the noise band) and the overall verdict; set by compareRunFolders. */
+  stats?: ComparisonStats;
 }
 
 /** A relative change smaller than this is `same`. */
@@ -66,6 +50,7 @@ export const TIMING_FIGURES = [
   { metric: 'e2e_ms', name: 'e2e', unit: 'ms', better: 'lower' },
   { metric: 'thinking_ms', name: 'thinking', unit: 'ms', better: 'lower' },
   { metric: 'token_rate', name: 'token_rate', unit: 'tokens/s', better: 'higher' },
+  { metric: 'itl_ms', name: 'itl', unit: 'ms', better: 'lower' },
 ] as const;
 
 export const PLAIN_FIGURES = [
@@ -90,7 +75,7 @@ export function compareValues(a: number | null, b: number | null, better: 'lower
 
 /** A run's percentiles of one timing figure: from its histogram when it decodes, else as summary.json states them. */
 export function percentilesOf(s: Summary, metric: (typeof TIMING_FIGURES)[number]['metric']): Percentiles | null {
-  const enc = s.histograms?.[metric];
+  const enc = (s.histograms as Record<string, string> | undefined)?.[metric];
   if (typeof enc === 'string' && enc.includes(':')) {
     try {
       const h = Hist.decode(enc);

@@ -1,6 +1,6 @@
 /**
  * What differs between the set-ups of two runs, read from their plan.json and summary.json: the
- * target, API, model, tokenizer, load shape, think time, prompts and datasets. Compare shows these
+ * target, API, model, tokenizer, load shape (its details too), warmup, stop rules, think time, prompts and datasets. Compare shows these
  * at the top, so a change in TTFT is read against a change in load or model, not taken for a
  * server regression. Secrets never appear: plan.json holds none, and headers are not compared by value.
  */
@@ -50,6 +50,19 @@ function promptsText(p: Partial<RunPlan> | undefined): string {
   return parts.join(', ') || '-';
 }
 
+function warmupText(p: Partial<RunPlan> | undefined): string {
+  const w = p?.warmup;
+  if (!w) return 'none';
+  return [w.duration_ms !== undefined ? dur(w.duration_ms) : '', w.requests !== undefined ? `${w.requests} requests` : ''].filter(Boolean).join(', ') || 'none';
+}
+
+function stopText(p: Partial<RunPlan> | undefined): string {
+  const s = p?.stop;
+  if (!s) return 'none';
+  const parts = [s.after_ms !== undefined ? `after ${dur(s.after_ms)}` : '', s.after_requests !== undefined ? `after ${s.after_requests} requests` : '', s.error_rate_above !== undefined ? `error rate above ${+(s.error_rate_above * 100).toFixed(2)}%` : ''];
+  return parts.filter(Boolean).join(', ') || 'none';
+}
+
 /** A fingerprint of the prompts' content (text and parameters): same names may hide changed text. */
 function promptsContent(p: Partial<RunPlan> | undefined): string {
   return JSON.stringify([p?.prompts ?? [], p?.datasets ?? []]);
@@ -69,7 +82,13 @@ export function planDifferences(
   add('api', String(a.summary?.api ?? pa?.api ?? '-'), String(b.summary?.api ?? pb?.api ?? '-'));
   add('model', String(a.summary?.model ?? pa?.model ?? '-'), String(b.summary?.model ?? pb?.model ?? '-'));
   add('tokenizer', String(pa?.tokenizer ?? '-'), String(pb?.tokenizer ?? '-'));
-  add('load', loadText(pa?.load), loadText(pb?.load));
+  const la = loadText(pa?.load);
+  const lb = loadText(pb?.load);
+  if (la !== lb) add('load', la, lb);
+  // Same words, other shape (stage lists, a replay window, a new load kind's options): still a different load.
+  else if (JSON.stringify(pa?.load ?? null) !== JSON.stringify(pb?.load ?? null)) out.push({ what: 'load', a: `${la} (details differ)`, b: lb });
+  add('warmup', warmupText(pa), warmupText(pb));
+  add('stop', stopText(pa), stopText(pb));
   add('think', dur(pa?.think_ms ?? 0), dur(pb?.think_ms ?? 0));
   const na = promptsText(pa);
   const nb = promptsText(pb);

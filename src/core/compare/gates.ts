@@ -31,6 +31,7 @@ const ALIASES: Record<string, string> = {
   e2e: 'e2e_ms',
   latency: 'e2e_ms',
   thinking: 'thinking_ms',
+  itl: 'itl_ms',
   token_rate: 'token_rate',
   tokenrate: 'token_rate',
   rate: 'token_rate',
@@ -54,7 +55,7 @@ export function parseGate(text: string): Gate | { error: string } {
   const plain = PLAIN_FIGURES.find((f) => f.metric === metric);
   const accuracy = metric === 'accuracy';
   if (!timing && !plain && !accuracy) {
-    return { error: `unknown figure "${name}" in the gate "${text}"; known: ttft, ttfa, e2e, thinking, token_rate, qpm, rps, output_tokens_per_s, success_rate, accuracy` };
+    return { error: `unknown figure "${name}" in the gate "${text}"; known: ttft, ttfa, e2e, thinking, itl, token_rate, qpm, rps, output_tokens_per_s, success_rate, accuracy` };
   }
   let stat: Stat | '' = '';
   if (timing) stat = (statRaw as Stat | undefined) ?? (metric === 'token_rate' ? 'p50' : 'p95');

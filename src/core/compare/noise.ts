@@ -5,7 +5,7 @@
  * the band are `same` (shown as "within noise"); the band is shown above the table. This is a
  * visible threshold, not a significance test.
  */
-import type { CompareRow } from './compare';
+import type { CompareRow } from './row';
 
 export interface NoiseBand {
   /** Relative band for medians, means, rates and plain figures (0.1 = ±10%). */
@@ -51,6 +51,7 @@ const NAMES: Record<string, string> = {
   e2e_ms: 'End-to-end latency',
   thinking_ms: 'Thinking time',
   token_rate: 'Token rate per request',
+  itl_ms: 'Inter-token latency',
   qpm: 'Requests per minute',
   rps: 'Requests per second',
   output_tokens_per_s: 'Output tokens per second',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { RequestRecord } from '../metrics/record';
 import type { PacketLine } from '../results/trace-export';
-import { RESULT_FILES } from '../results/writer';
+import { RESULT_FILES } from '../results/files';
 import type { RunSource } from './types';
 
 async function* jsonLines<T>(file: string): AsyncGenerator<T> {

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CREDENTIAL_HEADER, REDACTED } from '../results/redact';
-import { RESULT_FILES } from '../results/writer';
+import { RESULT_FILES } from '../results/files';
 
 /** Larger scenario files are cut here (with a note): the report embeds the text once. */
 export const MAX_SCENARIO_CHARS = 200_000;

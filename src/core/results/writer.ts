@@ -14,16 +14,9 @@ import type { SeriesRow } from '../metrics/aggregate';
 import type { Summary } from '../metrics/summary';
 import type { RunPlan } from '../scenario/plan';
 import { knownSecrets, Redactor } from './redact';
+import { RESULT_FILES } from './files';
 
-export const RESULT_FILES = {
-  summary: 'summary.json',
-  requests: 'requests.jsonl',
-  packets: 'packets.jsonl',
-  series: 'series.json',
-  plan: 'plan.json',
-  scenario: 'scenario.llmload',
-  serverMetrics: 'server-metrics.jsonl',
-} as const;
+export { RESULT_FILES };
 
 /**
  * The plan as written to plan.json: everything but secrets. Headers with a credential's name are

@@ -2,7 +2,7 @@
  * `compare`: the server's figures of two runs side by side (its /metrics and the per-request
  * timings), as rows like the client's; a figure neither run has is left out.
  */
-import type { CompareRow } from '../compare/compare';
+import type { CompareRow } from '../compare/row';
 import type { Summary } from '../metrics/summary';
 
 type Unit = CompareRow['unit'];

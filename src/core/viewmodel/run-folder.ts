@@ -13,7 +13,7 @@ import { requestRowOf, type RequestRecord } from '../metrics/record';
 import { runVerdict } from '../metrics/expectations';
 import type { Summary } from '../metrics/summary';
 import type { RunPlan } from '../scenario/plan';
-import { RESULT_FILES } from '../results/writer';
+import { RESULT_FILES } from '../results/files';
 import { bucketLabel, bucketRanges } from '../tokenize/counts';
 import { redactHeaders } from './escape';
 import { JsonlIndex } from './jsonl-index';
