@@ -27,9 +27,9 @@ interface BenchRow {
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
 
 /** Starts `llmload ARGS` and resolves with the URL its first line names. */
-function startCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+function startCli(args: string[], nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: npm run build first`);
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (b: Buffer) => {
@@ -38,6 +38,25 @@ function startCli(args: string[]): Promise<{ child: ChildProcess; url: string }>
       if (m) resolve({ child, url: m[1]! });
     });
     child.on('exit', (code) => reject(new Error(`llmload ${args[0]} exited with ${code}`)));
+  });
+}
+
+/** LLMLOAD_MIRROR_PROFILE=DIR: the mirror process writes a V8 CPU profile (.cpuprofile) into DIR when it stops. */
+function profileArgs(): string[] {
+  const dir = process.env.LLMLOAD_MIRROR_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+}
+
+/** SIGINT, then waits for the exit (SIGKILL after 10 s). */
+function stopped(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+    c.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    c.kill('SIGINT');
   });
 }
 
@@ -51,7 +70,7 @@ export async function run(n = 300, sample = '100%'): Promise<BenchRow[]> {
   const shadow = await startCli(['sim', '--port', '0', '--profile', profile, '--seed', '2']);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-mirror-bench-'));
   const root = primary.url.replace(/\/v1$/, '');
-  const mirror = await startCli(['mirror', '--listen', '127.0.0.1:0', '--primary', root, '--shadow', shadow.url.replace(/\/v1$/, ''), '--sample', sample, '--out', out]);
+  const mirror = await startCli(['mirror', '--listen', '127.0.0.1:0', '--primary', root, '--shadow', shadow.url.replace(/\/v1$/, ''), '--sample', sample, '--out', out], profileArgs());
   const plan = { api: 'openai-chat' as const, model: 'm', timeouts: { total_ms: 30_000 }, headers: {} };
   const direct = createClient(plan, primary.url, { connections: 4 });
   const proxied = createClient(plan, `${mirror.url}/v1`, { connections: 4 });
@@ -71,7 +90,8 @@ export async function run(n = 300, sample = '100%'): Promise<BenchRow[]> {
   } finally {
     await direct.close();
     await proxied.close();
-    for (const c of [mirror.child, primary.child, shadow.child]) c.kill('SIGINT');
+    // Each process is given time to stop on its own (the mirror writes its summaries and, when asked, its profile).
+    await Promise.all([mirror.child, primary.child, shadow.child].map((c) => stopped(c)));
   }
   const d = [...ttft.direct].sort((a, b) => a - b);
   const p = [...ttft.proxy].sort((a, b) => a - b);
