@@ -8,6 +8,7 @@
  * the loop that forwards the client's bytes parses nothing. Never rejects.
  */
 import type { Dispatcher } from 'undici';
+import { AbortWith, abortDispatch } from '../protocols/abort-with';
 import { classifyTransportError, describeError } from '../protocols/transport-errors';
 import type { ErrorKind } from '../protocols/types';
 import type { HeaderMap } from './secrets';
@@ -44,21 +45,12 @@ export interface ForwardingExchange {
   abort(kind: ErrorKind, message: string): void;
 }
 
-class Abort extends Error {
-  constructor(
-    readonly kind: ErrorKind,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export function forwardExchange(dispatcher: Dispatcher, req: ExchangeRequest, opts: ForwardOptions): ForwardingExchange {
   let resolve!: (r: StreamLog | undefined) => void;
   const result = new Promise<StreamLog | undefined>((r) => (resolve = r));
   const ex = new Forwarding(opts, resolve);
   ex.start(dispatcher, req);
-  return { result, abort: (kind, message) => ex.abort(new Abort(kind, message)) };
+  return { result, abort: (kind, message) => ex.abort(new AbortWith(kind, message)) };
 }
 
 /** Initial size of a log's byte buffer; it doubles as the answer grows. */
@@ -69,7 +61,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
   private started = false;
   private finished = false;
   private controller?: Dispatcher.DispatchController;
-  private pending?: Abort;
+  private pending?: AbortWith;
   private status: number | null = null;
   private firstByte?: number;
   private headSent = false;
@@ -101,23 +93,17 @@ class Forwarding implements Dispatcher.DispatchHandler {
     }
   }
 
-  abort(reason: Abort): void {
+  abort(reason: AbortWith): void {
     if (this.finished) return;
     const now = performance.now();
-    if (this.controller) {
-      try {
-        this.controller.abort(reason);
-      } catch {
-        // already gone
-      }
-    } else this.pending = reason;
+    if (!abortDispatch(this.controller, reason)) this.pending = reason;
     this.finish(now, { how: 'abort', kind: reason.kind, message: reason.message });
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.finished) {
-      controller.abort(this.pending ?? new Abort('cancelled', 'finished before it was sent'));
+      controller.abort(this.pending ?? new AbortWith('cancelled', 'finished before it was sent'));
       return;
     }
     this.sentAt = performance.now();
@@ -177,7 +163,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
     const now = performance.now();
     if (this.finished) return;
     this.opts.sink.onError(err, this.headSent);
-    if (err instanceof Abort) this.finish(now, { how: 'abort', kind: err.kind, message: err.message });
+    if (err instanceof AbortWith) this.finish(now, { how: 'abort', kind: err.kind, message: err.message });
     else this.finish(now, { how: 'error', kind: classifyTransportError(err, this.started), message: describeError(err) });
   }
 

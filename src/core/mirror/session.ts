@@ -10,37 +10,22 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RequestRecord } from '../metrics/record';
 import { RunDirInUseError } from '../results/run-dir';
-import type { KeepPrompts } from './capture';
 import type { MirrorSummary } from './pairs';
 import { startProxy, type CallPlan, type IncomingCall, type RunningProxy } from './proxy';
 import { apiOfPath } from './routes';
 import type { Side } from './side-writer';
-import { COUNTER, COUNTERS, countsOf, type FromMirrorWorker, type MirrorWorkerInit, type ToMirrorWorker } from './worker-protocol';
+import { COUNTER, COUNTERS, countsOf, type BookOptions, type FromMirrorWorker, type MirrorWorkerInit, type ToMirrorWorker } from './worker-protocol';
 
 export { MIRROR_FILE } from './bookkeeper';
 
-export interface MirrorOptions {
+export interface MirrorOptions extends Omit<BookOptions, 'sample' | 'dir'> {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  primary: string;
-  shadow: string;
   /** Share of conversations copied to the shadow, 0..1; default 0.1. */
   sample?: number;
   /** The folder holding primary/, shadow/ and mirror.json. */
   out: string;
-  /** Replace the files of an earlier mirror or run in out/primary and out/shadow. */
-  force?: boolean;
-  shadowKey?: string;
-  keepPrompts?: KeepPrompts;
-  maxShadowInflight?: number;
-  shadowTokensPerMinute?: number;
-  shadowDelayMs?: number;
-  shadowTimeoutMs?: number;
-  shadowStallMs?: number;
-  capture?: string;
-  /** Values never to write, besides the credentials requests carry (the shadow key is added). */
-  secrets?: string[];
   /** Called for each finished record (each is posted back from the worker; the CLI polls answered() instead). */
   onRecord?(side: Side, rec: RequestRecord): void;
 }
@@ -82,33 +67,14 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
   const t0_epoch = performance.timeOrigin + performance.now();
   const shared = new SharedArrayBuffer(COUNTERS * Int32Array.BYTES_PER_ELEMENT);
   const counters = new Int32Array(shared);
-  const worker = newMirrorWorker({
-    opts: {
-      primary: opts.primary,
-      shadow: opts.shadow,
-      sample: opts.sample ?? 0.1,
-      dir,
-      force: opts.force,
-      shadowKey: opts.shadowKey,
-      keepPrompts: opts.keepPrompts,
-      maxShadowInflight: opts.maxShadowInflight,
-      shadowTokensPerMinute: opts.shadowTokensPerMinute,
-      shadowDelayMs: opts.shadowDelayMs,
-      shadowTimeoutMs: opts.shadowTimeoutMs,
-      shadowStallMs: opts.shadowStallMs,
-      capture: opts.capture,
-      secrets: opts.secrets,
-    },
-    t0_epoch,
-    counters: shared,
-    records: opts.onRecord !== undefined,
-  });
+  const { host, port, out: _out, onRecord, sample, ...book } = opts;
+  const worker = newMirrorWorker({ opts: { ...book, sample: sample ?? 0.1, dir }, t0_epoch, counters: shared, records: onRecord !== undefined });
   let closed: ((s: MirrorSummary) => void) | undefined;
   let failed: ((e: Error) => void) | undefined;
   const ready = new Promise<void>((resolve, reject) => {
     worker.on('message', (m: FromMirrorWorker) => {
       if (m.type === 'ready') resolve();
-      else if (m.type === 'record') opts.onRecord?.(m.side, m.rec);
+      else if (m.type === 'record') onRecord?.(m.side, m.rec);
       else if (m.type === 'closed') closed?.(m.summary);
       else {
         const err = m.name === 'RunDirInUseError' && m.dir !== undefined ? new RunDirInUseError(m.dir, m.files ?? []) : Object.assign(new Error(m.message), { name: m.name });
@@ -154,7 +120,7 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
 
   let proxy: RunningProxy;
   try {
-    proxy = await startProxy({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, primary: opts.primary, hooks: { begin } });
+    proxy = await startProxy({ host: host ?? '127.0.0.1', port: port ?? 0, primary: opts.primary, hooks: { begin } });
   } catch (e) {
     await worker.terminate();
     throw e;

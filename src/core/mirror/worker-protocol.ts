@@ -13,12 +13,15 @@ import type { HeaderMap } from './secrets';
 import type { Side } from './side-writer';
 import type { StreamLog } from './stream-log';
 
-/** The options the worker needs (MirrorOptions without the proxy's own and the callbacks). */
+/** What the worker needs to know: the mirror's options less the proxy's own and the callbacks. */
 export interface BookOptions {
   primary: string;
   shadow: string;
+  /** Share of conversations copied to the shadow, 0..1. */
   sample: number;
+  /** The folder holding primary/, shadow/ and mirror.json. */
   dir: string;
+  /** Replace the files of an earlier mirror or run in dir/primary and dir/shadow. */
   force?: boolean;
   shadowKey?: string;
   keepPrompts?: KeepPrompts;
@@ -28,6 +31,7 @@ export interface BookOptions {
   shadowTimeoutMs?: number;
   shadowStallMs?: number;
   capture?: string;
+  /** Values never to write, besides the credentials requests carry (the shadow key is added). */
   secrets?: string[];
 }
 

@@ -12,6 +12,7 @@
 import type { Socket } from 'node:net';
 import { Client, Pool, type Dispatcher } from 'undici';
 import type { PromptPlan, Timeouts } from '../scenario/plan';
+import { AbortWith, abortDispatch } from './abort-with';
 import type { ProtocolAdapter, StreamDecoder } from './adapter';
 import { BodyDecoder, decodeErrorBody, encodingOf } from './content-decoding';
 import { emptyConnectionStats, expectSocket, requestSent, responseEnded, responseStarted, socketInfo, type ConnectionStats, type SocketInfo } from './connections';
@@ -41,16 +42,6 @@ export const DRAIN_MS = 2000;
 
 /** Error bodies (HTTP >= 300) are read up to this many bytes into the error message. */
 export const ERROR_BODY_LIMIT = 4096;
-
-class AbortWith extends Error {
-  constructor(
-    readonly kind: ErrorKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AbortWith';
-  }
-}
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const v = headers[name];
@@ -307,15 +298,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const now = performance.now();
     // A stream whose done marker arrived is complete, whatever happens to the connection after.
     if (!this.record.complete) this.record.fail(reason.kind, reason.message);
-    if (this.controller) {
-      try {
-        this.controller.abort(reason);
-      } catch {
-        // already gone
-      }
-    } else {
-      this.pendingAbort = reason;
-    }
+    if (!abortDispatch(this.controller, reason)) this.pendingAbort = reason;
     this.finish(now);
   }
 
