@@ -63,7 +63,7 @@ test('a stream that ends or breaks before its done marker is a disconnect or the
   const reset = decodeStreamLog(logOf(CHUNKS.slice(0, 2), [5, 9], { how: 'error', kind: 'disconnect', message: 'other side closed', t: 11 }), 'openai-chat');
   assert.deepEqual(reset.error, { kind: 'disconnect', message: 'other side closed' });
   assert.equal(reset.end_ms, 11);
-  const refused = decodeStreamLog({ ...logOf([], [], { how: 'error', kind: 'connect', message: 'connect ECONNREFUSED' }), status: null, first_byte_ms: undefined }, 'openai-chat');
+  const refused = decodeStreamLog({ ...logOf([], [], { how: 'error', kind: 'connect', message: 'connect ECONNREFUSED', t: 2 }), status: null, first_byte_ms: undefined }, 'openai-chat');
   assert.equal(refused.error?.kind, 'connect');
   assert.equal(refused.http_status, null);
 });

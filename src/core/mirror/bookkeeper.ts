@@ -81,7 +81,7 @@ export class MirrorBookkeeper {
 
   handle(m: ToMirrorWorker): void {
     if (m.type === 'call') this.call(m);
-    else if (m.type === 'answer') this.answer(m.id, decodeStreamLog(m.log, this.calls.get(m.id)?.api ?? 'openai-chat'));
+    else if (m.type === 'answers') for (const a of m.answers) this.answer(a.id, decodeStreamLog(a.log, this.calls.get(a.id)?.api ?? 'openai-chat'));
     else if (m.type === 'passthrough') this.secrets.fromRequest(m.headers, m.path);
   }
 

@@ -3,8 +3,8 @@
  * and everything else in a worker thread (./worker.ts, ./bookkeeper.ts): the sampler choosing
  * conversations, the shadow sender, the decoding and timing of both sides, one run folder per
  * side (OUT/primary, OUT/shadow), the pair comparison (OUT/mirror.json) and the capture file.
- * This thread's loop forwards the primary's bytes and posts two small messages per timed
- * request: the request when it is on its way, the answer's bytes and arrival times when it ended.
+ * This thread's loop forwards the primary's bytes and posts a small message per timed request
+ * when it is on its way; the answers' bytes and arrival times follow a few at a time once ended.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -14,6 +14,7 @@ import type { MirrorSummary } from './pairs';
 import { startProxy, type CallPlan, type IncomingCall, type RunningProxy } from './proxy';
 import { apiOfPath } from './routes';
 import type { Side } from './side-writer';
+import type { StreamLog } from './stream-log';
 import { COUNTER, COUNTERS, countsOf, type BookOptions, type FromMirrorWorker, type MirrorWorkerInit, type ToMirrorWorker } from './worker-protocol';
 
 export { MIRROR_FILE } from './bookkeeper';
@@ -44,6 +45,10 @@ export interface RunningMirror {
    */
   close(opts?: { waitShadowMs?: number }): Promise<MirrorSummary>;
 }
+
+/** Ended answers are handed to the worker when this many are waiting, or this long after the first. */
+const ANSWER_BATCH = 64;
+const ANSWER_BATCH_MS = 20;
 
 /**
  * The bundled worker next to the bundle (dist/mirror-worker.js); from TypeScript sources (tests),
@@ -100,6 +105,22 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
   }
   const post = (m: ToMirrorWorker, transfer?: ArrayBuffer[]): void => worker.postMessage(m, transfer);
   let nextId = 0;
+  // Ended answers go to the worker a few at a time: one wake-up of the worker per batch, not per answer.
+  let answers: Array<{ id: number; log: StreamLog }> = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  const flushAnswers = (): void => {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (answers.length === 0) return;
+    const batch = answers;
+    answers = [];
+    post({ type: 'answers', answers: batch }, batch.map((a) => a.log.bytes.buffer as ArrayBuffer));
+  };
+  const answered = (id: number, log: StreamLog): void => {
+    answers.push({ id, log });
+    if (answers.length >= ANSWER_BATCH) flushAnswers();
+    else flushTimer ??= setTimeout(flushAnswers, ANSWER_BATCH_MS);
+  };
 
   const begin = (call: IncomingCall): CallPlan => {
     const api = apiOfPath(call.method, call.path);
@@ -114,7 +135,7 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
       api,
       // Once the primary request is on its way: the worker parses, samples, captures and copies it.
       after: () => post({ type: 'call', id, api, method: call.method, path: call.path, headers: call.headers, body: ownBytes(call.body), arrived_epoch: performance.timeOrigin + call.arrived }),
-      done: (log) => post({ type: 'answer', id, log }, [log.bytes.buffer as ArrayBuffer]),
+      done: (log) => answered(id, log),
     };
   };
 
@@ -134,6 +155,7 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
     answered: () => ({ primary: Atomics.load(counters, COUNTER.primary_answers), shadow: Atomics.load(counters, COUNTER.shadow_answers) }),
     async close(o = {}) {
       await proxy.close();
+      flushAnswers();
       const summary = await new Promise<MirrorSummary>((resolve, reject) => {
         closed = resolve;
         failed = reject;

@@ -48,7 +48,7 @@ export interface MirrorWorkerInit {
 export type ToMirrorWorker =
   | { type: 'call'; id: number; api: ApiKind; method: string; path: string; headers: HeaderMap; body: Uint8Array; arrived_epoch: number }
   | { type: 'passthrough'; path: string; headers: HeaderMap }
-  | { type: 'answer'; id: number; log: StreamLog }
+  | { type: 'answers'; answers: Array<{ id: number; log: StreamLog }> }
   | { type: 'close'; waitShadowMs: number };
 
 export type FromMirrorWorker =
