@@ -112,7 +112,8 @@ export async function mirrorCommand(args: string[], io: CliIO, env: Record<strin
   const { forMs, ...mirrorOpts } = opts;
   let mirror: RunningMirror;
   try {
-    mirror = await startMirror(mirrorOpts);
+    // LLMLOAD_MIRROR_ONE_THREAD=1: the bookkeeping on the proxy's thread, to compare with the worker (docs/mirror.md).
+    mirror = await startMirror({ ...mirrorOpts, oneThread: env.LLMLOAD_MIRROR_ONE_THREAD === '1' });
   } catch (e) {
     if (e instanceof RunDirInUseError) return fail(io, `${inCwd(e.message)}; add --force to replace it, or give another --out`);
     io.err(`llmload mirror: cannot start: ${(e as Error).message}`);

@@ -1,21 +1,20 @@
 /**
  * `llmload mirror` as a library: the proxy (./proxy.ts) in front of the primary, on this thread,
- * and everything else in a worker thread (./worker.ts, ./bookkeeper.ts): the sampler choosing
+ * and everything else in a worker thread (./book-channel.ts, ./bookkeeper.ts): the sampler choosing
  * conversations, the shadow sender, the decoding and timing of both sides, one run folder per
  * side (OUT/primary, OUT/shadow), the pair comparison (OUT/mirror.json) and the capture file.
  * This thread's loop forwards the primary's bytes and posts a small message per timed request
  * when it is on its way; the answers' bytes and arrival times follow a few at a time once ended.
  */
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { RequestRecord } from '../metrics/record';
-import { RunDirInUseError } from '../results/run-dir';
 import type { MirrorSummary } from './pairs';
+import { startBookkeeping } from './book-channel';
 import { startProxy, type CallPlan, type IncomingCall, type RunningProxy } from './proxy';
 import { apiOfPath } from './routes';
 import type { Side } from './side-writer';
 import type { StreamLog } from './stream-log';
-import { COUNTER, COUNTERS, countsOf, type BookOptions, type FromMirrorWorker, type MirrorWorkerInit, type ToMirrorWorker } from './worker-protocol';
+import { COUNTER, COUNTERS, countsOf, type BookOptions } from './worker-protocol';
 
 export { MIRROR_FILE } from './bookkeeper';
 
@@ -29,6 +28,8 @@ export interface MirrorOptions extends Omit<BookOptions, 'sample' | 'dir'> {
   out: string;
   /** Called for each finished record (each is posted back from the worker; the CLI polls answered() instead). */
   onRecord?(side: Side, rec: RequestRecord): void;
+  /** Run the bookkeeping on the proxy's thread instead of a worker (to compare the two; see ./book-channel.ts). */
+  oneThread?: boolean;
 }
 
 export interface RunningMirror {
@@ -50,16 +51,6 @@ export interface RunningMirror {
 const ANSWER_BATCH = 64;
 const ANSWER_BATCH_MS = 20;
 
-/**
- * The bundled worker next to the bundle (dist/mirror-worker.js); from TypeScript sources (tests),
- * worker.ts through tsx's CommonJS hook.
- */
-function newMirrorWorker(init: MirrorWorkerInit): Worker {
-  if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'mirror-worker.js'), { workerData: init });
-  const boot = `require('tsx/cjs/api').register(); require(${JSON.stringify(path.join(__dirname, 'worker.ts'))});`;
-  return new Worker(boot, { eval: true, workerData: init });
-}
-
 /** A copy of the body in its own memory, so posting it copies its bytes only (not a shared pool slab). */
 function ownBytes(body: Buffer): Uint8Array {
   const out = new Uint8Array(body.length);
@@ -72,38 +63,9 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
   const t0_epoch = performance.timeOrigin + performance.now();
   const shared = new SharedArrayBuffer(COUNTERS * Int32Array.BYTES_PER_ELEMENT);
   const counters = new Int32Array(shared);
-  const { host, port, out: _out, onRecord, sample, ...book } = opts;
-  const worker = newMirrorWorker({ opts: { ...book, sample: sample ?? 0.1, dir }, t0_epoch, counters: shared, records: onRecord !== undefined });
-  let closed: ((s: MirrorSummary) => void) | undefined;
-  let failed: ((e: Error) => void) | undefined;
-  const ready = new Promise<void>((resolve, reject) => {
-    worker.on('message', (m: FromMirrorWorker) => {
-      if (m.type === 'ready') resolve();
-      else if (m.type === 'record') onRecord?.(m.side, m.rec);
-      else if (m.type === 'closed') closed?.(m.summary);
-      else {
-        const err = m.name === 'RunDirInUseError' && m.dir !== undefined ? new RunDirInUseError(m.dir, m.files ?? []) : Object.assign(new Error(m.message), { name: m.name });
-        reject(err);
-        failed?.(err);
-      }
-    });
-    worker.on('error', (e) => {
-      reject(e);
-      failed?.(e);
-    });
-    worker.on('exit', (code) => {
-      const e = new Error(`the mirror's worker thread stopped (exit code ${code})`);
-      reject(e);
-      failed?.(e);
-    });
-  });
-  try {
-    await ready;
-  } catch (e) {
-    await worker.terminate();
-    throw e;
-  }
-  const post = (m: ToMirrorWorker, transfer?: ArrayBuffer[]): void => worker.postMessage(m, transfer);
+  const { host, port, out: _out, onRecord, sample, oneThread, ...bookOpts } = opts;
+  const book = await startBookkeeping({ opts: { ...bookOpts, sample: sample ?? 0.1, dir }, t0_epoch, counters: shared, records: onRecord !== undefined }, onRecord, oneThread);
+  const post = book.post;
   let nextId = 0;
   // Ended answers go to the worker a few at a time: one wake-up of the worker per batch, not per answer.
   let answers: Array<{ id: number; log: StreamLog }> = [];
@@ -143,7 +105,7 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
   try {
     proxy = await startProxy({ host: host ?? '127.0.0.1', port: port ?? 0, primary: opts.primary, hooks: { begin } });
   } catch (e) {
-    await worker.terminate();
+    await book.abandon();
     throw e;
   }
 
@@ -156,13 +118,7 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
     async close(o = {}) {
       await proxy.close();
       flushAnswers();
-      const summary = await new Promise<MirrorSummary>((resolve, reject) => {
-        closed = resolve;
-        failed = reject;
-        post({ type: 'close', waitShadowMs: o.waitShadowMs ?? 0 });
-      });
-      await worker.terminate();
-      return summary;
+      return book.close(o.waitShadowMs ?? 0);
     },
   };
 }
