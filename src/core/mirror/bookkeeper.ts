@@ -23,6 +23,9 @@ import { COUNTER, countsOf, type BookOptions, type ToMirrorWorker } from './work
 
 export const MIRROR_FILE = 'mirror.json';
 
+/** At stop, copies already sent get this long to reach their socket before any is cancelled. */
+const ON_WIRE_MS = 2000;
+
 /** Mirrors of 0 ms and a stop within the same ms still give a duration above 0. */
 const MIN_DURATION_MS = 1;
 
@@ -142,10 +145,12 @@ export class MirrorBookkeeper {
   }
 
   /**
-   * After the proxy stopped: the shadow copies still waiting or in flight get up to `waitShadowMs`
-   * to finish, the rest are cancelled; then the summaries are written.
+   * After the proxy stopped: copies already sent are let reach the shadow (up to ON_WIRE_MS), the
+   * copies still waiting or in flight get up to `waitShadowMs` to finish, the rest are cancelled;
+   * then the summaries are written.
    */
   async close(waitShadowMs: number): Promise<MirrorSummary> {
+    await this.shadow.onWire(ON_WIRE_MS);
     if (waitShadowMs > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.shadow.idle(), new Promise<void>((r) => (timer = setTimeout(r, waitShadowMs)))]);

@@ -61,6 +61,9 @@ export class ShadowSender {
   private outstanding = 0;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
+  /** Copies sent but not yet on their socket, and who waits for none to be left. */
+  private unsent = 0;
+  private wireWaiters: Array<() => void> = [];
   private connectFails = 0;
   private pauseMs = PAUSE_MIN_MS;
   private downUntil = 0;
@@ -124,8 +127,8 @@ export class ShadowSender {
       }, delay);
       this.delayed.add(t);
     } else {
-      // After the primary's own dispatch: the copy never delays the client's request.
-      setImmediate(() => this.send(copy));
+      // The mirror's worker (or, on one thread, a turn after the primary's dispatch): nothing to wait for.
+      this.send(copy);
     }
     return undefined;
   }
@@ -138,8 +141,16 @@ export class ShadowSender {
     const { headers, path } = shadowRequest(copy.headers, copy.path, this.opts.key);
     if (headers['accept-encoding'] !== undefined) headers['accept-encoding'] = 'identity';
     const full = this.prefix && !path.startsWith(`${this.prefix}/`) ? this.prefix + path : path;
-    const sent = this.clientFor(copy.api).sendBuilt({ path: full, method: copy.method, headers: headers as Record<string, string | string[]>, body: copy.body }, this.cancel.signal);
+    let unsent = true;
+    this.unsent++;
+    const onWire = (): void => {
+      if (!unsent) return;
+      unsent = false;
+      if (--this.unsent === 0) for (const w of this.wireWaiters.splice(0)) w();
+    };
+    const sent = this.clientFor(copy.api).sendBuilt({ path: full, method: copy.method, headers: headers as Record<string, string | string[]>, body: copy.body }, this.cancel.signal, onWire);
     void sent.then((r) => {
+      onWire();
       this.noteReachable(r);
       try {
         this.onResult(copy, r);
@@ -165,6 +176,21 @@ export class ShadowSender {
   private settle(): void {
     this.outstanding--;
     if (this.outstanding === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /**
+   * Resolves when every copy sent is on its socket (or ended), or after `ms`: a stop right after a
+   * request still lets its copy reach the shadow, even when the worker has been slow to send it.
+   */
+  onWire(ms: number): Promise<void> {
+    if (this.unsent === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wireWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
   }
 
   /** Resolves when no copy is waiting or in flight. */

@@ -115,18 +115,18 @@ export class HttpProtocolClient implements ProtocolClient {
    * A request built elsewhere, sent as it is (the mirror's shadow copies: the client's method,
    * path, headers and body bytes) and timed exactly as send() times its own.
    */
-  sendBuilt(req: { method: string; path: string; headers: Record<string, string | string[]>; body: Buffer | null }, signal?: AbortSignal): Promise<SentRequest> {
+  sendBuilt(req: { method: string; path: string; headers: Record<string, string | string[]>; body: Buffer | null }, signal?: AbortSignal, onSent?: () => void): Promise<SentRequest> {
     const callAt = performance.now();
     if (this.closed) return Promise.resolve(failedBeforeSend(callAt, 'cancelled', 'client is closed'));
     if (signal?.aborted) return Promise.resolve(failedBeforeSend(callAt, 'cancelled', 'aborted before sending'));
-    return this.dispatchTimed(req.path, req.method, req.headers, req.body, callAt, signal);
+    return this.dispatchTimed(req.path, req.method, req.headers, req.body, callAt, signal, onSent);
   }
 
-  private dispatchTimed(path: string, method: string, headers: Record<string, string | string[]>, body: Buffer | null, callAt: number, signal?: AbortSignal): Promise<SentRequest> {
+  private dispatchTimed(path: string, method: string, headers: Record<string, string | string[]>, body: Buffer | null, callAt: number, signal?: AbortSignal, onSent?: () => void): Promise<SentRequest> {
     const opts: Dispatcher.DispatchOptions = { path, method: method as Dispatcher.HttpMethod, headers, body, headersTimeout: 0, bodyTimeout: 0, blocking: true };
     if (!this.keepAlive) opts.reset = true;
     return new Promise<SentRequest>((resolve) => {
-      new Exchange(this, this.adapter, this.timeouts, resolve, signal).start(opts, callAt);
+      new Exchange(this, this.adapter, this.timeouts, resolve, signal, onSent).start(opts, callAt);
     });
   }
 
@@ -229,6 +229,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly timeouts: Timeouts,
     private readonly resolve: (r: SentRequest) => void,
     private readonly signal: AbortSignal | undefined,
+    /** Called when the request is handed to its socket (again on a retry). */
+    private readonly onSent?: () => void,
   ) {}
 
   get path(): string {
@@ -312,6 +314,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.started = true;
     expectSocket(this);
     this.armClock();
+    this.onSent?.();
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
