@@ -27,9 +27,9 @@ interface BenchRow {
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
 
 /** Starts `llmload ARGS` and resolves with the URL its first line names. */
-function startCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+function startCli(args: string[], nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: npm run build first`);
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (b: Buffer) => {
@@ -38,6 +38,53 @@ function startCli(args: string[]): Promise<{ child: ChildProcess; url: string }>
       if (m) resolve({ child, url: m[1]! });
     });
     child.on('exit', (code) => reject(new Error(`llmload ${args[0]} exited with ${code}`)));
+  });
+}
+
+/** LLMLOAD_MIRROR_PROFILE=DIR: the mirror process writes a V8 CPU profile (.cpuprofile) into DIR when it stops. */
+function profileArgs(): string[] {
+  const dir = process.env.LLMLOAD_MIRROR_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+}
+
+/** /proc/loadavg's 1, 5 and 15 minute figures ('' where there is none): timing figures mean little without them. */
+function loadAverage(): string {
+  try {
+    return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * CPU time (user + system, ms) the mirror process has used: its main thread (the proxy's loop,
+ * /proc/PID/task/PID) and all its threads (/proc/PID). Linux only; undefined elsewhere.
+ */
+function mirrorCpu(pid: number | undefined): { proxy_ms: number; all_ms: number } | undefined {
+  if (pid === undefined) return undefined;
+  const ticks = (file: string): number => {
+    const stat = fs.readFileSync(file, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+  };
+  try {
+    const hz = 100; // USER_HZ on Linux
+    return { proxy_ms: (ticks(`/proc/${pid}/task/${pid}/stat`) * 1000) / hz, all_ms: (ticks(`/proc/${pid}/stat`) * 1000) / hz };
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGINT, then waits for the exit (SIGKILL after 10 s). */
+function stopped(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+    c.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    c.kill('SIGINT');
   });
 }
 
@@ -51,13 +98,17 @@ export async function run(n = 300, sample = '100%'): Promise<BenchRow[]> {
   const shadow = await startCli(['sim', '--port', '0', '--profile', profile, '--seed', '2']);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-mirror-bench-'));
   const root = primary.url.replace(/\/v1$/, '');
-  const mirror = await startCli(['mirror', '--listen', '127.0.0.1:0', '--primary', root, '--shadow', shadow.url.replace(/\/v1$/, ''), '--sample', sample, '--out', out]);
+  const mirror = await startCli(['mirror', '--listen', '127.0.0.1:0', '--primary', root, '--shadow', shadow.url.replace(/\/v1$/, ''), '--sample', sample, '--out', out], profileArgs());
   const plan = { api: 'openai-chat' as const, model: 'm', timeouts: { total_ms: 30_000 }, headers: {} };
   const direct = createClient(plan, primary.url, { connections: 4 });
   const proxied = createClient(plan, `${mirror.url}/v1`, { connections: 4 });
   const ttft = { direct: [] as number[], proxy: [] as number[] };
+  let cpu0: { proxy_ms: number; all_ms: number } | undefined;
+  let cpu: { proxy_ms: number; all_ms: number } | undefined;
+  const load0 = loadAverage();
   try {
     for (let i = 0; i < n + 20; i++) {
+      if (i === 20) cpu0 = mirrorCpu(mirror.child.pid);
       const prompt: PromptPlan = { name: 'p', weight: 1, messages: [{ role: 'user', content: `conversation ${i}: say something short` }], params: { max_tokens: 16 } };
       // Alternate which path goes first, so neither always meets a warmer machine.
       const order = i % 2 === 0 ? (['direct', 'proxy'] as const) : (['proxy', 'direct'] as const);
@@ -69,9 +120,11 @@ export async function run(n = 300, sample = '100%'): Promise<BenchRow[]> {
       }
     }
   } finally {
+    cpu = mirrorCpu(mirror.child.pid);
     await direct.close();
     await proxied.close();
-    for (const c of [mirror.child, primary.child, shadow.child]) c.kill('SIGINT');
+    // Each process is given time to stop on its own (the mirror writes its summaries and, when asked, its profile).
+    await Promise.all([mirror.child, primary.child, shadow.child].map((c) => stopped(c)));
   }
   const d = [...ttft.direct].sort((a, b) => a - b);
   const p = [...ttft.proxy].sort((a, b) => a - b);
@@ -80,6 +133,14 @@ export async function run(n = 300, sample = '100%'): Promise<BenchRow[]> {
   console.log(`direct: p50 ${fig.direct50.toFixed(3)} ms, p99 ${fig.direct99.toFixed(3)} ms`);
   console.log(`mirror: p50 ${fig.proxy50.toFixed(3)} ms, p99 ${fig.proxy99.toFixed(3)} ms`);
   console.log(`added by the mirror: p50 ${(fig.proxy50 - fig.direct50).toFixed(3)} ms, p99 ${(fig.proxy99 - fig.direct99).toFixed(3)} ms`);
+  if (cpu && cpu0) {
+    // After the warm-up: start-up (loading the bundle) is left out.
+    const proxyMs = cpu.proxy_ms - cpu0.proxy_ms;
+    const allMs = cpu.all_ms - cpu0.all_ms;
+    const per = (ms: number): string => `${((ms / n) * 1000).toFixed(0)} µs`;
+    console.log(`mirror CPU per proxied request: proxy thread ${per(proxyMs)}, all threads ${per(allMs)} (${proxyMs} / ${allMs} ms over ${n} requests, 10 ms ticks)`);
+  }
+  console.log(`load average before / after: ${load0} / ${loadAverage()}`);
   const row = (name: string, v: number, base: number): BenchRow => ({ name, value: v, unit: 'ms', baseline_name: 'direct', baseline: base, ratio: Math.round((v / base) * 100) / 100 });
   return [row('TTFT p50 through the mirror', fig.proxy50, fig.direct50), row('TTFT p99 through the mirror', fig.proxy99, fig.direct99)];
 }

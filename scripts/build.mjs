@@ -24,6 +24,7 @@ const entries = [
   { 'engine-process': 'src/extension/engine-process.ts' },
   { 'tokenize-worker': 'src/core/tokenize/worker.ts' },
   { 'language-worker': 'src/extension/language/worker.ts' },
+  { 'mirror-worker': 'src/core/mirror/worker.ts' },
 ];
 await Promise.all([
   // zeromq loads its prebuilt native addon from its own package folder: required at run time, never bundled.

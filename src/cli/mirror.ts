@@ -18,6 +18,9 @@ export const MIRROR_USAGE = `usage: llmload mirror --listen HOST:PORT --primary 
          [--shadow-key ENV_OR_VALUE] [--keep-prompts keep|hash|drop] [--max-shadow-inflight N]
          [--shadow-tpm N] [--shadow-delay D] [--shadow-timeout D] [--capture FILE] [--for D]`;
 
+/** How often the progress line is refreshed. */
+const PROGRESS_MS = 250;
+
 function fail(io: CliIO, message: string): number {
   io.err(`llmload mirror: ${message}\n${MIRROR_USAGE}`);
   return 2;
@@ -108,17 +111,9 @@ export async function mirrorCommand(args: string[], io: CliIO, env: Record<strin
   }
   const { forMs, ...mirrorOpts } = opts;
   let mirror: RunningMirror;
-  let shadowDone = 0;
-  let primaryDone = 0;
   try {
-    mirror = await startMirror({
-      ...mirrorOpts,
-      onRecord: (side) => {
-        if (side === 'primary') primaryDone++;
-        else shadowDone++;
-        io.progress(`mirror: ${primaryDone} primary, ${shadowDone} shadow answers`);
-      },
-    });
+    // LLMLOAD_MIRROR_ONE_THREAD=1: the bookkeeping on the proxy's thread, to compare with the worker (docs/mirror.md).
+    mirror = await startMirror({ ...mirrorOpts, oneThread: env.LLMLOAD_MIRROR_ONE_THREAD === '1' });
   } catch (e) {
     if (e instanceof RunDirInUseError) return fail(io, `${inCwd(e.message)}; add --force to replace it, or give another --out`);
     io.err(`llmload mirror: cannot start: ${(e as Error).message}`);
@@ -130,10 +125,19 @@ export async function mirrorCommand(args: string[], io: CliIO, env: Record<strin
   process.once('SIGTERM', stop);
   const timer = forMs !== undefined ? setTimeout(stop, forMs) : undefined;
   timer?.unref();
+  // The progress line from the shared counts, a few times a second: nothing per request on the proxy's loop.
+  let shown = '';
+  const progress = setInterval(() => {
+    const a = mirror.answered();
+    const line = `mirror: ${a.primary} primary, ${a.shadow} shadow answers`;
+    if (a.primary + a.shadow > 0 && line !== shown) io.progress((shown = line));
+  }, PROGRESS_MS);
+  progress.unref();
   io.out(`llmload mirror listening on ${mirror.url}  primary ${opts.primary}  shadow ${opts.shadow}  sample ${(opts.sample * 100).toFixed(1)}%  (Ctrl-C stops)`);
   io.out(`  results: ${shownPath(mirror.dir)}/primary, ${shownPath(mirror.dir)}/shadow, ${shownPath(mirror.dir)}/${MIRROR_FILE}${opts.capture ? `; capture: ${shownPath(opts.capture)}` : ''}`);
   await stopped;
   clearTimeout(timer);
+  clearInterval(progress);
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   // Copies still on the shadow get a few seconds to finish; the rest are recorded as cancelled.

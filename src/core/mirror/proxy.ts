@@ -2,16 +2,17 @@
  * The mirror's HTTP front: every request goes to the primary, and the primary's answer streams
  * back to the client byte for byte as it arrives (status and headers kept, hop-by-hop headers
  * dropped), with no buffering beyond what the client's socket asks for (backpressure pauses the
- * upstream read). A client that goes away mid-stream cancels the primary request. What to time,
- * copy or capture is decided by the hooks (./session.ts), which never hold the client up.
+ * upstream read). A client that goes away mid-stream cancels the primary request. A timed API's
+ * answer is kept as it passes (bytes and arrival times, ./forwarding-exchange.ts) and handed to
+ * the hooks (./session.ts) when it ended; the hooks never hold the client up.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
-import type { SentRequest } from '../protocols';
 import type { ApiKind } from '../scenario/plan';
+import { forwardExchange, type ExchangeSink } from './forwarding-exchange';
 import type { HeaderMap } from './secrets';
-import { startExchange, type ExchangeSink } from './timed-exchange';
+import type { StreamLog } from './stream-log';
 
 /** Request bodies above this size are refused (413): an LLM request is a few MB at most. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -32,10 +33,10 @@ export interface IncomingCall {
 export interface CallPlan {
   /** The API whose decoder times the primary's answer; undefined: passed through untimed. */
   api?: ApiKind;
-  /** Bookkeeping run once the primary request is on its way (parsing, sampling, capture), off the client's path. */
+  /** Run once the primary request is on its way (it hands the request to the worker). */
   after?(): void;
-  /** Called with the primary's timed result once its answer ended (or failed, or was cancelled). */
-  done?(sent: SentRequest): void;
+  /** Called with the primary's answer as it arrived once it ended (or failed, or was cancelled); timed APIs only. */
+  done?(log: StreamLog): void;
 }
 
 export interface ProxyHooks {
@@ -90,7 +91,7 @@ export async function startProxy(opts: { host: string; port: number; primary: st
     });
     req.on('end', () => {
       if (refused) return;
-      const call: IncomingCall = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers as HeaderMap, body: Buffer.concat(chunks), arrived: performance.now() };
+      const call: IncomingCall = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers as HeaderMap, body: Buffer.concat(chunks, size), arrived: performance.now() };
       let plan: CallPlan;
       try {
         plan = opts.hooks.begin(call);
@@ -126,15 +127,15 @@ export async function startProxy(opts: { host: string; port: number; primary: st
       },
     };
     const path = prefix && !call.path.startsWith(`${prefix}/`) ? prefix + call.path : call.path;
-    const ex = startExchange(pool, { path, method: call.method, headers: forwardHeaders(call.headers as http.IncomingHttpHeaders, HOP_BY_HOP), body: call.method === 'GET' || call.method === 'HEAD' ? null : call.body }, { api: plan.api, sink });
-    if (plan.after) setImmediate(plan.after);
+    const ex = forwardExchange(pool, { path, method: call.method, headers: forwardHeaders(call.headers as http.IncomingHttpHeaders, HOP_BY_HOP), body: call.method === 'GET' || call.method === 'HEAD' ? null : call.body }, { sink, log: plan.api !== undefined });
+    plan.after?.();
     res.on('close', () => {
       if (!ended && !res.writableFinished) ex.abort('cancelled', 'the client disconnected');
     });
-    void ex.result.then((sent) => {
+    void ex.result.then((log) => {
       active--;
       if (!ended && !res.writableEnded) res.destroy();
-      plan.done?.(sent);
+      if (log) plan.done?.(log);
     });
   }
 

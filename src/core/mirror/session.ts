@@ -1,50 +1,35 @@
 /**
- * `llmload mirror` as a library: the proxy (./proxy.ts) in front of the primary, the sampler
- * choosing conversations, the shadow sender, one run folder per side (OUT/primary, OUT/shadow),
- * the pair comparison (OUT/mirror.json) and the capture file. Every part works off the client's
- * path: the primary's answer is on its way before any of this runs.
+ * `llmload mirror` as a library: the proxy (./proxy.ts) in front of the primary, on this thread,
+ * and everything else in a worker thread (./book-channel.ts, ./bookkeeper.ts): the sampler choosing
+ * conversations, the shadow sender, the decoding and timing of both sides, one run folder per
+ * side (OUT/primary, OUT/shadow), the pair comparison (OUT/mirror.json) and the capture file.
+ * This thread's loop forwards the primary's bytes and posts a small message per timed request
+ * when it is on its way; the answers' bytes and arrival times follow a few at a time once ended.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { buildRecord, type RequestRecord } from '../metrics/record';
-import type { SentRequest } from '../protocols';
-import type { ApiKind } from '../scenario/plan';
-import { CaptureWriter, type KeepPrompts } from './capture';
-import { PairComparator, type MirrorSummary } from './pairs';
+import type { RequestRecord } from '../metrics/record';
+import type { MirrorSummary } from './pairs';
+import { startBookkeeping } from './book-channel';
 import { startProxy, type CallPlan, type IncomingCall, type RunningProxy } from './proxy';
-import { apiOfPath, bodyFacts } from './routes';
-import { ConversationSampler, conversationId } from './sampler';
-import { keyHashOf, SecretRegistry } from './secrets';
-import { ShadowSender, type ShadowCopy } from './shadow-sender';
-import { ConversationThreads } from './threads';
-import { SideWriter, type Side } from './side-writer';
+import { apiOfPath } from './routes';
+import type { Side } from './side-writer';
+import type { StreamLog } from './stream-log';
+import { COUNTER, COUNTERS, countsOf, type BookOptions } from './worker-protocol';
 
-export const MIRROR_FILE = 'mirror.json';
+export { MIRROR_FILE } from './bookkeeper';
 
-export interface MirrorOptions {
+export interface MirrorOptions extends Omit<BookOptions, 'sample' | 'dir'> {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  primary: string;
-  shadow: string;
   /** Share of conversations copied to the shadow, 0..1; default 0.1. */
   sample?: number;
   /** The folder holding primary/, shadow/ and mirror.json. */
   out: string;
-  /** Replace the files of an earlier mirror or run in out/primary and out/shadow. */
-  force?: boolean;
-  shadowKey?: string;
-  keepPrompts?: KeepPrompts;
-  maxShadowInflight?: number;
-  shadowTokensPerMinute?: number;
-  shadowDelayMs?: number;
-  shadowTimeoutMs?: number;
-  shadowStallMs?: number;
-  capture?: string;
-  /** Values never to write, besides the credentials requests carry (the shadow key is added). */
-  secrets?: string[];
-  /** Called for each finished record (the CLI's progress line). */
+  /** Called for each finished record (each is posted back from the worker; the CLI polls answered() instead). */
   onRecord?(side: Side, rec: RequestRecord): void;
+  /** Run the bookkeeping on the proxy's thread instead of a worker (to compare the two; see ./book-channel.ts). */
+  oneThread?: boolean;
 }
 
 export interface RunningMirror {
@@ -52,6 +37,8 @@ export interface RunningMirror {
   port: number;
   dir: string;
   counts(): MirrorSummary['requests'];
+  /** Records written so far on each side. */
+  answered(): { primary: number; shadow: number };
   /**
    * Stops listening and cuts open primary answers (recorded as cancelled), gives the shadow copies
    * still waiting or in flight up to `waitShadowMs` (default 0) to finish, cancels the rest, and
@@ -60,138 +47,78 @@ export interface RunningMirror {
   close(opts?: { waitShadowMs?: number }): Promise<MirrorSummary>;
 }
 
-/** Mirrors of 0 ms and a stop within the same ms still give a duration above 0. */
-const MIN_DURATION_MS = 1;
+/** Ended answers are handed to the worker when this many are waiting, or this long after the first. */
+const ANSWER_BATCH = 64;
+const ANSWER_BATCH_MS = 20;
+
+/** A copy of the body in its own memory, so posting it copies its bytes only (not a shared pool slab). */
+function ownBytes(body: Buffer): Uint8Array {
+  const out = new Uint8Array(body.length);
+  out.set(body);
+  return out;
+}
 
 export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
-  const secrets = new SecretRegistry(opts.secrets ?? []);
-  if (opts.shadowKey) secrets.add(opts.shadowKey);
   const dir = path.resolve(opts.out);
-  fs.mkdirSync(dir, { recursive: true });
-  const writers: Record<Side, SideWriter> = {
-    primary: new SideWriter(path.join(dir, 'primary'), 'primary', opts.primary, secrets, opts.force),
-    shadow: new SideWriter(path.join(dir, 'shadow'), 'shadow', opts.shadow, secrets, opts.force),
-  };
-  const sampler = new ConversationSampler(opts.sample ?? 0.1);
-  const pairs = new PairComparator();
-  const threads = new ConversationThreads();
-  const capture = opts.capture ? new CaptureWriter(opts.capture, opts.keepPrompts ?? 'hash', secrets) : undefined;
-  const counts: MirrorSummary['requests'] = { primary: 0, sampled: 0, shadow_sent: 0, shadow_skipped: { inflight: 0, tokens_per_minute: 0, shadow_down: 0 }, shadow_unfinished: 0, passthrough: 0 };
-  const started = new Date();
-  const t0 = performance.now();
+  const t0_epoch = performance.timeOrigin + performance.now();
+  const shared = new SharedArrayBuffer(COUNTERS * Int32Array.BYTES_PER_ELEMENT);
+  const counters = new Int32Array(shared);
+  const { host, port, out: _out, onRecord, sample, oneThread, ...bookOpts } = opts;
+  const book = await startBookkeeping({ opts: { ...bookOpts, sample: sample ?? 0.1, dir }, t0_epoch, counters: shared, records: onRecord !== undefined }, onRecord, oneThread);
+  const post = book.post;
   let nextId = 0;
-
-  const record = (side: Side, id: number, pair: number | undefined, api: ApiKind, model: string | undefined, r: SentRequest): void => {
-    const rec = buildRecord(r, { id, prompt: model ?? api, user: -1, start_ms: r.start_ms, offset_ms: r.sent_at - t0 });
-    rec.side = side;
-    if (pair !== undefined) rec.pair = pair;
-    writers[side].add(rec, api, model, r.packets);
-    pairs.add(side, pair, { rec, answer: r.answer_text });
-    opts.onRecord?.(side, rec);
+  // Ended answers go to the worker a few at a time: one wake-up of the worker per batch, not per answer.
+  let answers: Array<{ id: number; log: StreamLog }> = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  const flushAnswers = (): void => {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (answers.length === 0) return;
+    const batch = answers;
+    answers = [];
+    post({ type: 'answers', answers: batch }, batch.map((a) => a.log.bytes.buffer as ArrayBuffer));
   };
-
-  const shadow = new ShadowSender(
-    {
-      url: opts.shadow,
-      key: opts.shadowKey,
-      max_inflight: opts.maxShadowInflight,
-      tokens_per_minute: opts.shadowTokensPerMinute,
-      delay_ms: opts.shadowDelayMs,
-      total_ms: opts.shadowTimeoutMs,
-      stall_ms: opts.shadowStallMs,
-    },
-    (copy: ShadowCopy & { model?: string }, r) => record('shadow', copy.pair, copy.pair, copy.api, copy.model, r),
-  );
+  const answered = (id: number, log: StreamLog): void => {
+    answers.push({ id, log });
+    if (answers.length >= ANSWER_BATCH) flushAnswers();
+    else flushTimer ??= setTimeout(flushAnswers, ANSWER_BATCH_MS);
+  };
 
   const begin = (call: IncomingCall): CallPlan => {
     const api = apiOfPath(call.method, call.path);
     if (!api) {
-      secrets.fromRequest(call.headers, call.path);
-      counts.passthrough++;
+      Atomics.add(counters, COUNTER.passthrough, 1);
+      post({ type: 'passthrough', path: call.path, headers: call.headers });
       return {};
     }
     const id = nextId++;
-    counts.primary++;
-    let pair: number | undefined;
-    let model: string | undefined;
-    let ran = false;
-    // After the primary request is dispatched: nothing here holds the client up.
-    const after = (): void => {
-      if (ran) return;
-      ran = true;
-      secrets.fromRequest(call.headers, call.path);
-      let body: unknown;
-      try {
-        body = JSON.parse(call.body.toString('utf8'));
-      } catch {
-        body = undefined;
-      }
-      const facts = bodyFacts(body);
-      model = facts.model;
-      const conversation = conversationId(facts, keyHashOf(call.headers));
-      if (capture) capture.write({ offset_ms: call.arrived - t0, epoch_ms: performance.timeOrigin + call.arrived, api, path: call.path, conversation: threads.threadOf(body, conversation), body });
-      if (!sampler.sampled(conversation)) return;
-      counts.sampled++;
-      const copy: ShadowCopy & { model?: string } = {
-        pair: id,
-        api,
-        method: call.method,
-        path: call.path,
-        headers: call.headers,
-        body: call.body,
-        tokens: Math.ceil(facts.promptChars / 4) + (facts.maxTokens ?? 0),
-        model: facts.model,
-      };
-      if (shadow.offer(copy) === undefined) pair = id;
-    };
+    Atomics.add(counters, COUNTER.primary, 1);
     return {
       api,
-      after,
-      done: (sent) => {
-        after();
-        record('primary', id, pair, api, model, sent);
-      },
+      // Once the primary request is on its way: the worker parses, samples, captures and copies it.
+      after: () => post({ type: 'call', id, api, method: call.method, path: call.path, headers: call.headers, body: ownBytes(call.body), arrived_epoch: performance.timeOrigin + call.arrived }),
+      done: (log) => answered(id, log),
     };
   };
 
   let proxy: RunningProxy;
   try {
-    proxy = await startProxy({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, primary: opts.primary, hooks: { begin } });
+    proxy = await startProxy({ host: host ?? '127.0.0.1', port: port ?? 0, primary: opts.primary, hooks: { begin } });
   } catch (e) {
-    writers.primary.close();
-    writers.shadow.close();
-    capture?.close();
-    await shadow.close();
+    await book.abandon();
     throw e;
   }
-
-  const snapshot = (): MirrorSummary['requests'] => ({
-    ...counts,
-    shadow_sent: shadow.counts.sent,
-    shadow_skipped: { ...shadow.counts.skipped },
-  });
 
   return {
     url: proxy.url,
     port: proxy.port,
     dir,
-    counts: snapshot,
+    counts: () => countsOf(counters),
+    answered: () => ({ primary: Atomics.load(counters, COUNTER.primary_answers), shadow: Atomics.load(counters, COUNTER.shadow_answers) }),
     async close(o = {}) {
       await proxy.close();
-      if (o.waitShadowMs && o.waitShadowMs > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([shadow.idle(), new Promise<void>((r) => (timer = setTimeout(r, o.waitShadowMs)))]);
-        clearTimeout(timer);
-      }
-      counts.shadow_unfinished = await shadow.close();
-      capture?.close();
-      const duration_ms = Math.max(MIN_DURATION_MS, performance.now() - t0);
-      writers.primary.finish(started, duration_ms, 'stopped');
-      writers.shadow.finish(started, duration_ms, 'stopped');
-      const summary = pairs.summary({ started_at: started.toISOString(), duration_s: duration_ms / 1000, primary: opts.primary, shadow: opts.shadow, sample: sampler.fraction, requests: snapshot() });
-      const red = secrets.redactor;
-      fs.writeFileSync(path.join(dir, MIRROR_FILE), JSON.stringify(red.value(summary), null, 2) + '\n');
-      return summary;
+      flushAnswers();
+      return book.close(o.waitShadowMs ?? 0);
     },
   };
 }

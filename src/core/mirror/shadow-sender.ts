@@ -1,18 +1,18 @@
 /**
  * Sends sampled copies to the shadow, at once or after a set delay, and reads each answer to the
- * end with the protocol decoder, timed like any llmload request. The client of the primary never
- * waits for any of this. Load caps keep a slow shadow from building a backlog: a copy that would
+ * end with llmload's own HTTP client (../protocols/http-client.ts `sendBuilt`), so it is timed,
+ * cut (stall, total time) and classified exactly like a request of a run. It runs in the mirror's
+ * worker thread: the client of the primary never waits for any of this. Load caps keep a slow shadow from building a backlog: a copy that would
  * exceed `max_inflight` copies waiting or in flight, or the tokens-per-minute budget (prompt
  * characters / 4 + the request's output cap, over a sliding minute), is not sent and is counted
  * as skipped. A shadow that is down is not hammered: after DOWN_AFTER copies in a row that could
  * not connect, copies are skipped (`shadow_down`) for a pause that doubles from 1 s to 30 s while
  * the probe sent after each pause still cannot connect.
  */
-import { Pool } from 'undici';
-import type { SentRequest } from '../protocols';
+import { createAdapter, type SentRequest } from '../protocols';
+import { HttpProtocolClient } from '../protocols/http-client';
 import type { ApiKind } from '../scenario/plan';
 import { shadowRequest, type HeaderMap } from './secrets';
-import { startExchange, type RunningExchange } from './timed-exchange';
 
 export interface ShadowOptions {
   /** The shadow's base URL; its path, when any, is put before request paths that lack it. */
@@ -25,7 +25,7 @@ export interface ShadowOptions {
   tokens_per_minute?: number;
   /** Wait this long before sending each copy; default 0. */
   delay_ms?: number;
-  /** Give up a copy after this long in all (default 10 min) or this long without a byte (default 60 s). */
+  /** Give up a copy after this long in all (default 10 min), or this long without a packet once packets came (default 60 s; twice this without any output). */
   total_ms?: number;
   stall_ms?: number;
 }
@@ -50,15 +50,20 @@ const PAUSE_MIN_MS = 1000;
 const PAUSE_MAX_MS = 30_000;
 
 export class ShadowSender {
-  private readonly pool: Pool;
+  private readonly origin: string;
   private readonly prefix: string;
-  private readonly running = new Set<RunningExchange>();
+  /** One HTTP client per API (each API has its own stream decoder), created on first use. */
+  private readonly clients = new Map<ApiKind, HttpProtocolClient>();
+  private readonly cancel = new AbortController();
   private readonly delayed = new Set<NodeJS.Timeout>();
   private readonly window: Array<{ at: number; tokens: number }> = [];
   private windowTokens = 0;
   private outstanding = 0;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
+  /** Copies sent but not yet on their socket, and who waits for none to be left. */
+  private unsent = 0;
+  private wireWaiters: Array<() => void> = [];
   private connectFails = 0;
   private pauseMs = PAUSE_MIN_MS;
   private downUntil = 0;
@@ -70,7 +75,19 @@ export class ShadowSender {
   ) {
     const u = new URL(opts.url);
     this.prefix = u.pathname.replace(/\/+$/, '');
-    this.pool = new Pool(u.origin, { connections: 1024, pipelining: 1 });
+    this.origin = u.origin;
+  }
+
+  private clientFor(api: ApiKind): HttpProtocolClient {
+    let c = this.clients.get(api);
+    if (!c) {
+      // A copy is cut after stall_ms without a packet once packets came, or twice that without any output.
+      const stall = this.opts.stall_ms ?? 60_000;
+      const timeouts = { total_ms: this.opts.total_ms ?? 600_000, ttft_ms: 2 * stall, stall_ms: stall };
+      c = new HttpProtocolClient(createAdapter({ api, model: '', headers: {}, timeouts }, `${this.origin}/`), timeouts, this.origin, 1024);
+      this.clients.set(api, c);
+    }
+    return c;
   }
 
   /** Copies waiting for their delay or in flight. */
@@ -110,8 +127,8 @@ export class ShadowSender {
       }, delay);
       this.delayed.add(t);
     } else {
-      // After the primary's own dispatch: the copy never delays the client's request.
-      setImmediate(() => this.send(copy));
+      // The mirror's worker (or, on one thread, a turn after the primary's dispatch): nothing to wait for.
+      this.send(copy);
     }
     return undefined;
   }
@@ -124,10 +141,16 @@ export class ShadowSender {
     const { headers, path } = shadowRequest(copy.headers, copy.path, this.opts.key);
     if (headers['accept-encoding'] !== undefined) headers['accept-encoding'] = 'identity';
     const full = this.prefix && !path.startsWith(`${this.prefix}/`) ? this.prefix + path : path;
-    const ex = startExchange(this.pool, { path: full, method: copy.method, headers, body: copy.body }, { api: copy.api, total_ms: this.opts.total_ms ?? 600_000, stall_ms: this.opts.stall_ms ?? 60_000 });
-    this.running.add(ex);
-    void ex.result.then((r) => {
-      this.running.delete(ex);
+    let unsent = true;
+    this.unsent++;
+    const onWire = (): void => {
+      if (!unsent) return;
+      unsent = false;
+      if (--this.unsent === 0) for (const w of this.wireWaiters.splice(0)) w();
+    };
+    const sent = this.clientFor(copy.api).sendBuilt({ path: full, method: copy.method, headers: headers as Record<string, string | string[]>, body: copy.body }, this.cancel.signal, onWire);
+    void sent.then((r) => {
+      onWire();
       this.noteReachable(r);
       try {
         this.onResult(copy, r);
@@ -155,6 +178,21 @@ export class ShadowSender {
     if (this.outstanding === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
+  /**
+   * Resolves when every copy sent is on its socket (or ended), or after `ms`: a stop right after a
+   * request still lets its copy reach the shadow, even when the worker has been slow to send it.
+   */
+  onWire(ms: number): Promise<void> {
+    if (this.unsent === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wireWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
   /** Resolves when no copy is waiting or in flight. */
   idle(): Promise<void> {
     if (this.outstanding === 0) return Promise.resolve();
@@ -170,9 +208,9 @@ export class ShadowSender {
       this.settle();
     }
     this.delayed.clear();
-    for (const ex of this.running) ex.abort('cancelled', 'the mirror stopped');
+    this.cancel.abort();
     await this.idle();
-    await this.pool.destroy();
+    await Promise.all([...this.clients.values()].map((c) => c.close()));
     return unfinished;
   }
 }

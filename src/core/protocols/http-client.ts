@@ -12,20 +12,17 @@
 import type { Socket } from 'node:net';
 import { Client, Pool, type Dispatcher } from 'undici';
 import type { PromptPlan, Timeouts } from '../scenario/plan';
+import { AbortWith, abortDispatch } from './abort-with';
 import type { ProtocolAdapter, StreamDecoder } from './adapter';
 import { BodyDecoder, decodeErrorBody, encodingOf } from './content-decoding';
 import { emptyConnectionStats, expectSocket, requestSent, responseEnded, responseStarted, socketInfo, type ConnectionStats, type SocketInfo } from './connections';
 import { classifyHttpFailure, streamErrorKind } from './http-errors';
-import { StreamRecord, type StreamError } from './stream-record';
+import { sentRequestOf, type SentRequest } from './sent-request';
+import { StreamRecord } from './stream-record';
 import { classifyTransportError, describeError } from './transport-errors';
-import type { ErrorKind, StreamResult } from './types';
+import type { ErrorKind } from './types';
 
-export interface SentRequest extends StreamResult {
-  /** performance.now() when the request was handed to the socket: the zero of every packet's t_ms. */
-  sent_at: number;
-  /** performance.timeOrigin + sent_at: epoch ms with sub-ms precision, for matching server logs. */
-  start_ms: number;
-}
+export type { SentRequest } from './sent-request';
 
 export interface ProtocolClient {
   /** Never rejects: every failure is a classified `result.error`. */
@@ -45,16 +42,6 @@ export const DRAIN_MS = 2000;
 
 /** Error bodies (HTTP >= 300) are read up to this many bytes into the error message. */
 export const ERROR_BODY_LIMIT = 4096;
-
-class AbortWith extends Error {
-  constructor(
-    readonly kind: ErrorKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AbortWith';
-  }
-}
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const v = headers[name];
@@ -121,10 +108,25 @@ export class HttpProtocolClient implements ProtocolClient {
     if (this.closed) return Promise.resolve(failedBeforeSend(callAt, 'cancelled', 'client is closed'));
     if (signal?.aborted) return Promise.resolve(failedBeforeSend(callAt, 'cancelled', 'aborted before sending'));
     const body = Buffer.from(spec.body, 'utf8');
-    const opts: Dispatcher.DispatchOptions = { path, method: spec.method, headers: spec.headers, body: spec.method === 'GET' ? null : body, headersTimeout: 0, bodyTimeout: 0, blocking: true };
+    return this.dispatchTimed(path, spec.method, spec.headers, spec.method === 'GET' ? null : body, callAt, signal);
+  }
+
+  /**
+   * A request built elsewhere, sent as it is (the mirror's shadow copies: the client's method,
+   * path, headers and body bytes) and timed exactly as send() times its own.
+   */
+  sendBuilt(req: { method: string; path: string; headers: Record<string, string | string[]>; body: Buffer | null }, signal?: AbortSignal, onSent?: () => void): Promise<SentRequest> {
+    const callAt = performance.now();
+    if (this.closed) return Promise.resolve(failedBeforeSend(callAt, 'cancelled', 'client is closed'));
+    if (signal?.aborted) return Promise.resolve(failedBeforeSend(callAt, 'cancelled', 'aborted before sending'));
+    return this.dispatchTimed(req.path, req.method, req.headers, req.body, callAt, signal, onSent);
+  }
+
+  private dispatchTimed(path: string, method: string, headers: Record<string, string | string[]>, body: Buffer | null, callAt: number, signal?: AbortSignal, onSent?: () => void): Promise<SentRequest> {
+    const opts: Dispatcher.DispatchOptions = { path, method: method as Dispatcher.HttpMethod, headers, body, headersTimeout: 0, bodyTimeout: 0, blocking: true };
     if (!this.keepAlive) opts.reset = true;
     return new Promise<SentRequest>((resolve) => {
-      new Exchange(this, this.adapter, this.timeouts, resolve, signal).start(opts, callAt);
+      new Exchange(this, this.adapter, this.timeouts, resolve, signal, onSent).start(opts, callAt);
     });
   }
 
@@ -227,6 +229,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly timeouts: Timeouts,
     private readonly resolve: (r: SentRequest) => void,
     private readonly signal: AbortSignal | undefined,
+    /** Called when the request is handed to its socket (again on a retry). */
+    private readonly onSent?: () => void,
   ) {}
 
   get path(): string {
@@ -296,15 +300,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const now = performance.now();
     // A stream whose done marker arrived is complete, whatever happens to the connection after.
     if (!this.record.complete) this.record.fail(reason.kind, reason.message);
-    if (this.controller) {
-      try {
-        this.controller.abort(reason);
-      } catch {
-        // already gone
-      }
-    } else {
-      this.pendingAbort = reason;
-    }
+    if (!abortDispatch(this.controller, reason)) this.pendingAbort = reason;
     this.finish(now);
   }
 
@@ -318,6 +314,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.started = true;
     expectSocket(this);
     this.armClock();
+    this.onSent?.();
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
@@ -541,28 +538,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.bodyDecoder?.destroy();
     if (this.retryClient) this.client.releaseFresh(this.retryClient);
     const rec = this.record;
-    const result: SentRequest = {
-      sent_at: this.sentAt,
-      start_ms: performance.timeOrigin + this.sentAt,
-      http_status: this.status,
-      packets: rec.packets,
-      end_ms: now - this.sentAt,
-      answer_text: rec.answer_text,
-      thinking_text: rec.thinking_text,
-      answer_chunks: rec.answer_chunks,
-      thinking_chunks: rec.thinking_chunks,
-      complete: rec.complete,
-    };
-    if (rec.response_id !== undefined) result.response_id = rec.response_id;
-    if (this.firstByte !== undefined) result.first_byte_ms = this.firstByte;
-    if (rec.finish_reason !== undefined) result.finish_reason = rec.finish_reason;
-    if (rec.usage !== undefined) result.usage = { ...rec.usage };
-    if (rec.server_timing !== undefined) result.server_timing = { ...rec.server_timing };
-    const error: StreamError | undefined = rec.error;
-    if (error) {
-      result.error = { ...error };
-      if (error.kind === 'stream_error') result.error.kind = streamErrorKind(error.message);
-    }
+    const result = sentRequestOf(rec, this.sentAt, this.status, now - this.sentAt, this.firstByte);
+    if (result.error?.kind === 'stream_error') result.error.kind = streamErrorKind(result.error.message);
     if (this.retries > 0) result.retries = this.retries;
     if (rec.packets_dropped > 0) result.packets_dropped = rec.packets_dropped;
     this.resolve(result);

@@ -10,6 +10,7 @@ import type { PromptPlan, RunPlan, Timeouts } from '../scenario/plan';
 import type { ProtocolClient, SentRequest } from './http-client';
 import { MappedEventHandler, mappedBody, type WebSocketApiConfig } from './json-mapping';
 import { makeSplitter } from './openai-chat';
+import { sentRequestOf } from './sent-request';
 import { StreamRecord } from './stream-record';
 import type { ThinkTagOptions } from './think-tags';
 import { classifyTransportError, describeError } from './transport-errors';
@@ -66,24 +67,7 @@ export class WebSocketProtocolClient implements ProtocolClient {
           if (ws.readyState === WebSocket.OPEN) ws.close(1000);
           else if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
         }
-        const result: SentRequest = {
-          sent_at: sentAt,
-          start_ms: performance.timeOrigin + sentAt,
-          http_status: status,
-          packets: rec.packets,
-          end_ms: now - sentAt,
-          answer_text: rec.answer_text,
-          thinking_text: rec.thinking_text,
-          answer_chunks: rec.answer_chunks,
-          thinking_chunks: rec.thinking_chunks,
-          complete: rec.complete,
-        };
-        if (rec.response_id !== undefined) result.response_id = rec.response_id;
-        if (firstByte !== undefined) result.first_byte_ms = firstByte;
-        if (rec.finish_reason !== undefined) result.finish_reason = rec.finish_reason;
-        if (rec.usage !== undefined) result.usage = { ...rec.usage };
-        if (rec.error) result.error = { ...rec.error };
-        resolve(result);
+        resolve(sentRequestOf(rec, sentAt, status, now - sentAt, firstByte));
       };
       const fail = (kind: ErrorKind, message: string): void => {
         if (finished) return;
