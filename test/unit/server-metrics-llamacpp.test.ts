@@ -56,7 +56,14 @@ test('a run against a one-slot llama.cpp stand-in splits TTFT into queue and pre
     assert.equal(st.requests, ok.length);
     assert.ok(Math.abs(st.prompt_ms!.p50! - PROMPT_MS) < 0.1);
     assert.ok(st.queue_ms!.p95! > st.prompt_ms!.p95!, 'the rise is queueing, not prefill');
-    assert.ok(st.queue_share! > 0.3, `${st.queue_share}`);
+    // The share is (waits above the least wait) / TTFT, summed over the requests: checked against a
+    // count by hand, and well above zero. How much above depends on how closely the client keeps
+    // the slot busy (0.25..0.8 seen, lower on a loaded machine), so no tighter floor.
+    const timed = ok.filter((r) => r.server?.queue_ms !== undefined && r.ttft_ms !== null);
+    const least = Math.min(...timed.map((r) => r.server!.queue_ms!));
+    const byHand = timed.reduce((a, r) => a + r.server!.queue_ms! - least, 0) / timed.reduce((a, r) => a + r.ttft_ms!, 0);
+    assert.ok(Math.abs(st.queue_share! - byHand) < 1e-9, `${st.queue_share} vs ${byHand}`);
+    assert.ok(st.queue_share! > 0.1, `${st.queue_share}`);
     const sm = summary.server_metrics!;
     assert.equal(sm.engine, 'llamacpp');
     assert.equal(sm.running!.max, 1);
