@@ -74,8 +74,9 @@ export function* arrivals(schedule: OpenLoopSchedule, random: () => number): Gen
     const len = seg.end_ms - seg.start_ms;
     if (len <= 0) continue;
     const a = seg.from_per_s / 1000; // per ms at the segment's start
-    const b = (seg.to_per_s - seg.from_per_s) / 1000 / len; // per ms^2
-    const total = a * len + (b * len * len) / 2;
+    // A constant segment is kept apart: one with no end (stop after N requests) would give 0 * Infinity = NaN.
+    const b = seg.to_per_s === seg.from_per_s ? 0 : (seg.to_per_s - seg.from_per_s) / 1000 / len; // per ms^2
+    const total = b === 0 ? a * len : a * len + (b * len * len) / 2;
     while (target < acc + total) {
       const need = target - acc;
       const dt = Math.abs(b) < 1e-15 ? need / a : (-a + Math.sqrt(Math.max(0, a * a + 2 * b * need))) / b;
