@@ -7,7 +7,7 @@ import type { RawLine } from '../structure';
 import { listOf } from '../suggest';
 import type { LoadNode, LoadShape, TopNode } from '../tree';
 import type { BlockModule } from './block';
-import { ARRIVAL_WORDS, burstPlan, parseArrival, parseBurst } from './load-arrivals';
+import { arrivalExtra, burstPlan, parseArrival, parseBurst } from './load-arrivals';
 import { LOAD_WORDS, USERS_WORDS, parseStageLine, parseStepLine, resolveStages, resolveStep } from './load-steps';
 
 export const LOAD_SHAPES = ['users', 'step', 'stages', 'rate', 'replay', 'burst'] as const;
@@ -51,7 +51,7 @@ export function parseLoad(p: ParseCore, rl: RawLine): TopNode {
         i = d.next;
       }
       i = parseArrival(p, rl, i, node);
-      p.extra(rl, i, usage, ['for', ...ARRIVAL_WORDS]);
+      arrivalExtra(p, rl, i, node, usage);
       break;
     }
     case 'burst':
