@@ -2,7 +2,7 @@
 // the coefficient of variation squared is 1/shape, for shapes below, at and above 1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gammaSample, normalSample } from '../../src/core/load/gamma-sampler';
+import { gammaSample, normalSample } from '../../src/core/sim/gamma-sampler';
 import { createRng } from '../../src/core/sim/random';
 
 function stats(xs: number[]): { mean: number; cv2: number } {

@@ -3,7 +3,7 @@
  * arrivals, so the mean gap keeps the rate and the gaps' CV^2 is 1/k. k = 1 is Poisson; below 1
  * arrivals bunch up (bursts and lulls), above 1 they spread towards an even pace.
  */
-import { gammaSample } from '../gamma-sampler';
+import { gammaSample } from '../../sim/gamma-sampler';
 import type { ArrivalOptions, ArrivalProcess } from './types';
 
 function gap(random: () => number, o?: ArrivalOptions): number {

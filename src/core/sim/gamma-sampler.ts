@@ -3,7 +3,8 @@
  * method for generating gamma variables", 2000): a squeezed rejection from a cubed normal, which
  * accepts over 95% of tries for any shape. Shapes below 1 draw Gamma(shape + 1) and scale it by
  * U^(1/shape). Standard normals come from the Box-Muller transform. Only the `random` passed in is
- * used, so a seeded generator gives the same draws on every platform.
+ * used, so a seeded generator gives the same draws on every platform. Gamma arrivals
+ * (load/shapes/arrival-gamma.ts) and compare's Beta draws (compare/bootstrap.ts) both draw here.
  */
 
 /** A standard normal draw (Box-Muller, one of the pair). `random` gives uniform numbers in [0, 1). */
@@ -19,11 +20,8 @@ export function normalSample(random: () => number): number {
  */
 export function gammaSample(shape: number, random: () => number): number {
   if (!(shape > 0) || !Number.isFinite(shape)) throw new Error(`a gamma shape must be a finite number above 0, got ${shape}`);
-  if (shape < 1) {
-    // Gamma(a) = Gamma(a + 1) * U^(1/a) for a < 1.
-    const u = 1 - random();
-    return gammaSample(shape + 1, random) * Math.pow(u, 1 / shape);
-  }
+  // Gamma(a) = Gamma(a + 1) * U^(1/a) for a < 1; 1 - random() is in (0, 1].
+  if (shape < 1) return gammaSample(shape + 1, random) * Math.pow(1 - random(), 1 / shape);
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
   for (;;) {
@@ -35,8 +33,7 @@ export function gammaSample(shape: number, random: () => number): number {
     } while (v <= 0);
     v = v * v * v;
     const u = 1 - random();
-    const x2 = x * x;
-    if (u < 1 - 0.0331 * x2 * x2) return d * v; // the squeeze: most draws end here
-    if (Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) return d * v;
+    // The squeeze (most draws end there), then the exact test.
+    if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
   }
 }
