@@ -18,6 +18,7 @@
  *
  * Every draw comes from a seeded generator, so the same two runs give the same interval.
  */
+import { gammaSample } from '../sim/gamma-sampler';
 import { createRng, hashString } from '../sim/random';
 import type { IntervalMethod } from './row';
 
@@ -39,28 +40,8 @@ export function seedOf(text: string, base = 0): number {
   return hashString(`${base}|${text}`);
 }
 
-function normal(rand: () => number): number {
-  // Box–Muller; 1 - rand() is in (0, 1], so the log is finite.
-  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-}
-
-/** Gamma(shape, 1) by Marsaglia and Tsang; shape < 1 through Gamma(shape + 1)·U^(1/shape). */
-export function gammaDraw(shape: number, rand: () => number): number {
-  if (shape < 1) return gammaDraw(shape + 1, rand) * Math.pow(1 - rand(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = normal(rand);
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = 1 - rand();
-    if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
+/** Gamma(shape, 1) by Marsaglia and Tsang (../sim/gamma-sampler.ts, shared with gamma arrivals). */
+export const gammaDraw: (shape: number, rand: () => number) => number = gammaSample;
 
 export function betaDraw(a: number, b: number, rand: () => number): number {
   const x = gammaDraw(a, rand);

@@ -26,7 +26,9 @@ export function loadText(l: Partial<LoadPlan> | undefined): string {
     case 'step':
       return `step ${n('start')} +${n('add')} every ${dur(n('every_ms'))} to ${n('max')} users, hold ${dur(n('hold_ms'))}`;
     case 'rate':
-      return `${+(n('per_s') * 60).toFixed(1)} qpm (${String(o.arrival ?? '')}) for ${dur(n('duration_ms'))}`;
+      return `${+(n('per_s') * 60).toFixed(1)} qpm (${String(o.arrival ?? '')}${typeof o.burstiness === 'number' ? ` ${o.burstiness}` : ''}) for ${dur(n('duration_ms'))}`;
+    case 'burst':
+      return `burst ${n('size')} every ${dur(n('every_ms'))} for ${dur(n('duration_ms'))}`;
     case 'stages':
       return `${Array.isArray(o.stages) ? o.stages.length : 0} stages`;
     case 'replay':

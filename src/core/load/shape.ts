@@ -61,23 +61,29 @@ export function usersAt(schedule: ClosedLoopSchedule, t_ms: number): number {
  * Arrival instants of an open-loop schedule: each lands where the rate's cumulative expected count
  * crosses the next target of the schedule's arrival process (./shapes ARRIVALS). Uniform arrivals
  * cross each integer; Poisson ones a sum of Exp(1) draws (a time-varying Poisson process by
- * inversion). `random` gives uniform numbers in [0, 1).
+ * inversion); gamma ones a sum of Gamma(k, 1/k) draws; bursts release `burst_size` arrivals at each
+ * multiple of it. Instants are rounded to the microsecond, so periodic ones (bursts every D) are
+ * exact, and none is at or after the schedule's end. `random` gives uniform numbers in [0, 1).
  */
 export function* arrivals(schedule: OpenLoopSchedule, random: () => number): Generator<number> {
   const process = ARRIVALS[schedule.arrival];
-  let target = process.first(random);
+  const size = process.size?.(schedule) ?? 1;
+  let target = process.first(random, schedule);
   let acc = 0; // cumulative expected arrivals at the start of the current segment
   for (const seg of schedule.segments) {
     const len = seg.end_ms - seg.start_ms;
     if (len <= 0) continue;
     const a = seg.from_per_s / 1000; // per ms at the segment's start
-    const b = (seg.to_per_s - seg.from_per_s) / 1000 / len; // per ms^2
-    const total = a * len + (b * len * len) / 2;
+    // A constant segment is kept apart: one with no end (stop after N requests) would give 0 * Infinity = NaN.
+    const b = seg.to_per_s === seg.from_per_s ? 0 : (seg.to_per_s - seg.from_per_s) / 1000 / len; // per ms^2
+    const total = b === 0 ? a * len : a * len + (b * len * len) / 2;
     while (target < acc + total) {
       const need = target - acc;
       const dt = Math.abs(b) < 1e-15 ? need / a : (-a + Math.sqrt(Math.max(0, a * a + 2 * b * need))) / b;
-      yield seg.start_ms + dt;
-      target += process.next(random);
+      const at = Math.round((seg.start_ms + dt) * 1000) / 1000;
+      if (at >= schedule.end_ms) return;
+      for (let k = 0; k < size; k++) yield at;
+      target += process.next(random, schedule);
     }
     acc += total;
   }

@@ -180,7 +180,9 @@ export type LoadPlan =
   | { kind: 'step'; start: number; add: number; every_ms: number; max: number; hold_ms: number }
   | { kind: 'stages'; stages: Stage[] }
   /** duration_ms is Infinity when the run is ended by `stop after N requests` alone (same for users). */
-  | { kind: 'rate'; per_s: number; duration_ms: number; arrival: 'poisson' | 'uniform' }
+  | { kind: 'rate'; per_s: number; duration_ms: number; arrival: 'poisson' | 'uniform' | 'gamma'; /** gamma: the shape (vLLM's burstiness) */ burstiness?: number }
+  /** `load burst N every D for T`: N requests released together every D (open loop); duration_ms as for rate. */
+  | { kind: 'burst'; size: number; every_ms: number; duration_ms: number }
   /** from_ms/to_ms: the window of the log replayed, in log time (before speed); its start becomes 0. */
   | { kind: 'replay'; path: string; speed: number; from_ms?: number; to_ms?: number };
 

@@ -91,7 +91,7 @@ export interface DatasetNode extends NodeBase {
   broken: boolean;
 }
 
-export type LoadShape = 'users' | 'step' | 'stages' | 'rate' | 'replay';
+export type LoadShape = 'users' | 'step' | 'stages' | 'rate' | 'replay' | 'burst';
 
 /** `start N users`, `add N users every D`, `max N users`, `hold D` under `load step`. */
 export interface StepLineNode extends NodeBase {
@@ -120,7 +120,12 @@ export interface LoadNode extends NodeBase {
   duration?: Quantity;
   /** load rate R (per second). */
   rate?: Quantity;
-  arrival?: 'poisson' | 'uniform';
+  arrival?: 'poisson' | 'uniform' | 'gamma';
+  /** `gamma B` after a rate: the burstiness (gamma shape). */
+  burstiness?: Quantity;
+  /** load burst N every D: the burst size N and the period D. */
+  burst?: Quantity;
+  every?: Quantity;
   /** load replay PATH */
   path?: TextValue;
   speed?: Quantity;

@@ -96,7 +96,8 @@ const LOAD_SHAPE_DOCS: Record<string, string> = {
   users: 'A fixed number of closed-loop users: load users 8 for 2m',
   step: 'Users added in steps: start, add ... every, max, hold lines below',
   stages: 'Ramps and holds: ramp to N users over D, hold D lines below',
-  rate: 'Open-loop arrivals: load rate 240 qpm for 1m [poisson|uniform]',
+  rate: 'Open-loop arrivals: load rate 240 qpm for 1m [poisson|uniform|gamma B] (gamma 0.5: burstier than Poisson)',
+  burst: 'Open-loop bursts: load burst 20 every 10s for 1m sends 20 requests at once every 10 s',
   replay: 'Replays recorded arrival times: load replay PATH [speed 2x] [from 10m] [to 20m]',
 };
 
@@ -283,7 +284,9 @@ export function describeLoad(l: LoadPlan): string {
     case 'stages':
       return `${l.stages.length} stage(s): ` + l.stages.map((s) => (s.kind === 'hold' ? `hold ${dur(s.for_ms)}` : s.kind === 'ramp_users' ? `ramp to ${s.to} users over ${dur(s.over_ms)}` : `ramp to ${s.to_per_s * 60} qpm over ${dur(s.over_ms)}`)).join(', ');
     case 'rate':
-      return `${+(l.per_s * 60).toFixed(3)} requests per minute (${l.arrival}) for ${dur(l.duration_ms)}`;
+      return `${+(l.per_s * 60).toFixed(3)} requests per minute (${l.arrival}${l.burstiness !== undefined ? ` burstiness ${l.burstiness}` : ''}) for ${dur(l.duration_ms)}`;
+    case 'burst':
+      return `${l.size} requests at once every ${dur(l.every_ms)} for ${dur(l.duration_ms)}`;
     case 'replay':
       return `replay of \`${l.path}\` at ${l.speed}× speed`;
   }

@@ -35,6 +35,9 @@ export function estimateRequests(load: LoadPlan, stopAfterRequests?: number): nu
     case 'rate':
       n = load.per_s * (load.duration_ms / 1000);
       break;
+    case 'burst':
+      n = load.size * Math.ceil(load.duration_ms / load.every_ms);
+      break;
     case 'step': {
       const steps = load.add > 0 ? Math.max(0, Math.ceil((load.max - load.start) / load.add)) : 0;
       let userSeconds = 0;

@@ -3,10 +3,13 @@
  * in this folder implementing `LoadShape` (./types.ts) and one line here; see docs/architecture.md.
  */
 import type { LoadPlan } from '../../scenario/plan';
+import { burstArrivals } from './arrival-burst';
+import { gammaArrivals } from './arrival-gamma';
 import { poissonArrivals } from './arrival-poisson';
 import { uniformArrivals } from './arrival-uniform';
 import { rateShape } from './rate';
 import { replayShape } from './replay';
+import { burstShape } from './burst';
 import { stagesShape } from './stages';
 import { stepShape } from './step';
 import type { ArrivalProcess, LoadShape, OpenLoopSchedule, Schedule, ShapeContext } from './types';
@@ -18,11 +21,14 @@ export const LOAD_SHAPES: { readonly [K in LoadPlan['kind']]: LoadShape<K> } = {
   stages: stagesShape,
   rate: rateShape,
   replay: replayShape,
+  burst: burstShape,
 };
 
 export const ARRIVALS: { readonly [K in OpenLoopSchedule['arrival']]: ArrivalProcess } = {
   uniform: uniformArrivals,
   poisson: poissonArrivals,
+  gamma: gammaArrivals,
+  burst: burstArrivals,
 };
 
 /** The schedule of a load plan, made by its shape. */

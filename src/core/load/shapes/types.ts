@@ -30,9 +30,16 @@ export interface OpenLoopSchedule {
   kind: 'open';
   segments: RateSegment[];
   /** The arrival process (./index.ts ARRIVALS) that places arrivals under the rate. */
-  arrival: 'poisson' | 'uniform';
+  arrival: 'poisson' | 'uniform' | 'gamma' | 'burst';
+  /** `gamma`: the shape of the gamma-distributed gaps (vLLM's burstiness; 1 is Poisson, below 1 burstier). */
+  burstiness?: number;
+  /** `burst`: how many arrivals are released together at each instant. */
+  burst_size?: number;
   end_ms: number;
 }
+
+/** The settings of an arrival process, read from its schedule. */
+export type ArrivalOptions = Pick<OpenLoopSchedule, 'burstiness' | 'burst_size'>;
 
 /** One line of a replay log: when (relative to the log's start) and what to send. */
 export interface ReplayEntry {
@@ -76,8 +83,12 @@ export interface LoadShape<K extends LoadPlan['kind'] = LoadPlan['kind']> {
  * An open-loop arrival process, in units of expected arrivals: the n-th arrival lands where the
  * rate's cumulative expected count reaches the sum of `first` and n-1 `next` draws. A renewal
  * process with mean gap 1 keeps the schedule's mean rate; `random` gives uniform numbers in [0, 1).
+ * A process with `size` releases that many arrivals together at each target (its gaps then have
+ * mean `size`). Settings such as gamma's shape come in `o`, from the schedule (`arrivals` always
+ * passes it).
  */
 export interface ArrivalProcess {
-  first(random: () => number): number;
-  next(random: () => number): number;
+  first(random: () => number, o?: ArrivalOptions): number;
+  next(random: () => number, o?: ArrivalOptions): number;
+  size?(o?: ArrivalOptions): number;
 }

@@ -7,9 +7,10 @@ import type { RawLine } from '../structure';
 import { listOf } from '../suggest';
 import type { LoadNode, LoadShape, TopNode } from '../tree';
 import type { BlockModule } from './block';
+import { arrivalExtra, burstPlan, parseArrival, parseBurst } from './load-arrivals';
 import { LOAD_WORDS, USERS_WORDS, parseStageLine, parseStepLine, resolveStages, resolveStep } from './load-steps';
 
-export const LOAD_SHAPES = ['users', 'step', 'stages', 'rate', 'replay'] as const;
+export const LOAD_SHAPES = ['users', 'step', 'stages', 'rate', 'replay', 'burst'] as const;
 
 export function parseLoad(p: ParseCore, rl: RawLine): TopNode {
   const ts = rl.lex.tokens;
@@ -40,7 +41,7 @@ export function parseLoad(p: ParseCore, rl: RawLine): TopNode {
     }
     case 'rate': {
       p.noBlock(rl);
-      const usage = 'load rate R qpm|rps for DURATION [poisson|uniform], e.g. load rate 2 rps for 5m';
+      const usage = 'load rate R qpm|rps for DURATION [poisson|uniform|gamma B], e.g. load rate 2 rps for 5m';
       const r = p.quantity(rl, 2, 'rate', 'the rate');
       node.rate = p.positive(r.q, 'the rate');
       let i = r.next;
@@ -49,13 +50,13 @@ export function parseLoad(p: ParseCore, rl: RawLine): TopNode {
         node.duration = p.positive(d.q, 'the duration');
         i = d.next;
       }
-      if (ts[i]?.value === 'poisson' || ts[i]?.value === 'uniform') {
-        node.arrival = ts[i].value as 'poisson' | 'uniform';
-        i++;
-      }
-      p.extra(rl, i, usage, ['for', 'poisson', 'uniform']);
+      i = parseArrival(p, rl, i, node);
+      arrivalExtra(p, rl, i, node, usage);
       break;
     }
+    case 'burst':
+      parseBurst(p, rl, node);
+      break;
     case 'replay': {
       p.noBlock(rl);
       const usage = 'load replay PATH [speed X] [from T] [to T], e.g. load replay traces/monday.jsonl speed 2x from 10m to 20m';
@@ -99,7 +100,7 @@ export function parseLoad(p: ParseCore, rl: RawLine): TopNode {
 
 export const load: BlockModule = {
   directives: {
-    load: { doc: 'The load shape: users, step, stages, rate or replay', parse: parseLoad },
+    load: { doc: 'The load shape: users, step, stages, rate, replay or burst', parse: parseLoad },
   },
   contexts: LOAD_WORDS,
 };
@@ -129,7 +130,12 @@ export function resolveLoad(r: Resolution, stop: RunPlan['stop']): LoadPlan | un
     case 'rate': {
       const d = until('load rate');
       if (!node.rate || d === undefined) return undefined;
+      if (node.arrival === 'gamma') return node.burstiness ? { kind: 'rate', per_s: node.rate.value, duration_ms: d, arrival: 'gamma', burstiness: node.burstiness.value } : undefined;
       return { kind: 'rate', per_s: node.rate.value, duration_ms: d, arrival: node.arrival ?? DEFAULTS.arrival };
+    }
+    case 'burst': {
+      const d = until('load burst');
+      return d === undefined ? undefined : burstPlan(node, d);
     }
     case 'replay': {
       const rel = r.text(node.path);
@@ -158,6 +164,7 @@ export function loadDuration(load: LoadPlan): number | undefined {
   switch (load.kind) {
     case 'users':
     case 'rate':
+    case 'burst':
       return Number.isFinite(load.duration_ms) ? load.duration_ms : undefined;
     case 'step':
       return undefined;
@@ -170,5 +177,5 @@ export function loadDuration(load: LoadPlan): number | undefined {
 
 /** Loads whose requests arrive on a schedule rather than after the previous response. */
 export function isOpenLoop(load: LoadPlan): boolean {
-  return load.kind === 'rate' || load.kind === 'replay' || (load.kind === 'stages' && load.stages.some((s) => s.kind === 'ramp_rate'));
+  return load.kind === 'rate' || load.kind === 'burst' || load.kind === 'replay' || (load.kind === 'stages' && load.stages.some((s) => s.kind === 'ramp_rate'));
 }
