@@ -14,7 +14,10 @@ import { startRun } from '../../src/core/run/runner';
 import { GoodputCounter, goodputFigureOf } from '../../src/core/metrics/goodput';
 import type { RequestRecord } from '../../src/core/metrics/record';
 import type { Summary } from '../../src/core/metrics/summary';
+import { compareRunFolders } from '../../src/core/compare/runs';
+import { compareSummaries } from '../../src/core/compare/compare';
 
+let runDir = '';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-goodput-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -42,6 +45,7 @@ test('summary.goodput equals a hand count over requests.jsonl of a run against t
   const plan = resolved.plan!;
   const r = await (await startRun(plan, { outDir: path.join(tmp, 'run') })).done;
   assert.equal(r.error, undefined);
+  runDir = r.dir;
 
   const summary = JSON.parse(fs.readFileSync(path.join(r.dir, 'summary.json'), 'utf8')) as Summary;
   const records = fs
@@ -134,4 +138,30 @@ test('failed requests count in the share (DistServe); warmup and cancelled ones 
   const s = c.summary(2);
   assert.deepEqual(s, { conditions: 'ttft < 1s', checks: [{ figure: 'ttft', op: '<', value: 1000 }], requests: 1, of: 4, rps: 0.5, tokens_per_s: 20, share: 0.25 });
   assert.equal(new GoodputCounter({ text: 'ttft < 1s', conditions: [] }).summary(1).share, null);
+});
+
+test('compare: goodput rows with intervals from the 0/1 good outcomes; runs with other goodput lines are not judged', () => {
+  assert.ok(runDir, 'the run above');
+  const c = compareRunFolders(runDir, runDir);
+  const rows = c.rows.filter((r) => r.metric.startsWith('goodput_'));
+  const summary = JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as Summary;
+  assert.deepEqual(
+    rows.map((r) => [r.label, r.a, r.b, r.verdict, r.judged_by, r.interval?.method, r.interval?.point]),
+    [
+      ['goodput rps', summary.goodput!.rps, summary.goodput!.rps, 'same', 'interval', 'poisson', 0],
+      ['goodput share', summary.goodput!.share, summary.goodput!.share, 'same', 'interval', 'proportion', 0],
+    ],
+  );
+  assert.equal(rows[0]!.name, 'Goodput, requests per second');
+  const other = { ...summary, goodput: { ...summary.goodput!, conditions: 'ttft < 2s', share: 0.1 } };
+  const d = compareSummaries(summary, other).rows.filter((r) => r.metric.startsWith('goodput_'));
+  assert.deepEqual(
+    d.map((r) => [r.verdict, r.note]),
+    [
+      ['n/a', 'the runs define goodput differently (A: ttft < 1s and tpot < 50ms and output_tokens >= 50; B: ttft < 2s)'],
+      ['n/a', 'the runs define goodput differently (A: ttft < 1s and tpot < 50ms and output_tokens >= 50; B: ttft < 2s)'],
+    ],
+  );
+  const { goodput: _, ...without } = summary;
+  assert.deepEqual(compareSummaries(without as Summary, without as Summary).rows.filter((r) => r.metric.startsWith('goodput_')), []);
 });
