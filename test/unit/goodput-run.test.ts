@@ -16,6 +16,9 @@ import type { RequestRecord } from '../../src/core/metrics/record';
 import type { Summary } from '../../src/core/metrics/summary';
 import { compareRunFolders } from '../../src/core/compare/runs';
 import { compareSummaries } from '../../src/core/compare/compare';
+import { summaryText } from '../../src/cli/format';
+import { junitXml } from '../../src/core/report/junit';
+import { markdownSummary } from '../../src/core/report/markdown-summary';
 
 let runDir = '';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-goodput-'));
@@ -88,6 +91,17 @@ test('summary.goodput equals a hand count over requests.jsonl of a run against t
     ],
   );
   assert.equal(summary.expectations[1]!.actual_text, `${((good.length / counted.length) * 100).toFixed(2)}%`);
+
+  // The CLI summary, the JUnit file and the Markdown job summary read the same expectations and figures.
+  const share = `${((good.length / counted.length) * 100).toFixed(2)}%`;
+  assert.match(summaryText(summary, r.dir), new RegExp(`\n  goodput ${good.length} of ${counted.length} \\(${((good.length / counted.length) * 100).toFixed(1)}%\\) met ttft < 1s and tpot < 50ms and output_tokens >= 50 · `));
+  const xml = junitXml(summary, { runDir: r.dir });
+  assert.match(xml, /<testcase [^>]*name="goodput requests &gt;= 1"[^>]*\/>/);
+  assert.match(xml, /<testcase [^>]*name="goodput share &gt;= 99%"[^>]*>\s*<failure [^>]*message="[^"]*/);
+  assert.ok(xml.includes(share), 'the failed case carries its actual share');
+  const md = markdownSummary(summary, { runDir: r.dir });
+  assert.ok(md.includes('| ✗ | goodput share \\>= 99% | ' + share + ' |'), md);
+  assert.ok(md.includes(`| ${good.length} of ${counted.length} (${((good.length / counted.length) * 100).toFixed(1)}%) · `), md);
 });
 
 function rec(over: Partial<RequestRecord>): RequestRecord {
