@@ -8,6 +8,7 @@ import type { ReadinessWait } from '../core/run/readiness';
 import type { TargetCheck } from '../core/run/target-check';
 import { serverLines } from '../core/server-metrics/verdict';
 import { runVerdict } from '../core/metrics/expectations';
+import { goodputText } from '../core/viewmodel/goodput-card';
 
 export function ms(v: number | null | undefined): string {
   if (v === null || v === undefined) return '-';
@@ -106,6 +107,7 @@ export function summaryText(s: Summary, dir: string): string {
   }
   for (const note of cacheNotes(s)) lines.push(`  note: ${note}`);
   lines.push(...accuracyText(s.accuracy));
+  if (s.goodput) lines.push(`  goodput ${goodputText(s.goodput)}`);
   const acc = s.token_accounting;
   if (acc && acc.input.diff_pct !== null && Math.abs(acc.input.diff_pct) >= 1) {
     lines.push(`  note: the server counted ${acc.input.diff_pct > 0 ? '+' : ''}${acc.input.diff_pct.toFixed(1)}% input tokens against the tokenizer (${acc.input.requests} requests)`);

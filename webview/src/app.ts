@@ -19,6 +19,7 @@ import type { ViewHost } from './host';
 import { watchResize, watchTheme } from './theme';
 import { TimelineView } from './timeline-view';
 import { serverCard } from '../../src/core/server-metrics/verdict';
+import { goodputCard } from '../../src/core/viewmodel/goodput-card';
 
 const TABS: ViewTab[] = ['live', 'tables', 'requests', 'compare'];
 
@@ -254,6 +255,9 @@ export class App {
     // Graded runs (docs/accuracy.md): accuracy with its 95% interval.
     const acc = !live ? sum.accuracy : undefined;
     if (acc) this.cards.appendChild(card('accuracy', acc.ci95 ? `accuracy (95% CI ${fmtPct(acc.ci95[0])}–${fmtPct(acc.ci95[1])})` : 'accuracy', fmtPct(acc.value)));
+    // Goodput (docs/metrics.md): the share of requests that met every condition of the scenario's goodput line.
+    const gp = live ? undefined : goodputCard(sum.goodput);
+    if (gp) this.cards.appendChild(Object.assign(card('goodput', gp.label, gp.value), { title: gp.title }));
   }
 
   // ---- tables ----

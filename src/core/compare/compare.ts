@@ -8,6 +8,7 @@ import { Hist, type Percentiles } from '../metrics/histogram';
 import type { Summary } from '../metrics/summary';
 import { readBuckets, type BucketFigures } from '../viewmodel/buckets';
 import { serverCompareRows } from '../server-metrics/compare-rows';
+import { goodputCompareRows } from './goodput-rows';
 import { applyNoise, figureName, noiseBand, type NoiseBand } from './noise';
 import type { PlanDifference } from './differences';
 import type { CompareRow, Verdict } from './row';
@@ -136,6 +137,7 @@ export function compareSummaries(a: Summary, b: Summary, refs?: { a?: RunRef; b?
   const rows = [
     ...plainRows(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>),
     ...accuracyRows(a, b),
+    ...goodputCompareRows(a, b, compareValues),
     ...timingRows(
       (m) => percentilesOf(a, m as never),
       (m) => percentilesOf(b, m as never),

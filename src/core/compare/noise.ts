@@ -56,6 +56,8 @@ const NAMES: Record<string, string> = {
   rps: 'Requests per second',
   output_tokens_per_s: 'Output tokens per second',
   success_rate: 'Success rate',
+  goodput_rps: 'Goodput, requests per second',
+  goodput_share: 'Goodput, share of requests',
 };
 
 /** `Time to first token, p95`; unknown figures keep their id. */

@@ -17,8 +17,8 @@ export function compareRunFolders(dirA: string, dirB: string, opts: Significance
   if (!b.summary) throw new RunFolderError(`${dirB}: the run has no summary.json (still running, or cut short)`);
   const cmp = compareSummaries(a.summary, b.summary, { a: refOf(a.summary, a.dir, path.basename(a.dir)), b: refOf(b.summary, b.dir, path.basename(b.dir)) });
   cmp.differences = planDifferences(a, b);
-  const sa = readRunSamples(a.dir, a.summary.duration_s);
-  const sb = readRunSamples(b.dir, b.summary.duration_s);
+  const sa = readRunSamples(a.dir, a.summary.duration_s, a.summary.goodput);
+  const sb = readRunSamples(b.dir, b.summary.duration_s, b.summary.goodput);
   const mismatch = [sa && !samplesMatch(sa, a.summary) ? 'A' : '', sb && !samplesMatch(sb, b.summary) ? 'B' : ''].filter(Boolean);
   if (sa && sb && mismatch.length === 0) cmp.stats = applySignificance(cmp.rows, sa, sb, opts);
   else if (!sa || !sb) cmp.stats = noiseOnlyStats(cmp.rows, `${!sa && !sb ? 'runs A and B have' : `run ${sa ? 'B' : 'A'} has`} no requests.jsonl (a summary-only or older run)`, opts);
@@ -33,6 +33,7 @@ export function compareRunFolders(dirA: string, dirB: string, opts: Significance
  */
 function samplesMatch(s: RunSamples, summary: Summary): boolean {
   if (typeof summary.requests?.ok === 'number' && summary.requests.ok !== s.ok) return false;
+  if (s.goodput && summary.goodput && s.goodput.good !== summary.goodput.requests) return false;
   for (const m of SAMPLED_TIMINGS) {
     const stated = percentilesOf(summary, m)?.mean;
     const xs = s.timings[m];

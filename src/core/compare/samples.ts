@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RESULT_FILES } from '../results/files';
 import type { RequestRecord } from '../metrics/record';
+import type { GoodputSummary } from '../types/goodput';
+import { addGoodputSample, goodputSamplesOf, type GoodputSamples } from './goodput-rows';
 
 /** The per-request timing figures Compare puts intervals on. */
 export const SAMPLED_TIMINGS = ['ttft_ms', 'ttfa_ms', 'e2e_ms', 'thinking_ms', 'token_rate'] as const;
@@ -28,10 +30,12 @@ export interface RunSamples {
   gaps: Float64Array;
   /** The run's duration in seconds (summary.json), the divisor of its rates. */
   duration_s: number;
+  /** Each finished request good or not by the run's goodput line (summary.json `goodput`); absent without one. */
+  goodput?: GoodputSamples;
 }
 
 /** Reads a run folder's samples; null when it has no requests.jsonl (a summary-only or old run). */
-export function readRunSamples(dir: string, duration_s: number): RunSamples | null {
+export function readRunSamples(dir: string, duration_s: number, goodput?: GoodputSummary): RunSamples | null {
   let text: string;
   try {
     text = fs.readFileSync(path.join(dir, RESULT_FILES.requests), 'utf8');
@@ -47,10 +51,11 @@ export function readRunSamples(dir: string, duration_s: number): RunSamples | nu
       // a line cut short by a stopped run: the rest still counts
     }
   }
-  return samplesOf(records, duration_s);
+  return samplesOf(records, duration_s, goodput);
 }
 
-export function samplesOf(records: readonly RequestRecord[], duration_s: number): RunSamples {
+export function samplesOf(records: readonly RequestRecord[], duration_s: number, goodput?: GoodputSummary): RunSamples {
+  const gp = goodputSamplesOf(goodput);
   const timings = Object.fromEntries(SAMPLED_TIMINGS.map((m) => [m, [] as number[]])) as Record<SampledTiming, number[]>;
   const out: number[] = [];
   const decode: number[] = [];
@@ -61,6 +66,7 @@ export function samplesOf(records: readonly RequestRecord[], duration_s: number)
   // requests.jsonl is in completion order; neighbours in time are neighbours in send order.
   const inOrder = records.filter((r) => !r.warmup && r.error?.kind !== 'cancelled').sort((x, y) => (x.offset_ms ?? 0) - (y.offset_ms ?? 0));
   for (const r of inOrder) {
+    addGoodputSample(gp, r);
     if (r.status !== 'ok') {
       failed++;
       outcomes.push(0);
@@ -89,5 +95,6 @@ export function samplesOf(records: readonly RequestRecord[], duration_s: number)
     decode_ms: Float64Array.from(decode),
     gaps: Float64Array.from(gaps),
     duration_s: duration_s > 0 ? duration_s : 1e-9,
+    ...(gp ? { goodput: gp } : {}),
   };
 }

@@ -20,6 +20,7 @@ import {
   type DiffInterval,
 } from './bootstrap';
 import type { CompareRow } from './row';
+import { goodputTest } from './goodput-rows';
 import { SAMPLED_TIMINGS, type RunSamples, type SampledTiming } from './samples';
 
 /** A change smaller than this (5% of run A's figure) is "no significant change" even when it is real. */
@@ -110,6 +111,9 @@ function testFor(r: CompareRow, a: RunSamples, b: RunSamples, seed: number): Row
       if (na === 0 || nb === 0) return { untested: 'a run has no finished request' };
       return { run: (level) => proportionDiffInterval(a.ok, na, b.ok, nb, level, designEffect(a.outcomes), designEffect(b.outcomes)), base: a.ok / na };
     }
+    case 'goodput_rps':
+    case 'goodput_share':
+      return goodputTest(r, a, b);
     default:
       return null;
   }

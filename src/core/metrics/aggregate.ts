@@ -6,6 +6,8 @@ import type { ErrorKind } from '../protocols/types';
 import { Hist, type Percentiles } from './histogram';
 import type { RequestRecord } from './record';
 import { BucketAggregator } from './buckets';
+import { GoodputCounter } from './goodput';
+import type { GoodputPlan } from '../types/goodput';
 
 export const TIMING_METRICS = ['ttft_ms', 'ttfa_ms', 'e2e_ms', 'thinking_ms', 'token_rate'] as const;
 export type TimingMetric = (typeof TIMING_METRICS)[number];
@@ -84,16 +86,20 @@ export class RunAggregator {
   readonly warnings: Record<string, number> = {};
   readonly buckets: BucketAggregator;
   readonly accounting: TokenAccounting = { input_pairs: 0, input_server: 0, input_tokenizer: 0, output_pairs: 0, output_server: 0, output_packets: 0 };
+  /** Good requests by the scenario's goodput line (metrics/goodput.ts); absent without one. */
+  readonly goodput?: GoodputCounter;
   private readonly seconds = new Map<number, SecondAcc>();
   private readonly done: SeriesRow[] = [];
   private newest = 0;
 
-  constructor(opts: { buckets?: readonly number[] } = {}) {
+  constructor(opts: { buckets?: readonly number[]; goodput?: GoodputPlan } = {}) {
     this.buckets = new BucketAggregator(opts.buckets ?? []);
+    if (opts.goodput) this.goodput = new GoodputCounter(opts.goodput);
   }
 
   add(rec: RequestRecord): void {
     this.buckets.add(rec);
+    this.goodput?.add(rec);
     if (rec.warmup) {
       this.totals.warmup++;
       return;

@@ -3,6 +3,8 @@ import type { Expectation } from '../scenario/plan';
 import type { Percentiles } from './histogram';
 import type { ServerMetricsSummary } from '../server-metrics/series';
 import { formatServer, measureServer } from '../server-metrics/expect';
+import type { GoodputSummary } from '../types/goodput';
+import { formatGoodput, measureGoodput } from './goodput';
 
 export interface ExpectationResult {
   text: string;
@@ -26,6 +28,8 @@ export interface MeasuredFigures {
   server_metrics?: ServerMetricsSummary;
   /** Accuracy of one subject, or of `level N` (expect accuracy for ...); null when not measured. */
   accuracyOf?: (group: string) => number | null;
+  /** The run's goodput (summary.json `goodput`), when the scenario defines it. */
+  goodput?: GoodputSummary;
 }
 
 function measured(e: Expectation, f: MeasuredFigures): number | null {
@@ -58,6 +62,8 @@ function measured(e: Expectation, f: MeasuredFigures): number | null {
       return f.accuracy ?? null;
     case 'server':
       return e.server ? measureServer(e.server, f.server_metrics) : null;
+    case 'goodput':
+      return e.goodput ? measureGoodput(f.goodput, e.goodput) : null;
   }
 }
 
@@ -95,6 +101,7 @@ export function formatValue(metric: Expectation['metric'], v: number | null): st
     case 'accuracy':
       return `${(v * 100).toFixed(2)}%`;
     case 'server':
+    case 'goodput':
       return String(v);
   }
 }
@@ -102,7 +109,8 @@ export function formatValue(metric: Expectation['metric'], v: number | null): st
 export function evaluateExpectations(list: readonly Expectation[], f: MeasuredFigures): ExpectationResult[] {
   return list.map((e) => {
     const actual = measured(e, f);
-    return { text: e.text, pass: actual !== null && compare(actual, e.op, e.value), actual, actual_text: e.server ? formatServer(e.server, actual) : formatValue(e.metric, actual) };
+    const text = e.server ? formatServer(e.server, actual) : e.goodput ? formatGoodput(e.goodput, actual) : formatValue(e.metric, actual);
+    return { text: e.text, pass: actual !== null && compare(actual, e.op, e.value), actual, actual_text: text };
   });
 }
 

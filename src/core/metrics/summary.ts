@@ -12,6 +12,7 @@ import type { Outage, OutageTotals } from './outages';
 import type { ServerMetricsSummary } from '../server-metrics/series';
 import type { ServerTimingSummary } from '../server-metrics/timing-summary';
 import { accuracyOfGroup, type AccuracySummary } from '../grade/accuracy';
+import type { GoodputSummary } from '../types/goodput';
 
 export interface Summary {
   scenario: string;
@@ -80,6 +81,8 @@ export interface Summary {
   server_timing?: ServerTimingSummary;
   /** Graded answers (prompts with an expected answer; docs/accuracy.md); absent when no prompt has one. */
   accuracy?: AccuracySummary;
+  /** Requests that met every condition of the scenario's goodput line (metrics/goodput.ts); absent without one. */
+  goodput?: GoodputSummary;
 }
 
 export interface ItlByPhase {
@@ -139,6 +142,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
   const qpm = (t.ok * 60) / d;
   const rps = t.ok / d;
   const success_rate = agg.successRate();
+  const goodput = agg.goodput?.summary(d);
   return {
     scenario: plan.scenario,
     file: plan.file,
@@ -160,7 +164,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     errors: { ...agg.errors },
     error_samples: { ...agg.errorSamples },
     warnings: { ...agg.warnings },
-    expectations: evaluateExpectations(plan.expectations, { ...figures, itl_ms: meta.itl_ms, qpm, rps, success_rate, server_metrics: meta.server_metrics, accuracy: meta.accuracy?.value ?? null, accuracyOf: (g) => accuracyOfGroup(meta.accuracy, g) }),
+    expectations: evaluateExpectations(plan.expectations, { ...figures, itl_ms: meta.itl_ms, qpm, rps, success_rate, server_metrics: meta.server_metrics, accuracy: meta.accuracy?.value ?? null, accuracyOf: (g) => accuracyOfGroup(meta.accuracy, g), goodput }),
     histograms: {
       ttft_ms: agg.hist.ttft_ms.encode(),
       ttfa_ms: agg.hist.ttfa_ms.encode(),
@@ -181,6 +185,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.server_metrics ? { server_metrics: meta.server_metrics } : {}),
     ...(meta.server_timing ? { server_timing: meta.server_timing } : {}),
     ...(meta.accuracy ? { accuracy: meta.accuracy } : {}),
+    ...(goodput ? { goodput } : {}),
   };
 }
 

@@ -6,10 +6,11 @@
 import { formatValue, runVerdict, type RunVerdict } from '../metrics/expectations';
 import type { Percentiles } from '../metrics/histogram';
 import type { Summary } from '../metrics/summary';
+import { goodputText } from '../viewmodel/goodput-card';
 
 /** The parts of summary.json the CI outputs read (a saved run folder of an older version may lack the optional ones). */
 export type CiSummary = Pick<Summary, 'scenario' | 'target' | 'model' | 'started_at' | 'duration_s' | 'ended_by' | 'requests' | 'success_rate' | 'qpm' | 'expectations'> &
-  Partial<Pick<Summary, 'file' | 'api' | 'ttft_ms' | 'ttfa_ms' | 'token_rate' | 'outage_totals'>>;
+  Partial<Pick<Summary, 'file' | 'api' | 'ttft_ms' | 'ttfa_ms' | 'token_rate' | 'outage_totals' | 'goodput'>>;
 
 export interface CiExpectationRow {
   /** The expect line as written, e.g. `ttft p95 < 2s`. */
@@ -67,6 +68,7 @@ export function ciRunData(s: CiSummary, opts: { error?: string } = {}): CiRunDat
     { name: 'success', value: formatValue('success', s.success_rate) === 'not measured' ? '-' : formatValue('success', s.success_rate) },
     { name: 'requests', value: `${s.requests.total} (ok ${s.requests.ok}, failed ${s.requests.failed}${s.requests.cancelled ? `, cancelled ${s.requests.cancelled}` : ''})` },
     { name: 'outages', value: outagesText(s) },
+    ...(s.goodput ? [{ name: 'goodput', value: goodputText(s.goodput, { conditions: false })! }] : []),
   ];
   return { verdict, rows, figures };
 }

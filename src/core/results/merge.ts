@@ -107,7 +107,7 @@ export async function mergeRuns(dirs: readonly string[], outDir: string, opts: {
   const plan = first.plan as RunPlan;
   const n = sources.length;
   const t0 = Math.min(...sources.map((s) => s.startMs));
-  const agg = new RunAggregator({ buckets: plan.buckets ?? [] });
+  const agg = new RunAggregator({ buckets: plan.buckets ?? [], goodput: plan.goodput });
   const requestsFd = fs.openSync(path.join(abs, RESULT_FILES.requests), 'w');
   const packetsFd = fs.openSync(path.join(abs, RESULT_FILES.packets), 'w');
   const mergedFrom: MergedFrom[] = [];

@@ -164,7 +164,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
     throw new RunStartError((e as Error).message);
   }
   const dir = writer.dir;
-  const agg = new RunAggregator({ buckets: plan.buckets });
+  const agg = new RunAggregator({ buckets: plan.buckets, goodput: plan.goodput });
   const cache = new CacheShareAggregator();
   const grading = new RunGrading(plan);
   const threadHists = new ThreadHistograms();

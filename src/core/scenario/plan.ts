@@ -6,6 +6,7 @@
 import type { SseApiConfig, ThinkTagOptions, WebSocketApiConfig } from '../types/protocol-options';
 import type { ServerFacts } from '../types/server-facts';
 import type { GraderName } from '../grade/types';
+import type { GoodputMeasure, GoodputPlan } from '../types/goodput';
 
 export type ApiKind =
   | 'openai-chat'
@@ -202,7 +203,8 @@ export type Metric =
   | 'success'
   | 'error_rate'
   | 'accuracy'
-  | 'server';
+  | 'server'
+  | 'goodput';
 
 export type Stat = 'p50' | 'p90' | 'p95' | 'p99' | 'p99.9' | 'mean' | 'max' | 'min';
 export type Comparison = '<' | '<=' | '>' | '>=' | '==';
@@ -222,6 +224,8 @@ export interface Expectation {
   server?: { name: string; stat?: string };
   /** `accuracy for Algebra` / `accuracy for level 5`: the subject, or `level N` (docs/accuracy.md). */
   group?: string;
+  /** metric `goodput`: which figure of the run's goodput (`goodput rps >= 5`; metrics/goodput.ts). */
+  goodput?: GoodputMeasure;
 }
 
 export type TracePlan = { mode: 'first'; n: number } | { mode: 'all' } | { mode: 'failures' };
@@ -272,6 +276,8 @@ export interface RunPlan {
   server?: ServerFacts;
   /** `server metrics URL [every DURATION]`: the Prometheus endpoint scraped during the run (builtin targets: scraped anyway). */
   server_metrics?: ServerMetricsPlan;
+  /** `goodput ttft < 1s and tpot < 50ms` in the expect block: what a good request meets (metrics/goodput.ts). */
+  goodput?: GoodputPlan;
 }
 
 /** The `server metrics` line (see src/core/server-metrics). */

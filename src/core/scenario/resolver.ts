@@ -15,6 +15,7 @@ import { DEFAULTS, Resolution, zero, type ResolveOptions } from './resolve-core'
 import { resolveApiConfig } from './blocks/mappings';
 import { resolveDatasets } from './blocks/dataset';
 import { resolveExpectations } from './blocks/expect';
+import { resolveGoodput } from './blocks/goodput-line';
 import { resolveLoad } from './blocks/load';
 import { resolvePrompts } from './blocks/prompt';
 import { resolveBackoff, resolveKeepAlive, resolveServerMetrics, resolveThinkTags } from './blocks/protocol-options';
@@ -69,6 +70,7 @@ function run(r: Resolution): { plan?: RunPlan; diagnostics: Diagnostic[] } {
   const trace = r.only('trace')?.trace ?? DEFAULTS.trace;
   const seed = r.only('seed')?.value?.value;
   const expectations = resolveExpectations(r, datasets);
+  const goodput = resolveGoodput(r);
   const thinkTags = resolveThinkTags(r);
   const lengthNode = r.only('length');
   const backoff = resolveBackoff(r, load);
@@ -108,6 +110,7 @@ function run(r: Resolution): { plan?: RunPlan; diagnostics: Diagnostic[] } {
   if (lengthNode?.fails !== undefined) plan.length_fails = lengthNode.fails;
   if (backoff !== undefined) plan.backoff = backoff;
   if (keepAlive === false) plan.keep_alive = false;
+  if (goodput) plan.goodput = goodput;
   if (serverMetrics) plan.server_metrics = serverMetrics;
   if (sse) plan.sse = sse;
   if (websocket) plan.websocket = websocket;

@@ -7,6 +7,7 @@
  */
 import type { Range } from './diagnostics';
 import type { ApiKind, Comparison, Metric, Stage, Stat, TracePlan } from './plan';
+import type { GoodputMeasure, GoodputPlan } from '../types/goodput';
 import type { NodeBase, Quantity, TextValue, Word } from './tree-values';
 import type { AnswerNode, BodyNode, GradeOptionNode, SettingNode, StopSequencesNode, TokenSpanNode, TurnNode, UnknownNode } from './tree-lines';
 export type { Word, VariableRef, FieldRef, TextValue, Quantity } from './tree-values';
@@ -258,7 +259,9 @@ export interface ExpectLineNode extends NodeBase {
   op?: Word;
   value?: Quantity;
   /** Set when the whole line parsed. */
-  parsed?: { metric: Metric; stat?: Stat; op: Comparison; value: number; server?: { name: string; stat?: string }; group?: string };
+  parsed?: { metric: Metric; stat?: Stat; op: Comparison; value: number; server?: { name: string; stat?: string }; group?: string; goodput?: GoodputMeasure };
+  /** A `goodput CONDITION and ...` line: the goodput definition (not an expectation by itself). */
+  goodput?: GoodputPlan;
 }
 
 export interface ExpectNode extends NodeBase {

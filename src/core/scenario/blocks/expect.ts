@@ -8,6 +8,7 @@ import type { ExpectLineNode, ExpectNode, Word } from '../tree';
 import * as U from '../units';
 import { parseServerFigure, parseServerValue } from '../../server-metrics/expect';
 import type { BlockModule } from './block';
+import { parseGoodputLine } from './goodput-line';
 
 export const METRICS: Record<Metric, { description: string; distribution: boolean }> = {
   ttft: { description: 'Time to first output packet, thinking included', distribution: true },
@@ -21,6 +22,7 @@ export const METRICS: Record<Metric, { description: string; distribution: boolea
   error_rate: { description: 'Share of requests that failed', distribution: false },
   accuracy: { description: 'Share of graded answers that were right', distribution: false },
   server: { description: "A figure of the server's own metrics: server kv_cache_usage max < 90%, server preemptions == 0, server queue p95 < 500ms", distribution: false },
+  goodput: { description: 'Requests that met every per-request condition: goodput ttft < 1s and tpot < 50ms, then goodput rps >= 5 or goodput share >= 90%', distribution: false },
 };
 
 export const STATS: readonly Stat[] = ['p50', 'p90', 'p95', 'p99', 'p99.9', 'mean', 'max', 'min'];
@@ -116,6 +118,7 @@ export function parseExpectLine(p: ParseCore, rl: RawLine, from: number): Expect
   }
   const metric = metricWord.text as Metric;
   if (metric === 'server') return parseServerSlo(p, rl, node, at, end);
+  if (metric === 'goodput') return parseGoodputLine(p, rl, node, at, end);
   const dist = METRICS[metric].distribution;
   skip();
   let statWord = wordAt();
@@ -201,6 +204,7 @@ function exampleSlo(metric: Metric): string {
     error_rate: 'error_rate < 1%',
     accuracy: 'accuracy >= 80%',
     server: 'server kv_cache_usage max < 90%',
+    goodput: 'goodput ttft < 1s and tpot < 50ms',
   };
   return ex[metric];
 }
@@ -229,6 +233,7 @@ function sloValue(metric: Metric, text: string): U.Parsed<number> {
     case 'accuracy':
       return U.parsePercent(text);
     case 'server':
+    case 'goodput':
       return U.parseDecimal(text, 'value');
   }
 }
@@ -252,6 +257,7 @@ export function resolveExpectations(r: Resolution, datasets: DatasetPlan[]): Exp
       if (l.parsed.stat) x.stat = l.parsed.stat;
       if (l.parsed.server) x.server = l.parsed.server;
       if (l.parsed.group !== undefined) x.group = l.parsed.group;
+      if (l.parsed.goodput) x.goodput = l.parsed.goodput;
       out.push(x);
       // A broken or misspelled dataset line may be the missing answer: then its error says enough.
       const unsure = r.incomplete || r.tree.statements.some((s) => s.kind === 'dataset' && (s.broken || s.children.some((c) => c.kind === 'answer')));
