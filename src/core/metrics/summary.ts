@@ -12,6 +12,7 @@ import type { Outage, OutageTotals } from './outages';
 import type { ServerMetricsSummary } from '../server-metrics/series';
 import type { ServerTimingSummary } from '../server-metrics/timing-summary';
 import { accuracyOfGroup, type AccuracySummary } from '../grade/accuracy';
+import type { SessionsSummary } from './turns';
 
 export interface Summary {
   scenario: string;
@@ -80,6 +81,8 @@ export interface Summary {
   server_timing?: ServerTimingSummary;
   /** Graded answers (prompts with an expected answer; docs/accuracy.md); absent when no prompt has one. */
   accuracy?: AccuracySummary;
+  /** Multi-turn sessions: sessions started and ended by a failed turn, and requests, TTFT and cached share per turn number (see turns.ts). */
+  sessions?: SessionsSummary;
 }
 
 export interface ItlByPhase {
@@ -124,6 +127,7 @@ export interface SummaryMeta {
   server_metrics?: ServerMetricsSummary;
   server_timing?: ServerTimingSummary;
   accuracy?: AccuracySummary;
+  sessions?: SessionsSummary;
 }
 
 export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
@@ -181,6 +185,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.server_metrics ? { server_metrics: meta.server_metrics } : {}),
     ...(meta.server_timing ? { server_timing: meta.server_timing } : {}),
     ...(meta.accuracy ? { accuracy: meta.accuracy } : {}),
+    ...(meta.sessions ? { sessions: meta.sessions } : {}),
   };
 }
 

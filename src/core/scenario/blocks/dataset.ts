@@ -17,6 +17,7 @@ import type { DatasetChild, DatasetFormat, DatasetNode, GradeOptionNode, Setting
 import type { BlockModule } from './block';
 import { datasetLine } from './dataset-lines';
 import { PARAMS, TURNS, parseBlockChild, parseWeight, resolveMessages, resolveParams } from './request-lines';
+import { SESSIONS_WORD, resolveDatasetSessions } from './session-line';
 
 export const DATASET_FORMATS = ['jsonl', 'sharegpt', 'synthetic', 'math500', 'arithmetic'] as const;
 
@@ -44,7 +45,7 @@ const DATASET_WORDS: Record<DatasetFormat, Record<string, string>> = {
     seed: 'Seed for the generated problems',
     ...PARAMS,
   },
-  sharegpt: { ...PARAMS, ...SAMPLING },
+  sharegpt: { ...PARAMS, ...SAMPLING, ...SESSIONS_WORD },
   synthetic: {
     input: 'Input length: input 16k..32k tokens',
     output: 'Output length (sets max_tokens): output 256 tokens',
@@ -206,6 +207,8 @@ export function resolveDataset(r: Resolution, d: DatasetNode): DatasetPlan | und
   if (d.format === 'sharegpt') {
     const plan: DatasetPlan = { kind: 'sharegpt', name, path: abs, weight, params, ...sampling };
     if (body) plan.body = body;
+    const sessions = resolveDatasetSessions(r, d.children);
+    if (sessions) plan.sessions = sessions;
     return plan;
   }
   if (d.format === 'math500') {
