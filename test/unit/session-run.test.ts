@@ -16,6 +16,7 @@ import type { Summary } from '../../src/core/metrics/summary';
 import { parseScenario, resolvePlan } from '../../src/core/scenario';
 import type { Message, RunPlan } from '../../src/core/scenario/plan';
 import { defineProfile, startSimulator } from '../../src/core/sim';
+import { prepareRun } from '../../src/core/prepare/prompts';
 
 interface Capture {
   url: string;
@@ -57,7 +58,7 @@ async function captureServer(): Promise<Capture> {
 
 function planOf(text: string): RunPlan {
   const p = parseScenario(text, '/virtual/s.llmload');
-  const r = resolvePlan(p.tree, { file: '/virtual/s.llmload', env: {}, secret: () => undefined, readFile: () => undefined });
+  const r = resolvePlan(p.tree, { file: '/virtual/s.llmload', env: {}, secret: () => undefined });
   assert.deepEqual([...p.diagnostics, ...r.diagnostics].filter((d) => d.severity === 'error'), []);
   return r.plan!;
 }
@@ -163,5 +164,36 @@ test('against the simulator the prefix cache serves the resent history: cached t
     } finally {
       await sim.close();
     }
+  }
+});
+
+test('a sharegpt dataset with sessions replays each conversation with the model\'s actual answers in place of the recorded ones', async () => {
+  const srv = await captureServer();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-sharegpt-'));
+  const file = path.join(dir, 'chats.json');
+  const conversation = [
+    { from: 'system', value: 'Be kind.' },
+    { from: 'human', value: 'Q1' },
+    { from: 'gpt', value: 'RECORDED 1' },
+    { from: 'human', value: 'Q2' },
+    { from: 'gpt', value: 'RECORDED 2' },
+    { from: 'human', value: 'Q3' },
+  ];
+  fs.writeFileSync(file, JSON.stringify([{ conversations: conversation }]));
+  try {
+    const p = planOf(`target ${srv.url}\nmodel m\nload users 1 for 60s\nstop after 3 requests\ndataset sharegpt ${file}\n  sessions\n`);
+    const { recs } = await run((await prepareRun(p, { baseDir: dir })).plan);
+    assert.deepEqual(recs.map((r) => r.turn), [1, 2, 3]);
+    assert.deepEqual(srv.seen[2]!.messages, [
+      { role: 'system', content: 'Be kind.' },
+      { role: 'user', content: 'Q1' },
+      { role: 'assistant', content: srv.seen[0]!.answer! },
+      { role: 'user', content: 'Q2' },
+      { role: 'assistant', content: srv.seen[1]!.answer! },
+      { role: 'user', content: 'Q3' },
+    ]);
+    assert.ok(!JSON.stringify(srv.seen).includes('RECORDED'));
+  } finally {
+    await srv.close();
   }
 });

@@ -100,6 +100,8 @@ function misplacedInDataset(p: ParseCore, ctx: Context, kw: string, r: Range): b
     p.error(r, 'a synthetic dataset sets max_tokens from its output line; write output 256 tokens');
   } else if (ctx === 'math500' && (kw === 'answer' || kw === 'user' || kw === 'system')) {
     p.error(r, `a math500 dataset sends each record's problem (with the instruction to put the answer in \\boxed{}) and grades its answer field; remove this ${kw} line, or use dataset jsonl for templates of your own`);
+  } else if (ctx === 'sharegpt' && kw === 'session') {
+    p.error(r, 'in a sharegpt dataset each conversation is a session: write sessions, e.g. sessions turns 4 think 2s');
   } else if (ctx === 'synthetic' && (kw === 'shuffle' || kw === 'sample')) {
     p.error(r, `"${kw}" does not apply to a synthetic dataset; set how many prompts it makes with count N`);
   } else return false;

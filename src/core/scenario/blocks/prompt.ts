@@ -58,7 +58,7 @@ export function resolvePrompts(r: Resolution): PromptPlan[] {
       r.error(p.name?.range ?? p.keyword.range, `prompt "${name ?? ''}" has no user turn; add an indented line like: user What is the capital of France?`);
     }
     const { params, body } = resolveParams(r, p.children);
-    const session = resolvePromptSession(r, p.children, p.turns, messages);
+    const session = resolvePromptSession(r, p, messages);
     if (name === undefined || messages === undefined) continue;
     const plan: PromptPlan = { name, weight: p.weight?.value ?? 1, messages, params };
     if (body) plan.body = body;

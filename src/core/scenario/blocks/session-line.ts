@@ -8,7 +8,7 @@ import type { Message, SessionPlan, SharegptDatasetPlan } from '../plan';
 import type { ParseCore } from '../parse-core';
 import type { Resolution } from '../resolve-core';
 import type { RawLine } from '../structure';
-import type { DatasetChild, PromptChild, SessionNode, TurnNode } from '../tree';
+import type { DatasetChild, PromptChild, PromptNode, SessionNode } from '../tree';
 
 /** Most turns a session may have. */
 export const MAX_SESSION_TURNS = 1000;
@@ -75,7 +75,8 @@ function sessionLine(r: Resolution, children: readonly (PromptChild | DatasetChi
  * open every request, the user turns are the turns. An assistant line has no place in a session:
  * the model's own answers are the assistant turns.
  */
-export function resolvePromptSession(r: Resolution, children: readonly PromptChild[], turns: readonly TurnNode[], messages: readonly Message[] | undefined): SessionPlan | undefined {
+export function resolvePromptSession(r: Resolution, node: PromptNode, messages: readonly Message[] | undefined): SessionPlan | undefined {
+  const { children, turns } = node;
   const line = sessionLine(r, children, '"session" line');
   if (!line) return undefined;
   for (const t of turns) {
@@ -86,7 +87,7 @@ export function resolvePromptSession(r: Resolution, children: readonly PromptChi
   if (users.length === 0) return undefined;
   const plan: SessionPlan = { preamble: messages.filter((m) => m.role === 'system'), users, turns: line.turns?.value ?? users.length };
   if (line.think) plan.think_ms = line.think.value;
-  if (plan.turns === 1) r.warning(line.keyword.range, 'a session of one turn sends no history; write session turns 4 (later turns repeat the last user line) or add a user line per turn');
+  if (plan.turns === 1 && !node.broken) r.warning(line.keyword.range, 'a session of one turn sends no history; write session turns 4 (later turns repeat the last user line) or add a user line per turn');
   return plan;
 }
 
