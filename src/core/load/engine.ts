@@ -336,9 +336,9 @@ export class LoadEngine {
    * a request sent after the last one (a probe, not one already in flight) makes arrivals skip until
    * the next wait is over; an answer ends the skipping.
    */
-  private async sendOpen(prompt: PromptPlan, id: number, at: number): Promise<void> {
+  private async sendOpen(prompt: PromptPlan, id: number, at: number | undefined, turn?: TurnContext): Promise<void> {
     const sentAt = this.now();
-    const rec = await this.send(prompt, -1, id, at);
+    const rec = await this.send(prompt, -1, id, at, turn);
     const b = this.openBackoff;
     if (!b || rec.error?.kind === 'cancelled') return;
     if (isNoAnswerFailure(rec)) {
@@ -360,7 +360,11 @@ export class LoadEngine {
   private session(prompt: PromptPlan, user: number, at: number | undefined, end_ms: number): Promise<RequestRecord> {
     const session = this.nextSession++ * this.shard.count + this.shard.index;
     return runSession(prompt, session, prompt.session!.think_ms ?? this.plan.think_ms, {
-      send: (p, ctx) => this.send(p, user, this.nextId++ * this.shard.count + this.shard.index, ctx.turn === 1 ? at : undefined, ctx),
+      send: (p, ctx) => {
+        const id = this.nextId++ * this.shard.count + this.shard.index;
+        // Open loop: every turn's outcome moves the thread's backoff (`skip`), as an arrival's does.
+        return user < 0 ? this.sendOpen(p, id, ctx.turn === 1 ? at : undefined, ctx).then(() => ctx.record!) : this.send(p, user, id, undefined, ctx);
+      },
       pause: (ms) => this.pause(ms),
       over: (t) => this.stopped || t >= end_ms,
       now: () => this.now(),

@@ -17,6 +17,8 @@ export interface TurnContext {
   /** 1-based. */
   turn: number;
   answer?: string;
+  /** Set by markTurn: the turn's record. */
+  record?: RequestRecord;
 }
 
 /** The user message of turn `turn` (1-based): turns past the last user message repeat it. */
@@ -38,6 +40,7 @@ export function markTurn(rec: RequestRecord, answerText: string, ctx: TurnContex
   if (!ctx) return;
   rec.session = ctx.session;
   rec.turn = ctx.turn;
+  ctx.record = rec;
   if (rec.status === 'ok') ctx.answer = answerText;
 }
 
