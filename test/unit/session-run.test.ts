@@ -17,6 +17,7 @@ import { parseScenario, resolvePlan } from '../../src/core/scenario';
 import type { Message, RunPlan } from '../../src/core/scenario/plan';
 import { defineProfile, startSimulator } from '../../src/core/sim';
 import { prepareRun } from '../../src/core/prepare/prompts';
+import { summaryText } from '../../src/cli/format';
 
 interface Capture {
   url: string;
@@ -156,6 +157,11 @@ test('against the simulator the prefix cache serves the resent history: cached t
         for (const r of recs.slice(1)) assert.ok(r.cached_tokens! > 0.9 * r.input_tokens!, `turn ${r.turn}: ${r.cached_tokens} of ${r.input_tokens} cached`);
         assert.ok(summary.sessions!.turns[1]!.cached_share! > 0.9);
         assert.ok(t2 < t1 / 2 && t3 < t1 / 2, `TTFT by turn ${t1} ${t2} ${t3}`);
+        // The CLI prints the same split, one line per turn.
+        const text = summaryText(summary, 'DIR');
+        assert.match(text, /sessions: 1 started, 0 ended by a failed turn/);
+        assert.match(text, /turn 1 +1 +0 +\S+ +\S+ +0%\n/);
+        assert.match(text, /turn 2 +1 +0 +\S+ +\S+ +99%\n/);
       } else {
         assert.ok(recs.every((r) => !r.cached_tokens));
         assert.equal(summary.sessions!.turns[1]!.cached_share, 0);
