@@ -60,6 +60,9 @@ test('a prompt session resolves: system turns open every request, user lines are
   // Without turns: one turn per user line; without think: the scenario's think applies.
   const q = plan('target builtin:chat\nload users 1 for 1s\nprompt "p"\n  user a\n  user b\n  session\n');
   assert.deepEqual(q.prompts[0]!.session, { preamble: [], users: ['a', 'b'], turns: 2 });
+  // Under an open-loop load the scenario's think is the pause between a session's turns: no "think has no effect" warning.
+  assert.equal(plan('target builtin:chat\nload rate 2/s for 10s\nthink 1s\nprompt "p"\n  user a\n  user b\n  session\n').think_ms, 1000);
+  assert.deepEqual(diagnose('target builtin:chat\nload rate 2/s for 10s\nthink 1s\nprompt "p"\n  user a\n'), ['3:7-3:9 warning: think has no effect on a rate load: requests arrive on their own schedule, not after a user\'s pause']);
 });
 
 test('each turn resends the earlier turns with the answers given, and past the last user line repeats it', () => {
