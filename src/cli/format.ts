@@ -108,6 +108,16 @@ export function summaryText(s: Summary, dir: string): string {
   for (const note of cacheNotes(s)) lines.push(`  note: ${note}`);
   lines.push(...accuracyText(s.accuracy));
   if (s.goodput) lines.push(`  goodput ${goodputText(s.goodput)}`);
+  if (s.sessions) {
+    // Multi-turn sessions: TTFT and cached share per turn, where prefix-cache reuse shows.
+    lines.push(`  sessions: ${s.sessions.started} started, ${s.sessions.ended_by_failure} ended by a failed turn`);
+    lines.push(`  by turn         ${['requests', 'failed', 'ttft p50', 'ttft p95', 'cached'].map((h) => h.padStart(10)).join('')}`);
+    for (const t of s.sessions.turns.slice(0, 20)) {
+      const cells = [String(t.requests), String(t.failed), ms(t.ttft_ms.p50), ms(t.ttft_ms.p95), t.cached_share === null ? '-' : `${Math.round(t.cached_share * 100)}%`];
+      lines.push(`    ${`turn ${t.turn}`.padEnd(12)}${cells.map((c) => c.padStart(10)).join('')}`);
+    }
+    if (s.sessions.turns.length > 20) lines.push(`    … ${s.sessions.turns.length - 20} more turns in summary.json`);
+  }
   const acc = s.token_accounting;
   if (acc && acc.input.diff_pct !== null && Math.abs(acc.input.diff_pct) >= 1) {
     lines.push(`  note: the server counted ${acc.input.diff_pct > 0 ? '+' : ''}${acc.input.diff_pct.toFixed(1)}% input tokens against the tokenizer (${acc.input.requests} requests)`);

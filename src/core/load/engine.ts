@@ -26,6 +26,7 @@ import {
 import { ThreadHistograms } from './thread-histograms';
 import { Backoff, DEFAULT_BACKOFF, isNoAnswerFailure, retryAfterMs, type BackoffPolicy } from './backoff';
 import { externalSchedule, setExternalUsers } from './external-shape';
+import { markTurn, runSession, type TurnContext } from './session';
 
 export interface EngineEvents {
   record(rec: RequestRecord, trace: TracedRequest | undefined): void;
@@ -94,6 +95,9 @@ export class LoadEngine {
   private readonly externalLoops: Promise<void>[] = [];
   private externalStarted = false;
   private pendingUsers: number | undefined;
+  /** Multi-turn sessions: numbered like requests (unique over shards); with sessions, open-loop requests are too. */
+  private readonly hasSessions: boolean;
+  private nextSession = 0;
 
   constructor(
     private readonly plan: RunPlan,
@@ -114,6 +118,7 @@ export class LoadEngine {
     this.requestQuota = plan.stop?.after_requests !== undefined ? shareOf(this.shard, plan.stop.after_requests) : undefined;
     let sum = 0;
     this.cumulativeWeights = plan.prompts.map((p) => (sum += p.weight));
+    this.hasSessions = plan.prompts.some((p) => p.session);
   }
 
   /** Monotonic ms since the engine started. */
@@ -258,7 +263,8 @@ export class LoadEngine {
     const backoff = this.backoff ? new Backoff(this.backoff, this.jitterRng) : undefined;
     try {
       while (!this.stopped && this.now() < s.end_ms && index < usersAt(s, this.now())) {
-        const rec = await this.send(this.pickPrompt(), index, this.nextId++ * this.shard.count + this.shard.index, undefined);
+        const prompt = this.pickPrompt();
+        const rec = prompt.session ? await this.session(prompt, index, undefined, s.end_ms) : await this.send(prompt, index, this.nextId++ * this.shard.count + this.shard.index, undefined);
         let wait = this.plan.think_ms;
         if (backoff && rec.error?.kind !== 'cancelled') {
           if (isNoAnswerFailure(rec)) {
@@ -287,7 +293,8 @@ export class LoadEngine {
       await this.sleepUntil(at);
       if (this.stopped) break;
       if (this.skipWhileDown(at)) continue;
-      const p = this.sendOpen(this.pickPrompt(), j, at).finally(() => inFlight.delete(p));
+      const prompt = this.pickPrompt();
+      const p = (prompt.session ? this.session(prompt, -1, at, s.end_ms).then(() => undefined) : this.sendOpen(prompt, this.hasSessions ? this.nextId++ * this.shard.count + this.shard.index : j, at)).finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
     await this.sleepUntil(s.end_ms);
@@ -329,9 +336,9 @@ export class LoadEngine {
    * a request sent after the last one (a probe, not one already in flight) makes arrivals skip until
    * the next wait is over; an answer ends the skipping.
    */
-  private async sendOpen(prompt: PromptPlan, id: number, at: number): Promise<void> {
+  private async sendOpen(prompt: PromptPlan, id: number, at: number | undefined, turn?: TurnContext): Promise<void> {
     const sentAt = this.now();
-    const rec = await this.send(prompt, -1, id, at);
+    const rec = await this.send(prompt, -1, id, at, turn);
     const b = this.openBackoff;
     if (!b || rec.error?.kind === 'cancelled') return;
     if (isNoAnswerFailure(rec)) {
@@ -343,6 +350,25 @@ export class LoadEngine {
       this.downUntil = 0;
       this.downSince = -Infinity;
     }
+  }
+
+  /**
+   * A whole session (src/core/load/session.ts) by a closed-loop user, or from an open-loop arrival
+   * at `at` (its first turn is the arrival; later turns follow the earlier ones' ends). No turn
+   * starts after a stop or past the schedule's end.
+   */
+  private session(prompt: PromptPlan, user: number, at: number | undefined, end_ms: number): Promise<RequestRecord> {
+    const session = this.nextSession++ * this.shard.count + this.shard.index;
+    return runSession(prompt, session, prompt.session!.think_ms ?? this.plan.think_ms, {
+      send: (p, ctx) => {
+        const id = this.nextId++ * this.shard.count + this.shard.index;
+        // Open loop: every turn's outcome moves the thread's backoff (`skip`), as an arrival's does.
+        return user < 0 ? this.sendOpen(p, id, ctx.turn === 1 ? at : undefined, ctx).then(() => ctx.record!) : this.send(p, user, id, undefined, ctx);
+      },
+      pause: (ms) => this.pause(ms),
+      over: (t) => this.stopped || t >= end_ms,
+      now: () => this.now(),
+    });
   }
 
   private pickPrompt(): PromptPlan {
@@ -367,7 +393,7 @@ export class LoadEngine {
     return false;
   }
 
-  private async send(prompt: PromptPlan, user: number, id: number, intended: number | undefined): Promise<RequestRecord> {
+  private async send(prompt: PromptPlan, user: number, id: number, intended: number | undefined, turn?: TurnContext): Promise<RequestRecord> {
     this.sentCount++;
     this.inFlight++;
     let r: SentRequest;
@@ -387,6 +413,7 @@ export class LoadEngine {
       warmup: this.isWarmup(id, offset_ms),
       length_fails: this.plan.length_fails,
     });
+    markTurn(rec, r.answer_text, turn);
     // Graded on the main thread (src/core/grade/run-grading.ts), never here.
     if (prompt.answer !== undefined) rec.graded_text = r.answer_text;
     this.lastEnd = Math.max(this.lastEnd, offset_ms + r.end_ms);

@@ -58,6 +58,9 @@ export interface RequestRecord {
   side?: 'primary' | 'shadow';
   /** `llmload mirror` only: the id shared by a primary request and its shadow copy. */
   pair?: number;
+  /** Multi-turn sessions only (src/core/load/session.ts): the session (unique in the run) and the turn in it, from 1. */
+  session?: number;
+  turn?: number;
   /** The graded answer of a prompt with an expected answer (docs/accuracy.md); absent for failed requests. */
   grade?: Grade;
   /**
@@ -185,7 +188,8 @@ export function buildRecord(s: StreamResult, ctx: RecordContext): RequestRecord 
  * record's input size when the server gave none, and kept beside the server's count otherwise.
  */
 export function addTokenizerInput(rec: RequestRecord, tokens: number | undefined): void {
-  if (tokens === undefined) return;
+  // A later turn of a session sends more than its prompt's first-turn messages the count is of.
+  if (tokens === undefined || (rec.turn !== undefined && rec.turn > 1)) return;
   if (rec.input_tokens === null) {
     rec.input_tokens = tokens;
     rec.input_tokens_source = 'tokenizer';

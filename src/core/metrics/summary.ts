@@ -13,6 +13,7 @@ import type { ServerMetricsSummary } from '../server-metrics/series';
 import type { ServerTimingSummary } from '../server-metrics/timing-summary';
 import { accuracyOfGroup, type AccuracySummary } from '../grade/accuracy';
 import type { GoodputSummary } from '../types/goodput';
+import type { SessionsSummary } from './turns';
 
 export interface Summary {
   scenario: string;
@@ -83,6 +84,8 @@ export interface Summary {
   accuracy?: AccuracySummary;
   /** Requests that met every condition of the scenario's goodput line (metrics/goodput.ts); absent without one. */
   goodput?: GoodputSummary;
+  /** Multi-turn sessions: sessions started and ended by a failed turn, and requests, TTFT and cached share per turn number (see turns.ts). */
+  sessions?: SessionsSummary;
 }
 
 export interface ItlByPhase {
@@ -127,6 +130,7 @@ export interface SummaryMeta {
   server_metrics?: ServerMetricsSummary;
   server_timing?: ServerTimingSummary;
   accuracy?: AccuracySummary;
+  sessions?: SessionsSummary;
 }
 
 export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
@@ -186,6 +190,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.server_timing ? { server_timing: meta.server_timing } : {}),
     ...(meta.accuracy ? { accuracy: meta.accuracy } : {}),
     ...(goodput ? { goodput } : {}),
+    ...(meta.sessions ? { sessions: meta.sessions } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import type { LiveDelta, LoadWorkerInit, LoadWorkerToRunner, Progress, RequestRo
 import { addTokenizerInput, requestRowOf, type RequestRecord } from '../metrics/record';
 import { RunAggregator } from '../metrics/aggregate';
 import { CacheShareAggregator } from '../metrics/cache-share';
+import { TurnAggregator } from '../metrics/turns';
 import { buildSummary, targetLabel, type Summary } from '../metrics/summary';
 import { DEFAULT_RESULTS_ROOT, claimRunDir, freshRunDir } from '../results/run-dir';
 import { mergeConnectionStats, type ConnectionStats } from '../protocols/connections';
@@ -166,6 +167,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const dir = writer.dir;
   const agg = new RunAggregator({ buckets: plan.buckets, goodput: plan.goodput });
   const cache = new CacheShareAggregator();
+  const turns = new TurnAggregator();
   const grading = new RunGrading(plan);
   const threadHists = new ThreadHistograms();
   const outages = new OutageTracker();
@@ -293,6 +295,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
         ...(serverMetrics ? { server_metrics: serverMetrics } : {}),
         server_timing: serverTimings.summary(),
         accuracy: grading.summary(),
+        sessions: turns.summary(),
       });
       const series = agg.series();
       outages.annotate(series, outageReport.outages);
@@ -330,6 +333,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
             for (const r of m.records) {
               agg.add(r);
               cache.add(r);
+              turns.add(r);
               if (opts.onLive && !r.warmup) liveRows.push(requestRowOf(r));
               outages.add(r);
               serverTimings.add(r);

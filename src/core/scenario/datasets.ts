@@ -9,6 +9,7 @@ import { fillTemplate } from './variables';
 import { arithmeticPrompts } from '../grade/arithmetic';
 import { math500Prompt } from '../grade/math500';
 import { defaultGrader } from '../grade/names';
+import { conversationSession } from './blocks/session-line';
 
 /**
  * `notes` receives one line per record left out under `bad_records skip` (each with its file:line);
@@ -64,10 +65,12 @@ export function loadDatasetPrompts(ds: DatasetPlan, baseDir: string, notes?: str
       if (ds.body) p.body = ds.body;
       prompts.push(p);
     } else {
-      const messages = sharegptMessages(record);
+      const session = ds.sessions ? conversationSession(sharegptMessages(record, true) ?? [], ds.sessions) : undefined;
+      const messages = session ? [...session.preamble, { role: 'user' as const, content: session.users[0]! }] : sharegptMessages(record);
       if (!messages) continue; // no human turn: nothing to send
       const p: PromptPlan = { name: `${ds.name}:${line}`, weight: 1, messages, params: { ...ds.params } };
       if (ds.body) p.body = ds.body;
+      if (session) p.session = session;
       prompts.push(p);
     }
   }
@@ -120,8 +123,8 @@ function parseArray(text: string, file: string): { record: Record<string, unknow
 
 const ROLES: Record<string, Role> = { human: 'user', user: 'user', gpt: 'assistant', assistant: 'assistant', chatgpt: 'assistant', bard: 'assistant', bing: 'assistant', model: 'assistant', system: 'system' };
 
-/** The conversation up to and including its first human turn. */
-function sharegptMessages(record: Record<string, unknown>): Message[] | undefined {
+/** The conversation up to and including its first human turn (`all`: every turn). */
+function sharegptMessages(record: Record<string, unknown>, all = false): Message[] | undefined {
   const turns = record.conversations ?? record.conversation ?? record.messages;
   if (!Array.isArray(turns)) return undefined;
   const out: Message[] = [];
@@ -133,9 +136,9 @@ function sharegptMessages(record: Record<string, unknown>): Message[] | undefine
     const content = o.value ?? o.content;
     if (!role || typeof content !== 'string') continue;
     out.push({ role, content });
-    if (role === 'user') return out;
+    if (role === 'user' && !all) return out;
   }
-  return undefined;
+  return all && out.length > 0 ? out : undefined;
 }
 
 /** Fisher-Yates with mulberry32, so a seed gives the same order everywhere. */

@@ -66,6 +66,23 @@ export interface PromptPlan {
   sim_answer?: string;
   /** A synthetic `unique` prompt: the span of its first message each request replaces with its own nonce. */
   nonce?: PromptNonce;
+  /** A multi-turn session (`session` in a prompt, `sessions` in a sharegpt dataset); `messages` is then its first turn's request. */
+  session?: SessionPlan;
+}
+
+/**
+ * A conversation a virtual user holds (src/core/load/session.ts): turn N+1 sends the preamble,
+ * every earlier turn's user message with the model's actual answer to it, then its own user message.
+ */
+export interface SessionPlan {
+  /** Messages that open every turn's request (the system turns). */
+  preamble: Message[];
+  /** The user message of each turn in order; turns past the last one repeat the last one. */
+  users: string[];
+  /** Turns per session. */
+  turns: number;
+  /** Pause between two turns; absent: the scenario's `think`. */
+  think_ms?: number;
 }
 
 /**
@@ -126,6 +143,8 @@ export interface SharegptDatasetPlan extends DatasetSampling {
   weight: number;
   params: RequestParams;
   body?: Record<string, unknown>;
+  /** `sessions [turns N] [think D]`: each conversation is replayed turn by turn with the model's own answers (SessionPlan). */
+  sessions?: { turns?: number; think_ms?: number };
 }
 
 /** A file in the Hugging Face MATH-500 jsonl format: problem, solution, answer, subject, level, unique_id. */

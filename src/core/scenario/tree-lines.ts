@@ -66,6 +66,13 @@ export interface TokenSpanNode extends NodeBase {
   max?: Quantity;
 }
 
+/** `session [turns N] [think D]` in a prompt, `sessions [turns N] [think D]` in a sharegpt dataset. */
+export interface SessionNode extends NodeBase {
+  kind: 'session';
+  turns?: Quantity;
+  think?: Quantity;
+}
+
 export interface UnknownNode extends NodeBase {
   kind: 'unknown';
 }

@@ -9,9 +9,9 @@ import type { Range } from './diagnostics';
 import type { ApiKind, Comparison, Metric, Stage, Stat, TracePlan } from './plan';
 import type { GoodputMeasure, GoodputPlan } from '../types/goodput';
 import type { NodeBase, Quantity, TextValue, Word } from './tree-values';
-import type { AnswerNode, BodyNode, GradeOptionNode, SettingNode, StopSequencesNode, TokenSpanNode, TurnNode, UnknownNode } from './tree-lines';
+import type { AnswerNode, BodyNode, GradeOptionNode, SettingNode, StopSequencesNode, TokenSpanNode, TurnNode, UnknownNode, SessionNode } from './tree-lines';
 export type { Word, VariableRef, FieldRef, TextValue, Quantity } from './tree-values';
-export type { SettingNode, SettingName, TurnNode, StopSequencesNode, BodyNode, AnswerNode, GradeOptionNode, TokenSpanNode, UnknownNode } from './tree-lines';
+export type { SettingNode, SettingName, TurnNode, StopSequencesNode, BodyNode, AnswerNode, GradeOptionNode, TokenSpanNode, UnknownNode, SessionNode } from './tree-lines';
 
 export interface ScenarioNode extends NodeBase {
   kind: 'scenario';
@@ -62,7 +62,7 @@ export interface SeedNode extends NodeBase {
   value?: Quantity;
 }
 
-export type PromptChild = TurnNode | SettingNode | StopSequencesNode | BodyNode | UnknownNode;
+export type PromptChild = TurnNode | SettingNode | StopSequencesNode | BodyNode | UnknownNode | SessionNode;
 
 export interface PromptNode extends NodeBase {
   kind: 'prompt';

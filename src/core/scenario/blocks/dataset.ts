@@ -17,6 +17,7 @@ import type { DatasetChild, DatasetFormat, DatasetNode, GradeOptionNode, Setting
 import type { BlockModule } from './block';
 import { datasetLine } from './dataset-lines';
 import { PARAMS, TURNS, parseBlockChild, parseWeight, resolveMessages, resolveParams } from './request-lines';
+import { SESSIONS_WORD, resolveDatasetSessions } from './session-line';
 
 export const DATASET_FORMATS = ['jsonl', 'sharegpt', 'synthetic', 'math500', 'arithmetic'] as const;
 
@@ -44,7 +45,7 @@ const DATASET_WORDS: Record<DatasetFormat, Record<string, string>> = {
     seed: 'Seed for the generated problems',
     ...PARAMS,
   },
-  sharegpt: { ...PARAMS, ...SAMPLING },
+  sharegpt: { ...PARAMS, ...SAMPLING, ...SESSIONS_WORD },
   synthetic: {
     input: 'Input length: input 16k..32k tokens',
     output: 'Output length (sets max_tokens): output 256 tokens',
@@ -99,6 +100,8 @@ function misplacedInDataset(p: ParseCore, ctx: Context, kw: string, r: Range): b
     p.error(r, 'a synthetic dataset sets max_tokens from its output line; write output 256 tokens');
   } else if (ctx === 'math500' && (kw === 'answer' || kw === 'user' || kw === 'system')) {
     p.error(r, `a math500 dataset sends each record's problem (with the instruction to put the answer in \\boxed{}) and grades its answer field; remove this ${kw} line, or use dataset jsonl for templates of your own`);
+  } else if (ctx === 'sharegpt' && kw === 'session') {
+    p.error(r, 'in a sharegpt dataset each conversation is a session: write sessions, e.g. sessions turns 4 think 2s');
   } else if (ctx === 'synthetic' && (kw === 'shuffle' || kw === 'sample')) {
     p.error(r, `"${kw}" does not apply to a synthetic dataset; set how many prompts it makes with count N`);
   } else return false;
@@ -206,6 +209,8 @@ export function resolveDataset(r: Resolution, d: DatasetNode): DatasetPlan | und
   if (d.format === 'sharegpt') {
     const plan: DatasetPlan = { kind: 'sharegpt', name, path: abs, weight, params, ...sampling };
     if (body) plan.body = body;
+    const sessions = resolveDatasetSessions(r, d.children);
+    if (sessions) plan.sessions = sessions;
     return plan;
   }
   if (d.format === 'math500') {

@@ -6,8 +6,9 @@ import type { RawLine } from '../structure';
 import type { PromptChild, PromptNode, TopNode } from '../tree';
 import type { BlockModule } from './block';
 import { PARAMS, TURNS, parseBlockChild, parseWeight, resolveMessages, resolveParams } from './request-lines';
+import { SESSION_WORD, resolvePromptSession } from './session-line';
 
-const PROMPT_WORDS: Record<string, string> = { ...TURNS, ...PARAMS, seed: 'Sampling seed sent with the request' };
+const PROMPT_WORDS: Record<string, string> = { ...TURNS, ...PARAMS, seed: 'Sampling seed sent with the request', ...SESSION_WORD };
 
 export function parsePrompt(p: ParseCore, rl: RawLine): TopNode {
   const ts = rl.lex.tokens;
@@ -57,9 +58,14 @@ export function resolvePrompts(r: Resolution): PromptPlan[] {
       r.error(p.name?.range ?? p.keyword.range, `prompt "${name ?? ''}" has no user turn; add an indented line like: user What is the capital of France?`);
     }
     const { params, body } = resolveParams(r, p.children);
+    const session = resolvePromptSession(r, p, messages);
     if (name === undefined || messages === undefined) continue;
     const plan: PromptPlan = { name, weight: p.weight?.value ?? 1, messages, params };
     if (body) plan.body = body;
+    if (session) {
+      plan.session = session;
+      plan.messages = [...session.preamble, { role: 'user', content: session.users[0]! }];
+    }
     out.push(plan);
   }
   return out;

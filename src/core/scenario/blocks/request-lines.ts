@@ -13,6 +13,7 @@ import type { RawLine } from '../structure';
 import { closest } from '../suggest';
 import type { DatasetChild, DatasetFormat, PromptChild, Quantity, SettingName, SettingNode, StopSequencesNode, TextValue, TurnNode } from '../tree';
 import { parseBody, resolveBodyJson } from './body';
+import { parseSession } from './session-line';
 
 export const PARAMS: Record<string, string> = {
   max_tokens: 'Most output tokens per request: max_tokens 512',
@@ -97,6 +98,9 @@ export function parseBlockChild(
       return parseStopSequences(p, rl);
     case 'body':
       return parseBody(p, rl, 'body');
+    case 'session':
+    case 'sessions':
+      return parseSession(p, rl);
     default:
       return own?.(p, rl, kw) ?? p.unknown(rl, ctx);
   }

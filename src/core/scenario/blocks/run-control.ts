@@ -177,7 +177,9 @@ export function resolveRunControl(r: Resolution, load: LoadPlan | undefined, sto
   }
   const thinkNode = r.only('think');
   const think_ms = thinkNode?.duration?.value ?? 0;
-  if (thinkNode?.duration && think_ms > 0 && load && isOpenLoop(load)) {
+  // A session's turns pause the scenario's think also under an open-loop load (src/core/load/session.ts).
+  const sessions = r.tree.statements.some((n) => (n.kind === 'prompt' || n.kind === 'dataset') && n.children.some((c) => c.kind === 'session'));
+  if (thinkNode?.duration && think_ms > 0 && load && isOpenLoop(load) && !sessions) {
     r.warning(thinkNode.duration.range, `think has no effect on a ${load.kind === 'stages' ? 'stages load that ramps a rate' : `${load.kind} load`}: requests arrive on their own schedule, not after a user's pause`);
   }
   // The load's own length (not one taken from the stop line itself).
