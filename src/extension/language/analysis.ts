@@ -15,6 +15,7 @@ import {
 } from '../../core/scenario/keywords';
 import type { Position, Range } from '../../core/scenario/diagnostics';
 import type { LoadPlan, RunPlan } from '../../core/scenario/plan';
+import { describeSweep as sweepText } from '../../core/load/shapes/sweep';
 import type { DatasetNode, PromptNode, ScenarioTree, TopNode, TurnNode } from '../../core/scenario/tree';
 import { GRADER_NAMES } from '../../core/grade/names';
 
@@ -98,6 +99,7 @@ const LOAD_SHAPE_DOCS: Record<string, string> = {
   stages: 'Ramps and holds: ramp to N users over D, hold D lines below',
   rate: 'Open-loop arrivals: load rate 240 qpm for 1m [poisson|uniform]',
   replay: 'Replays recorded arrival times: load replay PATH [speed 2x] [from 10m] [to 20m]',
+  sweep: 'Steps of rising load that find the capacity: load sweep users 2..64 step x2 each 30s',
 };
 
 const DATASET_DOCS: Record<string, string> = {
@@ -286,6 +288,8 @@ export function describeLoad(l: LoadPlan): string {
       return `${+(l.per_s * 60).toFixed(3)} requests per minute (${l.arrival}) for ${dur(l.duration_ms)}`;
     case 'replay':
       return `replay of \`${l.path}\` at ${l.speed}× speed`;
+    case 'sweep':
+      return sweepText(l);
   }
 }
 

@@ -9,6 +9,7 @@ import { rateShape } from './rate';
 import { replayShape } from './replay';
 import { stagesShape } from './stages';
 import { stepShape } from './step';
+import { sweepShape } from './sweep';
 import type { ArrivalProcess, LoadShape, OpenLoopSchedule, Schedule, ShapeContext } from './types';
 import { usersShape } from './users';
 
@@ -18,6 +19,7 @@ export const LOAD_SHAPES: { readonly [K in LoadPlan['kind']]: LoadShape<K> } = {
   stages: stagesShape,
   rate: rateShape,
   replay: replayShape,
+  sweep: sweepShape,
 };
 
 export const ARRIVALS: { readonly [K in OpenLoopSchedule['arrival']]: ArrivalProcess } = {

@@ -8,8 +8,9 @@ import { listOf } from '../suggest';
 import type { LoadNode, LoadShape, TopNode } from '../tree';
 import type { BlockModule } from './block';
 import { LOAD_WORDS, USERS_WORDS, parseStageLine, parseStepLine, resolveStages, resolveStep } from './load-steps';
+import { parseSweep } from './load-sweep';
 
-export const LOAD_SHAPES = ['users', 'step', 'stages', 'rate', 'replay'] as const;
+export const LOAD_SHAPES = ['users', 'step', 'stages', 'rate', 'replay', 'sweep'] as const;
 
 export function parseLoad(p: ParseCore, rl: RawLine): TopNode {
   const ts = rl.lex.tokens;
@@ -83,6 +84,10 @@ export function parseLoad(p: ParseCore, rl: RawLine): TopNode {
       p.extra(rl, i, usage, ['speed', 'from', 'to']);
       break;
     }
+    case 'sweep':
+      p.noBlock(rl);
+      parseSweep(p, rl, node);
+      break;
     case 'step':
     case 'stages': {
       p.extra(rl, 2, `load ${shape} on its own line, with its settings indented below`);
@@ -99,7 +104,7 @@ export function parseLoad(p: ParseCore, rl: RawLine): TopNode {
 
 export const load: BlockModule = {
   directives: {
-    load: { doc: 'The load shape: users, step, stages, rate or replay', parse: parseLoad },
+    load: { doc: 'The load shape: users, step, stages, rate, replay or sweep', parse: parseLoad },
   },
   contexts: LOAD_WORDS,
 };
@@ -151,6 +156,8 @@ export function resolveLoad(r: Resolution, stop: RunPlan['stop']): LoadPlan | un
       return resolveStep(r, node);
     case 'stages':
       return resolveStages(r, node);
+    case 'sweep':
+      return node.sweep;
   }
 }
 
@@ -165,10 +172,12 @@ export function loadDuration(load: LoadPlan): number | undefined {
       return load.stages.reduce((a, s) => a + (s.kind === 'hold' ? s.for_ms : s.over_ms), 0);
     case 'replay':
       return undefined;
+    case 'sweep':
+      return undefined;
   }
 }
 
 /** Loads whose requests arrive on a schedule rather than after the previous response. */
 export function isOpenLoop(load: LoadPlan): boolean {
-  return load.kind === 'rate' || load.kind === 'replay' || (load.kind === 'stages' && load.stages.some((s) => s.kind === 'ramp_rate'));
+  return load.kind === 'rate' || load.kind === 'replay' || (load.kind === 'sweep' && load.over === 'rate') || (load.kind === 'stages' && load.stages.some((s) => s.kind === 'ramp_rate'));
 }
