@@ -12,6 +12,7 @@ import type { Outage, OutageTotals } from './outages';
 import type { ServerMetricsSummary } from '../server-metrics/series';
 import type { ServerTimingSummary } from '../server-metrics/timing-summary';
 import { accuracyOfGroup, type AccuracySummary } from '../grade/accuracy';
+import type { SweepSummary } from './capacity';
 
 export interface Summary {
   scenario: string;
@@ -80,6 +81,8 @@ export interface Summary {
   server_timing?: ServerTimingSummary;
   /** Graded answers (prompts with an expected answer; docs/accuracy.md); absent when no prompt has one. */
   accuracy?: AccuracySummary;
+  /** A `load sweep` run: each step's figures, the capacity, the knee and why it stopped (see capacity.ts). */
+  sweep?: SweepSummary;
 }
 
 export interface ItlByPhase {
@@ -124,6 +127,7 @@ export interface SummaryMeta {
   server_metrics?: ServerMetricsSummary;
   server_timing?: ServerTimingSummary;
   accuracy?: AccuracySummary;
+  sweep?: SweepSummary;
 }
 
 export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
@@ -181,6 +185,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.server_metrics ? { server_metrics: meta.server_metrics } : {}),
     ...(meta.server_timing ? { server_timing: meta.server_timing } : {}),
     ...(meta.accuracy ? { accuracy: meta.accuracy } : {}),
+    ...(meta.sweep ? { sweep: meta.sweep } : {}),
   };
 }
 
