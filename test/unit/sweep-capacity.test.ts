@@ -96,3 +96,14 @@ test('the one-sentence answer names the capacity with its SLO values and why the
   assert.equal(capacitySentence(r), 'capacity: 2/s (TTFT p95 1400ms < 2s); saturated at 4/s (served 3/s of 4/s offered (75%))');
   assert.equal(capacitySentence({ ...s, capacity: null, knee: null, steps: [fig(1, 5, 2500)] }), 'capacity: none of the 1 measured levels met every SLO; stopped at 1 user: ttft p95 < 2s broke (2500ms)');
 });
+
+test('the CLI summary of a sweep: a row per step with the capacity and the saturation marked, then the sentence', async () => {
+  const { sweepLines } = await import('../../src/cli/sweep-text');
+  const steps = [fig(1, 5, 100), fig(2, 10, 120), fig(4, 10.1, 900)];
+  const lines = sweepLines({ over: 'users', planned_steps: 6, steps, capacity: { level: 2, step: 1 }, knee: { level: 2, step: 1 }, saturated_at: { level: 4, step: 2, why: 'throughput +1% for +100% load while TTFT p95 rose from 120 ms to 900 ms' }, stopped_by: 'saturated', settle_s: 1, slo_not_per_step: ['accuracy >= 90%'] });
+  assert.match(lines[0]!, /^  sweep \(3 of 6 steps, first 1s of each not measured\)/);
+  assert.match(lines[2]!, /^    2 users .* 10\.00 .*120\.0ms.* met <- capacity$/);
+  assert.match(lines[3]!, /^    4 users .*900\.0ms.* met <- saturated$/);
+  assert.equal(lines[4], '  note: judged over the whole run only, not per step: accuracy >= 90%');
+  assert.equal(lines[5], 'capacity: 2 users (TTFT p95 120ms < 2s); saturated at 4 users (throughput +1% for +100% load while TTFT p95 rose from 120 ms to 900 ms); knee at 2 users');
+});
