@@ -107,3 +107,18 @@ test('the CLI summary of a sweep: a row per step with the capacity and the satur
   assert.equal(lines[4], '  note: judged over the whole run only, not per step: accuracy >= 90%');
   assert.equal(lines[5], 'capacity: 2 users (TTFT p95 120ms < 2s); saturated at 4 users (throughput +1% for +100% load while TTFT p95 rose from 120 ms to 900 ms); knee at 2 users');
 });
+
+test('the capacity chart: latency and throughput per level, the latency SLO as a flat line, the capacity as a vertical line', async () => {
+  const { capacityChartData, sloThresholdMs } = await import('../../src/core/viewmodel/capacity-chart');
+  assert.equal(capacityChartData(undefined), null);
+  const steps = [fig(1, 5, 100), fig(2, 10, 1400), fig(4, 11, 2600)];
+  const d = capacityChartData({ over: 'users', planned_steps: 6, steps, capacity: { level: 2, step: 1 }, knee: null, saturated_at: null, stopped_by: 'slo', settle_s: 1, slo_not_per_step: [] })!;
+  assert.equal(d.title, 'Capacity sweep: capacity 2 users');
+  assert.equal(d.xTitle, 'users');
+  assert.deepEqual(d.ttftP95, [{ x: 1, y: 100 }, { x: 2, y: 1400 }, { x: 4, y: 2600 }]);
+  assert.deepEqual(d.throughput.map((p) => p.y), [5, 10, 11]);
+  assert.deepEqual(d.slos, [{ label: 'SLO ttft p95 < 2s', points: [{ x: 1, y: 2000 }, { x: 4, y: 2000 }] }]);
+  // up to the highest latency drawn: e2e p95 at 4 users is 2600 + 1000
+  assert.deepEqual(d.capacity, [{ x: 2, y: 0 }, { x: 2, y: 3600 }]);
+  assert.deepEqual([sloThresholdMs('e2e p50 <= 800ms'), sloThresholdMs('ttft p95 < 1.5s'), sloThresholdMs('token_rate p50 >= 20/s')], [800, 1500, null]);
+});
