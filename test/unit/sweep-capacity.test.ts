@@ -122,3 +122,13 @@ test('the capacity chart: latency and throughput per level, the latency SLO as a
   assert.deepEqual(d.capacity, [{ x: 2, y: 0 }, { x: 2, y: 3600 }]);
   assert.deepEqual([sloThresholdMs('e2e p50 <= 800ms'), sloThresholdMs('ttft p95 < 1.5s'), sloThresholdMs('token_rate p50 >= 20/s')], [800, 1500, null]);
 });
+
+test('the sentence when the final figures no longer show what stopped the sweep: it says what was judged', () => {
+  const steps = [fig(1, 5, 100), fig(2, 10, 1400)];
+  const base: SweepSummary = { over: 'users', planned_steps: 6, steps, capacity: { level: 2, step: 1 }, knee: null, saturated_at: null, stopped_by: 'slo', stop_reason: 'at 2: ttft p95 < 2s (was 2100ms)', settle_s: 1, slo_not_per_step: [] };
+  assert.equal(capacitySentence(base), 'capacity: 2 users (TTFT p95 1400ms < 2s); stopped at 2 users: ttft p95 < 2s (was 2100ms) when judged');
+  assert.equal(
+    capacitySentence({ ...base, stopped_by: 'saturated', stop_reason: 'at 2: throughput +5% for +100% load while TTFT p95 rose from 100 ms to 1.40 s' }),
+    'capacity: 2 users (TTFT p95 1400ms < 2s); stopped at 2 users: saturated when judged (throughput +5% for +100% load while TTFT p95 rose from 100 ms to 1.40 s)',
+  );
+});

@@ -30,9 +30,13 @@ export function capacitySentence(s: SweepSummary): string {
   else if (s.steps.length === 0) parts.push('capacity: not measured (no step ran to its end)');
   else parts.push(`capacity: none of the ${s.steps.length} measured levels met every SLO`);
   const last = s.steps[s.steps.length - 1];
+  // The stop was judged on the requests finished by then; the figures here are taken again on every record.
+  const judged = s.stop_reason?.replace(/^at [^:]+: /, '');
   if (s.stopped_by === 'slo' && last) {
     const broken = last.slos.filter((x) => !x.pass).map((x) => `${x.text} broke (${x.actual_text})`);
-    parts.push(`stopped at ${lv(last.level)}: ${broken.join(', ')}`);
+    parts.push(`stopped at ${lv(last.level)}: ${broken.length ? broken.join(', ') : `${judged ?? 'an SLO broke'} when judged`}`);
+  } else if (s.stopped_by === 'saturated' && !s.saturated_at && last) {
+    parts.push(`stopped at ${lv(last.level)}: saturated when judged (${judged ?? 'throughput stopped rising'})`);
   } else if (s.saturated_at) {
     parts.push(`saturated at ${lv(s.saturated_at.level)} (${s.saturated_at.why})`);
   } else if (s.stopped_by === 'completed') {
