@@ -9,6 +9,7 @@ import type { TargetCheck } from '../core/run/target-check';
 import { serverLines } from '../core/server-metrics/verdict';
 import { runVerdict } from '../core/metrics/expectations';
 import { goodputText } from '../core/viewmodel/goodput-card';
+import { sweepLines } from './sweep-text';
 
 export function ms(v: number | null | undefined): string {
   if (v === null || v === undefined) return '-';
@@ -122,6 +123,7 @@ export function summaryText(s: Summary, dir: string): string {
   if (acc && acc.input.diff_pct !== null && Math.abs(acc.input.diff_pct) >= 1) {
     lines.push(`  note: the server counted ${acc.input.diff_pct > 0 ? '+' : ''}${acc.input.diff_pct.toFixed(1)}% input tokens against the tokenizer (${acc.input.requests} requests)`);
   }
+  if (s.sweep) lines.push(...sweepLines(s.sweep));
   // A stopped run's expectations are not judged: never PASS (runVerdict in core/metrics/expectations).
   const verdict = runVerdict(s);
   if (s.expectations.length > 0) {

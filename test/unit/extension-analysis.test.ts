@@ -55,7 +55,7 @@ describe('completion', () => {
 
   it('offers api kinds, load shapes, dataset formats and the given tokenizers after their directive', () => {
     assert.ok(labels(completionsAt(TEXT, { line: lineOf('api '), character: 4 }, [])).includes('anthropic'));
-    assert.deepEqual(labels(completionsAt(TEXT, { line: lineOf('load '), character: 5 }, [])), ['users', 'step', 'stages', 'rate', 'replay', 'burst']);
+    assert.deepEqual(labels(completionsAt(TEXT, { line: lineOf('load '), character: 5 }, [])), ['users', 'step', 'stages', 'rate', 'replay', 'burst', 'sweep']);
     assert.deepEqual(labels(completionsAt(TEXT, { line: lineOf('tokenizer '), character: 10 }, ['qwen3', 'llama3'])), ['qwen3', 'llama3']);
     assert.deepEqual(labels(completionsAt('dataset ', { line: 0, character: 8 }, [])), ['jsonl', 'sharegpt', 'synthetic', 'math500', 'arithmetic']);
   });

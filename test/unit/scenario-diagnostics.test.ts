@@ -209,7 +209,7 @@ const CASES: { name: string; text: string; expect: string[] }[] = [
     name: "unknown load shape",
     text: "target builtin:reasoning\nload ramp\nprompt \"p\"\n  user hi\n",
     expect: [
-      "2:6-2:10 error: unknown load shape \"ramp\"; expected \"users\", \"step\", \"stages\", \"rate\", \"replay\" or \"burst\""
+      "2:6-2:10 error: unknown load shape \"ramp\"; expected \"users\", \"step\", \"stages\", \"rate\", \"replay\", \"burst\" or \"sweep\""
     ],
   },
   {

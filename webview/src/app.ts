@@ -12,6 +12,7 @@ import { defaultQuery } from '../../src/core/viewmodel/table';
 import { fitColumns, type ColumnSpec } from '../../src/core/viewmodel/request-columns';
 import { ChartGrid } from './charts';
 import { AccuracyChart } from './accuracy-chart';
+import { CapacityChart } from './capacity-chart';
 import { append, h, replace } from './dom';
 import { renderHeader, snapshotVerdict } from './header-view';
 import { comparisonParts } from './compare-view';
@@ -66,6 +67,8 @@ export class App {
   private readonly charts = new ChartGrid(this.liveBox, undefined, (t) => this.showSecond(t));
   /** Graded runs: accuracy per time slice or load step, in the same grid. */
   private readonly accuracyChart = new AccuracyChart(this.liveBox);
+  /** Sweeps: throughput and latency against the load level, the SLOs and the capacity. */
+  private readonly capacityChart = new CapacityChart(this.liveBox);
   private readonly compareCharts: ChartGrid;
   private readonly timeline = new TimelineView(this.timelineBox);
   private readonly compareChartsBox = h('div', { class: 'chart-grid' });
@@ -91,6 +94,7 @@ export class App {
       this.charts.restyle();
       this.compareCharts.restyle();
       this.accuracyChart.update(this.snapshot?.summary);
+      this.capacityChart.update(this.snapshot?.summary);
       this.timeline.draw();
     });
     host.post({ type: 'ready' });
@@ -111,6 +115,7 @@ export class App {
       // Charts in a tab that was hidden have no size: draw them as soon as the tab shows.
       requestAnimationFrame(() => (this.tab === 'live' ? this.charts.redraw() : this.tab === 'compare' ? this.compareCharts.redraw() : undefined));
       if (this.tab === 'live') requestAnimationFrame(() => this.accuracyChart.redraw());
+      if (this.tab === 'live') requestAnimationFrame(() => this.capacityChart.redraw());
       if (this.tab === 'requests') this.askPage();
       if (this.tab === 'compare' && this.snapshot?.interactive) this.host.post({ type: 'listRuns' });
     });
@@ -163,6 +168,7 @@ export class App {
         this.renderCards();
         this.charts.update(this.series);
         this.accuracyChart.update(this.snapshot.summary);
+        this.capacityChart.update(this.snapshot.summary);
         this.renderTables();
         this.renderCompareShell();
         this.askPage(true);

@@ -33,6 +33,8 @@ export function loadText(l: Partial<LoadPlan> | undefined): string {
       return `${Array.isArray(o.stages) ? o.stages.length : 0} stages`;
     case 'replay':
       return `replay ${String(o.path ?? '')} at ${String(o.speed ?? 1)}x`;
+    case 'sweep':
+      return `sweep ${String(o.over)} ${n('from')}..${n('to')} each ${dur(n('each_ms'))}`;
     default:
       return JSON.stringify(l);
   }

@@ -14,6 +14,7 @@ import { symbolicEqual } from './math-symbolic';
 /** How long a time slice of `by_time` is: a load step for step loads, else about a tenth of the run. */
 export function sliceMs(load: LoadPlan): number {
   if (load.kind === 'step') return load.every_ms;
+  if (load.kind === 'sweep') return load.each_ms;
   const total = load.kind === 'users' || load.kind === 'rate' || load.kind === 'burst' ? load.duration_ms : load.kind === 'stages' ? load.stages.reduce((s, x) => s + ('over_ms' in x ? x.over_ms : x.for_ms), 0) : Infinity;
   if (!Number.isFinite(total) || total <= 0) return 10_000;
   const nice = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600].map((s) => s * 1000);

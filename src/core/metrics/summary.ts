@@ -14,6 +14,7 @@ import type { ServerTimingSummary } from '../server-metrics/timing-summary';
 import { accuracyOfGroup, type AccuracySummary } from '../grade/accuracy';
 import type { GoodputSummary } from '../types/goodput';
 import type { SessionsSummary } from './turns';
+import type { SweepSummary } from './capacity';
 
 export interface Summary {
   scenario: string;
@@ -86,6 +87,8 @@ export interface Summary {
   goodput?: GoodputSummary;
   /** Multi-turn sessions: sessions started and ended by a failed turn, and requests, TTFT and cached share per turn number (see turns.ts). */
   sessions?: SessionsSummary;
+  /** A `load sweep` run: each step's figures, the capacity, the knee and why it stopped (see capacity.ts). */
+  sweep?: SweepSummary;
 }
 
 export interface ItlByPhase {
@@ -131,6 +134,7 @@ export interface SummaryMeta {
   server_timing?: ServerTimingSummary;
   accuracy?: AccuracySummary;
   sessions?: SessionsSummary;
+  sweep?: SweepSummary;
 }
 
 export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMeta): Summary {
@@ -191,6 +195,7 @@ export function buildSummary(plan: RunPlan, agg: RunAggregator, meta: SummaryMet
     ...(meta.accuracy ? { accuracy: meta.accuracy } : {}),
     ...(goodput ? { goodput } : {}),
     ...(meta.sessions ? { sessions: meta.sessions } : {}),
+    ...(meta.sweep ? { sweep: meta.sweep } : {}),
   };
 }
 

@@ -31,6 +31,7 @@ import { startServerMetrics } from '../server-metrics/run-hook';
 import type { ServerMetricsScraper } from '../server-metrics/scraper';
 import { ServerTimingAggregator } from '../server-metrics/timing-summary';
 import { annotateServerRows } from '../server-metrics/series-rows';
+import { SweepTracker } from './sweep-tracker';
 
 export { RunStartError };
 
@@ -194,6 +195,8 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const connectionStats: ConnectionStats[] = [];
   let serverScraper: ServerMetricsScraper | undefined;
   const serverTimings = new ServerTimingAggregator();
+  /** A sweep's steps: judged as they end, and the run stopped (letting requests in flight finish) when one saturates the server or breaks an SLO. */
+  const sweep = plan.load.kind === 'sweep' && !opts.external ? new SweepTracker(plan.load, plan.expectations) : undefined;
 
   const broadcast = (m: RunnerToLoadWorker, except?: number): void => {
     workers.forEach((w, i) => {
@@ -237,6 +240,15 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
     opts.onLive!({ progress: progress(), series, requests });
   };
   const liveTimer = opts.onLive ? setInterval(sendLive, opts.liveIntervalMs ?? 200) : undefined;
+  const sweepTimer = sweep
+    ? setInterval(() => {
+        if (ready < n || finished || stopReason || runStopReason) return;
+        const d = sweep.check(performance.timeOrigin + performance.now() - startEpoch);
+        if (!d) return;
+        runStopReason = d.by;
+        broadcast({ type: 'stop', reason: d.by, abort: false });
+      }, 100)
+    : undefined;
 
   let onAllReady!: () => void;
   let onBootFailed!: (e: Error) => void;
@@ -248,6 +260,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
     const finish = async (ended_by: string, duration_ms: number, error?: string): Promise<void> => {
       if (finished) return;
       finished = true;
+      if (sweepTimer) clearInterval(sweepTimer);
       if (ready < n) {
         // A thread failed before the load started: startRun rejects, nothing was measured.
         if (progressTimer) clearInterval(progressTimer);
@@ -296,6 +309,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
         server_timing: serverTimings.summary(),
         accuracy: grading.summary(),
         sessions: turns.summary(),
+        ...(sweep ? { sweep: sweep.summary(ended_by, duration_ms) } : {}),
       });
       const series = agg.series();
       outages.annotate(series, outageReport.outages);
@@ -337,6 +351,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
               if (opts.onLive && !r.warmup) liveRows.push(requestRowOf(r));
               outages.add(r);
               serverTimings.add(r);
+              sweep?.add(r);
             }
             if (m.held_back) outages.addHeld(m.held_back);
             break;

@@ -204,7 +204,23 @@ export type LoadPlan =
   /** `load burst N every D for T`: N requests released together every D (open loop); duration_ms as for rate. */
   | { kind: 'burst'; size: number; every_ms: number; duration_ms: number }
   /** from_ms/to_ms: the window of the log replayed, in log time (before speed); its start becomes 0. */
-  | { kind: 'replay'; path: string; speed: number; from_ms?: number; to_ms?: number };
+  | { kind: 'replay'; path: string; speed: number; from_ms?: number; to_ms?: number }
+  /** `load sweep users|rate FROM..TO step xF|+N each D`: steps of rising load (src/core/load/shapes/sweep.ts); rates per second. */
+  | SweepLoad;
+
+/** A sweep's levels run from `from` to `to` (the last level is `to`), each `each_ms` long; `settle_ms` of each step's start is not measured. */
+export interface SweepLoad {
+  kind: 'sweep';
+  over: 'users' | 'rate';
+  from: number;
+  to: number;
+  /** `x2`: times 2 each step; `+4` (users) or `+2/s` (rate, per second): that much more each step. */
+  step: { by: 'times' | 'plus'; value: number };
+  each_ms: number;
+  settle_ms: number;
+  /** Rate sweeps: the arrival process. */
+  arrival: 'poisson' | 'uniform';
+}
 
 export type Stage =
   | { kind: 'ramp_users'; to: number; over_ms: number }

@@ -92,7 +92,7 @@ export interface DatasetNode extends NodeBase {
   broken: boolean;
 }
 
-export type LoadShape = 'users' | 'step' | 'stages' | 'rate' | 'replay' | 'burst';
+export type LoadShape = 'users' | 'step' | 'stages' | 'rate' | 'replay' | 'burst' | 'sweep';
 
 /** `start N users`, `add N users every D`, `max N users`, `hold D` under `load step`. */
 export interface StepLineNode extends NodeBase {
@@ -133,6 +133,8 @@ export interface LoadNode extends NodeBase {
   /** load replay PATH … from T to T: the part of the log replayed (log time, before the speed factor). */
   from?: Quantity;
   to?: Quantity;
+  /** load sweep …: the plan, complete when the line parsed (blocks/load-sweep.ts). */
+  sweep?: import('./plan').SweepLoad;
   headerRange: Range;
   children: LoadChild[];
   broken: boolean;

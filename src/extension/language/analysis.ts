@@ -15,6 +15,7 @@ import {
 } from '../../core/scenario/keywords';
 import type { Position, Range } from '../../core/scenario/diagnostics';
 import type { LoadPlan, RunPlan } from '../../core/scenario/plan';
+import { describeSweep as sweepText } from '../../core/load/shapes/sweep';
 import type { DatasetNode, PromptNode, ScenarioTree, TopNode, TurnNode } from '../../core/scenario/tree';
 import { GRADER_NAMES } from '../../core/grade/names';
 
@@ -99,6 +100,7 @@ const LOAD_SHAPE_DOCS: Record<string, string> = {
   rate: 'Open-loop arrivals: load rate 240 qpm for 1m [poisson|uniform|gamma B] (gamma 0.5: burstier than Poisson)',
   burst: 'Open-loop bursts: load burst 20 every 10s for 1m sends 20 requests at once every 10 s',
   replay: 'Replays recorded arrival times: load replay PATH [speed 2x] [from 10m] [to 20m]',
+  sweep: 'Steps of rising load that find the capacity: load sweep users 2..64 step x2 each 30s',
 };
 
 const DATASET_DOCS: Record<string, string> = {
@@ -289,6 +291,8 @@ export function describeLoad(l: LoadPlan): string {
       return `${l.size} requests at once every ${dur(l.every_ms)} for ${dur(l.duration_ms)}`;
     case 'replay':
       return `replay of \`${l.path}\` at ${l.speed}× speed`;
+    case 'sweep':
+      return sweepText(l);
   }
 }
 

@@ -3,6 +3,7 @@
  * (no request is made). Only runs against non-local targets are guarded. No `vscode` import.
  */
 import type { LoadPlan, RunPlan } from '../../core/scenario/plan';
+import { sweepLevels } from '../../core/load/shapes/sweep';
 
 /** Assumed seconds per request of a closed-loop user, for the estimate only. */
 export const ASSUMED_REQUEST_S = 5;
@@ -65,6 +66,10 @@ export function estimateRequests(load: LoadPlan, stopAfterRequests?: number): nu
     }
     case 'replay':
       n = Infinity;
+      break;
+    case 'sweep':
+      // Every step run (a saturated server ends the sweep sooner).
+      n = sweepLevels(load).reduce((a, level) => a + (load.each_ms / 1000) * (load.over === 'rate' ? level : level / ASSUMED_REQUEST_S), 0);
       break;
   }
   if (stopAfterRequests !== undefined) n = Math.min(n, stopAfterRequests);

@@ -12,6 +12,7 @@ import { replayShape } from './replay';
 import { burstShape } from './burst';
 import { stagesShape } from './stages';
 import { stepShape } from './step';
+import { sweepShape } from './sweep';
 import type { ArrivalProcess, LoadShape, OpenLoopSchedule, Schedule, ShapeContext } from './types';
 import { usersShape } from './users';
 
@@ -22,6 +23,7 @@ export const LOAD_SHAPES: { readonly [K in LoadPlan['kind']]: LoadShape<K> } = {
   rate: rateShape,
   replay: replayShape,
   burst: burstShape,
+  sweep: sweepShape,
 };
 
 export const ARRIVALS: { readonly [K in OpenLoopSchedule['arrival']]: ArrivalProcess } = {

@@ -9,8 +9,9 @@ import type { LoadNode, LoadShape, TopNode } from '../tree';
 import type { BlockModule } from './block';
 import { arrivalExtra, burstPlan, parseArrival, parseBurst } from './load-arrivals';
 import { LOAD_WORDS, USERS_WORDS, parseStageLine, parseStepLine, resolveStages, resolveStep } from './load-steps';
+import { parseSweep } from './load-sweep';
 
-export const LOAD_SHAPES = ['users', 'step', 'stages', 'rate', 'replay', 'burst'] as const;
+export const LOAD_SHAPES = ['users', 'step', 'stages', 'rate', 'replay', 'burst', 'sweep'] as const;
 
 export function parseLoad(p: ParseCore, rl: RawLine): TopNode {
   const ts = rl.lex.tokens;
@@ -84,6 +85,10 @@ export function parseLoad(p: ParseCore, rl: RawLine): TopNode {
       p.extra(rl, i, usage, ['speed', 'from', 'to']);
       break;
     }
+    case 'sweep':
+      p.noBlock(rl);
+      parseSweep(p, rl, node);
+      break;
     case 'step':
     case 'stages': {
       p.extra(rl, 2, `load ${shape} on its own line, with its settings indented below`);
@@ -100,7 +105,7 @@ export function parseLoad(p: ParseCore, rl: RawLine): TopNode {
 
 export const load: BlockModule = {
   directives: {
-    load: { doc: 'The load shape: users, step, stages, rate, replay or burst', parse: parseLoad },
+    load: { doc: 'The load shape: users, step, stages, rate, replay, burst or sweep', parse: parseLoad },
   },
   contexts: LOAD_WORDS,
 };
@@ -157,6 +162,8 @@ export function resolveLoad(r: Resolution, stop: RunPlan['stop']): LoadPlan | un
       return resolveStep(r, node);
     case 'stages':
       return resolveStages(r, node);
+    case 'sweep':
+      return node.sweep;
   }
 }
 
@@ -172,10 +179,12 @@ export function loadDuration(load: LoadPlan): number | undefined {
       return load.stages.reduce((a, s) => a + (s.kind === 'hold' ? s.for_ms : s.over_ms), 0);
     case 'replay':
       return undefined;
+    case 'sweep':
+      return undefined;
   }
 }
 
 /** Loads whose requests arrive on a schedule rather than after the previous response. */
 export function isOpenLoop(load: LoadPlan): boolean {
-  return load.kind === 'rate' || load.kind === 'burst' || load.kind === 'replay' || (load.kind === 'stages' && load.stages.some((s) => s.kind === 'ramp_rate'));
+  return load.kind === 'rate' || load.kind === 'burst' || load.kind === 'replay' || (load.kind === 'sweep' && load.over === 'rate') || (load.kind === 'stages' && load.stages.some((s) => s.kind === 'ramp_rate'));
 }
