@@ -14,15 +14,8 @@ import path from 'node:path';
 import { createClient } from '../src/core/protocols';
 import { buildRecord } from '../src/core/metrics/record';
 import type { PromptPlan } from '../src/core/scenario/plan';
+import type { BenchRow } from './bench-kit';
 
-interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  baseline_name: string;
-  baseline: number;
-  ratio: number;
-}
 
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
 
