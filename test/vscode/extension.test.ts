@@ -117,7 +117,7 @@ suite('llmload extension', () => {
     const { language } = await api();
     const uri = fixture('large.llmload');
     const sentence = 'The lighthouse keeper counted every wave that broke on the rocks below. ';
-    const body = Array.from({ length: 8000 }, (_, i) => `    ${sentence}${i}`).join('\n');
+    const body = Array.from({ length: 32000 }, (_, i) => `    ${sentence}${i}`).join('\n');
     const text = `scenario "Large"\ntarget builtin:chat\nmodel sim-chat\ntokenizer qwen3\nload users 1 for 1s\n\nprompt "long"\n  user\n${body}\n`;
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
     try {
@@ -128,7 +128,7 @@ suite('llmload extension', () => {
         order.push('counts');
         return r;
       });
-      // While the worker counts ~600 KB, the extension host still answers a hover.
+      // While the worker counts ~2.4 MB (over 500k tokens), the extension host still answers a hover.
       const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(1, 2));
       order.push('hover');
       assert.ok(hovers.length > 0);
