@@ -19,6 +19,9 @@ import { compareSummaries } from '../../src/core/compare/compare';
 import { summaryText } from '../../src/cli/format';
 import { junitXml } from '../../src/core/report/junit';
 import { markdownSummary } from '../../src/core/report/markdown-summary';
+import { okRecord } from '../helpers/records';
+
+const rec = (over: Partial<RequestRecord>): RequestRecord => okRecord({ e2e_ms: 1100, output_tokens: 51, ...over });
 
 let runDir = '';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-goodput-'));
@@ -103,31 +106,6 @@ test('summary.goodput equals a hand count over requests.jsonl of a run against t
   assert.ok(md.includes('| ✗ | goodput share \\>= 99% | ' + share + ' |'), md);
   assert.ok(md.includes(`| ${good.length} of ${counted.length} (${((good.length / counted.length) * 100).toFixed(1)}%) · `), md);
 });
-
-function rec(over: Partial<RequestRecord>): RequestRecord {
-  return {
-    id: 0,
-    prompt: 'p',
-    user: 0,
-    start_ms: 0,
-    offset_ms: 0,
-    status: 'ok',
-    http_status: 200,
-    ttft_ms: 100,
-    ttfa_ms: 100,
-    thinking_ms: null,
-    e2e_ms: 1100,
-    input_tokens: 10,
-    output_tokens: 51,
-    output_tokens_source: 'server',
-    thinking_tokens: 0,
-    thinking_tokens_source: 'server',
-    token_rate: 50,
-    finish_reason: 'stop',
-    packets: {},
-    ...over,
-  };
-}
 
 test('tpot is (e2e − ttft) / (output_tokens − 1); a figure the record lacks fails its condition', () => {
   assert.equal(goodputFigureOf(rec({}), 'tpot'), 20);

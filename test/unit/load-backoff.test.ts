@@ -8,6 +8,10 @@ import { OUTAGE_MIN_FAILURES, OutageTracker } from '../../src/core/metrics/outag
 import type { RequestRecord } from '../../src/core/metrics/record';
 import type { SeriesRow } from '../../src/core/metrics/aggregate';
 import { createRng } from '../../src/core/sim/random';
+import { okRecord } from '../helpers/records';
+
+const rec = (over: Partial<RequestRecord>): RequestRecord =>
+  okRecord({ ttft_ms: 5, ttfa_ms: 5, e2e_ms: 10, input_tokens: null, output_tokens: 3, output_tokens_source: 'packets', thinking_tokens_source: 'packets', token_rate: null, packets: { answer: 3 }, ...over });
 
 const policy = { base_ms: 100, cap_ms: 10_000 };
 
@@ -67,31 +71,6 @@ test('Retry-After: delay-seconds or an HTTP-date; malformed or absent is undefin
   assert.equal(retryAfterMs('', now), undefined);
   assert.equal(retryAfterMs(undefined, now), undefined);
 });
-
-function rec(over: Partial<RequestRecord>): RequestRecord {
-  return {
-    id: 0,
-    prompt: 'p',
-    user: 0,
-    start_ms: 0,
-    offset_ms: 0,
-    status: 'ok',
-    http_status: 200,
-    ttft_ms: 5,
-    ttfa_ms: 5,
-    thinking_ms: null,
-    e2e_ms: 10,
-    input_tokens: null,
-    output_tokens: 3,
-    output_tokens_source: 'packets',
-    thinking_tokens: 0,
-    thinking_tokens_source: 'packets',
-    token_rate: null,
-    finish_reason: 'stop',
-    packets: { answer: 3 },
-    ...over,
-  };
-}
 
 const fail = (kind: NonNullable<RequestRecord['error']>['kind'], http_status: number | null, packets: RequestRecord['packets'] = {}, over: Partial<RequestRecord> = {}) =>
   rec({ status: 'error', error: { kind, message: kind }, http_status, packets, ttft_ms: null, ttfa_ms: null, ...over });

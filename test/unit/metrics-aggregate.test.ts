@@ -5,31 +5,9 @@ import { Hist } from '../../src/core/metrics/histogram';
 import { evaluateExpectations } from '../../src/core/metrics/expectations';
 import type { RequestRecord } from '../../src/core/metrics/record';
 import { createRng } from '../../src/core/sim/random';
+import { okRecord } from '../helpers/records';
 
-function rec(over: Partial<RequestRecord>): RequestRecord {
-  return {
-    id: 0,
-    prompt: 'p',
-    user: 0,
-    start_ms: 0,
-    offset_ms: 0,
-    status: 'ok',
-    http_status: 200,
-    ttft_ms: 100,
-    ttfa_ms: 100,
-    thinking_ms: null,
-    e2e_ms: 500,
-    input_tokens: 10,
-    output_tokens: 20,
-    output_tokens_source: 'server',
-    thinking_tokens: 0,
-    thinking_tokens_source: 'server',
-    token_rate: 50,
-    finish_reason: 'stop',
-    packets: {},
-    ...over,
-  };
-}
+const rec = okRecord;
 
 test('histograms of several threads merged through their encoding equal one histogram fed every sample', () => {
   const rng = createRng(7);
