@@ -212,3 +212,13 @@ test('samples follow the summary rules: warmup and cancelled left out, failures 
   assert.equal(s.gaps.length, 2);
   assert.equal(s.decode_ms[0], 980, '49 gaps at 50 tokens/s');
 });
+
+test('a share that falls from almost all to none: the interval stops at −100 points instead of going past it', () => {
+  // 85 of 94 good against 0 of 94, at one row's level of a 15-row table (99.7%): the normal bounds reached −1.15.
+  const d = proportionDiffInterval(85, 94, 0, 94, 0.9967, 1.8, 1);
+  assert.equal(d.lo, -1);
+  assert.ok(d.hi < -0.5 && d.hi > -0.9, JSON.stringify(d));
+  assert.ok(Math.abs(d.point + 85 / 94) < 1e-12);
+  const up = proportionDiffInterval(0, 94, 85, 94, 0.9967, 1, 1.8);
+  assert.equal(up.hi, 1);
+});

@@ -1,7 +1,8 @@
 // Compare on real runs against the built-in simulator over loopback (issue 18, "honest
 // comparison"): two runs of the same scenario on the same profile, with fixed seeds, compare as
 // "no significant change" in most repeats; a profile twice as slow compares as "worse" with
-// intervals that exclude zero, in the JSON, the CLI table and the HTML report's Compare tab; a run
+// intervals that exclude zero, in the JSON, the CLI table and the HTML report's Compare tab, and in its goodput
+// rows against a goodput line only the fast profile meets; a run
 // without requests.jsonl falls back to the noise band and says so.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,8 @@ import type { Comparison } from '../../src/core/compare/compare';
 import { runCompare } from '../../src/cli/compare';
 import { runReport } from '../../src/cli/report';
 import { plan } from '../helpers/plans';
+import type { RunPlan } from '../../src/core/scenario/plan';
+import type { Summary } from '../../src/core/metrics/summary';
 import { buildWebviewBundle, openBrowser, type Browser } from '../vscode/panel/fixtures';
 
 declare const document: any;
@@ -27,7 +30,7 @@ const PAIRS = 10;
 
 let tmp: string;
 
-async function run(name: string, seed: number, profile = PROFILE): Promise<string> {
+async function run(name: string, seed: number, profile = PROFILE, over: Partial<RunPlan> = {}): Promise<string> {
   const p = plan({
     target: { kind: 'builtin', profile },
     model: 'sim-chat',
@@ -36,6 +39,7 @@ async function run(name: string, seed: number, profile = PROFILE): Promise<strin
     load: { kind: 'users', users: 16, duration_ms: 8000 },
     stop: { after_requests: 80 },
     prompts: [{ name: 'q', weight: 1, messages: [{ role: 'user', content: 'Say a few words about load tests.' }], params: { max_tokens: 6 } }],
+    ...over,
   });
   const r = await (await startRun(p, { outDir: path.join(tmp, name) })).done;
   assert.equal(r.error, undefined);
@@ -179,4 +183,39 @@ test('the HTML report made with --compare shows the intervals, the verdict words
   } finally {
     await browser?.close();
   }
+});
+
+// Goodput (issue 18): the slow profile cannot meet a goodput line the fast one meets.
+// Between the two: the fast profile meets it, the slow one cannot (TTFT ~600 ms, TPOT ~50 ms).
+const GOODPUT = { text: 'ttft < 450ms and tpot < 37ms', conditions: [{ figure: 'ttft' as const, op: '<' as const, value: 450 }, { figure: 'tpot' as const, op: '<' as const, value: 37 }] };
+
+const goodput = (dir: string) => (JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as Summary).goodput!;
+
+const GOODPUT_REPEATS = 3;
+
+test(`a profile twice as slow compares goodput as worse, each interval excluding zero, in each of ${GOODPUT_REPEATS} seeded repeats; the same profile as no significant change in most`, async (t) => {
+  let same = 0;
+  for (let i = 0; i < GOODPUT_REPEATS; i++) {
+    // Side by side, so all three runs meet the same machine.
+    const [a, slow, twin] = await Promise.all([run(`gp-a${i}`, 500 + i, PROFILE, { goodput: GOODPUT }), run(`gp-slow${i}`, 600 + i, SLOW, { goodput: GOODPUT }), run(`gp-twin${i}`, 700 + i, PROFILE, { goodput: GOODPUT })]);
+    t.diagnostic(`goodput A ${goodput(a).requests}/${goodput(a).of}, slow ${goodput(slow).requests}/${goodput(slow).of}, same profile ${goodput(twin).requests}/${goodput(twin).of}`);
+    const c = compareRunFolders(a, slow);
+    assert.equal(c.stats?.judged_by, 'interval');
+    const rows = c.rows.filter((r) => r.metric.startsWith('goodput_'));
+    assert.deepEqual(rows.map((r) => r.label), ['goodput rps', 'goodput share']);
+    for (const r of rows) {
+      assert.equal(r.judged_by, 'interval', r.label);
+      assert.equal(r.verdict, 'worse', `${r.label}: ${JSON.stringify(r)}`);
+      assert.ok(r.interval!.hi < 0, `${r.label}: ${JSON.stringify(r.interval)}`);
+      assert.ok(r.b! < r.a!, r.label);
+    }
+    assert.equal(rows[0]!.interval!.method, 'poisson');
+    assert.equal(rows[1]!.interval!.method, 'proportion');
+    // A share's change lies in −1..1 (−100..+100 points): its interval too.
+    assert.ok(rows[1]!.interval!.lo >= -1 && rows[1]!.interval!.hi <= 1, JSON.stringify(rows[1]!.interval));
+    const s = compareRunFolders(a, twin).rows.filter((x) => x.metric.startsWith('goodput_'));
+    assert.ok(s.every((r) => r.judged_by === 'interval'));
+    if (s.every((r) => r.verdict === 'same')) same++;
+  }
+  assert.ok(same >= GOODPUT_REPEATS - 1, `the same profile compared as no significant change in ${same} of ${GOODPUT_REPEATS}`);
 });

@@ -21,6 +21,7 @@ import { watchResize, watchTheme } from './theme';
 import { TimelineView } from './timeline-view';
 import { serverCard } from '../../src/core/server-metrics/verdict';
 import { goodputCard } from '../../src/core/viewmodel/goodput-card';
+import { turnsView } from './turns-view';
 
 const TABS: ViewTab[] = ['live', 'tables', 'requests', 'compare'];
 
@@ -264,6 +265,8 @@ export class App {
     // Goodput (docs/metrics.md): the share of requests that met every condition of the scenario's goodput line.
     const gp = live ? undefined : goodputCard(sum.goodput);
     if (gp) this.cards.appendChild(Object.assign(card('goodput', gp.label, gp.value), { title: gp.title }));
+    // Multi-turn sessions (docs/results-panel.md): TTFT by turn, where prefix-cache reuse shows; at the end (from summary.json).
+    append(this.cards, live ? null : turnsView(sum.sessions));
   }
 
   // ---- tables ----

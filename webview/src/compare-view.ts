@@ -56,7 +56,10 @@ export function comparisonParts(c: Comparison): HTMLElement[] {
     parts.push(h('p', { class: 'muted stats-note', 'data-confidence': s.confidence, 'data-min-effect': s.min_effect }, `Method: ${s.note}.`));
   }
   if (c.noise) parts.push(h('p', { class: 'muted noise-note', 'data-noise': c.noise.band }, `Noise: ${c.noise.note}${s?.judged_by === 'interval' ? ' (rows without an interval: server figures, accuracy, token buckets)' : ''}.`));
-  parts.push(rowsTable(c.rows, 'compare', s?.judged_by === 'interval'));
+  // Multi-turn sessions: the per-turn TTFT rows in a table of their own, below the run's figures.
+  const turns = c.rows.filter((r) => r.turn !== undefined);
+  parts.push(rowsTable(turns.length ? c.rows.filter((r) => r.turn === undefined) : c.rows, 'compare', s?.judged_by === 'interval'));
+  if (turns.length) parts.push(h('h4', null, 'By turn (multi-turn sessions)'), rowsTable(turns, 'compare-turns', s?.judged_by === 'interval'));
   for (const b of c.buckets) parts.push(h('h4', null, `Bucket ${b.bucket}`), rowsTable(b.rows, 'compare-bucket', false));
   return parts;
 }

@@ -183,7 +183,8 @@ export function proportionDiffInterval(okA: number, nA: number, okB: number, nB:
   const se = Math.sqrt(((pa * (1 - pa)) / (nA + 2)) * Math.max(1, deffA) + ((pb * (1 - pb)) / (nB + 2)) * Math.max(1, deffB));
   const z = normalQuantile(1 - (1 - level) / 2);
   const point = okB / nB - okA / nA;
-  return { point, lo: pb - pa - z * se, hi: pb - pa + z * se, method: 'proportion' };
+  // A difference of two shares lies in −1..1: the normal bounds are cut there (all good against none good reached −115%).
+  return { point, lo: Math.max(-1, pb - pa - z * se), hi: Math.min(1, pb - pa + z * se), method: 'proportion' };
 }
 
 /** Per-request pairs (x, y) for a ratio of sums Σx / Σy (e.g. decode ms over token gaps). */

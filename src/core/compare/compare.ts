@@ -9,6 +9,7 @@ import type { Summary } from '../metrics/summary';
 import { readBuckets, type BucketFigures } from '../viewmodel/buckets';
 import { serverCompareRows } from '../server-metrics/compare-rows';
 import { goodputCompareRows } from './goodput-rows';
+import { turnCompareRows } from './turn-rows';
 import { applyNoise, figureName, noiseBand, type NoiseBand } from './noise';
 import type { PlanDifference } from './differences';
 import type { CompareRow, Verdict } from './row';
@@ -148,6 +149,8 @@ export function compareSummaries(a: Summary, b: Summary, refs?: { a?: RunRef; b?
   const noise = noiseBand(a.requests?.ok ?? a.requests?.total ?? 0, b.requests?.ok ?? b.requests?.total ?? 0);
   applyNoise(rows, noise);
   for (const r of rows) r.name = figureName(r.metric, r.stat);
+  // Multi-turn sessions: TTFT per turn (turn 1 vs turn 1, ...), named and noise-banded per turn.
+  rows.push(...turnCompareRows(a, b, compareValues));
   const ba = readBuckets(a);
   const bb = readBuckets(b);
   const buckets: BucketComparison[] = [];

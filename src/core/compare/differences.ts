@@ -6,6 +6,7 @@
  */
 import type { Summary } from '../metrics/summary';
 import type { LoadPlan, RunPlan } from '../scenario/plan';
+import { sessionDifferences } from './turn-rows';
 
 export interface PlanDifference {
   /** `target`, `model`, `load`, `prompts`, ... */
@@ -98,6 +99,7 @@ export function planDifferences(
   const nb = promptsText(pb);
   if (na !== nb) add('prompts', na, nb);
   else if (promptsContent(pa) !== promptsContent(pb)) out.push({ what: 'prompts', a: `${na} (text or parameters differ)`, b: nb });
+  out.push(...sessionDifferences(a, b, dur));
   add('scenario', String(a.summary?.scenario ?? pa?.scenario ?? '-'), String(b.summary?.scenario ?? pb?.scenario ?? '-'));
   const ea = a.summary?.ended_by;
   const eb = b.summary?.ended_by;

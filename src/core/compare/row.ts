@@ -34,6 +34,8 @@ export interface CompareRow {
   label: string;
   /** `p95`, or '' for a plain figure. */
   stat: string;
+  /** Per-turn rows of multi-turn sessions (turn-rows.ts): the turn number, from 1. */
+  turn?: number;
   /** The figure in words: `Time to first token, p95`. */
   name?: string;
   /** The relative change below which this row is `same` (noise), e.g. 0.1 = ±10%; rows judged by an interval have none. */

@@ -32,6 +32,8 @@ export interface RunSamples {
   duration_s: number;
   /** Each finished request good or not by the run's goodput line (summary.json `goodput`); absent without one. */
   goodput?: GoodputSamples;
+  /** Multi-turn sessions: the same samples over each turn's requests alone, by turn number (turn-rows.ts). */
+  turns?: Map<number, RunSamples>;
 }
 
 /** Reads a run folder's samples; null when it has no requests.jsonl (a summary-only or old run). */
@@ -54,7 +56,7 @@ export function readRunSamples(dir: string, duration_s: number, goodput?: Goodpu
   return samplesOf(records, duration_s, goodput);
 }
 
-export function samplesOf(records: readonly RequestRecord[], duration_s: number, goodput?: GoodputSummary): RunSamples {
+export function samplesOf(records: readonly RequestRecord[], duration_s: number, goodput?: GoodputSummary, byTurn = true): RunSamples {
   const gp = goodputSamplesOf(goodput);
   const timings = Object.fromEntries(SAMPLED_TIMINGS.map((m) => [m, [] as number[]])) as Record<SampledTiming, number[]>;
   const out: number[] = [];
@@ -96,5 +98,14 @@ export function samplesOf(records: readonly RequestRecord[], duration_s: number,
     gaps: Float64Array.from(gaps),
     duration_s: duration_s > 0 ? duration_s : 1e-9,
     ...(gp ? { goodput: gp } : {}),
+    ...(byTurn ? turnSamples(inOrder, duration_s) : {}),
   };
+}
+
+/** Each turn's requests (already filtered and in send order) as samples of their own; nothing for a run without sessions. */
+function turnSamples(inOrder: readonly RequestRecord[], duration_s: number): { turns?: Map<number, RunSamples> } {
+  const groups = new Map<number, RequestRecord[]>();
+  for (const r of inOrder) if (typeof r.turn === 'number') (groups.get(r.turn) ?? groups.set(r.turn, []).get(r.turn)!).push(r);
+  if (groups.size === 0) return {};
+  return { turns: new Map([...groups].map(([t, rs]) => [t, samplesOf(rs, duration_s, undefined, false)])) };
 }

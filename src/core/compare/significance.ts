@@ -21,6 +21,7 @@ import {
 } from './bootstrap';
 import type { CompareRow } from './row';
 import { goodputTest } from './goodput-rows';
+import { turnTest } from './turn-rows';
 import { SAMPLED_TIMINGS, type RunSamples, type SampledTiming } from './samples';
 
 /** A change smaller than this (5% of run A's figure) is "no significant change" even when it is real. */
@@ -69,6 +70,8 @@ function isSampled(m: string): m is SampledTiming {
 
 /** How a row is tested with these samples; null: no samples for it (keeps the noise band). */
 function testFor(r: CompareRow, a: RunSamples, b: RunSamples, seed: number): RowTest {
+  // Per-turn TTFT rows: the same test on that turn's requests alone.
+  if (r.turn !== undefined) return turnTest(r, a, b, seed, testFor);
   const s = seedOf(`${r.metric} ${r.stat}`, seed);
   const m = r.metric;
   if (isSampled(m)) {

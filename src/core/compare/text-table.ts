@@ -41,8 +41,11 @@ export function comparisonText(cmp: Comparison): string[] {
     ...statsText(cmp),
     ...(cmp.noise ? [`   noise: ${cmp.noise.note}${cmp.stats?.judged_by === 'interval' ? ' (rows without an interval: server figures, accuracy, token buckets)' : ''}`] : []),
     '',
-    ...rowsText(cmp.rows, '', cmp),
+    ...rowsText(cmp.rows.filter((r) => r.turn === undefined), '', cmp),
   ];
+  // Multi-turn sessions: TTFT per turn, aligned on their own.
+  const turns = cmp.rows.filter((r) => r.turn !== undefined);
+  if (turns.length) lines.push('', 'by turn', ...rowsText(turns, '  ', cmp));
   for (const b of cmp.buckets) {
     lines.push('', `bucket ${b.bucket}`, ...rowsText(b.rows, '  '));
   }

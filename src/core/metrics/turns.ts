@@ -18,6 +18,10 @@ export interface TurnFigures {
   ok: number;
   failed: number;
   ttft_ms: { p50: number | null; p95: number | null };
+  /** Time to the first answer token; absent when no ok request of the turn had one. */
+  ttfa_ms?: { p50: number | null; p95: number | null };
+  /** Output tokens per second of each ok request after its first token (the summary's token_rate), p50. */
+  token_rate?: { p50: number | null };
   /** Input tokens of the ok requests that reported a cached count, how many of those were cached, and the share. */
   input_tokens: number;
   cached_tokens: number;
@@ -37,6 +41,8 @@ interface TurnAcc {
   ok: number;
   failed: number;
   ttft: Hist;
+  ttfa: Hist;
+  rate: Hist;
   cache: CacheTally;
 }
 
@@ -48,12 +54,14 @@ export class TurnAggregator {
   add(rec: RequestRecord): void {
     if (rec.turn === undefined || rec.warmup || rec.error?.kind === 'cancelled') return;
     let a = this.byTurn.get(rec.turn);
-    if (!a) this.byTurn.set(rec.turn, (a = { requests: 0, ok: 0, failed: 0, ttft: new Hist(), cache: new CacheTally() }));
+    if (!a) this.byTurn.set(rec.turn, (a = { requests: 0, ok: 0, failed: 0, ttft: new Hist(), ttfa: new Hist(), rate: new Hist(), cache: new CacheTally() }));
     a.requests++;
     if (rec.turn === 1) this.started++;
     if (rec.status === 'ok') {
       a.ok++;
       if (rec.ttft_ms !== null) a.ttft.record(rec.ttft_ms);
+      if (typeof rec.ttfa_ms === 'number') a.ttfa.record(rec.ttfa_ms);
+      if (typeof rec.token_rate === 'number' && Number.isFinite(rec.token_rate)) a.rate.record(rec.token_rate);
       a.cache.add(rec);
     } else {
       a.failed++;
@@ -68,7 +76,18 @@ export class TurnAggregator {
       .sort((x, y) => x[0] - y[0])
       .map(([turn, a]): TurnFigures => {
         const c = a.cache.figures();
-        return { turn, requests: a.requests, ok: a.ok, failed: a.failed, ttft_ms: { p50: a.ttft.stat('p50'), p95: a.ttft.stat('p95') }, input_tokens: c.input_tokens, cached_tokens: c.cached_tokens, cached_share: c.share };
+        return {
+          turn,
+          requests: a.requests,
+          ok: a.ok,
+          failed: a.failed,
+          ttft_ms: { p50: a.ttft.stat('p50'), p95: a.ttft.stat('p95') },
+          ...(a.ttfa.count > 0 ? { ttfa_ms: { p50: a.ttfa.stat('p50'), p95: a.ttfa.stat('p95') } } : {}),
+          token_rate: { p50: a.rate.stat('p50') },
+          input_tokens: c.input_tokens,
+          cached_tokens: c.cached_tokens,
+          cached_share: c.share,
+        };
       });
     return { started: this.started, ended_by_failure: this.failedSessions, turns };
   }
