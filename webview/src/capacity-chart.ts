@@ -23,7 +23,8 @@ export class CapacityChart {
     const table = capacityTable(summary?.sweep);
     if (!d || !table) return this.view.hide();
     const options = baseOptions({ title: d.title, unit: 'latency ms', unitRight: 'requests/s served' }, d.xTitle);
-    scale(options, 'x').min = undefined;
+    // The axis spans the measured levels (not the live charts' 0..5 s default).
+    Object.assign(scale(options, 'x'), { min: undefined, suggestedMax: undefined });
     (options.elements as Record<string, Record<string, unknown>>).point!.radius = 3;
     const c = chartColors();
     const marker = { borderDash: [2, 2], pointRadius: 0 };
