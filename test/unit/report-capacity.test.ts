@@ -3,7 +3,7 @@
  * a static SVG (one point per step on each line, the SLO line at its threshold, the capacity and
  * knee markers at their levels, every text escaped, no script or style attribute) and the per-step
  * table; a run that was not a sweep has no capacity section. On a real sweep against the built-in
- * simulator with 2 serving slots (capacity 2 users for TTFT p95 < 100ms), then in headless Chromium:
+ * simulator with 2 serving slots and 0.5 s requests (capacity 2 users for TTFT p95 < 250ms: a third user waits for a slot), then in headless Chromium:
  * the SVG is drawn under the report's CSP with no error, and the panel app's capacity chart has its
  * screen-reader table with one row per step.
  */
@@ -26,14 +26,14 @@ import { buildWebviewBundle, canvasDrawn, openBrowser, TEST_OUTPUT, type Browser
 declare function getComputedStyle(e: unknown): { stroke: string };
 
 const SCENARIO = `scenario "capacity report"
-target builtin:chat?max_concurrency=2&decode_tokens_per_s=100&answer_tokens=30&jitter=0.2&overhead_ms=5&batch_slowdown=0&keepalive_interval_ms=0
+target builtin:chat?max_concurrency=2&decode_tokens_per_s=60&answer_tokens=30&jitter=0.2&overhead_ms=5&batch_slowdown=0&keepalive_interval_ms=0
 model sim
-load sweep users 1..4 step +1 each 1500ms
+load sweep users 1..4 step +1 each 2s
 seed 7
 prompt "p"
   user Say hi
 expect
-  ttft p95 < 100ms
+  ttft p95 < 250ms
 `;
 
 let tmp: string;
@@ -66,7 +66,7 @@ function groups(svg: string, cls: string): string[] {
 }
 const attr = (el: string, name: string): string | undefined => new RegExp(`\\b${name}="([^"]*)"`).exec(el)?.[1];
 
-test('the report of a sweep has the capacity SVG: one point per step on every line, the SLO line at 100 ms, the capacity marker at the capacity, the table', async () => {
+test('the report of a sweep has the capacity SVG: one point per step on every line, the SLO line at 250 ms, the capacity marker at the capacity, the table', async () => {
   const out = path.join(tmp, 'sweep.html');
   assert.equal(await runReport([sweepDir, '--html', out], { out: () => undefined, err: () => undefined }), 0);
   const html = fs.readFileSync(out, 'utf8');
@@ -88,12 +88,12 @@ test('the report of a sweep has the capacity SVG: one point per step on every li
     assert.ok(Math.abs(Number(m[1]) - sc.x(sweep.steps[i]!.level)) < 0.1);
     assert.ok(Math.abs(Number(m[2]) - sc.yRight(sweep.steps[i]!.throughput_rps)) < 0.1);
   });
-  // The SLO: one dashed line at 100 ms, its text escaped.
+  // The SLO: one dashed line at 250 ms, its text escaped.
   const slo = groups(svg, 'cap-slo').filter((g) => g.includes('data-slo'));
   assert.equal(slo.length, 1);
-  assert.equal(attr(slo[0]!, 'data-slo'), 'ttft p95 &lt; 100ms');
-  assert.equal(attr(slo[0]!, 'data-threshold-ms'), '100');
-  assert.ok(Math.abs(Number(attr(slo[0]!, 'y1')) - sc.yLeft(100)) < 0.1);
+  assert.equal(attr(slo[0]!, 'data-slo'), 'ttft p95 &lt; 250ms');
+  assert.equal(attr(slo[0]!, 'data-threshold-ms'), '250');
+  assert.ok(Math.abs(Number(attr(slo[0]!, 'y1')) - sc.yLeft(250)) < 0.1);
   // The capacity marker at the capacity's level, where that step's points are.
   const cap = groups(svg, 'cap-capacity').find((g) => g.includes('data-level'))!;
   assert.equal(Number(attr(cap, 'data-level')), sweep.capacity!.level);
