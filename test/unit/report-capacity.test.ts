@@ -188,3 +188,9 @@ test('in Chromium: the SVG is drawn under the CSP with no error, and the app\'s 
   assert.deepEqual(blocked, []);
 
 });
+
+test('axis tops: the smallest round number at or above the highest value whose quarters are round', async () => {
+  const { niceCeil } = await import('../../src/core/report/capacity-svg');
+  assert.deepEqual([2068, 2.625, 0.3, 999, 1000, 1001, 7].map((v) => niceCeil(v, 0.01)), [2400, 3, 0.3, 1000, 1000, 1200, 8]);
+  assert.equal(niceCeil(3, 10), 10, 'never under the floor');
+});

@@ -24,11 +24,11 @@ const SERIES = [
   { key: 'throughput', label: 'throughput (req/s, right axis)', of: (d: CapacityChartData) => d.throughput, axis: 'right', color: '#89d185' },
 ] as const;
 
-/** The smallest 1, 2 or 5 times a power of ten at or above `v` (at least `floor`). */
+/** The smallest round number at or above `v` (at least `floor`) whose quarters are round too: the axis has 4 ticks. */
 export function niceCeil(v: number, floor = 1): number {
   if (!Number.isFinite(v) || v <= floor) return floor;
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
+  for (const m of [1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10]) if (m * p >= v * (1 - 1e-12)) return +(m * p).toPrecision(12);
   return 10 * p;
 }
 
@@ -124,7 +124,9 @@ export function capacitySvg(d: CapacityChartData): string {
   const marker = (cls: string, level: number | null, label: string, color: string, dy: number): void => {
     if (level === null) return;
     const x = fx(s.x(level));
-    out.push(`<g class="${cls}" data-level="${level}"><line x1="${x}" y1="${PAD.top}" x2="${x}" y2="${bottom}" stroke="${color}" stroke-dasharray="2 2" stroke-width="2"/><text x="${fx(s.x(level) + 4)}" y="${PAD.top + dy}" fill="currentColor">${e(label)}</text></g>`);
+    // The label on the side with room: left of a marker in the plot's right half.
+    const left = s.x(level) > (PAD.left + right) / 2;
+    out.push(`<g class="${cls}" data-level="${level}"><line x1="${x}" y1="${PAD.top}" x2="${x}" y2="${bottom}" stroke="${color}" stroke-dasharray="2 2" stroke-width="2"/><text x="${fx(s.x(level) + (left ? -4 : 4))}" y="${PAD.top + dy}"${left ? ' text-anchor="end"' : ''} fill="currentColor">${e(label)}</text></g>`);
   };
   marker('cap-capacity', d.capacityLevel, `capacity ${tickText(d.capacityLevel ?? 0)}`, '#f14c4c', 10);
   marker('cap-knee', d.kneeLevel, `knee ${tickText(d.kneeLevel ?? 0)}`, '#d18616', d.kneeLevel === d.capacityLevel ? 24 : 10);
