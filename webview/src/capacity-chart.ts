@@ -1,65 +1,69 @@
 /**
  * The capacity chart of a sweep (docs/metrics.md "Sweeps"): TTFT p50/p95 and e2e p95 against the
- * load level, throughput on the right-hand axis, the latency SLOs as dashed lines and the capacity
- * as a vertical line. It sits in the Live tab's chart grid, only while the shown run has
- * `summary.sweep`.
+ * load level, throughput on the right-hand axis, the latency SLOs as dashed lines, the capacity and
+ * the knee as vertical lines. It sits in the Live tab's chart grid, only while the shown run has
+ * `summary.sweep`. Under the canvas, a table of the steps for screen readers (the chart's text
+ * twin, the same rows the HTML report shows); the canvas carries what was drawn in data attributes.
  */
-import { Chart } from 'chart.js';
 import type { Summary } from '../../src/core/metrics/summary';
-import { capacityChartData } from '../../src/core/viewmodel/capacity-chart';
+import { capacityChartData, capacityTable, type CapacityTable } from '../../src/core/viewmodel/capacity-chart';
 import { baseOptions } from './charts';
+import { chartColors, line, scale, SummaryChartBox } from './chart-setup';
 import { h } from './dom';
-import { themeColor } from './theme';
-
-type Points = { x: number; y: number }[];
 
 export class CapacityChart {
-  private chart: Chart<'line', Points> | null = null;
-  private readonly canvas = h('canvas', { 'data-chart': 'capacity', role: 'img' });
-  private readonly box = h('div', { class: 'chart', 'data-chart-box': 'capacity' }, this.canvas);
+  private readonly view: SummaryChartBox;
 
-  constructor(private readonly grid: HTMLElement) {}
+  constructor(grid: HTMLElement) {
+    this.view = new SummaryChartBox(grid, 'capacity');
+  }
 
   update(summary: Summary | null | undefined): void {
     const d = capacityChartData(summary?.sweep);
-    this.chart?.destroy();
-    this.chart = null;
-    if (!d) {
-      this.box.remove();
-      return;
-    }
-    if (this.box.parentElement !== this.grid) this.grid.appendChild(this.box);
-    this.canvas.setAttribute('aria-label', d.title);
-    this.canvas.setAttribute('data-steps', String(d.steps));
+    const table = capacityTable(summary?.sweep);
+    if (!d || !table) return this.view.hide();
     const options = baseOptions({ title: d.title, unit: 'latency ms', unitRight: 'requests/s served' }, d.xTitle);
-    const x = (options.scales as Record<string, Record<string, unknown>>).x!;
-    x.min = undefined;
+    // The axis spans the measured levels (not the live charts' 0..5 s default).
+    Object.assign(scale(options, 'x'), { min: undefined, suggestedMax: undefined });
     (options.elements as Record<string, Record<string, unknown>>).point!.radius = 3;
-    const c = (v: string, fb: string): string => themeColor(v, fb);
-    const blue = c('--vscode-charts-blue', '#3794ff');
-    const purple = c('--vscode-charts-purple', '#b180d7');
-    const yellow = c('--vscode-charts-yellow', '#cca700');
-    const green = c('--vscode-charts-green', '#89d185');
-    const red = c('--vscode-charts-red', '#f14c4c');
-    const grey = c('--vscode-charts-foreground', '#808080');
+    const c = chartColors();
+    const marker = { borderDash: [2, 2], pointRadius: 0 };
     const datasets = [
-      { label: 'TTFT p50', data: d.ttftP50, borderColor: blue, backgroundColor: blue, yAxisID: 'y' },
-      { label: 'TTFT p95', data: d.ttftP95, borderColor: purple, backgroundColor: purple, yAxisID: 'y' },
-      { label: 'e2e p95', data: d.e2eP95, borderColor: yellow, backgroundColor: yellow, yAxisID: 'y' },
-      { label: 'throughput', data: d.throughput, borderColor: green, backgroundColor: green, yAxisID: 'y1' },
-      ...d.slos.map((s) => ({ label: s.label, data: s.points, borderColor: grey, backgroundColor: grey, borderDash: [6, 4], pointRadius: 0, yAxisID: 'y' })),
-      ...(d.capacity.length ? [{ label: 'capacity', data: d.capacity, borderColor: red, backgroundColor: red, borderDash: [2, 2], pointRadius: 0, yAxisID: 'y' }] : []),
+      line('TTFT p50', d.ttftP50, c.blue),
+      line('TTFT p95', d.ttftP95, c.purple),
+      line('e2e p95', d.e2eP95, c.yellow),
+      line('throughput', d.throughput, c.green, { yAxisID: 'y1' }),
+      ...d.slos.map((s) => line(s.label, s.points, c.grey, { borderDash: [6, 4], pointRadius: 0 })),
+      ...(d.capacity.length ? [line('capacity', d.capacity, c.red, marker)] : []),
+      ...(d.knee.length ? [line('knee', d.knee, c.orange, marker)] : []),
     ];
-    this.chart = new Chart<'line', Points>(this.canvas, { type: 'line', data: { datasets }, options });
+    const chart = this.view.show(d.title, datasets, options, twin(table));
+    // What chart.js was given, for tests and tools reading the page: points per line, the SLO lines, the markers.
+    const a = this.view.canvas;
+    a.setAttribute('data-steps', String(d.steps));
+    a.setAttribute('data-points', String(chart.data.datasets.find((x) => x.label === 'throughput')?.data.length ?? 0));
+    a.setAttribute('data-slo-lines', String(chart.data.datasets.filter((x) => x.label?.startsWith('SLO ')).length));
+    a.setAttribute('data-capacity', d.capacityLevel === null ? '' : String(d.capacityLevel));
+    a.setAttribute('data-knee', d.kneeLevel === null ? '' : String(d.kneeLevel));
+    a.setAttribute('data-lines', chart.data.datasets.map((x) => x.label ?? '').join('|'));
   }
 
   redraw(): void {
-    this.chart?.resize();
-    this.chart?.update('none');
+    this.view.redraw();
   }
 
   destroy(): void {
-    this.chart?.destroy();
-    this.chart = null;
+    this.view.destroy();
   }
+}
+
+/** The chart as a table, visually hidden: a screen reader reads the steps the canvas only draws. */
+function twin(t: CapacityTable): HTMLElement {
+  return h(
+    'table',
+    { class: 'sr-only', 'data-chart-table': 'capacity' },
+    h('caption', null, t.caption),
+    h('thead', null, h('tr', null, ...t.headers.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', null, ...t.rows.map((r) => h('tr', { 'data-level': r.level, 'data-capacity': r.capacity, 'data-knee': r.knee, 'data-slo-met': String(r.slo_met) }, ...r.cells.map((x, i) => (i === 0 ? h('th', { scope: 'row' }, x) : h('td', null, x)))))),
+  );
 }

@@ -1,10 +1,13 @@
 /**
- * What the capacity chart of a sweep draws (panel): throughput and latency percentiles against the
- * load level, one point per measured step, the latency SLOs as flat lines, and the capacity as a
- * vertical line. Nothing for a run that was not a sweep.
+ * What the capacity chart of a sweep draws (the panel's canvas and the HTML report's static SVG):
+ * throughput and latency percentiles against the load level, one point per measured step, the
+ * latency SLOs as flat lines, the capacity and the knee as vertical lines; and the per-step table
+ * that goes with it (the panel's screen-reader twin of the chart, the report's visible table).
+ * Nothing for a run that was not a sweep.
  */
 import type { SweepSummary } from '../metrics/capacity';
 import { levelText } from '../metrics/capacity-text';
+import { fmtMs, fmtNum, fmtPct } from './format';
 import type { Point } from './series';
 
 export interface CapacityChartData {
@@ -21,6 +24,11 @@ export interface CapacityChartData {
   slos: Array<{ label: string; points: Point[] }>;
   /** A vertical line at the capacity (from 0 to the highest latency drawn); empty when there is none. */
   capacity: Point[];
+  /** The same at the knee of the throughput/latency curve; empty when there is none. */
+  knee: Point[];
+  /** The capacity's and the knee's load levels (null: none). */
+  capacityLevel: number | null;
+  kneeLevel: number | null;
 }
 
 const LATENCY_SLO = /^(ttft|ttfa|e2e)\s+(p\d+(?:\.\d+)?|mean|max|min)\s*(<|<=)\s/;
@@ -47,6 +55,7 @@ export function capacityChartData(sweep: SweepSummary | null | undefined): Capac
   const top = Math.max(0, ...[...ttftP95, ...e2eP95].map((p) => (Number.isFinite(p.y) ? p.y : 0)), ...slos.map((s) => s.points[0]!.y));
   const cap = sweep.capacity;
   const capacity = cap ? [{ x: cap.level, y: 0 }, { x: cap.level, y: top }] : [];
+  const knee = sweep.knee ? [{ x: sweep.knee.level, y: 0 }, { x: sweep.knee.level, y: top }] : [];
   const answer = cap ? `capacity ${levelText(sweep.over, cap.level)}` : 'no level met every SLO';
   return {
     title: `Capacity sweep: ${answer}${sweep.saturated_at ? `, saturated at ${levelText(sweep.over, sweep.saturated_at.level)}` : ''}`,
@@ -58,6 +67,41 @@ export function capacityChartData(sweep: SweepSummary | null | undefined): Capac
     throughput,
     slos,
     capacity,
+    knee,
+    capacityLevel: cap ? cap.level : null,
+    kneeLevel: sweep.knee ? sweep.knee.level : null,
+  };
+}
+
+export interface CapacityTable {
+  /** What the table shows, with the capacity and the knee in words. */
+  caption: string;
+  headers: string[];
+  rows: Array<{ level: number; cells: string[]; capacity: boolean; knee: boolean; slo_met: boolean }>;
+}
+
+/** The per-step table of a sweep: one row per measured step, in the chart's order. Null for a run that was not a sweep. */
+export function capacityTable(sweep: SweepSummary | null | undefined): CapacityTable | null {
+  if (!sweep || !Array.isArray(sweep.steps) || sweep.steps.length === 0) return null;
+  const lv = (x: number): string => levelText(sweep.over, x);
+  const marks = [sweep.capacity ? `capacity ${lv(sweep.capacity.level)}` : 'no level met every SLO', ...(sweep.knee ? [`knee at ${lv(sweep.knee.level)}`] : [])];
+  return {
+    caption: `Sweep steps (${sweep.steps.length} of ${sweep.planned_steps} planned): ${marks.join(', ')}`,
+    headers: [sweep.over === 'rate' ? 'offered req/s' : 'users', 'served req/s', 'output tok/s', 'TTFT p50', 'TTFT p95', 'e2e p95', 'errors', 'SLOs', 'marks'],
+    rows: sweep.steps.map((s, i) => {
+      const capacity = sweep.capacity?.step === i;
+      const knee = sweep.knee?.step === i;
+      const saturated = sweep.saturated_at?.step === i;
+      const slos = s.slos.length === 0 ? 'none set' : s.slo_met ? 'met' : `broke: ${s.slos.filter((x) => !x.pass).map((x) => `${x.text} (${x.actual_text})`).join(', ')}`;
+      const mark = [capacity ? 'capacity' : '', knee ? 'knee' : '', saturated ? 'saturated' : ''].filter(Boolean).join(', ');
+      return {
+        level: s.level,
+        capacity,
+        knee,
+        slo_met: s.slo_met,
+        cells: [fmtNum(s.level, sweep.over === 'rate' ? 2 : 0), fmtNum(s.throughput_rps, 2), fmtNum(s.output_tokens_per_s, 1), fmtMs(s.ttft_ms.p50), fmtMs(s.ttft_ms.p95), fmtMs(s.e2e_ms.p95), fmtPct(s.error_rate), slos, mark],
+      };
+    }),
   };
 }
 
