@@ -70,8 +70,11 @@ test('cause: the target on the same machine, when the threads were mostly idle b
 test('cause: other processes keep the machine busy (load average above the cores, this client not at full CPU)', () => {
   const c = clientCheck(lagging({ load_average: 7.5, cpu_percent: 40 }));
   assert.deepEqual(c.causes, ['machine_busy']);
-  assert.match(c.warning!, /the machine was busy: load average 7\.5 on 2 cores, while this client used 0\.4 of them/);
+  assert.match(c.warning!, /the machine was busy: load average 7\.5 on 2 cores, while this client kept 0\.4 of them busy/);
   assert.equal(c.load_average, 7.5);
+  // a server on this machine accounts for one runnable thread of the load average
+  assert.deepEqual(clientCheck(lagging({ load_average: 2.8, cpu_percent: 40, threads: local, thread_busy: [0.7] })).causes, undefined);
+  assert.deepEqual(clientCheck(lagging({ load_average: 2.8, cpu_percent: 40, thread_busy: [0.7] })).causes, ['machine_busy']);
 });
 
 test('cause: garbage collection pauses as long as the lag', () => {

@@ -43,7 +43,10 @@ export interface ClientCheckInput {
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 
-/** The causes of a lag the run can tell, each with its words, most likely first. */
+/**
+ * The causes of a lag the run can tell, each with its words, most likely first. A load average
+ * above the cores (plus one for a server on this machine) means other processes wanted the cores.
+ */
 export function lagCauses(i: ClientCheckInput, lagMs: number): Array<{ cause: LagCause; text: string }> {
   const out: Array<{ cause: LagCause; text: string }> = [];
   const busiest = i.thread_busy && i.thread_busy.length > 0 ? Math.max(...i.thread_busy) : undefined;
@@ -63,8 +66,8 @@ export function lagCauses(i: ClientCheckInput, lagMs: number): Array<{ cause: La
     const fewer = i.workers >= i.cores && i.cores > 1 ? `; fewer load threads (threads ${i.cores - 1}) leave it a core` : '';
     out.push({ cause: 'server_same_machine', text: `the target runs on this machine and competes with the load threads for the ${i.cores} cores${busiest !== undefined ? ` (the threads were busy only ${pct(busiest)} but were run late)` : ''}: put the server on another machine for exact timings${fewer}` });
   }
-  if (i.load_average !== undefined && i.load_average > i.cores && !cpuFull) {
-    out.push({ cause: 'machine_busy', text: `the machine was busy: load average ${i.load_average.toFixed(1)} on ${i.cores} cores, while this client used ${(i.cpu_percent / 100).toFixed(1)} of them; other processes took the cores` });
+  if (i.load_average !== undefined && i.load_average > i.cores + (local ? 1 : 0) && !cpuFull) {
+    out.push({ cause: 'machine_busy', text: `the machine was busy: load average ${i.load_average.toFixed(1)} on ${i.cores} cores, while this client kept ${(i.cpu_percent / 100).toFixed(1)} of them busy; other processes took the cores` });
   }
   if (i.gc_pause_ms && i.gc_pause_ms.max >= lagMs / 2) {
     const share = i.wall_ms ? `, ${((i.gc_pause_ms.total / i.wall_ms) * 100).toFixed(1)}% of the run` : '';
