@@ -9,8 +9,8 @@ import { clientCheck, type ClientCheckInput } from '../../src/core/run/client-ch
 import { chooseThreads } from '../../src/core/run/thread-sizing';
 
 const p = (p50: number, p99: number) => ({ p50, p90: p99, p95: p99, p99, max: p99, mean: p50 });
-const remote = chooseThreads({ cores: 2, load: { streams: 64, requests_per_s: 20, packets_per_s: 5000 }, local_target: false });
-const local = chooseThreads({ cores: 2, load: { streams: 64, requests_per_s: 20, packets_per_s: 5000 }, local_target: true });
+const remote = chooseThreads({ cores: 2, load: { streams: 64, requests_per_s: 20, packets_per_s: 5000, reads_per_s: 5000 }, local_target: false });
+const local = chooseThreads({ cores: 2, load: { streams: 64, requests_per_s: 20, packets_per_s: 5000, reads_per_s: 5000 }, local_target: true });
 
 /** A lagging run (p99 25 ms) on 2 cores with 1 thread, remote target, quiet machine, no cause present. */
 const lagging = (over: Partial<ClientCheckInput>): ClientCheckInput => ({

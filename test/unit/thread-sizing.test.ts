@@ -16,9 +16,9 @@ import { startRun } from '../../src/core/run/runner';
 import { startSimulator } from '../../src/core/sim';
 import { benchPlan } from '../../bench/bench-kit';
 
-const light: LoadEstimate = { streams: 64, requests_per_s: 25, packets_per_s: 6_000 };
-/** 2,000 streams at 100 packets/s each: 200k packets/s, about 0.5 of a core. */
-const heavy: LoadEstimate = { streams: 2000, requests_per_s: 700, packets_per_s: 200_000 };
+const light: LoadEstimate = { streams: 64, requests_per_s: 25, packets_per_s: 6_000, reads_per_s: 6_000 };
+/** 2,000 streams at 100 packets/s each, a read per packet: about 1.5 cores. */
+const heavy: LoadEstimate = { streams: 2000, requests_per_s: 700, packets_per_s: 200_000, reads_per_s: 200_000 };
 
 test('loopback hosts and the built-in simulator are local; other hosts and bad URLs are not', () => {
   for (const u of ['http://127.0.0.1:8000/v1', 'http://localhost:1/v1', 'http://[::1]:80/', 'http://127.1.2.3/', 'http://0.0.0.0:9/', 'http://api.localhost/']) assert.equal(isLocalTarget(u, false), true, u);
@@ -37,18 +37,19 @@ test('auto: a light load gets one thread, on any machine, local or remote', () =
 });
 
 test('auto: a heavy load gets the threads its CPU needs at half a core each, capped at the cores', () => {
-  const big: LoadEstimate = { streams: 5000, requests_per_s: 2000, packets_per_s: 1_000_000 }; // 2.3 cores
+  // fast streams, 20 packets a read: 2 + 0.25 + 0.3 = 2.55 cores
+  const big: LoadEstimate = { streams: 5000, requests_per_s: 2000, packets_per_s: 1_000_000, reads_per_s: 50_000 };
   const need = Math.ceil(loadCpu(big) / THREAD_BUSY_TARGET);
-  assert.equal(need, 5);
-  assert.equal(chooseThreads({ cores: 16, load: big, local_target: false }).threads, 5);
+  assert.equal(need, 6);
+  assert.equal(chooseThreads({ cores: 16, load: big, local_target: false }).threads, 6);
   assert.equal(chooseThreads({ cores: 4, load: big, local_target: false }).threads, 4);
   assert.match(chooseThreads({ cores: 4, load: big, local_target: false }).reason, /capped at the 4 cores/);
   // many streams with few packets: one thread per 4,000 open streams
-  assert.equal(chooseThreads({ cores: 8, load: { streams: 10_000, requests_per_s: 10, packets_per_s: 100 }, local_target: false }).threads, 3);
+  assert.equal(chooseThreads({ cores: 8, load: { streams: 10_000, requests_per_s: 10, packets_per_s: 100, reads_per_s: 100 }, local_target: false }).threads, 3);
 });
 
 test('auto with the server on this machine: a core is left to it unless the load needs every core', () => {
-  const mid: LoadEstimate = { streams: 500, requests_per_s: 100, packets_per_s: 300_000 }; // 0.615 core: 2 threads
+  const mid: LoadEstimate = { streams: 500, requests_per_s: 100, packets_per_s: 100_000, reads_per_s: 100_000 }; // 0.715 core: 2 threads
   assert.equal(chooseThreads({ cores: 8, load: mid, local_target: false }).threads, 2);
   assert.equal(chooseThreads({ cores: 8, load: mid, local_target: true }).threads, 2);
   // on 2 cores, 2 threads would take the server's core: the load needs 2, so it gets 2, and says so
@@ -61,12 +62,13 @@ test('auto with the server on this machine: a core is left to it unless the load
   assert.match(one.reason, /one core left to the server on this machine/);
   // one core: nothing to leave
   assert.equal(chooseThreads({ cores: 1, load: heavy, local_target: true }).threads, 1);
-  // 2,000 streams at 100 packets/s on a 4-core machine beside its server: 2 threads, 2 cores for the server
-  assert.equal(chooseThreads({ cores: 4, load: heavy, local_target: true }).threads, 2);
+  // 2,000 streams at 100 packets/s (4 threads' worth) beside its server: 4 threads on 8 cores, and on 4 cores all of them
+  assert.equal(chooseThreads({ cores: 8, load: heavy, local_target: true }).threads, 4);
+  assert.match(chooseThreads({ cores: 4, load: heavy, local_target: true }).reason, /4 threads at 50% busy each; the load needs every core/);
 });
 
 test('auto never runs more threads than can have work, and a requested count wins (capped by the users)', () => {
-  assert.equal(chooseThreads({ cores: 8, load: { streams: 3, requests_per_s: 1e4, packets_per_s: 1e7 }, local_target: false, most_useful: 3 }).threads, 3);
+  assert.equal(chooseThreads({ cores: 8, load: { streams: 3, requests_per_s: 1e4, packets_per_s: 1e7, reads_per_s: 1e5 }, local_target: false, most_useful: 3 }).threads, 3);
   const asked = chooseThreads({ cores: 2, load: light, local_target: true, requested: { threads: 4, by: 'scenario' } });
   assert.equal(asked.threads, 4);
   assert.equal(asked.chosen_by, 'scenario');
@@ -86,6 +88,8 @@ test('the estimate follows users, rate, think time and max_tokens; the simulator
   assert.equal(a.streams, 64);
   assert.ok(Math.abs(a.requests_per_s - 64 / 2.79) < 0.2, String(a.requests_per_s));
   assert.ok(Math.abs(a.packets_per_s - (64 / 2.79) * 259) < 60, String(a.packets_per_s));
+  // 100 packets/s a stream: each packet comes in a read of its own
+  assert.equal(a.reads_per_s, a.packets_per_s);
   // max_tokens 16: shorter streams, more requests, fewer packets each
   const shortPrompts = [{ name: 'p', weight: 1, messages: [{ role: 'user' as const, content: 'hi' }], params: { max_tokens: 16 } }];
   const b = estimateLoad(plan({ load: users(64), prompts: shortPrompts }), scheduleFor(users(64)));
@@ -102,6 +106,9 @@ test('the estimate follows users, rate, think time and max_tokens; the simulator
   const e = estimateLoad(plan({ load: users(10) }), scheduleFor(users(10)), 'chat?decode_tokens_per_s=10');
   const f = estimateLoad(plan({ load: users(10) }), scheduleFor(users(10)), 'chat?decode_tokens_per_s=1000');
   assert.ok(f.packets_per_s > 10 * e.packets_per_s, `${e.packets_per_s} ${f.packets_per_s}`);
+  // a stream faster than 1,000 packets/s brings several packets a read: at most 1,000 reads/s a stream
+  const g = estimateLoad(plan({ load: users(10) }), scheduleFor(users(10)), 'chat?decode_tokens_per_s=5000');
+  assert.ok(g.reads_per_s <= 10 * 1000 && g.reads_per_s < g.packets_per_s, `${g.reads_per_s} ${g.packets_per_s}`);
 });
 
 test('sizeThreads: the caller beats the scenario, the scenario beats auto', () => {

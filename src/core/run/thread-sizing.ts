@@ -12,8 +12,16 @@ import type { RunPlan } from '../scenario/plan';
 import { peakRate, peakUsers, type Schedule } from '../load/shape';
 import { resolveProfile } from '../sim/profiles';
 
-/** CPU of a load thread per SSE packet (decode, timestamps, histograms), seconds; measured ~1.4 µs (docs/performance.md), with margin. */
+/** CPU of a load thread per SSE packet (decode, timestamps, histograms), seconds; measured ~1.4 µs on long fast streams (docs/performance.md), with margin. */
 export const PACKET_CPU_S = 2e-6;
+/**
+ * CPU of a load thread per socket read, seconds: a server that decodes tokens one by one sends
+ * each packet as it is made, so each arrives in a read of its own (the event loop's wake-up, the
+ * HTTP client's stream machinery); measured 4-10 µs a packet with thousands of slow streams.
+ */
+export const READ_CPU_S = 5e-6;
+/** A stream faster than this many packets per second delivers them several to a read. */
+export const SINGLE_READ_MAX_PACKETS_PER_S = 1000;
 /** CPU of a load thread per request (building and sending it, the HTTP response head, its record), seconds; measured ~100-150 µs. */
 export const REQUEST_CPU_S = 150e-6;
 /** The share of a core one load thread should be busy at the expected load: above it, packets queue and are stamped late. */
@@ -35,6 +43,8 @@ export interface LoadEstimate {
   requests_per_s: number;
   /** SSE packets per second at the peak. */
   packets_per_s: number;
+  /** Socket reads per second at the peak: one per packet for streams slower than SINGLE_READ_MAX_PACKETS_PER_S. */
+  reads_per_s: number;
 }
 
 /** How the count was chosen: `auto` from the estimate, `scenario` by a `threads N` line, `caller` by the program that started the run (e.g. the bench). */
@@ -114,7 +124,9 @@ export function estimateLoad(plan: RunPlan, schedule: Schedule, simProfile?: str
     requests = schedule.kind === 'open' ? peakRate(schedule) : schedule.sends.length / Math.max(1, schedule.end_ms / 1000);
     streams = requests * streamS;
   }
-  return { streams: Math.ceil(streams), requests_per_s: round(requests), packets_per_s: round(requests * s.packets) };
+  const packets = requests * s.packets;
+  const reads = s.packets_per_s <= SINGLE_READ_MAX_PACKETS_PER_S ? packets : Math.min(packets, streams * SINGLE_READ_MAX_PACKETS_PER_S);
+  return { streams: Math.ceil(streams), requests_per_s: round(requests), packets_per_s: round(packets), reads_per_s: round(reads) };
 }
 
 const round = (x: number): number => Math.round(x * 10) / 10;
@@ -132,7 +144,7 @@ export interface ThreadSizingInput {
 
 /** The CPU a load thread needs for a load, in cores. */
 export function loadCpu(load: LoadEstimate): number {
-  return load.packets_per_s * PACKET_CPU_S + load.requests_per_s * REQUEST_CPU_S;
+  return load.packets_per_s * PACKET_CPU_S + load.reads_per_s * READ_CPU_S + load.requests_per_s * REQUEST_CPU_S;
 }
 
 /** The rule (see the file's comment and docs/performance.md, "Load threads"). */
