@@ -1,6 +1,5 @@
 /** summary.json: the run's figures, as the CLI prints them and CI gates on them. */
-import type { ThreadChoice } from '../run/thread-sizing';
-import type { LagCause } from '../run/client-check';
+import type { LagCause, ThreadChoice } from '../types/client-threads';
 import type { ErrorKind } from '../protocols/types';
 import { connectionSummary, type ConnectionStats, type ConnectionSummary } from '../protocols/connections';
 import type { RunPlan } from '../scenario/plan';

@@ -7,7 +7,7 @@
  */
 import type { Percentiles } from '../metrics/histogram';
 import type { ClientCheck } from '../metrics/summary';
-import type { ThreadChoice } from './thread-sizing';
+import type { LagCause, ThreadChoice } from '../types/client-threads';
 
 /** Above this event-loop lag p99 the load threads timestamped packets late: the figures carry that error. */
 export const LOOP_LAG_P99_LIMIT_MS = 10;
@@ -20,8 +20,7 @@ export const THREAD_BUSY_LIMIT = 0.85;
 /** A load thread busy below this share that still lagged was not run by the OS when packets came (waiting for a core). */
 export const THREAD_IDLE_SHARE = 0.6;
 
-/** Why the load threads lagged, most likely first (`ClientCheck.causes`). */
-export type LagCause = 'cpu_saturated' | 'threads_busy' | 'more_threads_than_cores' | 'server_same_machine' | 'machine_busy' | 'gc_pauses';
+export type { LagCause } from '../types/client-threads';
 
 export interface ClientCheckInput {
   workers: number;

@@ -11,6 +11,7 @@
 import type { RunPlan } from '../scenario/plan';
 import { peakRate, peakUsers, type Schedule } from '../load/shape';
 import { resolveProfile } from '../sim/profiles';
+import type { LoadEstimate, ThreadChoice } from '../types/client-threads';
 
 /** CPU of a load thread per SSE packet (decode, timestamps, histograms), seconds; measured ~1.4 µs on long fast streams (docs/performance.md), with margin. */
 export const PACKET_CPU_S = 2e-6;
@@ -35,33 +36,7 @@ export const DEFAULT_STREAM_PACKETS_PER_S = 100;
 /** Time to the first packet from a URL target, when nothing tells, seconds. */
 export const DEFAULT_FIRST_PACKET_S = 0.2;
 
-/** The load a plan is expected to make, from its plan alone (before any request). */
-export interface LoadEstimate {
-  /** Streams open at the peak. */
-  streams: number;
-  /** Requests started per second at the peak. */
-  requests_per_s: number;
-  /** SSE packets per second at the peak. */
-  packets_per_s: number;
-  /** Socket reads per second at the peak: one per packet for streams slower than SINGLE_READ_MAX_PACKETS_PER_S. */
-  reads_per_s: number;
-}
-
-/** How the count was chosen: `auto` from the estimate, `scenario` by a `threads N` line, `caller` by the program that started the run (e.g. the bench). */
-export type ThreadsChosenBy = 'auto' | 'scenario' | 'caller';
-
-/** The choice, as recorded in summary.json (`client.threads`) and printed when the run starts. */
-export interface ThreadChoice {
-  threads: number;
-  chosen_by: ThreadsChosenBy;
-  /** Why, in words. */
-  reason: string;
-  /** The target runs on this machine (loopback address or the built-in simulator). */
-  local_target: boolean;
-  cores: number;
-  /** The load the auto rule sized for; absent for external load (users unknown in advance). */
-  estimate?: LoadEstimate;
-}
+export type { LoadEstimate, ThreadChoice, ThreadsChosenBy } from '../types/client-threads';
 
 /** True for the built-in simulator and URLs on a loopback host (localhost, 127.x.x.x, ::1, 0.0.0.0). */
 export function isLocalTarget(url: string | undefined, builtin: boolean): boolean {
