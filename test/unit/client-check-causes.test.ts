@@ -63,6 +63,10 @@ test('cause: the target on the same machine, when the threads were mostly idle b
   assert.match(c.warning!, /the target runs on this machine and competes with the load threads for the 2 cores \(the threads were busy only 20% but were run late\)/);
   const two = clientCheck(lagging({ threads: local, workers: 2, thread_busy: [0.2, 0.25] }));
   assert.match(two.warning!, /fewer load threads \(threads 1\) leave it a core/);
+  // two threads 30% busy would make one thread 60% busy: no advice to use fewer
+  const busier = clientCheck(lagging({ threads: local, workers: 2, thread_busy: [0.3, 0.3] }));
+  assert.deepEqual(busier.causes, ['server_same_machine']);
+  assert.doesNotMatch(busier.warning!, /fewer load threads/);
   // a remote target with idle threads is not this cause
   assert.equal(clientCheck(lagging({ thread_busy: [0.2] })).causes, undefined);
 });
@@ -86,6 +90,8 @@ test('cause: garbage collection pauses as long as the lag', () => {
 });
 
 test('several causes are listed, most likely first; no lag, no cause', () => {
+  // a busy machine is named before the local server (the other processes' share is the larger)
+  assert.deepEqual(clientCheck(lagging({ threads: local, thread_busy: [0.2], load_average: 6, cpu_percent: 40 })).causes, ['machine_busy', 'server_same_machine']);
   const c = clientCheck(lagging({ threads: local, cpu_percent: 195, workers: 3, thread_busy: [0.3, 0.3, 0.3], load_average: 9 }));
   assert.deepEqual(c.causes, ['cpu_saturated', 'more_threads_than_cores', 'server_same_machine']);
   const quiet = clientCheck(lagging({ event_loop_lag_ms: p(0.2, 2), threads: local, thread_busy: [0.1], load_average: 9 }));

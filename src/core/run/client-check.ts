@@ -8,6 +8,7 @@
 import type { Percentiles } from '../metrics/histogram';
 import type { ClientCheck } from '../metrics/summary';
 import type { LagCause, ThreadChoice } from '../types/client-threads';
+import { THREAD_BUSY_TARGET } from './thread-sizing';
 
 /** Above this event-loop lag p99 the load threads timestamped packets late: the figures carry that error. */
 export const LOOP_LAG_P99_LIMIT_MS = 10;
@@ -61,12 +62,14 @@ export function lagCauses(i: ClientCheckInput, lagMs: number): Array<{ cause: La
   if (i.workers > i.cores) {
     out.push({ cause: 'more_threads_than_cores', text: `too many load threads: ${i.workers} threads on ${i.cores} cores take turns, and a packet that comes while its thread waits is stamped late; write threads ${i.cores} or threads auto` });
   }
-  if (local && (busiest === undefined || busiest < THREAD_IDLE_SHARE)) {
-    const fewer = i.workers >= i.cores && i.cores > 1 ? `; fewer load threads (threads ${i.cores - 1}) leave it a core` : '';
-    out.push({ cause: 'server_same_machine', text: `the target runs on this machine and competes with the load threads for the ${i.cores} cores${busiest !== undefined ? ` (the threads were busy only ${pct(busiest)} but were run late)` : ''}: put the server on another machine for exact timings${fewer}` });
-  }
   if (i.load_average !== undefined && i.load_average > i.cores + (local ? 1 : 0) && !cpuFull) {
     out.push({ cause: 'machine_busy', text: `the machine was busy: load average ${i.load_average.toFixed(1)} on ${i.cores} cores, while this client kept ${(i.cpu_percent / 100).toFixed(1)} of them busy; other processes took the cores` });
+  }
+  if (local && (busiest === undefined || busiest < THREAD_IDLE_SHARE)) {
+    // fewer threads only when the work the threads did fits in one thread less, each half busy
+    const work = i.thread_busy ? i.thread_busy.reduce((a, b) => a + b, 0) : Infinity;
+    const fewer = i.workers >= i.cores && i.cores > 1 && work <= (i.cores - 1) * THREAD_BUSY_TARGET ? `; fewer load threads (threads ${i.cores - 1}) leave it a core` : '';
+    out.push({ cause: 'server_same_machine', text: `the target runs on this machine and competes with the load threads for the ${i.cores} cores${busiest !== undefined ? ` (the threads were busy only ${pct(busiest)} but were run late)` : ''}: put the server on another machine for exact timings${fewer}` });
   }
   if (i.gc_pause_ms && i.gc_pause_ms.max >= lagMs / 2) {
     const share = i.wall_ms ? `, ${((i.gc_pause_ms.total / i.wall_ms) * 100).toFixed(1)}% of the run` : '';
