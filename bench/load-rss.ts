@@ -1,7 +1,7 @@
 /**
  * Bench (m), run as a child process so that nothing else lives in its heap: drives llmload at full
  * speed against a URL for N seconds and prints one JSON line with its RSS and heap, sampled each
- * second, and the number of requests. Usage: node --import tsx bench/load-rss.ts URL SECONDS USERS WORKER_FILE
+ * second, and the number of requests (one load thread per core, as in (a)). Usage: node --import tsx bench/load-rss.ts URL SECONDS USERS WORKER_FILE
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-bench-rss-'));
   const rss: number[] = [];
   const heap: number[] = [];
-  const h = await startRun(plan, { outDir: dir, workerFile: workerFile && fs.existsSync(workerFile) ? workerFile : undefined });
+  const h = await startRun(plan, { outDir: dir, workers: os.availableParallelism(), workerFile: workerFile && fs.existsSync(workerFile) ? workerFile : undefined });
   const timer = setInterval(() => {
     const m = process.memoryUsage();
     rss.push(m.rss);

@@ -8,6 +8,8 @@ import type { BenchRow } from './bench-kit';
 
 const MODULES = ['./scenario-parse', './tokenize', './load-bench', './redact-micro', './locust-fleet', './mirror-overhead'];
 
+const loadAvg = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' / ');
+
 function fmt(x: number): string {
   if (!Number.isFinite(x)) return 'n/a';
   if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString('en-US');
@@ -17,6 +19,8 @@ function fmt(x: number): string {
 async function main(): Promise<void> {
   const rows: Array<BenchRow & { module: string }> = [];
   const skipped: string[] = [];
+  /** Each module's load average at its start and end: other processes on the cores skew every figure. */
+  const loads: string[] = [];
   const only = process.argv.slice(2);
   for (const name of MODULES) {
     if (only.length > 0 && !only.some((o) => name.includes(o))) continue;
@@ -32,11 +36,16 @@ async function main(): Promise<void> {
       continue;
     }
     console.log(`== ${name.slice(2)} ==`);
+    const before = loadAvg();
+    console.log(`[${name.slice(2)}] load average (1/5/15 min) at the start: ${before}`);
     try {
       for (const r of await mod.run()) rows.push({ ...r, module: name.slice(2) });
     } catch (e) {
       skipped.push(`${name}: failed (${(e as Error).message.split('\n')[0]})`);
     }
+    const after = loadAvg();
+    console.log(`[${name.slice(2)}] load average (1/5/15 min) at the end: ${after}`);
+    loads.push(`${name.slice(2)}: ${before} -> ${after}`);
   }
   const head = ['module', 'measure', 'value', 'unit', 'baseline', 'baseline value', 'ratio'];
   const cells = rows.map((r) => [r.module, r.name, fmt(r.value), r.unit, r.baseline_name, fmt(r.baseline), Number.isFinite(r.ratio) ? `${r.ratio}x` : 'n/a']);
@@ -48,6 +57,10 @@ async function main(): Promise<void> {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const c of cells) console.log(line(c));
   for (const s of skipped) console.log(`skipped ${s}`);
+  console.log('');
+  console.log(`machine load average (1/5/15 min) at each module's start -> end, on ${os.availableParallelism()} cores:`);
+  for (const l of loads) console.log(`  ${l}`);
+  console.log('Rows marked [TARGET ...] carry issue 20\'s targets: (a) llmload requests per CPU-second >= 3x Locust\'s, (a) llmload req/s >= 0.5x wrk\'s, (c) TTFT error p99 <= 5 ms at 2,000 streams.');
   // worker threads and servers are closed by each module; nothing should keep the process alive
   process.exit(0);
 }

@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { formatDiagnostic } from '../core/scenario/diagnostics';
 import { RunStartError } from '../core/run/runner';
+import { threadChoiceLine } from '../core/run/thread-sizing';
 import { startScenarioRun, PrepareError, type ScenarioRunStart } from '../core/run/scenario-run';
 import { progressLine, readinessLine, summaryText, targetCheckLines } from './format';
 import { redactingIO, type CliIO } from './io';
@@ -104,6 +105,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const { plan, handle } = started;
   for (const note of started.notes) io.err(`note: ${note}`);
   io.err(`running ${shown} against ${args.target ?? (plan.target.kind === 'builtin' ? `builtin:${plan.target.profile}` : plan.target.url)} (Ctrl-C stops and keeps the results)`);
+  io.err(`  ${threadChoiceLine(handle.threads)}`);
   let interrupted = false;
   const onSigint = (): void => {
     if (interrupted) process.exit(EXIT.interrupted);

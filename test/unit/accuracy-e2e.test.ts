@@ -22,6 +22,8 @@ model sim-chat
 load users 2 for 60s
 stop after 500 requests
 seed 7
+# one user a thread: each stops after its share, so exactly 500 finish (on one thread the other user's request in flight finishes too)
+threads 2
 
 dataset arithmetic
   count 500
@@ -95,6 +97,8 @@ target builtin:reasoning?${FAST}&thinking_tokens=4-8&accuracy=1
 model sim-reasoner
 load users 2 for 30s
 stop after 40 requests
+# one user a thread, so exactly 40 finish (see above)
+threads 2
 
 dataset math500 ${JSON.stringify(data)}
 

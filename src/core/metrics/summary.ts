@@ -1,4 +1,5 @@
 /** summary.json: the run's figures, as the CLI prints them and CI gates on them. */
+import type { LagCause, ThreadChoice } from '../types/client-threads';
 import type { ErrorKind } from '../protocols/types';
 import { connectionSummary, type ConnectionStats, type ConnectionSummary } from '../protocols/connections';
 import type { RunPlan } from '../scenario/plan';
@@ -110,6 +111,14 @@ export interface ClientCheck {
   bottleneck: boolean;
   /** Why, in words; absent when the client kept up. */
   warning?: string;
+  /** How many load threads and why (src/core/run/thread-sizing.ts). */
+  threads?: ThreadChoice;
+  /** Each load thread's busy share of the run (event-loop utilization), in %. */
+  thread_busy_percent?: number[];
+  /** The machine's 1-minute load average when the run ended. */
+  load_average?: number;
+  /** The likely causes of an event-loop lag over the limit, most likely first (src/core/run/client-check.ts). */
+  causes?: LagCause[];
 }
 
 export function targetLabel(plan: RunPlan): string {

@@ -7,6 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { LiveDelta, LoadWorkerInit, LoadWorkerToRunner, Progress, RequestRow, RunnerToLoadWorker } from '../messages';
 import { addTokenizerInput, requestRowOf, type RequestRecord } from '../metrics/record';
 import { RunAggregator } from '../metrics/aggregate';
@@ -24,6 +25,7 @@ import { ThreadHistograms } from '../load/thread-histograms';
 import { backoffLabel, OutageTracker } from '../metrics/outages';
 import { externalSchedule } from '../load/external-shape';
 import { clientCheck } from './client-check';
+import { sizeThreads, type ThreadChoice } from './thread-sizing';
 import { RunGrading } from '../grade/run-grading';
 import { withSimAnswers } from '../sim/answers';
 import { checkReachable, RunStartError } from './preflight';
@@ -82,6 +84,8 @@ export interface RunHandle {
   stop(reason?: string): void;
   /** External load (RunOptions.external): run this many users from now on. */
   setUsers(users: number): void;
+  /** How many load threads the run uses, and why (also in summary.json's client.threads). */
+  threads: ThreadChoice;
 }
 
 /**
@@ -174,7 +178,8 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const outages = new OutageTracker();
   const plannedS = schedule.end_ms / 1000;
   const cores = os.availableParallelism();
-  const n = workerCount(schedule, cores, opts.workers);
+  const threadChoice = sizeThreads(plan, schedule, { cores, baseUrl, requested: opts.workers, external: opts.external, simProfile: sim && plan.target.kind === 'builtin' ? plan.target.profile : undefined });
+  const n = threadChoice.threads;
   const connections = opts.external ? 65_536 : connectionsPerWorker(schedule, n);
   const workers: Worker[] = [];
   for (let index = 0; index < n; index++) workers.push(newLoadWorker({ plan, baseUrl, shard: { index, count: n }, replay, connections, external: opts.external }, opts.workerFile));
@@ -183,6 +188,8 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const t0 = performance.now();
   let cpuAtStart = process.cpuUsage();
   let wallAtStart = performance.now();
+  /** Each load thread's event-loop utilization at the start of the load: its busy share over the run goes to the client check. */
+  let eluAtStart: EventLoopUtilization[] = [];
   const ticks: Array<Extract<LoadWorkerToRunner, { type: 'tick' }> | undefined> = new Array(n).fill(undefined);
   const okHistory: Array<[number, number]> = [];
   let finished = false;
@@ -300,6 +307,9 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
           event_loop_lag_ms: h.event_loop_lag.percentiles(),
           schedule_lag_ms: scheduleLag,
           cpu_percent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall) * 100 : 0,
+          threads: threadChoice,
+          thread_busy: workers.map((w, k) => Math.min(1, Math.max(0, w.performance.eventLoopUtilization(eluAtStart[k]).utilization || 0))),
+          load_average: os.loadavg()[0],
         }),
         thread_histograms: threadHists.encode(),
         ...outageReport,
@@ -334,6 +344,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
               startEpoch = performance.timeOrigin + performance.now() + lead;
               cpuAtStart = process.cpuUsage();
               wallAtStart = performance.now();
+              eluAtStart = workers.map((w) => w.performance.eventLoopUtilization());
               broadcast({ type: 'go', start_epoch_ms: startEpoch, start_hr_ms: Number(process.hrtime.bigint()) / 1e6 + lead });
               onAllReady();
               if (stopReason) broadcast({ type: 'stop', reason: stopReason, abort: true });
@@ -403,5 +414,6 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
     setUsers(users) {
       if (!finished && !stopReason) broadcast({ type: 'users', users });
     },
+    threads: threadChoice,
   };
 }

@@ -307,6 +307,8 @@ export interface RunPlan {
   backoff?: BackoffPlan | false;
   /** `keep_alive off`: false, every HTTP request on a fresh connection closed after its response; absent: connections are reused. */
   keep_alive?: boolean;
+  /** `threads N`: this many load threads; absent (or `threads auto`): sized from the load (src/core/run/thread-sizing.ts). */
+  threads?: number;
   /** What the checks before the run found about a URL target (readiness, its context limit); set by the run, never by the scenario. */
   server?: ServerFacts;
   /** `server metrics URL [every DURATION]`: the Prometheus endpoint scraped during the run (builtin targets: scraped anyway). */

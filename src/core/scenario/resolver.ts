@@ -18,6 +18,7 @@ import { resolveExpectations } from './blocks/expect';
 import { resolveGoodput } from './blocks/goodput-line';
 import { resolveLoad } from './blocks/load';
 import { resolvePrompts } from './blocks/prompt';
+import { resolveThreads } from './blocks/client-threads';
 import { resolveBackoff, resolveKeepAlive, resolveServerMetrics, resolveThinkTags } from './blocks/protocol-options';
 import { resolveRunControl, resolveStop } from './blocks/run-control';
 import { collectVars, warnUnusedVars } from './blocks/scenario';
@@ -75,6 +76,7 @@ function run(r: Resolution): { plan?: RunPlan; diagnostics: Diagnostic[] } {
   const lengthNode = r.only('length');
   const backoff = resolveBackoff(r, load);
   const keepAlive = resolveKeepAlive(r, api);
+  const threads = resolveThreads(r);
   const serverMetrics = resolveServerMetrics(r, target);
   const sse = resolveApiConfig(r, 'sse', api, target) as SseApiConfig | undefined;
   const websocket = resolveApiConfig(r, 'websocket', api, target) as WebSocketApiConfig | undefined;
@@ -110,6 +112,7 @@ function run(r: Resolution): { plan?: RunPlan; diagnostics: Diagnostic[] } {
   if (lengthNode?.fails !== undefined) plan.length_fails = lengthNode.fails;
   if (backoff !== undefined) plan.backoff = backoff;
   if (keepAlive === false) plan.keep_alive = false;
+  if (threads !== undefined) plan.threads = threads;
   if (goodput) plan.goodput = goodput;
   if (serverMetrics) plan.server_metrics = serverMetrics;
   if (sse) plan.sse = sse;

@@ -200,6 +200,14 @@ export interface KeepAliveNode extends NodeBase {
   on?: boolean;
 }
 
+/** `threads N` or `threads auto`: how many load threads the client runs. */
+export interface ThreadsNode extends NodeBase {
+  kind: 'threads';
+  count?: Quantity;
+  /** `threads auto`. */
+  auto?: boolean;
+}
+
 /** `server metrics URL [every DURATION]`: the Prometheus endpoint scraped during the run. */
 export interface ServerMetricsNode extends NodeBase {
   kind: 'server';
@@ -297,6 +305,7 @@ export type TopNode =
   | LengthNode
   | BackoffNode
   | KeepAliveNode
+  | ThreadsNode
   | ServerMetricsNode
   | ApiBlockNode
   | UnknownNode;

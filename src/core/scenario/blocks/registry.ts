@@ -14,6 +14,7 @@ import { protocolOptions } from './protocol-options';
 import { runControl } from './run-control';
 import { scenario } from './scenario';
 import { target } from './target';
+import { clientThreads } from './client-threads';
 
 /** Top-level word → the block module that parses it. */
 export const BLOCKS: Readonly<Record<string, BlockModule>> = {
@@ -41,6 +42,7 @@ export const BLOCKS: Readonly<Record<string, BlockModule>> = {
   length: protocolOptions,
   backoff: protocolOptions,
   keep_alive: protocolOptions,
+  threads: clientThreads,
   server: protocolOptions,
   sse: mappings,
   websocket: mappings,
