@@ -21,6 +21,17 @@ function post(session: inspector.Session, method: string, params?: object): Prom
   return new Promise((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
 }
 
+interface AllocNode {
+  selfSize: number;
+  children: AllocNode[];
+}
+
+function allocatedBytes(n: AllocNode): number {
+  let sum = n.selfSize;
+  for (const c of n.children) sum += allocatedBytes(c);
+  return sum;
+}
+
 async function round(url: string, requests: number, users: number, profile: { alloc?: string; cpu?: string }): Promise<string> {
   const plan = benchPlan({ scenario: 'hot-path', load: { kind: 'users', users, duration_ms: 600_000 }, stop: { after_requests: requests } });
   const client = createClient(plan, url, { connections: users });
@@ -57,14 +68,19 @@ async function round(url: string, requests: number, users: number, profile: { al
   flush();
   const wall = performance.now() - t0;
   const c = process.cpuUsage(c0);
-  if (profile.alloc) fs.writeFileSync(profile.alloc, JSON.stringify(((await post(session, 'HeapProfiler.stopSampling')) as { profile: unknown }).profile));
+  let allocated = '';
+  if (profile.alloc) {
+    const p = ((await post(session, 'HeapProfiler.stopSampling')) as { profile: { head: AllocNode } }).profile;
+    fs.writeFileSync(profile.alloc, JSON.stringify(p));
+    allocated = `, ${(allocatedBytes(p.head) / engine.state().sent / 1024).toFixed(1)} KB allocated/request (sampled)`;
+  }
   if (profile.cpu) fs.writeFileSync(profile.cpu, JSON.stringify(((await post(session, 'Profiler.stop')) as { profile: unknown }).profile));
   session.disconnect();
   clearInterval(timer);
   await client.close();
   port1.close();
   const n = engine.state().sent;
-  return `${n} requests in ${(wall / 1000).toFixed(1)} s: ${((c.user + c.system) / n).toFixed(1)} µs/request (system ${(c.system / n).toFixed(1)}), ${Math.round((n * 1000) / wall)} req/s, load avg ${load0.toFixed(1)}–${os.loadavg()[0]!.toFixed(1)}`;
+  return `${n} requests${allocated} in ${(wall / 1000).toFixed(1)} s: ${((c.user + c.system) / n).toFixed(1)} µs/request (system ${(c.system / n).toFixed(1)}), ${Math.round((n * 1000) / wall)} req/s, load avg ${load0.toFixed(1)}–${os.loadavg()[0]!.toFixed(1)}`;
 }
 
 async function main(): Promise<void> {
