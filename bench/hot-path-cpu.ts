@@ -7,7 +7,8 @@
  * thread), in the steady state (after the first fifth of the requests) and over the whole run
  * (thread start-up included), split into the load threads, the main thread and the helper threads
  * V8 and libuv share among all threads (parallel GC, compilers; from /proc/self/task), with the
- * rate and the load average. LLMLOAD_BENCH_USERS sets the users (default 64).
+ * rate and the load average. LLMLOAD_BENCH_USERS sets the users (default 64);
+ * LLMLOAD_HOT_PATH_TRACE_GC=1 turns on V8's --trace-gc in every thread.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -103,6 +104,8 @@ async function round(which: string, port: number, requests: number, users: numbe
 }
 
 async function main(): Promise<void> {
+  // V8 flags reach the load threads' isolates only this way (a worker refuses them in execArgv).
+  if (process.env.LLMLOAD_HOT_PATH_TRACE_GC) (await import('node:v8')).setFlagsFromString('--trace-gc');
   const which = process.argv[2] === 'long' ? 'long' : 'short';
   const requests = Number(process.argv[3] ?? (which === 'long' ? 2_000 : 50_000));
   const rounds = Number(process.argv[4] ?? 1);

@@ -4,7 +4,8 @@
  * load thread does per request, records posted in batches over a MessagePort as the worker does.
  *   node --import tsx bench/hot-path-inline.ts short|long [requests] [rounds]
  * LLMLOAD_HOT_PATH_ALLOC=FILE writes a sampling allocation profile (objects collected by GC
- * included) of the last round; LLMLOAD_HOT_PATH_PROF=FILE a CPU profile.
+ * included; with LLMLOAD_HOT_PATH_ALLOC_MAJOR=1 only those a major GC collected, i.e. promoted
+ * garbage) of the last round; LLMLOAD_HOT_PATH_PROF=FILE a CPU profile.
  */
 import fs from 'node:fs';
 import inspector from 'node:inspector';
@@ -56,7 +57,7 @@ async function round(url: string, requests: number, users: number, profile: { al
   const timer = setInterval(flush, 100);
   const session = new inspector.Session();
   session.connect();
-  if (profile.alloc) await post(session, 'HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  if (profile.alloc) await post(session, 'HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !process.env.LLMLOAD_HOT_PATH_ALLOC_MAJOR });
   if (profile.cpu) {
     await post(session, 'Profiler.enable');
     await post(session, 'Profiler.start');

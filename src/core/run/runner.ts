@@ -32,7 +32,6 @@ import type { ServerMetricsScraper } from '../server-metrics/scraper';
 import { ServerTimingAggregator } from '../server-metrics/timing-summary';
 import { annotateServerRows } from '../server-metrics/series-rows';
 import { SweepTracker } from './sweep-tracker';
-import { startBundledWorker } from '../load/worker-exec-argv';
 
 export { RunStartError };
 
@@ -90,7 +89,7 @@ export interface RunHandle {
  * CommonJS hook, unless `bundled` names a built load-worker.js to use instead.
  */
 function newLoadWorker(init: LoadWorkerInit, bundled?: string): Worker {
-  if (bundled) return startBundledWorker(bundled, init);
+  if (bundled) return new Worker(bundled, { workerData: init });
   if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'load-worker.js'), { workerData: init });
   const file = path.join(__dirname, '..', 'load', 'worker.ts');
   const boot = `require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`;
