@@ -94,7 +94,7 @@ async function round(which: string, port: number, requests: number, users: numbe
     const end = snapshot(n);
     const failed = summary.requests.failed > 0 ? ` (${summary.requests.failed} failed)` : '';
     return (
-      `${which}, ${n} requests${failed}, load avg ${load0.toFixed(1)}–${os.loadavg()[0]!.toFixed(1)}\n` +
+      `${which}, ${n} requests${failed}, load avg ${load0.toFixed(1)}–${os.loadavg()[0]!.toFixed(1)}, peak RSS of the process so far ${Math.round(process.resourceUsage().maxRSS / 1024)} MB\n` +
       `  steady (after ${steady?.requests}): ${steady ? perRequest(steady, end) : 'n/a'}\n` +
       `  whole run, start-up included: ${perRequest(start, end)}`
     );
