@@ -21,6 +21,13 @@ export class Hist {
   private readonly h: hdr.Histogram;
   /** Exact extremes in the recorded integer unit: HDR keeps only bucket bounds once encoded. */
   private maxRaw = 0;
+  /**
+   * A run of equal values not yet in `h` (count 0: none). Gaps between packets of one read are all
+   * 0, so runs are common; a run costs a compare and an add per value, and goes into `h` as one
+   * recordValueWithCount before anything reads `h`, so every figure is exactly as if recorded one by one.
+   */
+  private runRaw = 0;
+  private runCount = 0;
   /** scale: recorded integer = round(value * scale). */
   constructor(readonly scale = 1000) {
     this.h = hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3, useWebAssembly: false });
@@ -29,16 +36,31 @@ export class Hist {
   record(value: number): void {
     if (!Number.isFinite(value) || value < 0) return;
     const raw = Math.max(1, Math.round(value * this.scale));
-    this.h.recordValue(raw);
+    if (raw === this.runRaw) {
+      this.runCount++;
+      return;
+    }
+    this.flushRun();
+    this.runRaw = raw;
+    this.runCount = 1;
     if (raw > this.maxRaw) this.maxRaw = raw;
   }
 
+  /** Puts the pending run of equal values into the histogram. */
+  private flushRun(): void {
+    if (this.runCount === 0) return;
+    this.h.recordValueWithCount(this.runRaw, this.runCount);
+    this.runRaw = 0;
+    this.runCount = 0;
+  }
+
   get count(): number {
-    return this.h.totalCount;
+    return this.h.totalCount + this.runCount;
   }
 
   /** A percentile (0..100), 'mean', 'max' or 'min'; null when empty. */
   stat(name: string): number | null {
+    this.flushRun();
     if (this.h.totalCount === 0) return null;
     if (name === 'mean') return this.h.mean / this.scale;
     if (name === 'max') return this.maxRaw / this.scale;
@@ -61,12 +83,15 @@ export class Hist {
   }
 
   add(other: Hist): void {
+    this.flushRun();
+    other.flushRun();
     this.h.add(other.h);
     if (other.maxRaw > this.maxRaw) this.maxRaw = other.maxRaw;
   }
 
   /** `<exact max>:<compressed base64 HDR histogram>`. */
   encode(): string {
+    this.flushRun();
     return `${this.maxRaw}:${hdr.encodeIntoCompressedBase64(this.h)}`;
   }
 
@@ -79,6 +104,8 @@ export class Hist {
   }
 
   reset(): void {
+    this.runRaw = 0;
+    this.runCount = 0;
     this.h.reset();
     this.maxRaw = 0;
   }

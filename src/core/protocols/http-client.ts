@@ -48,12 +48,22 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
+/** A request ready for undici; its body buffer is only read, so requests of one prompt share it. */
+interface BuiltRequest {
+  path: string;
+  method: string;
+  headers: Record<string, string | string[]>;
+  body: Buffer | null;
+}
+
 /** One target, one pool: keep-alive connections, no pipelining (each stream owns its socket). */
 export class HttpProtocolClient implements ProtocolClient {
   readonly pool: Pool;
   private readonly origin: string;
   private readonly keepAlive: boolean;
   readonly stats: ConnectionStats;
+  /** Requests already built, by prompt object. */
+  private readonly built = new WeakMap<PromptPlan, BuiltRequest>();
   /** One-request clients of retries in flight (a retry needs a connection that is surely fresh). */
   private readonly fresh = new Set<Client>();
   private closed = false;
@@ -93,22 +103,29 @@ export class HttpProtocolClient implements ProtocolClient {
 
   send(prompt: PromptPlan, signal?: AbortSignal): Promise<SentRequest> {
     const callAt = performance.now();
-    let spec;
-    let path: string;
-    try {
-      spec = this.adapter.buildRequest(prompt);
-      // Builtin targets only (the runner sets sim_answer for them): the answer the simulator is to give (src/core/sim/answers.ts).
-      if (prompt.sim_answer !== undefined) spec = { ...spec, headers: { ...spec.headers, 'x-llmload-sim-answer': prompt.sim_answer } };
-      const url = new URL(spec.url);
-      if (url.origin !== this.origin) throw new Error(`request URL ${spec.url} is not on the client's origin ${this.origin}`);
-      path = url.pathname + url.search;
-    } catch (err) {
-      return Promise.resolve(failedBeforeSend(callAt, 'connect', `cannot build request: ${describeError(err)}`));
+    let req = this.built.get(prompt);
+    if (req === undefined) {
+      try {
+        req = this.build(prompt);
+      } catch (err) {
+        return Promise.resolve(failedBeforeSend(callAt, 'connect', `cannot build request: ${describeError(err)}`));
+      }
+      // A scenario's prompts are sent again and again; per-request prompts (nonces, later session turns) are new objects each time.
+      if (prompt.nonce === undefined && prompt.session === undefined) this.built.set(prompt, req);
     }
     if (this.closed) return Promise.resolve(failedBeforeSend(callAt, 'cancelled', 'client is closed'));
     if (signal?.aborted) return Promise.resolve(failedBeforeSend(callAt, 'cancelled', 'aborted before sending'));
-    const body = Buffer.from(spec.body, 'utf8');
-    return this.dispatchTimed(path, spec.method, spec.headers, spec.method === 'GET' ? null : body, callAt, signal);
+    return this.dispatchTimed(req.path, req.method, req.headers, req.body, callAt, signal);
+  }
+
+  /** The request of a prompt, as undici takes it: built once per prompt object (prompts are not changed once planned). */
+  private build(prompt: PromptPlan): BuiltRequest {
+    let spec = this.adapter.buildRequest(prompt);
+    // Builtin targets only (the runner sets sim_answer for them): the answer the simulator is to give (src/core/sim/answers.ts).
+    if (prompt.sim_answer !== undefined) spec = { ...spec, headers: { ...spec.headers, 'x-llmload-sim-answer': prompt.sim_answer } };
+    const url = new URL(spec.url);
+    if (url.origin !== this.origin) throw new Error(`request URL ${spec.url} is not on the client's origin ${this.origin}`);
+    return { path: url.pathname + url.search, method: spec.method, headers: spec.headers, body: spec.method === 'GET' ? null : Buffer.from(spec.body, 'utf8') };
   }
 
   /**
@@ -186,6 +203,38 @@ function unwatchSignal(signal: AbortSignal, cb: () => void): void {
   watchers.get(signal)?.delete(cb);
 }
 
+/**
+ * Exchanges whose done marker arrived before their body ended. Servers end the body in the same read
+ * as the done marker nearly always, so the drain timer is armed only for those still open a loop turn
+ * later: one setImmediate per turn, not a timer set and cleared per request.
+ */
+let draining: Exchange[] = [];
+let drainTurn: NodeJS.Immediate | undefined;
+
+function scheduleDrain(x: Exchange): void {
+  draining.push(x);
+  if (drainTurn === undefined) {
+    drainTurn = setImmediate(armDrains);
+    drainTurn.unref();
+  }
+}
+
+function armDrains(): void {
+  const all = draining;
+  draining = [];
+  drainTurn = undefined;
+  for (const x of all) x.armDrain();
+}
+
+/** Timer callbacks that take their exchange as the argument: no closure per request. */
+function totalTimerFired(x: Exchange): void {
+  x.totalTimerFired();
+}
+
+function ttftTimerFired(x: Exchange): void {
+  x.ttftTimerFired();
+}
+
 /** The state of one request in flight. */
 class Exchange implements Dispatcher.DispatchHandler {
   private sentAt = 0;
@@ -210,6 +259,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   private lastPacketAt = 0;
   private packetsSeen = 0;
   private drainTimer?: NodeJS.Timeout;
+  /** Set from the done marker until the body ends: the request to cut if the server keeps it open. */
+  private drainController?: Dispatcher.DispatchController;
   private readonly onAbort = (): void => this.abort(new AbortWith('cancelled', 'cancelled by the caller'));
   private opts?: Dispatcher.DispatchOptions;
   /** The socket this attempt went out on, its connection info, and what it had read before. */
@@ -265,13 +316,35 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.bytesReadAtSend = socket.bytesRead;
   }
 
-  /** (Re)arms the total and TTFT timers relative to `sentAt`. */
+  /**
+   * Arms the total and TTFT timers. They count from `sentAt`, which moves forward when the request
+   * reaches its socket (and again on a retry): a timer that fires before its time from the current
+   * `sentAt` re-arms itself for the rest, so a request needs one timer each, not one per move.
+   */
   private armClock(): void {
-    clearTimeout(this.totalTimer);
-    clearTimeout(this.ttftTimer);
     const { total_ms, ttft_ms } = this.timeouts;
-    if (total_ms > 0) this.totalTimer = setTimeout(() => this.abort(new AbortWith('timeout_total', `no end of stream within ${total_ms} ms`)), total_ms);
-    if (ttft_ms !== undefined && ttft_ms > 0) this.ttftTimer = setTimeout(() => this.abort(new AbortWith('timeout_ttft', `no output within ${ttft_ms} ms`)), ttft_ms);
+    if (total_ms > 0 && this.totalTimer === undefined) this.totalTimer = setTimeout(totalTimerFired, total_ms, this);
+    if (ttft_ms !== undefined && ttft_ms > 0 && this.ttftTimer === undefined) this.ttftTimer = setTimeout(ttftTimerFired, ttft_ms, this);
+  }
+
+  /** The total timer fired: the request is aborted when `total_ms` passed since its (latest) send. */
+  totalTimerFired(): void {
+    this.totalTimer = undefined;
+    if (this.finished) return;
+    const total = this.timeouts.total_ms;
+    const left = total - (performance.now() - this.sentAt);
+    if (left > 0) this.totalTimer = setTimeout(totalTimerFired, left, this);
+    else this.abort(new AbortWith('timeout_total', `no end of stream within ${total} ms`));
+  }
+
+  /** The TTFT timer fired: aborted when no output came `ttft_ms` after the (latest) send. */
+  ttftTimerFired(): void {
+    this.ttftTimer = undefined;
+    if (this.finished || this.record.first_output_ms !== undefined) return;
+    const ttft = this.timeouts.ttft_ms!;
+    const left = ttft - (performance.now() - this.sentAt);
+    if (left > 0) this.ttftTimer = setTimeout(ttftTimerFired, left, this);
+    else this.abort(new AbortWith('timeout_ttft', `no output within ${ttft} ms`));
   }
 
   /**
@@ -413,6 +486,17 @@ class Exchange implements Dispatcher.DispatchHandler {
    */
   private finishAtDone(controller: Dispatcher.DispatchController): void {
     this.finish(performance.now());
+    this.drainController = controller;
+    scheduleDrain(this);
+  }
+
+  /**
+   * Called a loop turn after the done marker (see scheduleDrain): the body has not ended yet, so
+   * the server gets DRAIN_MS to end it before the connection is cut.
+   */
+  armDrain(): void {
+    const controller = this.drainController;
+    if (controller === undefined) return;
     this.drainTimer = setTimeout(() => {
       try {
         controller.abort(new AbortWith('cancelled', 'response kept open after its done marker'));
@@ -421,6 +505,12 @@ class Exchange implements Dispatcher.DispatchHandler {
       }
     }, DRAIN_MS);
     this.drainTimer.unref();
+  }
+
+  /** The body ended (or failed): nothing is left to drain. */
+  private drained(): void {
+    this.drainController = undefined;
+    clearTimeout(this.drainTimer);
   }
 
   private afterPackets(): void {
@@ -437,7 +527,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     const t = performance.now() - this.sentAt;
-    clearTimeout(this.drainTimer);
+    this.drained();
     if (this.sock) responseEnded(this.sock, this.closing);
     if (this.finished) return;
     if (this.errorBody) {
@@ -465,7 +555,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     const now = performance.now();
-    clearTimeout(this.drainTimer);
+    this.drained();
     if (this.finished) return;
     if (err instanceof AbortWith) this.record.fail(err.kind, err.message);
     else if (this.errorBody) this.failHttp(now - this.sentAt);

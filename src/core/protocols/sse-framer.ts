@@ -49,7 +49,8 @@ function decodeValue(b: Uint8Array, from: number, to: number): string {
 }
 
 export class SseFramer {
-  private readonly parser: EventSourceParser;
+  /** Created on the first line the fast path below does not take (most streams never need it). */
+  private parserState: EventSourceParser | undefined = undefined;
   private readonly partial = new PartialLine(MAX_LINE_BYTES);
   private skipLF = false;
   private eventBytes = 0;
@@ -57,21 +58,29 @@ export class SseFramer {
   private lineText = '';
   private overflow = false;
   /**
-   * True while eventsource-parser holds no state of an event (no data, event type or id): after
-   * it was fed a blank line. A `data:` line then is held here instead of being fed to it, and when
-   * the blank line that ends the event follows, the event is dispatched directly: the common
-   * single-line event skips the parser's re-scan and the line's string concatenation. Anything
-   * else first feeds the held line to the parser, so the parser sees every line it would have.
+   * True while eventsource-parser holds no state of an event (no data, event type or id): at the
+   * start and after it was fed a blank line. A `data:` line then is held here instead of being fed
+   * to it, and when the blank line that ends the event follows, the event is dispatched directly:
+   * the common single-line event skips the parser's re-scan and the line's string concatenation.
+   * Anything else first feeds the held line to the parser, so the parser sees every line it would
+   * have.
    */
-  private clean = false;
+  private clean: boolean;
   private held: string | undefined = undefined;
+  /** A line went past the parser before it was created: it must not take a later line for the stream's first (BOM). */
+  private linesBeforeParser = false;
 
   /** `fastData: false` feeds every line to eventsource-parser (tests compare the two paths). */
   constructor(
     private readonly sink: SseSink,
     private readonly fastData = true,
   ) {
-    this.parser = createParser({
+    this.clean = fastData;
+  }
+
+  private get parser(): EventSourceParser {
+    if (this.parserState) return this.parserState;
+    const parser = createParser({
       onEvent: (e) => {
         const bytes = this.eventBytes;
         this.eventBytes = 0;
@@ -91,6 +100,10 @@ export class SseFramer {
         this.sink.invalid(this.lineText, this.lineBytes);
       },
     });
+    // The parser strips a BOM from the first text it is fed; that was the stream's start only if no line went by it.
+    if (this.linesBeforeParser) parser.feed('');
+    this.parserState = parser;
+    return parser;
   }
 
   push(chunk: Uint8Array): void {
@@ -129,7 +142,7 @@ export class SseFramer {
   /** The body ended: dispatches an event whose lines all arrived, then reports any unterminated bytes. */
   end(): void {
     if (this.held !== undefined) this.dispatchHeld();
-    else this.feed('\n', 0, '');
+    else if (this.parserState) this.feed('\n', 0, '');
     if (this.partial.bytes > 0) {
       const rest = this.partial.take(new Uint8Array(0));
       this.sink.trailing(utf8.decode(rest), rest.length);
@@ -176,6 +189,7 @@ export class SseFramer {
         // (a value that begins with a BOM would lose it to TextDecoder: the parser path keeps it)
         this.held = decodeValue(buf, v, b);
         this.eventBytes += bytes;
+        this.linesBeforeParser = true;
         return;
       }
     }

@@ -33,11 +33,36 @@ export abstract class SseJsonDecoder implements StreamDecoder {
     this.splitter = makeSplitter(opts.think_tags);
     const ct = ctx.contentType;
     this.mode = ct.includes('text/event-stream') ? 'sse' : /\bjson\b/.test(ct) && !ct.includes('ndjson') ? 'json' : 'unknown';
+    // try/catch in each callback rather than guard(() => …): no closure per event.
     this.framer = new SseFramer({
-      event: (e) => this.guard(() => this.onEvent(e)),
-      comment: (text, bytes) => this.guard(() => this.onComment(text, bytes)),
-      invalid: (line, bytes) => this.guard(() => this.onInvalid(line, bytes)),
-      trailing: (text, bytes) => this.guard(() => this.onTrailing(text, bytes)),
+      event: (e) => {
+        try {
+          this.onEvent(e);
+        } catch (err) {
+          this.decoderFailed(err);
+        }
+      },
+      comment: (text, bytes) => {
+        try {
+          this.onComment(text, bytes);
+        } catch (err) {
+          this.decoderFailed(err);
+        }
+      },
+      invalid: (line, bytes) => {
+        try {
+          this.onInvalid(line, bytes);
+        } catch (err) {
+          this.decoderFailed(err);
+        }
+      },
+      trailing: (text, bytes) => {
+        try {
+          this.onTrailing(text, bytes);
+        } catch (err) {
+          this.decoderFailed(err);
+        }
+      },
     });
   }
 
@@ -98,8 +123,12 @@ export abstract class SseJsonDecoder implements StreamDecoder {
     try {
       fn();
     } catch (err) {
-      this.record.fail('bad_stream', `decoder failed: ${(err as Error).message}`);
+      this.decoderFailed(err);
     }
+  }
+
+  private decoderFailed(err: unknown): void {
+    this.record.fail('bad_stream', `decoder failed: ${(err as Error).message}`);
   }
 
   /** One complete SSE event. */

@@ -34,6 +34,8 @@ import type { ServerMetricsScraper } from '../server-metrics/scraper';
 import { ServerTimingAggregator } from '../server-metrics/timing-summary';
 import { annotateServerRows } from '../server-metrics/series-rows';
 import { SweepTracker } from './sweep-tracker';
+import { sizeLoadThreadHeaps } from '../load/worker-heap';
+import { startBundledWorker } from '../load/worker-exec-argv';
 
 export { RunStartError };
 
@@ -93,7 +95,8 @@ export interface RunHandle {
  * CommonJS hook, unless `bundled` names a built load-worker.js to use instead.
  */
 function newLoadWorker(init: LoadWorkerInit, bundled?: string): Worker {
-  if (bundled) return new Worker(bundled, { workerData: init });
+  sizeLoadThreadHeaps();
+  if (bundled) return startBundledWorker(bundled, init);
   if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'load-worker.js'), { workerData: init });
   const file = path.join(__dirname, '..', 'load', 'worker.ts');
   const boot = `require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`;
