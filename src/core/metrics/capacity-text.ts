@@ -9,11 +9,16 @@ export function levelText(over: SweepSummary['over'], level: number): string {
 
 const METRIC_LABEL: Record<string, string> = { ttft: 'TTFT', ttfa: 'TTFA', e2e: 'e2e', token_rate: 'token rate', qpm: 'qpm', rps: 'rps', success: 'success', error_rate: 'error rate' };
 
+/** `ttft` -> `TTFT`: a metric's name in a sentence. */
+export function sloLabel(metric: string): string {
+  return METRIC_LABEL[metric] ?? metric;
+}
+
 /** `ttft p95 < 2s` measured 1.4s -> `TTFT p95 1.40s < 2s`. */
 function sloText(text: string, actual: string): string {
   const m = /^(\S+)(.*?)\s(<=|>=|==|<|>)\s(.+)$/.exec(text.trim());
   if (!m) return `${text} (${actual})`;
-  return `${METRIC_LABEL[m[1]!] ?? m[1]}${m[2]} ${actual} ${m[3]} ${m[4]}`;
+  return `${sloLabel(m[1]!)}${m[2]} ${actual} ${m[3]} ${m[4]}`;
 }
 
 function heldText(step: SweepStepFigures): string {

@@ -32,6 +32,7 @@ import type { ServerMetricsScraper } from '../server-metrics/scraper';
 import { ServerTimingAggregator } from '../server-metrics/timing-summary';
 import { annotateServerRows } from '../server-metrics/series-rows';
 import { SweepTracker } from './sweep-tracker';
+import { applySweepVerdict } from '../metrics/sweep-verdict';
 
 export { RunStartError };
 
@@ -311,6 +312,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
         sessions: turns.summary(),
         ...(sweep ? { sweep: sweep.summary(ended_by, duration_ms) } : {}),
       });
+      applySweepVerdict(summary, plan.expectations);
       const series = agg.series();
       outages.annotate(series, outageReport.outages);
       if (serverScraper) annotateServerRows(series, serverScraper.points);

@@ -239,7 +239,9 @@ export type Metric =
   | 'error_rate'
   | 'accuracy'
   | 'server'
-  | 'goodput';
+  | 'goodput'
+  /** `expect capacity >= 8 users`: the level a `load sweep` found (src/core/metrics/sweep-verdict.ts). */
+  | 'capacity';
 
 export type Stat = 'p50' | 'p90' | 'p95' | 'p99' | 'p99.9' | 'mean' | 'max' | 'min';
 export type Comparison = '<' | '<=' | '>' | '>=' | '==';
@@ -261,6 +263,8 @@ export interface Expectation {
   group?: string;
   /** metric `goodput`: which figure of the run's goodput (`goodput rps >= 5`; metrics/goodput.ts). */
   goodput?: GoodputMeasure;
+  /** metric `capacity`: the unit written (`8 users` or a rate, stored per second); absent for a bare number. */
+  capacity?: 'users' | 'rate';
 }
 
 export type TracePlan = { mode: 'first'; n: number } | { mode: 'all' } | { mode: 'failures' };
