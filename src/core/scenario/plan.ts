@@ -220,6 +220,12 @@ export interface SweepLoad {
   settle_ms: number;
   /** Rate sweeps: the arrival process. */
   arrival: 'poisson' | 'uniform';
+  /**
+   * `search` instead of `step`: a binary search (src/core/load/sweep-search.ts) that doubles from
+   * `from` until a level fails, then bisects down to `resolution` (users, or per second); `step` is
+   * then the doubling (x2).
+   */
+  search?: { resolution: number };
 }
 
 export type Stage =
