@@ -4,7 +4,7 @@
 // searches find the capacity within one step of the truth in fewer probes than a linear sweep.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseScenario, resolvePlan } from '../../src/core/scenario';
+import { resolveLoadLine as resolve } from '../helpers/scenario-diags';
 import { maxProbes, nextProbe, type ProbeOutcome, type SearchPlan } from '../../src/core/load/sweep-search';
 import { sweepLevels } from '../../src/core/load/shapes/sweep';
 import { SteeredRate } from '../../src/core/load/steered-rate';
@@ -12,16 +12,6 @@ import { capacitySentence } from '../../src/core/metrics/capacity-text';
 import { runVerdict } from '../../src/core/metrics/expectations';
 import type { SweepLoad } from '../../src/core/scenario/plan';
 import { sweepRun } from '../helpers/sweep-run';
-
-function resolve(loadLine: string): { load?: unknown; diags: string[] } {
-  const text = `target builtin:chat\n${loadLine}\nprompt "p"\n  user hi\n`;
-  const p = parseScenario(text, '/virtual/s.llmload');
-  const r = resolvePlan(p.tree, { file: '/virtual/s.llmload', env: {}, secret: () => undefined, readFile: () => undefined });
-  const diags = [...p.diagnostics, ...r.diagnostics].map(
-    (d) => `${d.range.start.line + 1}:${d.range.start.character + 1}-${d.range.end.line + 1}:${d.range.end.character + 1} ${d.severity}: ${d.message}`,
-  );
-  return { load: r.plan?.load, diags };
-}
 
 test('the search line: users with resolution 1, a rate with its resolution in the range unit; each mistake where it is', () => {
   assert.deepEqual(resolve('load sweep users 1..64 search each 30s'), {

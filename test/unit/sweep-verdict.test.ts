@@ -7,7 +7,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseScenario, resolvePlan } from '../../src/core/scenario';
 import { sweepExpectations, noCapacityText } from '../../src/core/metrics/sweep-verdict';
 import { runVerdict, type ExpectationResult } from '../../src/core/metrics/expectations';
 import type { SweepStepFigures, SweepSummary } from '../../src/core/metrics/capacity';
@@ -18,14 +17,10 @@ import { ciSummary } from '../helpers/ci-summary';
 import { JUNIT_SCHEMAS, validate, xmllintSkip } from '../helpers/xmllint';
 import { runCli, tempDir } from '../helpers/cli';
 import { sweepRun } from '../helpers/sweep-run';
+import { scenarioDiags } from '../helpers/scenario-diags';
 
 function diags(loadLine: string, exp: string): string {
-  const text = `target builtin:chat\n${loadLine}\nprompt "p"\n  user hi\nexpect\n  ${exp}\n`;
-  const p = parseScenario(text, '/virtual/s.llmload');
-  const r = resolvePlan(p.tree, { file: '/virtual/s.llmload', env: {}, secret: () => undefined, readFile: () => undefined });
-  return [...p.diagnostics, ...r.diagnostics]
-    .map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1}-${d.range.end.line + 1}:${d.range.end.character + 1} ${d.severity}: ${d.message}${d.fix ? ` [fix: ${d.fix.text}]` : ''}`)
-    .join(' | ');
+  return scenarioDiags(`target builtin:chat\n${loadLine}\nprompt "p"\n  user hi\nexpect\n  ${exp}\n`, { fixes: true }).diags.join(' | ');
 }
 
 const USERS = 'load sweep users 1..16 step x2 each 10s';
@@ -51,8 +46,7 @@ test('capacity lines: users on a users sweep, qpm/rps on a rate sweep; each mist
     rows.map(([l, e]) => [e, diags(l, e)]),
     rows.map(([, e, d]) => [e, d]),
   );
-  const text = `target builtin:chat\n${RATE}\nprompt "p"\n  user hi\nexpect\n  capacity >= 300 qpm\n`;
-  const plan = resolvePlan(parseScenario(text, '/v.llmload').tree, { file: '/v.llmload', env: {}, secret: () => undefined, readFile: () => undefined }).plan!;
+  const plan = scenarioDiags(`target builtin:chat\n${RATE}\nprompt "p"\n  user hi\nexpect\n  capacity >= 300 qpm\n`).plan!;
   assert.deepEqual(plan.expectations, [{ text: 'capacity >= 300 qpm', metric: 'capacity', op: '>=', value: 5, line: 5, capacity: 'rate' }]);
 });
 
