@@ -98,20 +98,25 @@ test('users search 1..64 against 4 slots with TTFT p95 < 100ms: capacity 4 withi
     assert.equal(st.requests, n, `probe at ${st.level}`);
     assert.ok(st.requests > 0);
   }
-  // Nothing is sent between probes: the load drops to zero until the previous probe's requests are back.
+  // Nothing is sent between probes (beyond the command to drop to zero, every 100 ms): the load stays at zero until the previous probe's requests are back.
   const windows = s.steps.map((x) => [x.start_s * 1000, x.end_s * 1000] as const);
-  const outside = records.filter((r) => !windows.some(([a, b]) => r.offset_ms >= a - 5 && r.offset_ms < b + 150));
+  const outside = records.filter((r) => !windows.some(([a, b]) => r.offset_ms >= a - 5 && r.offset_ms < b + 500));
   assert.deepEqual(outside.map((r) => r.offset_ms), []);
   assert.equal(summary.ended_by, 'completed');
   assert.equal(runVerdict(summary).label, 'PASS');
   assert.match(capacitySentence(s), /^capacity: [345] users \(TTFT p95 [0-9.]+ms < 100ms\); binary search: \d probes, [456] users failed \(ttft p95 < 100ms broke \([0-9.]+m?s\)\), resolution 1 user/);
 });
 
-test('rate search 8/s..64/s (resolution 1/s) against 4 slots: saturation fails a probe; capacity within 1/s of ~13.3/s, in fewer probes than a +1/s sweep', async () => {
+test('rate search 8/s..64/s (resolution 1/s) against 4 slots: saturation fails a probe; capacity within 1/s of what the served-share rule allows over the ~13.3/s ceiling, in fewer probes than a +1/s sweep', async () => {
   const { summary } = await sweepRun('load sweep rate 8/s..64/s search each 2s resolution 1/s uniform', []);
   const s = summary.sweep!;
   const seen = JSON.stringify(s.steps.map((x) => [x.level, x.probe, +x.throughput_rps.toFixed(2)]));
-  assert.ok(s.capacity && s.capacity.level >= 12 && s.capacity.level <= 14.5, seen);
+  // The slots' ceiling, ~4 / 0.3 s, is what the saturated probes served. A rate passes while it is served to 90%
+  // (the saturation rule), so the capacity lies between the ceiling and the ceiling / 0.9, to the resolution.
+  const ceiling = Math.max(...s.steps.map((x) => x.throughput_rps));
+  assert.ok(Math.abs(ceiling - 13.3) < 2.5, seen);
+  assert.ok(s.capacity && s.capacity.level >= ceiling - 1 && s.capacity.level <= ceiling / 0.9 + 1, seen);
+  assert.ok(s.search!.failed! - s.search!.passed! <= 1 + 1e-9, seen);
   assert.ok(s.search!.probes <= 7, seen);
   assert.ok(s.saturated_at && s.saturated_at.level > s.capacity.level, seen);
   assert.match(s.saturated_at!.why, /served [0-9.]+\/s of [0-9.]+\/s offered|throughput/);
