@@ -23,6 +23,8 @@ import { loadReplay } from '../load/replay';
 import { ThreadHistograms } from '../load/thread-histograms';
 import { backoffLabel, OutageTracker } from '../metrics/outages';
 import { externalSchedule } from '../load/external-shape';
+import { SweepSearchRun, sweepSteering, type SweepRun } from './sweep-search-run';
+import { applySweepVerdict } from '../metrics/sweep-verdict';
 import { clientCheck } from './client-check';
 import { RunGrading } from '../grade/run-grading';
 import { withSimAnswers } from '../sim/answers';
@@ -31,8 +33,7 @@ import { startServerMetrics } from '../server-metrics/run-hook';
 import type { ServerMetricsScraper } from '../server-metrics/scraper';
 import { ServerTimingAggregator } from '../server-metrics/timing-summary';
 import { annotateServerRows } from '../server-metrics/series-rows';
-import { newSweepRun, sweepSteering } from './sweep-search-run';
-import { applySweepVerdict } from '../metrics/sweep-verdict';
+import { SweepTracker } from './sweep-tracker';
 
 export { RunStartError };
 
@@ -199,7 +200,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   let serverScraper: ServerMetricsScraper | undefined;
   const serverTimings = new ServerTimingAggregator();
   /** A sweep's steps: judged as they end, and the run stopped (letting requests in flight finish) when one saturates the server or breaks an SLO. */
-  const sweep = plan.load.kind === 'sweep' && !opts.external ? newSweepRun(plan.load, plan.expectations) : undefined;
+  const sweep: SweepRun | undefined = plan.load.kind === 'sweep' && !opts.external ? (plan.load.search ? new SweepSearchRun(plan.load, plan.expectations) : new SweepTracker(plan.load, plan.expectations)) : undefined;
 
   const broadcast = (m: RunnerToLoadWorker, except?: number): void => {
     workers.forEach((w, i) => {

@@ -5,7 +5,7 @@
  * sweep start on a settled one), the probe is judged (its SLOs, and saturation next to the highest
  * passing level: ../load/sweep-control.ts), and ../load/sweep-search.ts picks the next level. The
  * `sweep` section of summary.json has the probes as steps in order of level, with the capacity and
- * the search's interval. The linear sweep is ./sweep-tracker.ts; `newSweepRun` picks one.
+ * the search's interval. The linear sweep is ./sweep-tracker.ts.
  */
 import type { RequestRecord } from '../metrics/record';
 import { kneeOf, PER_STEP_METRICS, stepFigures, type StepSample, type SweepStepFigures, type SweepSummary } from '../metrics/capacity';
@@ -13,7 +13,6 @@ import { saturation } from '../load/sweep-control';
 import { maxProbes, nextProbe, searchInterval, type SearchPlan } from '../load/sweep-search';
 import type { SweepStep } from '../load/shapes/sweep';
 import type { Expectation, SweepLoad } from '../scenario/plan';
-import { SweepTracker } from './sweep-tracker';
 
 /** What the runner knows of its load threads when it asks: requests sent so far, and the instant of the oldest thread's last report. */
 export interface SweepThreads {
@@ -39,10 +38,6 @@ export interface SweepRun {
 /** How the load threads follow a sweep: a planned schedule (linear), or levels the runner sets (search). */
 export function sweepSteering(load: SweepLoad): 'users' | 'rate' | undefined {
   return load.search ? load.over : undefined;
-}
-
-export function newSweepRun(load: SweepLoad, expectations: readonly Expectation[]): SweepRun {
-  return load.search ? new SweepSearchRun(load, expectations) : new SweepTracker(load, expectations);
 }
 
 /** The lead given to a rate change, so every thread applies it at the same instant. */
