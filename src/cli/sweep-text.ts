@@ -7,9 +7,10 @@ const ms = (v: number | null): string => (v === null ? '-' : formatValue('ttft',
 
 export function sweepLines(s: SweepSummary): string[] {
   const heads = ['requests', 'rps', 'ttft p50', 'ttft p95', 'tpot p50', 'errors', 'SLOs'];
-  const lines = [`  sweep (${s.steps.length} of ${s.planned_steps} steps, first ${s.settle_s}s of each not measured) ${heads.map((h) => h.padStart(9)).join('')}`];
+  const title = s.search ? `sweep search (${s.search.probes} probes of at most ${s.planned_steps}, first ${s.settle_s}s of each not measured)` : `sweep (${s.steps.length} of ${s.planned_steps} steps, first ${s.settle_s}s of each not measured)`;
+  const lines = [`  ${title} ${heads.map((h) => h.padStart(9)).join('')}`];
   s.steps.forEach((st, i) => {
-    const mark = s.capacity?.step === i ? ' <- capacity' : s.saturated_at?.step === i ? ' <- saturated' : '';
+    const mark = (s.capacity?.step === i ? ' <- capacity' : s.saturated_at?.step === i ? ' <- saturated' : '') + (st.probe ? ` (probe ${st.probe.order}${st.probe.passed ? '' : ', failed'})` : '');
     const cells = [String(st.requests), st.throughput_rps.toFixed(2), ms(st.ttft_ms.p50), ms(st.ttft_ms.p95), ms(st.tpot_ms.p50), st.error_rate === null ? '-' : `${(st.error_rate * 100).toFixed(1)}%`, st.slo_met ? 'met' : 'BROKEN'];
     lines.push(`    ${levelText(s.over, st.level).padEnd(12)}${cells.map((c) => c.padStart(9)).join('')}${mark}`);
   });

@@ -38,6 +38,8 @@ export interface LoadWorkerInit {
   connections: number;
   /** The user count comes from the runner (`users` messages: a Locust master), not the plan's load shape. */
   external?: boolean;
+  /** The arrival rate comes from the runner (`rate` messages: a sweep search), not the plan's load shape. */
+  external_rate?: boolean;
 }
 
 /** The per-thread histograms, by name, each `Hist.encode()`d (values in ms, scale 1000). */
@@ -64,7 +66,9 @@ export type RunnerToLoadWorker =
   /** `abort` ends open streams at once; otherwise no new request is sent and those in flight finish. */
   | { type: 'stop'; reason: string; abort?: boolean }
   /** External load only: run this many users from now on (global count; each thread starts its share). */
-  | { type: 'users'; users: number };
+  | { type: 'users'; users: number }
+  /** External rate only (a sweep search): arrivals at this rate per second (global) from `at_ms` on the run's clock. */
+  | { type: 'rate'; per_s: number; at_ms: number };
 
 // ---- live progress, shared by the CLI, the engine process and the panel ----
 

@@ -1,20 +1,10 @@
 // The `load sweep` shape: its levels and schedule in virtual time, and the exact diagnostics of its line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseScenario, resolvePlan } from '../../src/core/scenario';
+import { resolveLoadLine as resolve } from '../helpers/scenario-diags';
 import { scheduleFor } from '../../src/core/load/shape';
 import { sweepLevels, sweepSteps } from '../../src/core/load/shapes/sweep';
 import type { SweepLoad } from '../../src/core/scenario/plan';
-
-function resolve(loadLine: string): { load?: unknown; diags: string[] } {
-  const text = `target builtin:chat\n${loadLine}\nprompt "p"\n  user hi\n`;
-  const p = parseScenario(text, '/virtual/s.llmload');
-  const r = resolvePlan(p.tree, { file: '/virtual/s.llmload', env: {}, secret: () => undefined, readFile: () => undefined });
-  const diags = [...p.diagnostics, ...r.diagnostics].map(
-    (d) => `${d.range.start.line + 1}:${d.range.start.character + 1}-${d.range.end.line + 1}:${d.range.end.character + 1} ${d.severity}: ${d.message}`,
-  );
-  return { load: r.plan?.load, diags };
-}
 
 test('a users sweep doubles from 2 to 64: six closed-loop steps of 30s, settle a fifth of each', () => {
   const { load, diags } = resolve('load sweep users 2..64 step x2 each 30s');

@@ -804,7 +804,7 @@ const CASES: { name: string; text: string; expect: string[] }[] = [
     name: "a prototype name as a metric",
     text: B + "expect\n  constructor < 1\n",
     expect: [
-      "6:3-6:14 error: unknown metric \"constructor\"; expected \"ttft\", \"ttfa\", \"e2e\", \"token_rate\", \"itl\", \"qpm\", \"rps\", \"success\", \"error_rate\", \"accuracy\", \"server\" or \"goodput\""
+      "6:3-6:14 error: unknown metric \"constructor\"; expected \"ttft\", \"ttfa\", \"e2e\", \"token_rate\", \"itl\", \"qpm\", \"rps\", \"success\", \"error_rate\", \"accuracy\", \"server\", \"goodput\" or \"capacity\""
     ],
   },
   {

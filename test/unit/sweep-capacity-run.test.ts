@@ -4,47 +4,8 @@
 // and rate). Steps are 1.5 s; the scenarios go through the parser, so the whole path is exercised.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startRun } from '../../src/core/run/runner';
-import { parseScenario, resolvePlan } from '../../src/core/scenario';
-import { defineProfile, startSimulator } from '../../src/core/sim';
-import type { Summary } from '../../src/core/metrics/summary';
-import type { RequestRecord } from '../../src/core/metrics/record';
 import { capacitySentence } from '../../src/core/metrics/capacity-text';
-
-const SLOTS4 = defineProfile('chat', {
-  name: 'slots4',
-  max_concurrency: 4,
-  decode_tokens_per_s: 100,
-  answer_tokens: [30, 30],
-  // Some jitter, as real decoding has: the slots drift apart, so completions do not come in lockstep bursts.
-  jitter: 0.2,
-  overhead_ms: 5,
-  batch_slowdown: 0,
-  keepalive_interval_ms: 0,
-});
-
-async function sweep(loadLine: string, expect: string[]): Promise<{ summary: Summary; records: RequestRecord[] }> {
-  const sim = await startSimulator({ profile: SLOTS4, seed: 3 });
-  try {
-    const text = [`target ${sim.url}`, 'model sim', loadLine, 'seed 7', 'prompt "p"', '  user Say hi', ...(expect.length ? ['expect', ...expect.map((e) => `  ${e}`)] : []), ''].join('\n');
-    const parsed = parseScenario(text, '/virtual/s.llmload');
-    const r = resolvePlan(parsed.tree, { file: '/virtual/s.llmload', env: {}, secret: () => undefined, readFile: () => undefined });
-    assert.deepEqual([...parsed.diagnostics, ...r.diagnostics].filter((d) => d.severity === 'error'), []);
-    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-sweep-')), 'run');
-    const h = await startRun(r.plan!, { outDir: dir, workers: 1 });
-    const { summary, error } = await h.done;
-    assert.equal(error, undefined);
-    const onDisk = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as Summary;
-    assert.deepEqual(onDisk.sweep, JSON.parse(JSON.stringify(summary.sweep)));
-    const records = fs.readFileSync(path.join(dir, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RequestRecord);
-    return { summary, records };
-  } finally {
-    await sim.close();
-  }
-}
+import { sweepRun as sweep } from '../helpers/sweep-run';
 
 test('users +1 with TTFT p95 < 100ms: the SLO breaks at 5 users (requests wait for a slot), capacity 4, 5 of 16 steps run', async () => {
   const { summary, records } = await sweep('load sweep users 1..16 step +1 each 1500ms', ['ttft p95 < 100ms']);

@@ -35,7 +35,7 @@ export function loadText(l: Partial<LoadPlan> | undefined): string {
     case 'replay':
       return `replay ${String(o.path ?? '')} at ${String(o.speed ?? 1)}x`;
     case 'sweep':
-      return `sweep ${String(o.over)} ${n('from')}..${n('to')} each ${dur(n('each_ms'))}`;
+      return `sweep ${String(o.over)} ${n('from')}..${n('to')}${o.search ? ' search' : ''} each ${dur(n('each_ms'))}`;
     default:
       return JSON.stringify(l);
   }

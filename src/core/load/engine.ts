@@ -26,6 +26,8 @@ import {
 import { ThreadHistograms } from './thread-histograms';
 import { Backoff, DEFAULT_BACKOFF, isNoAnswerFailure, retryAfterMs, type BackoffPolicy } from './backoff';
 import { externalSchedule, setExternalUsers } from './external-shape';
+import { SteeredRate, steeredSchedule } from './steered-rate';
+import { ARRIVALS } from './shapes';
 import { markTurn, runSession, type TurnContext } from './session';
 
 export interface EngineEvents {
@@ -48,6 +50,8 @@ export interface EngineOptions {
   t0?: number;
   /** The user count comes from outside (setUsers: a Locust master); the plan's load shape is ignored. */
   external?: boolean;
+  /** The arrival rate comes from outside (setRate: a sweep search); the plan's load shape gives only the arrival process. */
+  externalRate?: boolean;
 }
 
 export interface EngineState {
@@ -98,6 +102,8 @@ export class LoadEngine {
   /** Multi-turn sessions: numbered like requests (unique over shards); with sessions, open-loop requests are too. */
   private readonly hasSessions: boolean;
   private nextSession = 0;
+  /** External rate (a sweep search): the rate the runner sets, piece by piece. */
+  private readonly steered: SteeredRate | undefined;
 
   constructor(
     private readonly plan: RunPlan,
@@ -105,7 +111,8 @@ export class LoadEngine {
     private readonly events: EngineEvents,
     private readonly opts: EngineOptions = {},
   ) {
-    this.schedule = opts.external ? externalSchedule() : scheduleFor(plan.load, opts.replay);
+    this.steered = opts.externalRate && !opts.external ? new SteeredRate() : undefined;
+    this.schedule = opts.external ? externalSchedule() : this.steered ? steeredSchedule(plan.load) : scheduleFor(plan.load, opts.replay);
     this.shard = opts.shard ?? WHOLE;
     // One signal is shared by every request in flight, each of which listens to it.
     setMaxListeners(0, this.abort.signal);
@@ -156,6 +163,7 @@ export class LoadEngine {
     // A common start in the future (several threads): wait for it.
     await this.sleepUntil(0);
     if (this.opts.external && this.schedule.kind === 'closed') await this.runExternal();
+    else if (this.steered && this.schedule.kind === 'open') await this.runSteered(this.schedule, this.steered);
     else if (this.schedule.kind === 'closed') await this.runClosed(this.schedule);
     else if (this.schedule.kind === 'open') await this.runOpen(this.schedule);
     else await this.runReplay(this.schedule);
@@ -298,6 +306,45 @@ export class LoadEngine {
       inFlight.add(p);
     }
     await this.sleepUntil(s.end_ms);
+    await Promise.all(inFlight);
+  }
+
+  /** External rate: `per_s` arrivals per second over all threads from `at_ms` on (the run's clock). */
+  setRate(per_s: number, at_ms: number): void {
+    if (!this.stopped) this.steered?.set(at_ms, per_s);
+  }
+
+  /** External rate: arrivals under the rate set from outside (./steered-rate.ts) until stop(), then waits for those in flight. */
+  private async runSteered(s: OpenLoopSchedule, rate: SteeredRate): Promise<void> {
+    const process = ARRIVALS[s.arrival];
+    const inFlight = new Set<Promise<void>>();
+    let target = process.first(this.arrivalRng, s);
+    let j = -1;
+    while (!this.stopped) {
+      const version = rate.version;
+      const at = rate.instantOf(target);
+      const change = rate.changed();
+      // Until the arrival's instant, a change of rate (the instant moves), or stop().
+      const wait = Number.isFinite(at)
+        ? this.sleepUntil(at)
+        : new Promise<void>((resolve) => {
+            const done = (): void => {
+              this.sleepers.delete(done);
+              resolve();
+            };
+            this.sleepers.add(done);
+            void change.then(done);
+          });
+      await Promise.race([wait, change]);
+      if (this.stopped) break;
+      if (rate.version !== version) continue;
+      j++;
+      target += process.next(this.arrivalRng, s);
+      if (!owns(this.shard, j) || this.skipWhileDown(at)) continue;
+      const prompt = this.pickPrompt();
+      const p = (prompt.session ? this.session(prompt, -1, at, s.end_ms).then(() => undefined) : this.sendOpen(prompt, this.hasSessions ? this.nextId++ * this.shard.count + this.shard.index : j, at)).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
     await Promise.all(inFlight);
   }
 

@@ -60,6 +60,7 @@ async function main(init: LoadWorkerInit): Promise<void> {
   let engine: LoadEngine | undefined;
   let pendingStop: Extract<RunnerToLoadWorker, { type: 'stop' }> | undefined;
   let pendingUsers: number | undefined;
+  let pendingRate: Extract<RunnerToLoadWorker, { type: 'rate' }> | undefined;
   const go = new Promise<number>((resolve) => {
     parentPort!.on('message', (m: RunnerToLoadWorker) => {
       if (m.type === 'go') resolve(m.start_hr_ms);
@@ -69,6 +70,9 @@ async function main(init: LoadWorkerInit): Promise<void> {
       } else if (m.type === 'users') {
         if (engine) engine.setUsers(m.users);
         else pendingUsers = m.users;
+      } else if (m.type === 'rate') {
+        if (engine) engine.setRate(m.per_s, m.at_ms);
+        else pendingRate = m;
       }
     });
   });
@@ -92,9 +96,10 @@ async function main(init: LoadWorkerInit): Promise<void> {
         heldBack.push({ t_ms, wait_ms });
       },
     },
-    { shard: init.shard, replay: init.replay, t0, external: init.external },
+    { shard: init.shard, replay: init.replay, t0, external: init.external, externalRate: init.external_rate },
   );
   if (pendingUsers !== undefined) engine.setUsers(pendingUsers);
+  if (pendingRate) engine.setRate(pendingRate.per_s, pendingRate.at_ms);
   if (pendingStop) engine.stop(pendingStop.reason, pendingStop.abort ?? true);
   const e = engine;
   const stopProbe = probeEventLoop(e.histograms.h.event_loop_lag);

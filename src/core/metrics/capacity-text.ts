@@ -9,11 +9,16 @@ export function levelText(over: SweepSummary['over'], level: number): string {
 
 const METRIC_LABEL: Record<string, string> = { ttft: 'TTFT', ttfa: 'TTFA', e2e: 'e2e', token_rate: 'token rate', qpm: 'qpm', rps: 'rps', success: 'success', error_rate: 'error rate' };
 
+/** `ttft` -> `TTFT`: a metric's name in a sentence. */
+export function sloLabel(metric: string): string {
+  return METRIC_LABEL[metric] ?? metric;
+}
+
 /** `ttft p95 < 2s` measured 1.4s -> `TTFT p95 1.40s < 2s`. */
 function sloText(text: string, actual: string): string {
   const m = /^(\S+)(.*?)\s(<=|>=|==|<|>)\s(.+)$/.exec(text.trim());
   if (!m) return `${text} (${actual})`;
-  return `${METRIC_LABEL[m[1]!] ?? m[1]}${m[2]} ${actual} ${m[3]} ${m[4]}`;
+  return `${sloLabel(m[1]!)}${m[2]} ${actual} ${m[3]} ${m[4]}`;
 }
 
 function heldText(step: SweepStepFigures): string {
@@ -29,6 +34,11 @@ export function capacitySentence(s: SweepSummary): string {
   if (cap) parts.push(`capacity: ${lv(cap.level)} (${heldText(cap)})`);
   else if (s.steps.length === 0) parts.push('capacity: not measured (no step ran to its end)');
   else parts.push(`capacity: none of the ${s.steps.length} measured levels met every SLO`);
+  if (s.search && (s.stopped_by === 'completed' || s.capacity)) {
+    parts.push(searchText(s, s.search));
+    if (s.knee) parts.push(`knee at ${lv(s.knee.level)}`);
+    return parts.join('; ');
+  }
   const last = s.steps[s.steps.length - 1];
   // The stop was judged on the requests finished by then; the figures here are taken again on every record.
   const judged = s.stop_reason?.replace(/^at [^:]+: /, '');
@@ -46,4 +56,13 @@ export function capacitySentence(s: SweepSummary): string {
   }
   if (s.knee) parts.push(`knee at ${lv(s.knee.level)}`);
   return parts.join('; ');
+}
+
+/** `binary search: 6 probes, 5 users failed (ttft p95 < 100ms broke (250ms)), resolution 1 user`. */
+function searchText(s: SweepSummary, search: NonNullable<SweepSummary['search']>): string {
+  const lv = (x: number): string => levelText(s.over, x);
+  const failed = search.failed === null ? undefined : s.steps.find((x) => x.level === search.failed);
+  const why = failed?.probe?.why ? ` (${failed.probe.why})` : '';
+  const end = failed ? `${lv(failed.level)} failed${why}` : `the highest level, ${lv(s.steps[s.steps.length - 1]?.level ?? 0)}, passed`;
+  return `binary search: ${search.probes} probes, ${end}, resolution ${lv(search.resolution)}`;
 }

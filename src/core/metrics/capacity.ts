@@ -51,6 +51,8 @@ export interface SweepStepFigures {
   slos: ExpectationResult[];
   /** Every SLO held (true with no SLOs); false when one failed or was not measured. */
   slo_met: boolean;
+  /** A search (`load sweep ... search`): this probe's place in the order run (1 = first), and its outcome as judged then, with why it failed. */
+  probe?: { order: number; passed: boolean; why?: string };
 }
 
 export interface SweepSummary {
@@ -72,6 +74,12 @@ export interface SweepSummary {
   settle_s: number;
   /** Expect lines a step cannot judge (server metrics, accuracy, itl): judged over the whole run only. */
   slo_not_per_step: string[];
+  /**
+   * `load sweep ... search`: a binary search (src/core/load/sweep-search.ts). `steps` are its probes
+   * in order of level (each with `probe`); `passed` is the highest level that passed (the capacity),
+   * `failed` the lowest that failed, and the search ended when they were `resolution` apart.
+   */
+  search?: { resolution: number; probes: number; passed: number | null; failed: number | null };
 }
 
 /** Metrics a step measures itself; other expect lines are judged over the whole run only. */

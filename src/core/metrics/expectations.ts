@@ -64,10 +64,13 @@ function measured(e: Expectation, f: MeasuredFigures): number | null {
       return e.server ? measureServer(e.server, f.server_metrics) : null;
     case 'goodput':
       return e.goodput ? measureGoodput(f.goodput, e.goodput) : null;
+    case 'capacity':
+      // Found by a sweep, not measured over a run: the sweep's verdict judges it (sweep-verdict.ts).
+      return null;
   }
 }
 
-function compare(a: number, op: Expectation['op'], b: number): boolean {
+export function compare(a: number, op: Expectation['op'], b: number): boolean {
   switch (op) {
     case '<':
       return a < b;
@@ -102,6 +105,7 @@ export function formatValue(metric: Expectation['metric'], v: number | null): st
       return `${(v * 100).toFixed(2)}%`;
     case 'server':
     case 'goodput':
+    case 'capacity':
       return String(v);
   }
 }

@@ -90,6 +90,8 @@ export interface Summary {
   sessions?: SessionsSummary;
   /** A `load sweep` run: each step's figures, the capacity, the knee and why it stopped (see capacity.ts). */
   sweep?: SweepSummary;
+  /** `capacity` on a sweep run: `expectations` judge the capacity found, not the whole run (see sweep-verdict.ts). */
+  verdict_basis?: 'capacity';
 }
 
 export interface ItlByPhase {

@@ -10,7 +10,7 @@ import { goodputText } from '../viewmodel/goodput-card';
 
 /** The parts of summary.json the CI outputs read (a saved run folder of an older version may lack the optional ones). */
 export type CiSummary = Pick<Summary, 'scenario' | 'target' | 'model' | 'started_at' | 'duration_s' | 'ended_by' | 'requests' | 'success_rate' | 'qpm' | 'expectations'> &
-  Partial<Pick<Summary, 'file' | 'api' | 'ttft_ms' | 'ttfa_ms' | 'token_rate' | 'outage_totals' | 'goodput'>>;
+  Partial<Pick<Summary, 'file' | 'api' | 'ttft_ms' | 'ttfa_ms' | 'token_rate' | 'outage_totals' | 'goodput' | 'sweep'>>;
 
 export interface CiExpectationRow {
   /** The expect line as written, e.g. `ttft p95 < 2s`. */

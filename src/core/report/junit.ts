@@ -12,6 +12,8 @@
  * characters, lone surrogates) are written as `\uXXXX`.
  */
 import { ciRunData, figureLines, type CiSummary } from './ci-summary-data';
+import { sweepCiLines } from './sweep-ci';
+import { capacitySentence } from '../metrics/capacity-text';
 
 export interface JunitOptions {
   /** The run folder as the reader should find it (a property, and in each failure's text). */
@@ -91,8 +93,9 @@ export function junitXml(s: CiSummary, opts: JunitOptions): string {
     ['started_at', s.started_at],
     ['ended_by', s.ended_by],
     ['verdict', `${verdict.label}: ${verdict.text}`],
+    ...(s.sweep ? [['sweep', capacitySentence(s.sweep)] as [string, string]] : []),
   ];
-  const out = [`verdict: ${verdict.label}, ${verdict.text}`, ...figureLines(figures), `results: ${opts.runDir}`].join('\n');
+  const out = [`verdict: ${verdict.label}, ${verdict.text}`, ...figureLines(figures), ...(s.sweep ? sweepCiLines(s.sweep) : []), `results: ${opts.runDir}`].join('\n');
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuite name="${xmlAttr(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds(s.duration_s)}" timestamp="${junitTimestamp(s.started_at)}" hostname="${xmlAttr(nonEmpty(opts.hostname, 'localhost'))}">`,

@@ -7,6 +7,8 @@
  */
 import { ciRunData, type CiSummary } from './ci-summary-data';
 import type { VerdictKind } from '../metrics/expectations';
+import { sweepCiRows } from './sweep-ci';
+import { capacitySentence } from '../metrics/capacity-text';
 
 export interface MarkdownSummaryOptions {
   /** The run folder as the reader should find it. */
@@ -49,6 +51,13 @@ export function markdownSummary(s: CiSummary, opts: MarkdownSummaryOptions): str
   if (rows.length > 0) {
     lines.push(row(['', 'expectation', 'actual', 'limit']), row([':-:', '---', '--:', '---']));
     for (const r of rows) lines.push(row([MARK[r.state], markdownText(r.text), markdownText(r.actual), markdownText(r.limit ?? '-')]));
+    lines.push('');
+  }
+  if (s.sweep) {
+    // A sweep: the answer, then each level with its per-step SLOs (the verdict follows the capacity).
+    lines.push(markdownText(capacitySentence(s.sweep)), '');
+    lines.push(row(['level', 'requests', 'req/s', 'TTFT p95', 'SLOs', '']), row(['---', '--:', '--:', '--:', '---', '---']));
+    for (const r of sweepCiRows(s.sweep)) lines.push(row([markdownText(r.level), String(r.requests), r.rps, markdownText(r.ttft_p95), markdownText(r.slos), r.mark]));
     lines.push('');
   }
   const dists = figures.filter((f) => f.value === undefined);

@@ -24,6 +24,8 @@ import { loadReplay } from '../load/replay';
 import { ThreadHistograms } from '../load/thread-histograms';
 import { backoffLabel, OutageTracker } from '../metrics/outages';
 import { externalSchedule } from '../load/external-shape';
+import { SweepSearchRun, sweepSteering, type SweepRun } from './sweep-search-run';
+import { applySweepVerdict } from '../metrics/sweep-verdict';
 import { clientCheck } from './client-check';
 import { sizeThreads, type ThreadChoice } from './thread-sizing';
 import { RunGrading } from '../grade/run-grading';
@@ -185,7 +187,9 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const n = threadChoice.threads;
   const connections = opts.external ? 65_536 : connectionsPerWorker(schedule, n);
   const workers: Worker[] = [];
-  for (let index = 0; index < n; index++) workers.push(newLoadWorker({ plan, baseUrl, shard: { index, count: n }, replay, connections, external: opts.external }, opts.workerFile));
+  /** A sweep search (`load sweep ... search`): the threads follow the levels the runner sets, users or a rate. */
+  const steer = plan.load.kind === 'sweep' && !opts.external ? sweepSteering(plan.load) : undefined;
+  for (let index = 0; index < n; index++) workers.push(newLoadWorker({ plan, baseUrl, shard: { index, count: n }, replay, connections, external: opts.external || steer === 'users', ...(steer === 'rate' ? { external_rate: true } : {}) }, opts.workerFile));
 
   let startEpoch = performance.timeOrigin + performance.now();
   const t0 = performance.now();
@@ -206,7 +210,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   let serverScraper: ServerMetricsScraper | undefined;
   const serverTimings = new ServerTimingAggregator();
   /** A sweep's steps: judged as they end, and the run stopped (letting requests in flight finish) when one saturates the server or breaks an SLO. */
-  const sweep = plan.load.kind === 'sweep' && !opts.external ? new SweepTracker(plan.load, plan.expectations) : undefined;
+  const sweep: SweepRun | undefined = plan.load.kind === 'sweep' && !opts.external ? (plan.load.search ? new SweepSearchRun(plan.load, plan.expectations) : new SweepTracker(plan.load, plan.expectations)) : undefined;
 
   const broadcast = (m: RunnerToLoadWorker, except?: number): void => {
     workers.forEach((w, i) => {
@@ -253,8 +257,13 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const sweepTimer = sweep
     ? setInterval(() => {
         if (ready < n || finished || stopReason || runStopReason) return;
-        const d = sweep.check(performance.timeOrigin + performance.now() - startEpoch);
+        const d = sweep.check(performance.timeOrigin + performance.now() - startEpoch, { sent: sumTicks('sent'), reported_ms: Math.min(...ticks.map((t) => t?.t_ms ?? -Infinity)) });
         if (!d) return;
+        if ('level' in d) {
+          // A search's next probe (or zero between probes): every thread takes its share.
+          broadcast(steer === 'rate' ? { type: 'rate', per_s: d.level, at_ms: d.at_ms } : { type: 'users', users: d.level });
+          return;
+        }
         runStopReason = d.by;
         broadcast({ type: 'stop', reason: d.by, abort: false });
       }, 100)
@@ -324,6 +333,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
         sessions: turns.summary(),
         ...(sweep ? { sweep: sweep.summary(ended_by, duration_ms) } : {}),
       });
+      applySweepVerdict(summary, plan.expectations);
       const series = agg.series();
       outages.annotate(series, outageReport.outages);
       if (serverScraper) annotateServerRows(series, serverScraper.points);

@@ -67,7 +67,7 @@ export class SweepTracker {
       stopped_by,
       ...(this.stop ? { stop_reason: this.stop.why } : {}),
       settle_s: Math.min(this.load.settle_ms, this.load.each_ms / 2) / 1000,
-      slo_not_per_step: this.expectations.filter((e) => !PER_STEP_METRICS.has(e.metric)).map((e) => e.text),
+      slo_not_per_step: this.expectations.filter((e) => !PER_STEP_METRICS.has(e.metric) && e.metric !== 'capacity').map((e) => e.text),
     };
   }
 }

@@ -220,6 +220,12 @@ export interface SweepLoad {
   settle_ms: number;
   /** Rate sweeps: the arrival process. */
   arrival: 'poisson' | 'uniform';
+  /**
+   * `search` instead of `step`: a binary search (src/core/load/sweep-search.ts) that doubles from
+   * `from` until a level fails, then bisects down to `resolution` (users, or per second); `step` is
+   * then the doubling (x2).
+   */
+  search?: { resolution: number };
 }
 
 export type Stage =
@@ -239,7 +245,9 @@ export type Metric =
   | 'error_rate'
   | 'accuracy'
   | 'server'
-  | 'goodput';
+  | 'goodput'
+  /** `expect capacity >= 8 users`: the level a `load sweep` found (src/core/metrics/sweep-verdict.ts). */
+  | 'capacity';
 
 export type Stat = 'p50' | 'p90' | 'p95' | 'p99' | 'p99.9' | 'mean' | 'max' | 'min';
 export type Comparison = '<' | '<=' | '>' | '>=' | '==';
@@ -261,6 +269,8 @@ export interface Expectation {
   group?: string;
   /** metric `goodput`: which figure of the run's goodput (`goodput rps >= 5`; metrics/goodput.ts). */
   goodput?: GoodputMeasure;
+  /** metric `capacity`: the unit written (`8 users` or a rate, stored per second); absent for a bare number. */
+  capacity?: 'users' | 'rate';
 }
 
 export type TracePlan = { mode: 'first'; n: number } | { mode: 'all' } | { mode: 'failures' };

@@ -15,6 +15,7 @@ import { DEFAULTS, Resolution, zero, type ResolveOptions } from './resolve-core'
 import { resolveApiConfig } from './blocks/mappings';
 import { resolveDatasets } from './blocks/dataset';
 import { resolveExpectations } from './blocks/expect';
+import { checkCapacityExpectations } from './blocks/capacity-line';
 import { resolveGoodput } from './blocks/goodput-line';
 import { resolveLoad } from './blocks/load';
 import { resolvePrompts } from './blocks/prompt';
@@ -71,6 +72,7 @@ function run(r: Resolution): { plan?: RunPlan; diagnostics: Diagnostic[] } {
   const trace = r.only('trace')?.trace ?? DEFAULTS.trace;
   const seed = r.only('seed')?.value?.value;
   const expectations = resolveExpectations(r, datasets);
+  checkCapacityExpectations(r, load);
   const goodput = resolveGoodput(r);
   const thinkTags = resolveThinkTags(r);
   const lengthNode = r.only('length');

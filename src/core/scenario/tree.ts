@@ -269,7 +269,7 @@ export interface ExpectLineNode extends NodeBase {
   op?: Word;
   value?: Quantity;
   /** Set when the whole line parsed. */
-  parsed?: { metric: Metric; stat?: Stat; op: Comparison; value: number; server?: { name: string; stat?: string }; group?: string; goodput?: GoodputMeasure };
+  parsed?: { metric: Metric; stat?: Stat; op: Comparison; value: number; server?: { name: string; stat?: string }; group?: string; goodput?: GoodputMeasure; capacity?: 'users' | 'rate' };
   /** A `goodput CONDITION and ...` line: the goodput definition (not an expectation by itself). */
   goodput?: GoodputPlan;
 }

@@ -50,14 +50,31 @@ export function sweepSteps(s: SweepLoad): SweepStep[] {
   }));
 }
 
+/** A rate search's resolution when the scenario gives none: the lowest level, or 1/64 of the range if that is wider. */
+export function defaultRateResolution(from: number, to: number): number {
+  return Math.max(from, Math.round(((to - from) / 64) * 1e3) / 1e3);
+}
+
 /** The settle window when the scenario gives none: a fifth of each step, at most 10 s. */
 export function defaultSettleMs(each_ms: number): number {
   return Math.min(10_000, Math.round(each_ms / 5));
 }
 
+/**
+ * The most probes a search (`load sweep ... search`, ../sweep-search.ts) can take: the doublings up
+ * to the highest level, then the halvings of the last doubling's interval down to the resolution.
+ */
+export function maxProbes(s: Pick<SweepLoad, 'over' | 'from' | 'to'> & { search: { resolution: number } }): number {
+  let ups = 1;
+  for (let level = s.from; level < s.to && ups < MAX_SWEEP_STEPS; ups++) level = Math.min(s.to, s.over === 'users' ? Math.max(level + 1, Math.ceil(level * 2 - 1e-9)) : level * 2);
+  const halvings = Math.max(0, Math.ceil(Math.log2(Math.max(1, (s.to - s.from) / 2 / s.search.resolution))));
+  return Math.min(MAX_SWEEP_STEPS, ups + halvings);
+}
+
 function sweepSchedule(s: SweepLoad): Schedule {
   const steps = sweepSteps(s);
-  const end_ms = steps.length * s.each_ms;
+  // A search is steered by the runner (../../run/sweep-search-run.ts); this schedule only sizes the run: its peak and, at most, its probes.
+  const end_ms = s.search ? maxProbes({ ...s, search: s.search }) * s.each_ms : steps.length * s.each_ms;
   if (s.over === 'users') return { kind: 'closed', steps: steps.map((x) => ({ at_ms: x.start_ms, users: x.level })), end_ms };
   return {
     kind: 'open',
@@ -76,6 +93,10 @@ export const sweepShape: LoadShape<'sweep'> = {
 export function describeSweep(s: SweepLoad): string {
   const rate = (v: number): string => `${+v.toFixed(3)}/s`;
   const lv = (v: number): string => (s.over === 'rate' ? rate(v) : String(v));
+  if (s.search) {
+    const what = s.over === 'rate' ? `${lv(s.from)}..${lv(s.to)}` : `${s.from}..${s.to} users`;
+    return `binary search of ${what} (each probe ${s.each_ms / 1000}s, resolution ${s.over === 'rate' ? rate(s.search.resolution) : `${s.search.resolution} user${s.search.resolution === 1 ? '' : 's'}`}, at most ${maxProbes({ ...s, search: s.search })} probes; doubles from the lowest level until one fails, then halves the interval)`;
+  }
   const by = s.step.by === 'times' ? `x${s.step.value}` : `+${lv(s.step.value)}`;
   const what = s.over === 'rate' ? `${lv(s.from)}..${lv(s.to)}` : `${s.from}..${s.to} users`;
   return `sweep of ${what} (${by} each ${s.each_ms / 1000}s, ${sweepLevels(s).length} steps; stops when saturated or an SLO breaks)`;

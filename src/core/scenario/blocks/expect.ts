@@ -9,6 +9,7 @@ import * as U from '../units';
 import { parseServerFigure, parseServerValue } from '../../server-metrics/expect';
 import type { BlockModule } from './block';
 import { parseGoodputLine } from './goodput-line';
+import { parseCapacityLine } from './capacity-line';
 
 export const METRICS: Record<Metric, { description: string; distribution: boolean }> = {
   ttft: { description: 'Time to first output packet, thinking included', distribution: true },
@@ -23,6 +24,7 @@ export const METRICS: Record<Metric, { description: string; distribution: boolea
   accuracy: { description: 'Share of graded answers that were right', distribution: false },
   server: { description: "A figure of the server's own metrics: server kv_cache_usage max < 90%, server preemptions == 0, server queue p95 < 500ms", distribution: false },
   goodput: { description: 'Requests that met every per-request condition: goodput ttft < 1s and tpot < 50ms, then goodput rps >= 5 or goodput share >= 90%', distribution: false },
+  capacity: { description: 'The highest level a load sweep found that met every SLO: capacity >= 8 users (users sweep), capacity >= 300 qpm or >= 5 rps (rate sweep)', distribution: false },
 };
 
 export const STATS: readonly Stat[] = ['p50', 'p90', 'p95', 'p99', 'p99.9', 'mean', 'max', 'min'];
@@ -119,6 +121,7 @@ export function parseExpectLine(p: ParseCore, rl: RawLine, from: number): Expect
   const metric = metricWord.text as Metric;
   if (metric === 'server') return parseServerSlo(p, rl, node, at, end);
   if (metric === 'goodput') return parseGoodputLine(p, rl, node, at, end);
+  if (metric === 'capacity') return parseCapacityLine(p, rl, node, at, end);
   const dist = METRICS[metric].distribution;
   skip();
   let statWord = wordAt();
@@ -205,6 +208,7 @@ function exampleSlo(metric: Metric): string {
     accuracy: 'accuracy >= 80%',
     server: 'server kv_cache_usage max < 90%',
     goodput: 'goodput ttft < 1s and tpot < 50ms',
+    capacity: 'capacity >= 8 users',
   };
   return ex[metric];
 }
@@ -234,6 +238,7 @@ function sloValue(metric: Metric, text: string): U.Parsed<number> {
       return U.parsePercent(text);
     case 'server':
     case 'goodput':
+    case 'capacity':
       return U.parseDecimal(text, 'value');
   }
 }
@@ -258,6 +263,7 @@ export function resolveExpectations(r: Resolution, datasets: DatasetPlan[]): Exp
       if (l.parsed.server) x.server = l.parsed.server;
       if (l.parsed.group !== undefined) x.group = l.parsed.group;
       if (l.parsed.goodput) x.goodput = l.parsed.goodput;
+      if (l.parsed.capacity) x.capacity = l.parsed.capacity;
       out.push(x);
       // A broken or misspelled dataset line may be the missing answer: then its error says enough.
       const unsure = r.incomplete || r.tree.statements.some((s) => s.kind === 'dataset' && (s.broken || s.children.some((c) => c.kind === 'answer')));
