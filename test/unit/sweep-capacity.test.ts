@@ -53,11 +53,12 @@ function fig(level: number, rps: number, ttftP95: number, over: Partial<SweepSte
   };
 }
 
-test('saturation: throughput gained under 10% of the load added while TTFT p95 rose 20%, or errors up 5 points; rate sweeps also when under 90% of the offered rate is served', () => {
+test('saturation: throughput gained under a quarter of the load added while TTFT p95 rose 20%, or errors up 5 points; rate sweeps also when under 90% of the offered rate is served', () => {
   assert.match(saturation(fig(8, 20, 300), fig(16, 21, 900))!, /throughput \+5% for \+100% load while TTFT p95 rose from 300 ms to 900 ms/);
   assert.equal(saturation(fig(8, 20, 300), fig(16, 21, 330)), undefined, 'flat throughput, latency flat too: not saturated');
   assert.equal(saturation(fig(8, 20, 300), fig(16, 36, 900)), undefined, 'throughput still rising');
-  // +1 user of 10 is +10% load; +0.5% throughput is under a tenth of it.
+  assert.ok(saturation(fig(8, 20, 300), fig(16, 24, 900)), '+20% throughput for +100% load is under a quarter: saturated');
+  // +1 user of 10 is +10% load; +0.5% throughput is under a quarter of it, +7.5% is not.
   assert.ok(saturation(fig(10, 20, 300), fig(11, 20.1, 400)));
   assert.equal(saturation(fig(10, 20, 300), fig(11, 21.5, 400)), undefined);
   assert.match(saturation(fig(8, 20, 300), fig(16, 30, 300, { error_rate: 0.08 }))!, /error rate rose from 0.0% to 8.0%/);

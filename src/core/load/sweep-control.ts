@@ -8,8 +8,14 @@ import type { SweepStepFigures } from '../metrics/capacity';
 
 /** The saturation rule's thresholds (docs/metrics.md "Sweeps"). */
 export const SATURATION = {
-  /** Throughput gained, as a share of the load added, below which throughput "stopped rising". */
-  min_gain_share: 0.1,
+  /**
+   * Throughput gained, as a share of the load added, below which throughput "stopped rising": under a
+   * quarter of the added load turned into throughput. Not lower: a step's throughput counts the
+   * requests that ended in its window, and a server that finishes its batch in step (continuous
+   * batching with equal answer lengths, the simulator's slots) puts one batch more or less in a short
+   * window, +/-15-25% at 1-2 s steps; a tenth let that noise read as "still rising".
+   */
+  min_gain_share: 0.25,
   /** The rise of TTFT p95 (or e2e p50 without TTFT) that counts as latency climbing: +20%. */
   latency_rise: 0.2,
   /** An error rate this many points above the previous step's (and at least this high) is saturation. */
