@@ -14,7 +14,7 @@ import { startProxy, type CallPlan, type IncomingCall, type RunningProxy } from 
 import { apiOfPath } from './routes';
 import type { Side } from './side-writer';
 import type { StreamLog } from './stream-log';
-import { COUNTER, COUNTERS, countsOf, type BookOptions } from './worker-protocol';
+import { COUNTER, COUNTERS, countsOf, type BookOptions, type CallMessage } from './worker-protocol';
 
 export { MIRROR_FILE } from './bookkeeper';
 
@@ -67,21 +67,32 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
   const book = await startBookkeeping({ opts: { ...bookOpts, sample: sample ?? 0.1, dir }, t0_epoch, counters: shared, records: onRecord !== undefined }, onRecord, oneThread);
   const post = book.post;
   let nextId = 0;
+  // With nothing sampled (0%), no request needs the worker at once: its call rides with the next
+  // batch of answers (the capture keeps its arrival time), one message and one wake-up for many.
+  const callsWait = (sample ?? 0.1) === 0;
   // Ended answers go to the worker a few at a time: one wake-up of the worker per batch, not per answer.
+  let calls: CallMessage[] = [];
   let answers: Array<{ id: number; log: StreamLog }> = [];
   let flushTimer: NodeJS.Timeout | undefined;
   const flushAnswers = (): void => {
     clearTimeout(flushTimer);
     flushTimer = undefined;
-    if (answers.length === 0) return;
+    if (answers.length === 0 && calls.length === 0) return;
     const batch = answers;
+    const waited = calls;
     answers = [];
-    post({ type: 'answers', answers: batch }, batch.map((a) => a.log.bytes.buffer as ArrayBuffer));
+    calls = [];
+    const transfer = batch.map((a) => a.log.bytes.buffer as ArrayBuffer);
+    for (const c of waited) transfer.push(c.body.buffer as ArrayBuffer);
+    post({ type: 'answers', calls: waited, answers: batch }, transfer);
+  };
+  const queued = (): void => {
+    if (answers.length + calls.length >= ANSWER_BATCH) flushAnswers();
+    else flushTimer ??= setTimeout(flushAnswers, ANSWER_BATCH_MS);
   };
   const answered = (id: number, log: StreamLog): void => {
     answers.push({ id, log });
-    if (answers.length >= ANSWER_BATCH) flushAnswers();
-    else flushTimer ??= setTimeout(flushAnswers, ANSWER_BATCH_MS);
+    queued();
   };
 
   const begin = (call: IncomingCall): CallPlan => {
@@ -95,8 +106,14 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
     Atomics.add(counters, COUNTER.primary, 1);
     return {
       api,
-      // Once the primary request is on its way: the worker parses, samples, captures and copies it.
-      after: () => post({ type: 'call', id, api, method: call.method, path: call.path, headers: call.headers, body: ownBytes(call.body), arrived_epoch: performance.timeOrigin + call.arrived }),
+      // Once the primary request is on its socket: the worker parses, samples, captures and copies it.
+      after: () => {
+        const m: CallMessage = { type: 'call', id, api, method: call.method, path: call.path, headers: call.headers, body: ownBytes(call.body), arrived_epoch: performance.timeOrigin + call.arrived };
+        if (callsWait) {
+          calls.push(m);
+          queued();
+        } else post(m, [m.body.buffer as ArrayBuffer]);
+      },
       done: (log) => answered(id, log),
     };
   };
