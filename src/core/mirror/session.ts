@@ -47,9 +47,15 @@ export interface RunningMirror {
   close(opts?: { waitShadowMs?: number }): Promise<MirrorSummary>;
 }
 
-/** Ended answers are handed to the worker when this many are waiting, or this long after the first. */
+/**
+ * Ended answers are handed to the worker in batches, posted just after an answer ended (its last
+ * bytes already written to its client, so the post delays no stream that is waiting for them):
+ * when this many are waiting, when the first has waited this long, or when no other answer is
+ * streaming. A timer posts what is left when no answer ends for longer.
+ */
 const ANSWER_BATCH = 64;
 const ANSWER_BATCH_MS = 20;
+const ANSWER_BATCH_LATEST_MS = 250;
 
 /** A copy of the body in its own memory, so posting it copies its bytes only (not a shared pool slab). */
 function ownBytes(body: Buffer): Uint8Array {
@@ -74,6 +80,7 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
   let calls: CallMessage[] = [];
   let answers: Array<{ id: number; log: StreamLog }> = [];
   let flushTimer: NodeJS.Timeout | undefined;
+  let firstQueued = 0;
   const flushAnswers = (): void => {
     clearTimeout(flushTimer);
     flushTimer = undefined;
@@ -87,12 +94,16 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
     post({ type: 'answers', calls: waited, answers: batch }, transfer);
   };
   const queued = (): void => {
-    if (answers.length + calls.length >= ANSWER_BATCH) flushAnswers();
-    else flushTimer ??= setTimeout(flushAnswers, ANSWER_BATCH_MS);
+    if (answers.length + calls.length >= ANSWER_BATCH) return flushAnswers();
+    if (flushTimer !== undefined) return;
+    firstQueued = performance.now();
+    flushTimer = setTimeout(flushAnswers, ANSWER_BATCH_LATEST_MS);
   };
   const answered = (id: number, log: StreamLog): void => {
     answers.push({ id, log });
     queued();
+    // Called once the answer's end was written to its client: a good moment to post.
+    if (flushTimer !== undefined && (proxy.active === 0 || performance.now() - firstQueued >= ANSWER_BATCH_MS)) flushAnswers();
   };
 
   const begin = (call: IncomingCall): CallPlan => {
