@@ -19,10 +19,9 @@ import type { BenchRow } from './bench-kit';
 
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
 
-/** Starts `llmload ARGS` and resolves with the URL its first line names. */
-function startCli(args: string[], nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: npm run build first`);
-  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `node ARGV` and resolves with the URL its output names first (`listening on URL`). */
+export function startListening(argv: string[], what: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (b: Buffer) => {
@@ -30,8 +29,14 @@ function startCli(args: string[], nodeArgs: string[] = []): Promise<{ child: Chi
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) resolve({ child, url: m[1]! });
     });
-    child.on('exit', (code) => reject(new Error(`llmload ${args[0]} exited with ${code}`)));
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
   });
+}
+
+/** Starts `llmload ARGS` and resolves with the URL its first line names. */
+export function startCli(args: string[], nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: npm run build first`);
+  return startListening([...nodeArgs, CLI, ...args], `llmload ${args[0]}`);
 }
 
 /** LLMLOAD_MIRROR_PROFILE=DIR: the mirror process writes a V8 CPU profile (.cpuprofile) into DIR when it stops. */
@@ -41,7 +46,7 @@ function profileArgs(): string[] {
 }
 
 /** /proc/loadavg's 1, 5 and 15 minute figures ('' where there is none): timing figures mean little without them. */
-function loadAverage(): string {
+export function loadAverage(): string {
   try {
     return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   } catch {
@@ -53,14 +58,14 @@ function loadAverage(): string {
  * CPU time (user + system, ms) the mirror process has used: its main thread (the proxy's loop,
  * /proc/PID/task/PID) and all its threads (/proc/PID). Linux only; undefined elsewhere.
  */
-interface MirrorCpu {
+export interface MirrorCpu {
   proxy_ms: number;
   /** The proxy thread's share spent in the kernel (system time: socket reads and writes on loopback). */
   proxy_sys_ms: number;
   all_ms: number;
 }
 
-function mirrorCpu(pid: number | undefined): MirrorCpu | undefined {
+export function mirrorCpu(pid: number | undefined): MirrorCpu | undefined {
   if (pid === undefined) return undefined;
   const hz = 100; // USER_HZ on Linux
   const times = (file: string): { user: number; sys: number } => {
@@ -78,7 +83,7 @@ function mirrorCpu(pid: number | undefined): MirrorCpu | undefined {
 }
 
 /** SIGINT, then waits for the exit (SIGKILL after 10 s). */
-function stopped(c: ChildProcess): Promise<void> {
+export function stopped(c: ChildProcess): Promise<void> {
   if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);

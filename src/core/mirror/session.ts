@@ -4,7 +4,8 @@
  * conversations, the shadow sender, the decoding and timing of both sides, one run folder per
  * side (OUT/primary, OUT/shadow), the pair comparison (OUT/mirror.json) and the capture file.
  * This thread's loop forwards the primary's bytes and posts a small message per timed request
- * when it is on its way; the answers' bytes and arrival times follow a few at a time once ended.
+ * once it is on the primary's socket (at 0% with the next batch); the answers' bytes and arrival
+ * times follow a few at a time once ended.
  */
 import path from 'node:path';
 import type { RequestRecord } from '../metrics/record';
