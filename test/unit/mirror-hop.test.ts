@@ -134,3 +134,49 @@ for (const sample of [0, 1]) {
     );
   });
 }
+
+test('a client that does not read stalls the primary: the proxy stops reading until the client drains, then every byte arrives', async (t) => {
+  const TOTAL = 64 * 1024 * 1024;
+  const block = Buffer.alloc(64 * 1024, 'x');
+  let written = 0;
+  // The primary writes as fast as its socket takes it, and waits whenever the socket is full.
+  const primary = net.createServer((sock) => {
+    sock.on('error', () => {});
+    sock.once('data', () => {
+      sock.write(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${TOTAL}\r\n\r\n`);
+      const more = (): void => {
+        while (written < TOTAL) {
+          written += block.length;
+          if (!sock.write(block)) return void sock.once('drain', more);
+        }
+      };
+      more();
+    });
+  });
+  await new Promise<void>((r) => primary.listen(0, '127.0.0.1', r));
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-mirror-hop-'));
+  const m = await startMirror({ primary: `http://127.0.0.1:${(primary.address() as net.AddressInfo).port}`, shadow: 'http://127.0.0.1:9', sample: 0, out });
+  const client = net.connect(m.port, '127.0.0.1');
+  t.after(async () => {
+    client.destroy();
+    await m.close();
+    await new Promise<void>((r) => primary.close(() => r()));
+  });
+  client.pause();
+  client.write('GET /v1/files/big HTTP/1.1\r\nHost: x\r\n\r\n');
+  await new Promise((r) => setTimeout(r, 800));
+  const stalledAt = written;
+  assert.ok(stalledAt < TOTAL / 2, `the primary wrote ${stalledAt} of ${TOTAL} bytes to a client that reads nothing`);
+  let got = 0;
+  const done = new Promise<void>((resolve) => {
+    client.on('data', (d: Buffer) => {
+      got += d.length;
+      // The head is small; the body is all 'x'.
+      if (got >= TOTAL) resolve();
+    });
+  });
+  client.resume();
+  await done;
+  assert.equal(written, TOTAL);
+  assert.ok(got >= TOTAL && got < TOTAL + 1024, `got ${got} bytes`);
+});
