@@ -11,8 +11,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
+import { readRecords } from '../helpers/records';
 import { startMirror } from '../../src/core/mirror/session';
-import type { RequestRecord } from '../../src/core/metrics/record';
 
 const EVENTS = ['Hello', ' there', ', friend'].map((w) => `data: ${JSON.stringify({ id: 'r', choices: [{ index: 0, delta: { content: w }, finish_reason: null }] })}\n\n`);
 EVENTS.push(`data: ${JSON.stringify({ id: 'r', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`, 'data: [DONE]\n\n');
@@ -74,14 +74,6 @@ async function closingPrimary(): Promise<ClosingPrimary> {
   return p;
 }
 
-function records(file: string): RequestRecord[] {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as RequestRecord);
-}
-
 for (const sample of [0, 1]) {
   test(`a primary that closes the connection after every stream (llama.cpp): every answer reaches the client whole and is recorded (sample ${sample * 100}%)`, async (t) => {
     const primary = await closingPrimary();
@@ -116,7 +108,7 @@ for (const sample of [0, 1]) {
     const summary = await m.close();
     assert.equal(primary.answered, N);
     assert.equal(primary.connections, N, 'the primary closed every connection; each request had a new one');
-    const recs = records(path.join(out, 'primary', 'requests.jsonl'));
+    const recs = readRecords(path.join(out, 'primary', 'requests.jsonl'));
     assert.equal(recs.length, N);
     for (const r of recs) {
       assert.equal(r.status, 'ok', JSON.stringify(r.error));
