@@ -19,10 +19,9 @@ import type { BenchRow } from './bench-kit';
 
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
 
-/** Starts `llmload ARGS` and resolves with the URL its first line names. */
-function startCli(args: string[], nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: npm run build first`);
-  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `node ARGV` and resolves with the URL its output names first (`listening on URL`). */
+export function startListening(argv: string[], what: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (b: Buffer) => {
@@ -30,8 +29,14 @@ function startCli(args: string[], nodeArgs: string[] = []): Promise<{ child: Chi
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) resolve({ child, url: m[1]! });
     });
-    child.on('exit', (code) => reject(new Error(`llmload ${args[0]} exited with ${code}`)));
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
   });
+}
+
+/** Starts `llmload ARGS` and resolves with the URL its first line names. */
+export function startCli(args: string[], nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: npm run build first`);
+  return startListening([...nodeArgs, CLI, ...args], `llmload ${args[0]}`);
 }
 
 /** LLMLOAD_MIRROR_PROFILE=DIR: the mirror process writes a V8 CPU profile (.cpuprofile) into DIR when it stops. */
@@ -41,7 +46,7 @@ function profileArgs(): string[] {
 }
 
 /** /proc/loadavg's 1, 5 and 15 minute figures ('' where there is none): timing figures mean little without them. */
-function loadAverage(): string {
+export function loadAverage(): string {
   try {
     return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   } catch {
@@ -53,23 +58,32 @@ function loadAverage(): string {
  * CPU time (user + system, ms) the mirror process has used: its main thread (the proxy's loop,
  * /proc/PID/task/PID) and all its threads (/proc/PID). Linux only; undefined elsewhere.
  */
-function mirrorCpu(pid: number | undefined): { proxy_ms: number; all_ms: number } | undefined {
+export interface MirrorCpu {
+  proxy_ms: number;
+  /** The proxy thread's share spent in the kernel (system time: socket reads and writes on loopback). */
+  proxy_sys_ms: number;
+  all_ms: number;
+}
+
+export function mirrorCpu(pid: number | undefined): MirrorCpu | undefined {
   if (pid === undefined) return undefined;
-  const ticks = (file: string): number => {
+  const hz = 100; // USER_HZ on Linux
+  const times = (file: string): { user: number; sys: number } => {
     const stat = fs.readFileSync(file, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+    return { user: (Number(f[11]) * 1000) / hz, sys: (Number(f[12]) * 1000) / hz }; // utime, stime (fields 14 and 15)
   };
   try {
-    const hz = 100; // USER_HZ on Linux
-    return { proxy_ms: (ticks(`/proc/${pid}/task/${pid}/stat`) * 1000) / hz, all_ms: (ticks(`/proc/${pid}/stat`) * 1000) / hz };
+    const proxy = times(`/proc/${pid}/task/${pid}/stat`);
+    const all = times(`/proc/${pid}/stat`);
+    return { proxy_ms: proxy.user + proxy.sys, proxy_sys_ms: proxy.sys, all_ms: all.user + all.sys };
   } catch {
     return undefined;
   }
 }
 
 /** SIGINT, then waits for the exit (SIGKILL after 10 s). */
-function stopped(c: ChildProcess): Promise<void> {
+export function stopped(c: ChildProcess): Promise<void> {
   if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
@@ -92,12 +106,14 @@ export async function run(n = 300, sample = '100%'): Promise<BenchRow[]> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-mirror-bench-'));
   const root = primary.url.replace(/\/v1$/, '');
   const mirror = await startCli(['mirror', '--listen', '127.0.0.1:0', '--primary', root, '--shadow', shadow.url.replace(/\/v1$/, ''), '--sample', sample, '--out', out], profileArgs());
+  // For attaching a profiler to the mirror alone (perf record -p PID, strace -c -p PID).
+  console.log(`mirror process ${mirror.child.pid} at ${mirror.url}`);
   const plan = { api: 'openai-chat' as const, model: 'm', timeouts: { total_ms: 30_000 }, headers: {} };
   const direct = createClient(plan, primary.url, { connections: 4 });
   const proxied = createClient(plan, `${mirror.url}/v1`, { connections: 4 });
   const ttft = { direct: [] as number[], proxy: [] as number[] };
-  let cpu0: { proxy_ms: number; all_ms: number } | undefined;
-  let cpu: { proxy_ms: number; all_ms: number } | undefined;
+  let cpu0: MirrorCpu | undefined;
+  let cpu: MirrorCpu | undefined;
   const load0 = loadAverage();
   try {
     for (let i = 0; i < n + 20; i++) {
@@ -129,9 +145,10 @@ export async function run(n = 300, sample = '100%'): Promise<BenchRow[]> {
   if (cpu && cpu0) {
     // After the warm-up: start-up (loading the bundle) is left out.
     const proxyMs = cpu.proxy_ms - cpu0.proxy_ms;
+    const sysMs = cpu.proxy_sys_ms - cpu0.proxy_sys_ms;
     const allMs = cpu.all_ms - cpu0.all_ms;
     const per = (ms: number): string => `${((ms / n) * 1000).toFixed(0)} µs`;
-    console.log(`mirror CPU per proxied request: proxy thread ${per(proxyMs)}, all threads ${per(allMs)} (${proxyMs} / ${allMs} ms over ${n} requests, 10 ms ticks)`);
+    console.log(`mirror CPU per proxied request: proxy thread ${per(proxyMs)} (${per(sysMs)} of it in the kernel), all threads ${per(allMs)} (${proxyMs} / ${allMs} ms over ${n} requests, 10 ms ticks)`);
   }
   console.log(`load average before / after: ${load0} / ${loadAverage()}`);
   const row = (name: string, v: number, base: number): BenchRow => ({ name, value: v, unit: 'ms', baseline_name: 'direct', baseline: base, ratio: Math.round((v / base) * 100) / 100 });

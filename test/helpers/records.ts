@@ -1,4 +1,5 @@
 /** A hand-made request record for tests: a successful 20-token chat reply; `over` replaces any field. */
+import fs from 'node:fs';
 import type { RequestRecord } from '../../src/core/metrics/record';
 
 export function okRecord(over: Partial<RequestRecord> = {}): RequestRecord {
@@ -24,4 +25,13 @@ export function okRecord(over: Partial<RequestRecord> = {}): RequestRecord {
     packets: {},
     ...over,
   };
+}
+
+/** The records of a results file (requests.jsonl), one JSON line each. */
+export function readRecords(file: string): RequestRecord[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as RequestRecord);
 }

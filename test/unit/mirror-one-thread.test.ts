@@ -5,17 +5,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readRecords } from '../helpers/records';
 import { startMirror } from '../../src/core/mirror/session';
 import { startSimulator } from '../../src/core/sim';
-import type { RequestRecord } from '../../src/core/metrics/record';
-
-function records(file: string): RequestRecord[] {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as RequestRecord);
-}
 
 test('worker thread or one thread: the same requests give the same records, pairs and counts', async () => {
   const p = await startSimulator({ profile: 'chat?decode_tokens_per_s=2000' });
@@ -32,8 +24,8 @@ test('worker thread or one thread: the same requests give the same records, pair
     const summary = await m.close({ waitShadowMs: 10_000 });
     assert.equal(summary.pairs, 4, `oneThread ${oneThread}`);
     assert.equal(summary.agreement.both_ok, 4);
-    const prim = records(path.join(out, 'primary', 'requests.jsonl'));
-    const shad = records(path.join(out, 'shadow', 'requests.jsonl'));
+    const prim = readRecords(path.join(out, 'primary', 'requests.jsonl'));
+    const shad = readRecords(path.join(out, 'shadow', 'requests.jsonl'));
     assert.ok(prim.every((r) => r.status === 'ok' && r.ttft_ms !== null && r.ttft_ms > 0 && r.pair === r.id));
     assert.deepEqual(shad.map((r) => r.pair).sort(), [0, 1, 2, 3]);
     assert.deepEqual(m.answered(), { primary: 4, shadow: 4 });

@@ -8,13 +8,13 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { readRecords } from '../helpers/records';
 import { startMirror, type MirrorOptions } from '../../src/core/mirror/session';
 import { ConversationSampler, conversationId } from '../../src/core/mirror/sampler';
 import { bodyFacts } from '../../src/core/mirror/routes';
 import { startSimulator } from '../../src/core/sim';
 import { readRunFolder, siblingRuns } from '../../src/core/viewmodel/run-folder';
 import { compareRunFolders } from '../../src/core/compare/runs';
-import type { RequestRecord } from '../../src/core/metrics/record';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-mirror-'));
@@ -93,14 +93,6 @@ async function post(url: string, body: string, headers: Record<string, string> =
   return { status: r.status, text: await r.text(), headers: r.headers };
 }
 
-function records(file: string): RequestRecord[] {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as RequestRecord);
-}
-
 async function mirrorOf(primary: string, shadow: string, extra: Partial<MirrorOptions> = {}) {
   const out = tmp();
   const m = await startMirror({ primary, shadow, sample: 1, out, ...extra });
@@ -138,10 +130,10 @@ test('the client gets the primary byte for byte while the shadow stalls, resets 
     }
     const summary = await m.close({ waitShadowMs: 10_000 });
     assert.equal(summary.requests.shadow_sent, 3, name);
-    const shadowRecs = records(path.join(out, 'shadow', 'requests.jsonl'));
+    const shadowRecs = readRecords(path.join(out, 'shadow', 'requests.jsonl'));
     assert.equal(shadowRecs.length, 3, name);
     for (const r of shadowRecs) assert.equal(r.error?.kind, expectKind[name], `${name}: ${JSON.stringify(r.error)}`);
-    const primaryRecs = records(path.join(out, 'primary', 'requests.jsonl'));
+    const primaryRecs = readRecords(path.join(out, 'primary', 'requests.jsonl'));
     assert.deepEqual(
       primaryRecs.map((r) => [r.status, r.side, r.output_tokens]),
       [0, 1, 2].map(() => ['ok', 'primary', 3]),
@@ -173,7 +165,7 @@ test('a client that disconnects mid-stream cancels the primary request, and the 
   for (let i = 0; i < 200 && primary.cut === 0; i++) await sleep(10);
   assert.equal(primary.cut, 1, 'the primary stream was not cut');
   await m.close();
-  const recs = records(path.join(out, 'primary', 'requests.jsonl'));
+  const recs = readRecords(path.join(out, 'primary', 'requests.jsonl'));
   assert.equal(recs.length, 1);
   assert.equal(recs[0]!.error?.kind, 'cancelled');
   assert.ok((recs[0]!.packets.answer ?? 0) >= 1, 'the packets before the cancel are kept');
@@ -244,7 +236,7 @@ test('sampling takes whole conversations: every turn of a sampled chat reaches t
   }
   const summary = await m.close({ waitShadowMs: 10_000 });
   assert.ok(expected.length > 0 && expected.length < 24, `the hash split nothing: ${expected.length}`);
-  const shadowRecs = records(path.join(out, 'shadow', 'requests.jsonl'));
+  const shadowRecs = readRecords(path.join(out, 'shadow', 'requests.jsonl'));
   assert.deepEqual(shadowRecs.map((r) => r.pair).sort((a, b) => a! - b!), expected);
   assert.ok(shadowRecs.every((r) => r.status === 'ok' && r.side === 'shadow' && r.response_id?.startsWith('chatcmpl-')));
   // Conversation c's two turns are ids c and 12 + c: both sampled or neither.
@@ -252,7 +244,7 @@ test('sampling takes whole conversations: every turn of a sampled chat reaches t
   assert.equal(summary.requests.sampled, expected.length);
   assert.equal(summary.pairs, expected.length);
   assert.equal(summary.agreement.both_ok, expected.length);
-  const primaryRecs = records(path.join(out, 'primary', 'requests.jsonl'));
+  const primaryRecs = readRecords(path.join(out, 'primary', 'requests.jsonl'));
   assert.equal(primaryRecs.length, 24);
   assert.deepEqual(primaryRecs.filter((r) => r.pair !== undefined).map((r) => r.id).sort((a, b) => a - b), expected);
 
@@ -282,7 +274,7 @@ test('--max-shadow-inflight caps the copies open on a slow shadow: the excess is
   const summary = await m.close();
   assert.equal(summary.requests.shadow_sent, 2);
   assert.equal(summary.requests.shadow_skipped.inflight, 3);
-  assert.equal(records(path.join(out, 'primary', 'requests.jsonl')).filter((r) => r.pair !== undefined).length, 2);
+  assert.equal(readRecords(path.join(out, 'primary', 'requests.jsonl')).filter((r) => r.pair !== undefined).length, 2);
   await primary.close();
   await shadow.close();
 });
@@ -318,7 +310,7 @@ test('a shadow that is down is not hammered: after 3 copies that cannot connect,
   const sent = summary.requests.shadow_sent;
   assert.ok(sent >= 3 && sent <= 5, `${sent} copies sent to a shadow that is down`);
   assert.equal(summary.requests.shadow_skipped.shadow_down, 10 - sent);
-  const shadowRecs = records(path.join(out, 'shadow', 'requests.jsonl'));
+  const shadowRecs = readRecords(path.join(out, 'shadow', 'requests.jsonl'));
   assert.equal(shadowRecs.length, sent);
   assert.ok(shadowRecs.every((r) => r.error?.kind === 'connect'));
   await primary.close();
@@ -342,7 +334,7 @@ test('a client that accepts gzip still gets a stream the mirror can time: both s
   assert.equal(primary.requests[0]!.headers['accept-encoding'], 'identity');
   assert.equal(shadow.requests[0]!.headers['accept-encoding'], 'identity');
   assert.equal(summary.agreement.both_ok, 1);
-  assert.equal(records(path.join(out, 'primary', 'requests.jsonl'))[0]!.status, 'ok');
+  assert.equal(readRecords(path.join(out, 'primary', 'requests.jsonl'))[0]!.status, 'ok');
   await primary.close();
   await shadow.close();
 });
@@ -370,6 +362,6 @@ test('a primary that cannot be reached gives the client a 502 and a connect reco
   const r = await post(m.url, CHAT('hi'));
   assert.equal(r.status, 502);
   await m.close();
-  assert.equal(records(path.join(out, 'primary', 'requests.jsonl'))[0]!.error?.kind, 'connect');
+  assert.equal(readRecords(path.join(out, 'primary', 'requests.jsonl'))[0]!.error?.kind, 'connect');
   await shadow.close();
 });

@@ -19,7 +19,7 @@ import { ShadowSender, type ShadowCopy } from './shadow-sender';
 import { SideWriter, type Side } from './side-writer';
 import { decodeStreamLog } from './stream-log';
 import { ConversationThreads } from './threads';
-import { COUNTER, countsOf, type BookOptions, type ToMirrorWorker } from './worker-protocol';
+import { COUNTER, countsOf, type BookOptions, type CallMessage, type ToMirrorWorker } from './worker-protocol';
 
 export const MIRROR_FILE = 'mirror.json';
 
@@ -84,8 +84,10 @@ export class MirrorBookkeeper {
 
   handle(m: ToMirrorWorker): void {
     if (m.type === 'call') this.call(m);
-    else if (m.type === 'answers') for (const a of m.answers) this.answer(a.id, decodeStreamLog(a.log, this.calls.get(a.id)?.api ?? 'openai-chat'));
-    else if (m.type === 'passthrough') this.secrets.fromRequest(m.headers, m.path);
+    else if (m.type === 'answers') {
+      for (const c of m.calls ?? []) this.call(c);
+      for (const a of m.answers) this.answer(a.id, decodeStreamLog(a.log, this.calls.get(a.id)?.api ?? 'openai-chat'));
+    } else if (m.type === 'passthrough') this.secrets.fromRequest(m.headers, m.path);
   }
 
   private record(side: Side, id: number, pair: number | undefined, api: ApiKind, model: string | undefined, r: SentRequest): void {
@@ -99,7 +101,7 @@ export class MirrorBookkeeper {
   }
 
   /** A timed request was dispatched to the primary: capture it, and copy it when its conversation is sampled. */
-  private call(m: Extract<ToMirrorWorker, { type: 'call' }>): void {
+  private call(m: CallMessage): void {
     const c: Call = { api: m.api };
     this.calls.set(m.id, c);
     this.secrets.fromRequest(m.headers, m.path);

@@ -8,7 +8,7 @@
  * the loop that forwards the client's bytes parses nothing. Never rejects.
  */
 import type { Dispatcher } from 'undici';
-import { AbortWith, abortDispatch } from '../protocols/abort-with';
+import { AbortWith } from '../protocols/abort-with';
 import { classifyTransportError, describeError } from '../protocols/transport-errors';
 import type { ErrorKind } from '../protocols/types';
 import type { HeaderMap } from './secrets';
@@ -21,9 +21,15 @@ export interface ExchangeRequest {
   body: Buffer | null;
 }
 
+/**
+ * The primary's answer head as undici read it: [name, value, name, value, …] in the order and
+ * case they came, latin1 strings (bytes as sent), duplicates kept.
+ */
+export type RawHeaders = string[];
+
 /** Where the response goes as it arrives (the client of the primary). */
 export interface ExchangeSink {
-  onHead(status: number, headers: HeaderMap): void;
+  onHead(status: number, headers: RawHeaders): void;
   /** false: the sink is full; `onDrain` is then called with the function that resumes reading. */
   onData(chunk: Buffer): boolean;
   onDrain(resume: () => void): void;
@@ -36,6 +42,11 @@ export interface ForwardOptions {
   sink: ExchangeSink;
   /** Keep a StreamLog of the answer (a timed API); false: bytes are passed on, nothing kept. */
   log: boolean;
+  /**
+   * Called once the request has been written to its socket (a microtask after undici handed it
+   * over; undici writes in the same turn), so work done here never delays the primary's request.
+   */
+  onSent?(): void;
 }
 
 export interface ForwardingExchange {
@@ -56,11 +67,26 @@ export function forwardExchange(dispatcher: Dispatcher, req: ExchangeRequest, op
 /** Initial size of a log's byte buffer; it doubles as the answer grows. */
 const LOG_BYTES_INITIAL = 4096;
 
-class Forwarding implements Dispatcher.DispatchHandler {
+/**
+ * undici's own handler interface (onConnect, onHeaders, onData, onComplete, onError), which its
+ * HTTP/1.1 client calls directly: the controller-style interface (onRequestStart …) is wrapped by
+ * undici in an adapter per request that also turns the raw head and trailers into objects, work
+ * the proxy does not need on its hot path (the raw head is what it forwards).
+ */
+interface RawDispatchHandler {
+  onConnect(abort: (err?: Error) => void): void;
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean;
+  onData(chunk: Buffer): boolean;
+  onComplete(trailers: Buffer[] | null): void;
+  onError(err: Error): void;
+}
+
+class Forwarding implements RawDispatchHandler {
   private sentAt = performance.now();
   private started = false;
   private finished = false;
-  private controller?: Dispatcher.DispatchController;
+  private abortRequest?: (err?: Error) => void;
+  private resumeRead?: () => void;
   private pending?: AbortWith;
   private status: number | null = null;
   private firstByte?: number;
@@ -75,6 +101,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
   private readonly ends: number[] = [];
   private readonly times: number[] = [];
   private limit = Infinity;
+  private readonly resume = (): void => this.resumeRead?.();
 
   constructor(
     private readonly opts: ForwardOptions,
@@ -85,7 +112,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
     try {
       dispatcher.dispatch(
         { path: req.path, method: req.method as Dispatcher.HttpMethod, headers: req.headers as Record<string, string | string[]>, body: req.body, headersTimeout: 0, bodyTimeout: 0, blocking: false },
-        this,
+        this as unknown as Dispatcher.DispatchHandler,
       );
     } catch (err) {
       this.opts.sink.onError(err as Error, false);
@@ -96,50 +123,60 @@ class Forwarding implements Dispatcher.DispatchHandler {
   abort(reason: AbortWith): void {
     if (this.finished) return;
     const now = performance.now();
-    if (!abortDispatch(this.controller, reason)) this.pending = reason;
+    if (this.abortRequest) {
+      try {
+        this.abortRequest(reason);
+      } catch {
+        // already gone
+      }
+    } else this.pending = reason;
     this.finish(now, { how: 'abort', kind: reason.kind, message: reason.message });
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortRequest = abort;
     if (this.finished) {
-      controller.abort(this.pending ?? new AbortWith('cancelled', 'finished before it was sent'));
+      abort(this.pending ?? new AbortWith('cancelled', 'finished before it was sent'));
       return;
     }
     this.sentAt = performance.now();
     this.started = true;
+    if (this.opts.onSent) queueMicrotask(this.opts.onSent);
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: HeaderMap): void {
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     const t = performance.now() - this.sentAt;
-    this.controller = controller;
+    this.resumeRead = resume;
     // An interim response (103 Early Hints, 102 Processing): the real one follows.
-    if (statusCode < 200 || this.finished) return;
+    if (statusCode < 200 || this.finished) return true;
     this.firstByte = t;
     this.status = statusCode;
     this.headSent = true;
+    const headers: RawHeaders = new Array<string>(rawHeaders.length);
+    for (let i = 0; i < rawHeaders.length; i++) headers[i] = rawHeaders[i]!.toString('latin1');
     this.opts.sink.onHead(statusCode, headers);
-    if (!this.opts.log) return;
+    if (!this.opts.log) return true;
     this.bytes = new Uint8Array(LOG_BYTES_INITIAL);
-    if (statusCode >= 300) {
-      this.limit = LOGGED_ERROR_BYTES;
-      this.retryAfter = header(headers, 'retry-after');
-      this.location = header(headers, 'location');
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      const name = headers[i]!.toLowerCase();
+      const value = headers[i + 1]!;
+      if (name === 'content-type') this.contentType = value.toLowerCase();
+      else if (name === 'content-encoding') this.contentEncoding = this.contentEncoding === undefined ? value : `${this.contentEncoding}, ${value}`;
+      else if (statusCode >= 300 && name === 'retry-after') this.retryAfter = value;
+      else if (statusCode >= 300 && name === 'location') this.location = value;
     }
-    this.contentType = (header(headers, 'content-type') ?? '').toLowerCase();
-    this.contentEncoding = header(headers, 'content-encoding');
+    if (statusCode >= 300) this.limit = LOGGED_ERROR_BYTES;
+    return true;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     const t = performance.now() - this.sentAt;
-    if (this.finished) return;
+    if (this.finished) return true;
     // The client first: its bytes go out before anything is kept.
     const sink = this.opts.sink;
-    if (!sink.onData(chunk)) {
-      controller.pause();
-      sink.onDrain(() => controller.resume());
-    }
-    if (this.bytes === undefined || this.length >= this.limit) return;
+    const more = sink.onData(chunk);
+    if (!more) sink.onDrain(this.resume);
+    if (this.bytes === undefined || this.length >= this.limit) return more;
     const n = Math.min(chunk.length, this.limit - this.length);
     if (this.length + n > this.bytes.length) {
       const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
@@ -150,16 +187,17 @@ class Forwarding implements Dispatcher.DispatchHandler {
     this.length += n;
     this.ends.push(this.length);
     this.times.push(t);
+    return more;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     const t = performance.now() - this.sentAt;
     if (this.finished) return;
     this.opts.sink.onEnd();
     this.finish(t + this.sentAt, { how: 'end' });
   }
 
-  onResponseError(_c: Dispatcher.DispatchController | undefined, err: Error): void {
+  onError(err: Error): void {
     const now = performance.now();
     if (this.finished) return;
     this.opts.sink.onError(err, this.headSent);
@@ -188,9 +226,4 @@ class Forwarding implements Dispatcher.DispatchHandler {
     if (this.contentEncoding !== undefined) log.content_encoding = this.contentEncoding;
     this.resolve(log);
   }
-}
-
-function header(headers: HeaderMap, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v.join(', ') : v;
 }

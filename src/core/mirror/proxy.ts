@@ -33,7 +33,7 @@ export interface IncomingCall {
 export interface CallPlan {
   /** The API whose decoder times the primary's answer; undefined: passed through untimed. */
   api?: ApiKind;
-  /** Run once the primary request is on its way (it hands the request to the worker). */
+  /** Run once the primary request is on its socket (it hands the request to the worker); before `done` when it never got there. */
   after?(): void;
   /** Called with the primary's answer as it arrived once it ended (or failed, or was cancelled); timed APIs only. */
   done?(log: StreamLog): void;
@@ -106,9 +106,10 @@ export async function startProxy(opts: { host: string; port: number; primary: st
     active++;
     let ended = false;
     const sink: ExchangeSink = {
-      onHead(status, headers) {
-        const out: Record<string, string | string[]> = {};
-        for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP_RESPONSE.has(k) && v !== undefined) out[k] = v;
+      onHead(status, raw) {
+        // The primary's head as it came (order, case, duplicates), less the hop-by-hop headers.
+        const out: string[] = [];
+        for (let i = 0; i + 1 < raw.length; i += 2) if (!HOP_BY_HOP_RESPONSE.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
         res.writeHead(status, out);
         res.flushHeaders();
       },
@@ -126,14 +127,22 @@ export async function startProxy(opts: { host: string; port: number; primary: st
         else res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'llmload mirror: the primary failed', type: 'bad_gateway', code: (err as NodeJS.ErrnoException).code ?? null } }));
       },
     };
+    // The hooks hear of the request once it is on the primary's socket (or, when it never got
+    // there, before its answer): nothing they do runs ahead of the request's own write.
+    let told = plan.after === undefined;
+    const sent = (): void => {
+      if (told) return;
+      told = true;
+      plan.after!();
+    };
     const path = prefix && !call.path.startsWith(`${prefix}/`) ? prefix + call.path : call.path;
-    const ex = forwardExchange(pool, { path, method: call.method, headers: forwardHeaders(call.headers as http.IncomingHttpHeaders, HOP_BY_HOP), body: call.method === 'GET' || call.method === 'HEAD' ? null : call.body }, { sink, log: plan.api !== undefined });
-    plan.after?.();
+    const ex = forwardExchange(pool, { path, method: call.method, headers: forwardHeaders(call.headers as http.IncomingHttpHeaders, HOP_BY_HOP), body: call.method === 'GET' || call.method === 'HEAD' ? null : call.body }, { sink, log: plan.api !== undefined, onSent: sent });
     res.on('close', () => {
       if (!ended && !res.writableFinished) ex.abort('cancelled', 'the client disconnected');
     });
     void ex.result.then((log) => {
       active--;
+      sent();
       if (!ended && !res.writableEnded) res.destroy();
       if (log) plan.done?.(log);
     });

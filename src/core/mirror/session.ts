@@ -4,7 +4,8 @@
  * conversations, the shadow sender, the decoding and timing of both sides, one run folder per
  * side (OUT/primary, OUT/shadow), the pair comparison (OUT/mirror.json) and the capture file.
  * This thread's loop forwards the primary's bytes and posts a small message per timed request
- * when it is on its way; the answers' bytes and arrival times follow a few at a time once ended.
+ * once it is on the primary's socket (at 0% with the next batch); the answers' bytes and arrival
+ * times follow a few at a time once ended.
  */
 import path from 'node:path';
 import type { RequestRecord } from '../metrics/record';
@@ -14,7 +15,7 @@ import { startProxy, type CallPlan, type IncomingCall, type RunningProxy } from 
 import { apiOfPath } from './routes';
 import type { Side } from './side-writer';
 import type { StreamLog } from './stream-log';
-import { COUNTER, COUNTERS, countsOf, type BookOptions } from './worker-protocol';
+import { COUNTER, COUNTERS, countsOf, type BookOptions, type CallMessage } from './worker-protocol';
 
 export { MIRROR_FILE } from './bookkeeper';
 
@@ -47,9 +48,15 @@ export interface RunningMirror {
   close(opts?: { waitShadowMs?: number }): Promise<MirrorSummary>;
 }
 
-/** Ended answers are handed to the worker when this many are waiting, or this long after the first. */
+/**
+ * Ended answers are handed to the worker in batches, posted just after an answer ended (its last
+ * bytes already written to its client, so the post delays no stream that is waiting for them):
+ * when this many are waiting, when the first has waited this long, or when no other answer is
+ * streaming. A timer posts what is left when no answer ends for longer.
+ */
 const ANSWER_BATCH = 64;
 const ANSWER_BATCH_MS = 20;
+const ANSWER_BATCH_LATEST_MS = 250;
 
 /** A copy of the body in its own memory, so posting it copies its bytes only (not a shared pool slab). */
 function ownBytes(body: Buffer): Uint8Array {
@@ -67,21 +74,37 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
   const book = await startBookkeeping({ opts: { ...bookOpts, sample: sample ?? 0.1, dir }, t0_epoch, counters: shared, records: onRecord !== undefined }, onRecord, oneThread);
   const post = book.post;
   let nextId = 0;
+  // With nothing sampled (0%), no request needs the worker at once: its call rides with the next
+  // batch of answers (the capture keeps its arrival time), one message and one wake-up for many.
+  const callsWait = (sample ?? 0.1) === 0;
   // Ended answers go to the worker a few at a time: one wake-up of the worker per batch, not per answer.
+  let calls: CallMessage[] = [];
   let answers: Array<{ id: number; log: StreamLog }> = [];
   let flushTimer: NodeJS.Timeout | undefined;
+  let firstQueued = 0;
   const flushAnswers = (): void => {
     clearTimeout(flushTimer);
     flushTimer = undefined;
-    if (answers.length === 0) return;
+    if (answers.length === 0 && calls.length === 0) return;
     const batch = answers;
+    const waited = calls;
     answers = [];
-    post({ type: 'answers', answers: batch }, batch.map((a) => a.log.bytes.buffer as ArrayBuffer));
+    calls = [];
+    const transfer = batch.map((a) => a.log.bytes.buffer as ArrayBuffer);
+    for (const c of waited) transfer.push(c.body.buffer as ArrayBuffer);
+    post({ type: 'answers', calls: waited, answers: batch }, transfer);
+  };
+  const queued = (): void => {
+    if (answers.length + calls.length >= ANSWER_BATCH) return flushAnswers();
+    if (flushTimer !== undefined) return;
+    firstQueued = performance.now();
+    flushTimer = setTimeout(flushAnswers, ANSWER_BATCH_LATEST_MS);
   };
   const answered = (id: number, log: StreamLog): void => {
     answers.push({ id, log });
-    if (answers.length >= ANSWER_BATCH) flushAnswers();
-    else flushTimer ??= setTimeout(flushAnswers, ANSWER_BATCH_MS);
+    queued();
+    // Called once the answer's end was written to its client: a good moment to post.
+    if (flushTimer !== undefined && (proxy.active === 0 || performance.now() - firstQueued >= ANSWER_BATCH_MS)) flushAnswers();
   };
 
   const begin = (call: IncomingCall): CallPlan => {
@@ -95,8 +118,14 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
     Atomics.add(counters, COUNTER.primary, 1);
     return {
       api,
-      // Once the primary request is on its way: the worker parses, samples, captures and copies it.
-      after: () => post({ type: 'call', id, api, method: call.method, path: call.path, headers: call.headers, body: ownBytes(call.body), arrived_epoch: performance.timeOrigin + call.arrived }),
+      // Once the primary request is on its socket: the worker parses, samples, captures and copies it.
+      after: () => {
+        const m: CallMessage = { type: 'call', id, api, method: call.method, path: call.path, headers: call.headers, body: ownBytes(call.body), arrived_epoch: performance.timeOrigin + call.arrived };
+        if (callsWait) {
+          calls.push(m);
+          queued();
+        } else post(m, [m.body.buffer as ArrayBuffer]);
+      },
       done: (log) => answered(id, log),
     };
   };

@@ -45,10 +45,23 @@ export interface MirrorWorkerInit {
   records: boolean;
 }
 
+/** A timed request on its way to the primary; its body is transferred, not copied. */
+export interface CallMessage {
+  type: 'call';
+  id: number;
+  api: ApiKind;
+  method: string;
+  path: string;
+  headers: HeaderMap;
+  body: Uint8Array;
+  arrived_epoch: number;
+}
+
 export type ToMirrorWorker =
-  | { type: 'call'; id: number; api: ApiKind; method: string; path: string; headers: HeaderMap; body: Uint8Array; arrived_epoch: number }
+  | CallMessage
   | { type: 'passthrough'; path: string; headers: HeaderMap }
-  | { type: 'answers'; answers: Array<{ id: number; log: StreamLog }> }
+  /** Ended answers, and (when nothing is sampled) the calls that waited for a batch: calls first. */
+  | { type: 'answers'; calls?: CallMessage[]; answers: Array<{ id: number; log: StreamLog }> }
   | { type: 'close'; waitShadowMs: number };
 
 export type FromMirrorWorker =

@@ -1,0 +1,103 @@
+/**
+ * Where the mirror's proxy-thread CPU stands against the cheapest proxies Node can be: the same
+ * requests, one at a time over one keep-alive connection, to one simulator through (1) `llmload
+ * mirror --sample 0%`, (2) the bare minimum of the mirror's design, a node:http server forwarding
+ * through an undici Pool with a raw handler that writes each chunk to the response, and (3) a raw
+ * TCP relay (one upstream connection per client connection, bytes piped both ways, no HTTP at
+ * all). Each proxy is its own process; its main thread's CPU (/proc, Linux) is divided by the
+ * requests after a warm-up. Kinds run in turn, `rounds` times, so the machine's load hits all.
+ *   npm run build && node --import tsx bench/mirror-floor.ts [requests, default 400] [rounds, default 2]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from '../src/core/protocols';
+import { buildRecord } from '../src/core/metrics/record';
+import type { PromptPlan } from '../src/core/scenario/plan';
+import { loadAverage, mirrorCpu, startCli, startListening, stopped } from './mirror-overhead';
+
+const UNDICI = require.resolve('undici');
+
+/** The two bare proxies, as `node -e` programs: argv kind ('http' | 'raw') and the upstream URL. */
+const BARE = `
+const http = require('node:http'); const net = require('node:net');
+const { Pool } = require(${JSON.stringify(UNDICI)});
+const [kind, upstream] = process.argv.slice(1);
+const u = new URL(upstream);
+const listening = (s) => s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port));
+if (kind === 'raw') {
+  listening(net.createServer((c) => {
+    const up = net.connect(Number(u.port), u.hostname);
+    c.setNoDelay(true); up.setNoDelay(true);
+    c.pipe(up); up.pipe(c);
+    c.on('error', () => up.destroy()); up.on('error', () => c.destroy());
+    c.on('close', () => up.destroy()); up.on('close', () => c.destroy());
+  }));
+} else {
+  const pool = new Pool(u.origin, { connections: 64 });
+  const DROP = new Set(['host', 'connection', 'content-length', 'keep-alive', 'transfer-encoding']);
+  listening(http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const headers = {};
+      for (const [k, v] of Object.entries(req.headers)) if (!DROP.has(k)) headers[k] = v;
+      let resume;
+      pool.dispatch({ path: req.url, method: req.method, headers, body: Buffer.concat(chunks) }, {
+        onConnect() {},
+        onHeaders(status, raw, r) {
+          resume = r;
+          const out = [];
+          for (let i = 0; i < raw.length; i += 2) { const k = raw[i].toString('latin1'); if (!DROP.has(k.toLowerCase())) out.push(k, raw[i + 1].toString('latin1')); }
+          res.writeHead(status, out); res.flushHeaders(); return true;
+        },
+        onData(c) { const ok = res.write(c); if (!ok) res.once('drain', resume); return ok; },
+        onComplete() { res.end(); },
+        onError() { res.destroy(); },
+      });
+    });
+  }));
+}`;
+
+type Kind = 'mirror' | 'http' | 'raw';
+
+export async function floor(n = 400, rounds = 2): Promise<void> {
+  const sim = await startCli(['sim', '--port', '0', '--profile', 'chat?decode_tokens_per_s=2000&overhead_ms=5&jitter=0']);
+  const root = sim.url.replace(/\/v1$/, '');
+  const plan = { api: 'openai-chat' as const, model: 'm', timeouts: { total_ms: 30_000 }, headers: {} };
+  const kinds: Kind[] = ['mirror', 'http', 'raw'];
+  const per: Record<Kind, number[]> = { mirror: [], http: [], raw: [] };
+  console.log(`proxy main-thread CPU per request, ${n} requests one at a time, ${rounds} rounds (10 ms ticks); load average before: ${loadAverage()}`);
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const kind of kinds) {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-mirror-floor-'));
+        const proxy = kind === 'mirror' ? await startCli(['mirror', '--listen', '127.0.0.1:0', '--primary', root, '--shadow', root, '--sample', '0%', '--out', out]) : await startListening(['-e', BARE, kind, root], `${kind} proxy`);
+        const client = createClient(plan, `${proxy.url.replace(/\/v1$/, '')}/v1`, { connections: 1 });
+        let cpu0 = 0;
+        try {
+          for (let i = 0; i < n + 20; i++) {
+            if (i === 20) cpu0 = mirrorCpu(proxy.child.pid)?.proxy_ms ?? NaN;
+            const prompt: PromptPlan = { name: 'p', weight: 1, messages: [{ role: 'user', content: `conversation ${i}: say something short` }], params: { max_tokens: 16 } };
+            const r = await client.send(prompt);
+            const rec = buildRecord(r, { id: i, prompt: 'p', user: 0, start_ms: r.start_ms, offset_ms: 0 });
+            if (rec.status !== 'ok') throw new Error(`${kind} request ${i} failed: ${rec.error?.message}`);
+          }
+          const us = (((mirrorCpu(proxy.child.pid)?.proxy_ms ?? NaN) - cpu0) / n) * 1000;
+          per[kind].push(us);
+          console.log(`  ${kind.padEnd(6)} ${us.toFixed(0).padStart(5)} µs   (load ${loadAverage()})`);
+        } finally {
+          await client.close();
+          await stopped(proxy.child);
+          fs.rmSync(out, { recursive: true, force: true });
+        }
+      }
+    }
+  } finally {
+    await stopped(sim.child);
+  }
+  const range = (v: number[]): string => `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)} µs`;
+  console.log(`llmload mirror ${range(per.mirror)}, node:http + undici ${range(per.http)}, raw TCP relay ${range(per.raw)}`);
+}
+
+if (require.main === module) void floor(Number(process.argv[2] ?? 400), Number(process.argv[3] ?? 2)).then(() => process.exit(0));
