@@ -72,7 +72,8 @@ async function round(which: string, port: number, requests: number, users: numbe
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-hot-path-'));
   try {
     const plan = benchPlan({ scenario: 'hot-path', load: { kind: 'users', users, duration_ms: 600_000 }, stop: { after_requests: requests } });
-    const workerFile = path.join(__dirname, '..', 'dist', 'load-worker.js');
+    // LLMLOAD_HOT_PATH_WORKER: another build of the load worker (a saved copy of the old code, for alternating rounds)
+    const workerFile = process.env.LLMLOAD_HOT_PATH_WORKER ?? path.join(__dirname, '..', 'dist', 'load-worker.js');
     const load0 = os.loadavg()[0]!;
     const start = snapshot(0);
     // Steady state: from the request that ends the first fifth (threads started, code optimized) to the end.

@@ -11,6 +11,7 @@ import type { RequestRecord } from '../metrics/record';
 import { LoadEngine } from './engine';
 import type { HeldBack, LoadWorkerInit, LoadWorkerToRunner, RunnerToLoadWorker, TracedRequest } from '../messages';
 import type { Hist } from '../metrics/histogram';
+import { watchGcPauses } from './gc-pauses';
 
 const FLUSH_MS = 100;
 const FLUSH_RECORDS = 500;
@@ -103,6 +104,7 @@ async function main(init: LoadWorkerInit): Promise<void> {
   if (pendingStop) engine.stop(pendingStop.reason, pendingStop.abort ?? true);
   const e = engine;
   const stopProbe = probeEventLoop(e.histograms.h.event_loop_lag);
+  const gcPauses = watchGcPauses();
   const flushTimer = setInterval(flush, FLUSH_MS);
   const tickTimer = setInterval(() => post({ type: 'tick', ...e.state() }), TICK_MS);
   const end = await e.run();
@@ -114,7 +116,7 @@ async function main(init: LoadWorkerInit): Promise<void> {
   await client.close();
   const connections = client.connectionStats?.();
   if (connections) post({ type: 'connections', stats: connections });
-  post({ type: 'done', ...end, histograms: e.histograms.encode() });
+  post({ type: 'done', ...end, histograms: e.histograms.encode(), gc_pauses: gcPauses() });
 }
 
 if (parentPort) {

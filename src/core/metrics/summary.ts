@@ -121,6 +121,8 @@ export interface ClientCheck {
   load_average?: number;
   /** The likely causes of an event-loop lag over the limit, most likely first (src/core/run/client-check.ts). */
   causes?: LagCause[];
+  /** The load threads' garbage-collection pauses over the run (perf_hooks 'gc'): collections, total and longest pause, ms. */
+  gc_pause_ms?: { count: number; total: number; max: number };
 }
 
 export function targetLabel(plan: RunPlan): string {

@@ -36,7 +36,7 @@ export interface ClientCheckInput {
   /** The machine's 1-minute load average at the end of the run (os.loadavg). */
   load_average?: number;
   /** Garbage collection pauses of the load threads over the run, when they were read (perf_hooks 'gc' entries). */
-  gc_pause_ms?: { max: number; total: number };
+  gc_pause_ms?: { max: number; total: number; count?: number };
   /** Wall time of the run, ms: with gc_pause_ms, the share of time GC paused the threads. */
   wall_ms?: number;
 }
@@ -106,6 +106,7 @@ export function clientCheck(i: ClientCheckInput): ClientCheck {
   if (i.thread_busy && i.thread_busy.length > 0) out.thread_busy_percent = i.thread_busy.map((b) => Math.round(b * 1000) / 10);
   if (i.load_average !== undefined) out.load_average = Math.round(i.load_average * 100) / 100;
   if (causes.length > 0) out.causes = causes;
+  if (i.gc_pause_ms) out.gc_pause_ms = { count: i.gc_pause_ms.count ?? 0, total: Math.round(i.gc_pause_ms.total * 100) / 100, max: Math.round(i.gc_pause_ms.max * 100) / 100 };
   if (reasons.length > 0) out.warning = `the client may have been the bottleneck: ${reasons.join('; ')}`;
   return out;
 }

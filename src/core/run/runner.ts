@@ -27,6 +27,7 @@ import { externalSchedule } from '../load/external-shape';
 import { SweepSearchRun, sweepSteering, type SweepRun } from './sweep-search-run';
 import { applySweepVerdict } from '../metrics/sweep-verdict';
 import { clientCheck } from './client-check';
+import { emptyGcPauses, mergeGcPauses } from '../load/gc-pauses';
 import { sizeThreads, type ThreadChoice } from './thread-sizing';
 import { RunGrading } from '../grade/run-grading';
 import { withSimAnswers } from '../sim/answers';
@@ -322,6 +323,8 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
           threads: threadChoice,
           thread_busy: workers.map((w, k) => Math.min(1, Math.max(0, w.performance.eventLoopUtilization(eluAtStart[k]).utilization || 0))),
           load_average: os.loadavg()[0],
+          gc_pause_ms: mergeGcPauses(doneMsgs.map((d) => d.gc_pauses ?? emptyGcPauses())),
+          wall_ms: wall,
         }),
         thread_histograms: threadHists.encode(),
         ...outageReport,
