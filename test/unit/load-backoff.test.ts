@@ -95,6 +95,30 @@ test('no-answer failures: refused, reset before any packet, TTFT timeout, 429, 5
   assert.equal(isNoAnswerFailure(rec({})), false);
 });
 
+test('outages: an answer to a request sent before the failures began neither ends the outage nor breaks the row', () => {
+  const t = new OutageTracker();
+  const refused = (at: number) => fail('http_5xx', 503, {}, { offset_ms: at - 1, e2e_ms: 1 });
+  // A stream sent at 490 whose first packet comes at 506, after three 503s and between two more:
+  // the server finished work it had while refusing new work (a loading or shedding server).
+  for (const at of [503, 504, 505]) t.add(refused(at));
+  t.add(rec({ offset_ms: 490, ttft_ms: 16, e2e_ms: 400 }));
+  for (const at of [507, 900, 1500]) t.add(refused(at));
+  // A request sent after the failures began is answered: the outage ends at its first packet.
+  t.add(rec({ offset_ms: 2000, ttft_ms: 30, e2e_ms: 300 }));
+  // Two failures, then an early-sent answer, then a third: one row of three, so an outage again.
+  for (const at of [3000, 3010]) t.add(refused(at));
+  t.add(rec({ offset_ms: 2990, ttft_ms: 25, e2e_ms: 100 }));
+  t.add(refused(3020));
+  const { outages } = t.finish(4000, 'off');
+  assert.deepEqual(
+    outages.map((o) => [o.start_ms, o.end_ms, o.failed, o.recovered]),
+    [
+      [503, 2030, 6, true],
+      [3000, 4000, 3, false],
+    ],
+  );
+});
+
 test('outages: three or more no-answer failures in a row, ended by the next answer seen, or by the run end', () => {
   const t = new OutageTracker();
   const ok = (at: number) => rec({ offset_ms: at - 5, ttft_ms: 5, e2e_ms: 500 });

@@ -8,7 +8,10 @@
  * isNoAnswerFailure) at the instant it failed, sent + e2e; any other request, which the server
  * answered, at its first output packet, or its end when it had none. An outage starts at the first
  * of OUTAGE_MIN_FAILURES or more no-answer failures in a row, with no answered request between
- * them, and ends at the next answered request, or at the end of the run (`recovered: false`).
+ * them, and ends at the next answered request, or at the end of the run (`recovered: false`). An
+ * answer to a request sent before the streak's first failure (a stream already running or queued
+ * when the failures began) neither ends an outage nor breaks a streak: only a request sent after the
+ * failures began shows the target taking new work again.
  */
 import type { ErrorKind } from '../protocols/types';
 import type { RunPlan } from '../scenario/plan';
@@ -64,10 +67,13 @@ export class OutageTracker {
   /** Seen instants, and the error kind of a no-answer failure (null: answered). */
   private readonly at: number[] = [];
   private readonly kind: (ErrorKind | null)[] = [];
+  /** When each request was sent. */
+  private readonly sent: number[] = [];
   private readonly held: HeldBack[] = [];
 
   add(rec: RequestRecord): void {
     if (rec.error?.kind === 'cancelled') return;
+    this.sent.push(rec.offset_ms);
     if (isNoAnswerFailure(rec)) {
       this.at.push(rec.offset_ms + rec.e2e_ms);
       this.kind.push(rec.error!.kind);
@@ -97,7 +103,8 @@ export class OutageTracker {
     for (const i of order) {
       const k = this.kind[i]!;
       if (k === null) {
-        if (failed > 0) close(this.at[i]!, true);
+        // Sent before the failures began: it says nothing of whether new work is taken now.
+        if (failed > 0 && this.sent[i]! >= streakStart) close(this.at[i]!, true);
         continue;
       }
       if (failed === 0) streakStart = this.at[i]!;
