@@ -938,3 +938,22 @@ test('one mistake, one diagnostic: deleting any word or any line of any example 
   }
   assert.ok(runs > 500);
 });
+
+test('a range of levels without "sweep" is one error with the fix that makes it a sweep', () => {
+  for (const [line, fixed] of [
+    ['load users 1..32 step x2 each 4s', 'load sweep users 1..32 step x2 each 4s'],
+    ['load rate 1/s..20/s step +2/s each 20s', 'load sweep rate 1/s..20/s step +2/s each 20s'],
+  ] as const) {
+    const text = `target builtin:chat\nmodel m\n${line}\nprompt "p"\n  user hi\n`;
+    const errors = parseScenario(text, '/virtual/s.llmload').diagnostics.filter((d) => d.severity === 'error');
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.match(errors[0]!.message, /is a range of levels, which only a sweep takes: write load sweep/);
+    const fix = errors[0]!.fix!;
+    const lines = text.split('\n');
+    const l = lines[fix.range.start.line]!;
+    lines[fix.range.start.line] = l.slice(0, fix.range.start.character) + fix.text + l.slice(fix.range.end.character);
+    assert.equal(lines[2], fixed);
+    const again = parseScenario(lines.join('\n'), '/virtual/s.llmload');
+    assert.deepEqual(again.diagnostics.filter((d) => d.severity === 'error'), []);
+  }
+});

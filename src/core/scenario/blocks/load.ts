@@ -25,6 +25,7 @@ export function parseLoad(p: ParseCore, rl: RawLine): TopNode {
   const shape = ts[1].value as LoadShape;
   node.shape = shape;
   const before = p.errors;
+  if (rangeWithoutSweep(p, rl, shape)) return node;
   switch (shape) {
     case 'users': {
       p.noBlock(rl);
@@ -187,4 +188,20 @@ export function loadDuration(load: LoadPlan): number | undefined {
 /** Loads whose requests arrive on a schedule rather than after the previous response. */
 export function isOpenLoop(load: LoadPlan): boolean {
   return load.kind === 'rate' || load.kind === 'burst' || load.kind === 'replay' || (load.kind === 'sweep' && load.over === 'rate') || (load.kind === 'stages' && load.stages.some((s) => s.kind === 'ramp_rate'));
+}
+
+/**
+ * `load users 1..32 ...` or `load rate 1/s..20/s ...`: a range of levels is a sweep with its word
+ * left out. One error, with the fix, instead of one for the number and one for each word after it.
+ */
+function rangeWithoutSweep(p: ParseCore, rl: RawLine, shape: LoadShape): boolean {
+  const t = rl.lex.tokens[2];
+  if ((shape !== 'users' && shape !== 'rate') || !t || t.quoted || !t.value.includes('..')) return false;
+  const word = rl.lex.tokens[1]!;
+  p.error(
+    p.tokR(rl, t),
+    `"${t.value}" is a range of levels, which only a sweep takes: write load sweep ${shape} ${t.value} step ${shape === 'users' ? 'x2' : '+1/s'} each 30s`,
+    { range: p.tokR(rl, word), text: `sweep ${word.value}`, title: `Make it a sweep: load sweep ${shape} ${t.value}` },
+  );
+  return true;
 }
