@@ -5,13 +5,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { arrivals, owns, replaySchedule, scheduleFor, shareOf, type OpenLoopSchedule, type ReplayEntry } from '../../src/core/load/shape';
+import { arrivals, owns, replaySchedule, scheduleFor, shareOf, type OpenLoopSchedule } from '../../src/core/load/shape';
 import { loadReplay, parseReplay } from '../../src/core/load/replay';
 import { ThreadHistograms } from '../../src/core/load/thread-histograms';
 import { THREAD_HISTS } from '../../src/core/messages';
 import { Hist } from '../../src/core/metrics/histogram';
 import { clientCheck } from '../../src/core/run/client-check';
-import { workerCount } from '../../src/core/run/runner';
 import { createRng } from '../../src/core/sim/random';
 import type { Packet } from '../../src/core/protocols/types';
 
@@ -50,17 +49,6 @@ test('open loop over 3 threads: the shards partition the one seeded Poisson arri
   assert.deepEqual(merged, whole);
   // each thread gets a third of the rate
   for (const part of byShard) assert.ok(Math.abs(part.length - whole.length / 3) <= 1);
-});
-
-test('worker count: one per core, never more threads than users or replayed sends, one for a light rate', () => {
-  const step = scheduleFor({ kind: 'step', start: 1, add: 1, every_ms: 100, max: 16, hold_ms: 0 });
-  assert.equal(workerCount(step, 2), 2);
-  assert.equal(workerCount(scheduleFor({ kind: 'users', users: 1, duration_ms: 1000 }), 8), 1);
-  assert.equal(workerCount(scheduleFor({ kind: 'rate', per_s: 2, duration_ms: 1000, arrival: 'uniform' }), 4), 1);
-  assert.equal(workerCount(scheduleFor({ kind: 'rate', per_s: 2000, duration_ms: 1000, arrival: 'uniform' }), 4), 4);
-  assert.equal(workerCount(scheduleFor({ kind: 'rate', per_s: 2, duration_ms: 1000, arrival: 'uniform' }), 4, 3), 3);
-  const entries: ReplayEntry[] = [{ offset_ms: 0, prompt: { name: 'a', weight: 1, messages: [], params: {} } }];
-  assert.equal(workerCount(replaySchedule(entries, 1), 4), 1);
 });
 
 test('replay: lines parse to offsets and requests; every bad line is named, nothing throws', () => {

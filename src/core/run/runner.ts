@@ -19,7 +19,7 @@ import { mergeConnectionStats, type ConnectionStats } from '../protocols/connect
 import { RunWriter } from '../results/writer';
 import type { RunPlan } from '../scenario/plan';
 import { startSimulator, type RunningSimulator } from '../sim';
-import { peakRate, peakUsers, scheduleFor, type ReplayEntry, type Schedule } from '../load/shape';
+import { peakUsers, scheduleFor, type ReplayEntry, type Schedule } from '../load/shape';
 import { loadReplay } from '../load/replay';
 import { ThreadHistograms } from '../load/thread-histograms';
 import { backoffLabel, OutageTracker } from '../metrics/outages';
@@ -104,15 +104,6 @@ function newLoadWorker(init: LoadWorkerInit, bundled?: string): Worker {
   const file = path.join(__dirname, '..', 'load', 'worker.ts');
   const boot = `require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`;
   return new Worker(boot, { eval: true, workerData: init });
-}
-
-/** How many load threads a schedule gets: one per core, never more than it has users (closed loop) or sends (replay). */
-export function workerCount(schedule: Schedule, cores: number, requested?: number): number {
-  let n = requested ?? cores;
-  if (schedule.kind === 'closed') n = Math.min(n, peakUsers(schedule) ?? 1);
-  else if (schedule.kind === 'replay') n = Math.min(n, schedule.sends.length);
-  else if (requested === undefined && peakRate(schedule) < 20) n = 1; // a light rate needs no second thread
-  return Math.max(1, Math.floor(n));
 }
 
 /** Connections a thread's pool may open: its share of the users, or enough for any open-loop burst. */
