@@ -67,6 +67,9 @@ export async function floor(n = 400, rounds = 2): Promise<void> {
   const plan = { api: 'openai-chat' as const, model: 'm', timeouts: { total_ms: 30_000 }, headers: {} };
   const kinds: Kind[] = ['mirror', 'http', 'raw'];
   const per: Record<Kind, number[]> = { mirror: [], http: [], raw: [] };
+  // TTFT as the client sees it, each proxied request next to a direct one (order alternating), per kind over all rounds.
+  const ttft: Record<Kind, { direct: number[]; proxy: number[] }> = { mirror: { direct: [], proxy: [] }, http: { direct: [], proxy: [] }, raw: { direct: [], proxy: [] } };
+  const direct = createClient(plan, sim.url, { connections: 1 });
   console.log(`proxy main-thread CPU per request, ${n} requests one at a time, ${rounds} rounds (10 ms ticks); load average before: ${loadAverage()}`);
   try {
     for (let round = 0; round < rounds; round++) {
@@ -79,9 +82,12 @@ export async function floor(n = 400, rounds = 2): Promise<void> {
           for (let i = 0; i < n + 20; i++) {
             if (i === 20) cpu0 = mirrorCpu(proxy.child.pid)?.proxy_ms ?? NaN;
             const prompt: PromptPlan = { name: 'p', weight: 1, messages: [{ role: 'user', content: `conversation ${i}: say something short` }], params: { max_tokens: 16 } };
-            const r = await client.send(prompt);
-            const rec = buildRecord(r, { id: i, prompt: 'p', user: 0, start_ms: r.start_ms, offset_ms: 0 });
-            if (rec.status !== 'ok') throw new Error(`${kind} request ${i} failed: ${rec.error?.message}`);
+            for (const path of i % 2 === 0 ? (['direct', 'proxy'] as const) : (['proxy', 'direct'] as const)) {
+              const r = await (path === 'direct' ? direct : client).send(prompt);
+              const rec = buildRecord(r, { id: i, prompt: 'p', user: 0, start_ms: r.start_ms, offset_ms: 0 });
+              if (rec.status !== 'ok' || rec.ttft_ms === null) throw new Error(`${kind} ${path} request ${i} failed: ${rec.error?.message}`);
+              if (i >= 20) ttft[kind][path].push(rec.ttft_ms);
+            }
           }
           const us = (((mirrorCpu(proxy.child.pid)?.proxy_ms ?? NaN) - cpu0) / n) * 1000;
           per[kind].push(us);
@@ -94,10 +100,21 @@ export async function floor(n = 400, rounds = 2): Promise<void> {
       }
     }
   } finally {
+    await direct.close();
     await stopped(sim.child);
   }
   const range = (v: number[]): string => `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)} µs`;
   console.log(`llmload mirror ${range(per.mirror)}, node:http + undici ${range(per.http)}, raw TCP relay ${range(per.raw)}`);
+  const pct = (v: number[], q: number): number => {
+    const s = [...v].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+  };
+  console.log(`TTFT added to direct calls (the same requests, alternating), ${n * rounds} per path:`);
+  for (const kind of kinds) {
+    const t = ttft[kind];
+    const add = (q: number): string => `${(pct(t.proxy, q) - pct(t.direct, q)).toFixed(3)} ms`;
+    console.log(`  ${kind.padEnd(6)} p50 +${add(0.5)}, p99 +${add(0.99)} (direct p99 ${pct(t.direct, 0.99).toFixed(2)} ms)`);
+  }
 }
 
 if (require.main === module) void floor(Number(process.argv[2] ?? 400), Number(process.argv[3] ?? 2)).then(() => process.exit(0));
