@@ -41,6 +41,10 @@ export interface LoadWorkerInit {
   external?: boolean;
   /** The arrival rate comes from the runner (`rate` messages: a sweep search), not the plan's load shape. */
   external_rate?: boolean;
+  /** Send records as requests.jsonl text (`record-lines`), not objects: the runner writes them unchanged (no grading). */
+  record_lines?: boolean;
+  /** Input tokens of each prompt by name, from the model's tokenizer: added to each record on the thread. */
+  input_tokens?: ReadonlyMap<string, number>;
 }
 
 /** The per-thread histograms, by name, each `Hist.encode()`d (values in ms, scale 1000). */
@@ -53,6 +57,8 @@ export type LoadWorkerToRunner =
   /** The thread has built its client and waits for `go`. */
   | { type: 'ready' }
   | { type: 'records'; records: RequestRecord[]; traces: TracedRequest[]; /** Requests held back by backoff since the last batch. */ held_back?: HeldBack[] }
+  /** The same as `records`, the records as requests.jsonl text (results/record-lines.ts), when the init asked for it. */
+  | { type: 'record-lines'; lines: string; traces: TracedRequest[]; held_back?: HeldBack[] }
   | { type: 'tick'; t_ms: number; active_users: number; target_users: number; in_flight: number; sent: number }
   /** A stop condition fired on this thread that ends the whole run (the runner tells the others). */
   | { type: 'stopping'; reason: string }

@@ -7,7 +7,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createClient } from '../protocols';
 import { uniquePrompts } from '../protocols/prompt-nonce';
-import type { RequestRecord } from '../metrics/record';
+import { addTokenizerInput, type RequestRecord } from '../metrics/record';
+import { toRecordLines } from '../results/record-lines';
 import { LoadEngine } from './engine';
 import type { HeldBack, LoadWorkerInit, LoadWorkerToRunner, RunnerToLoadWorker, TracedRequest } from '../messages';
 import type { Hist } from '../metrics/histogram';
@@ -53,7 +54,8 @@ async function main(init: LoadWorkerInit): Promise<void> {
   let heldBack: HeldBack[] = [];
   const flush = (): void => {
     if (records.length === 0 && heldBack.length === 0) return;
-    post(heldBack.length > 0 ? { type: 'records', records, traces, held_back: heldBack } : { type: 'records', records, traces });
+    const held = heldBack.length > 0 ? { held_back: heldBack } : {};
+    post(init.record_lines ? { type: 'record-lines', lines: toRecordLines(records), traces, ...held } : { type: 'records', records, traces, ...held });
     records = [];
     traces = [];
     heldBack = [];
@@ -86,6 +88,7 @@ async function main(init: LoadWorkerInit): Promise<void> {
     client,
     {
       record(rec, trace) {
+        if (init.input_tokens) addTokenizerInput(rec, init.input_tokens.get(rec.prompt));
         records.push(rec);
         if (trace) traces.push(trace);
         if (records.length >= FLUSH_RECORDS) flush();

@@ -73,6 +73,16 @@ export class RunWriter {
     if (packets.length > 0) fs.writeSync(this.packets, packets);
   }
 
+  /**
+   * Appends one batch whose records came as requests.jsonl text (record-lines.ts): the text is
+   * written as it is unless it holds a secret; then the records are written as append() does.
+   */
+  appendLines(lines: string, records: readonly RequestRecord[], traces: readonly TracedRequest[]): void {
+    if (lines.length > 0) fs.writeSync(this.requests, this.redactor.active && this.redactor.jsonHas(lines) ? recordLines(records, this.redactor) : lines);
+    const packets = packetLines(traces, this.redactor);
+    if (packets.length > 0) fs.writeSync(this.packets, packets);
+  }
+
   /** Writes series.json and summary.json (both redacted in place) and closes the files. */
   finish(summary: Summary, series: SeriesRow[]): void {
     writeJsonAtomic(path.join(this.dir, RESULT_FILES.series), this.redactor.value(series));

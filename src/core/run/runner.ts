@@ -9,7 +9,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { LiveDelta, LoadWorkerInit, LoadWorkerToRunner, Progress, RequestRow, RunnerToLoadWorker } from '../messages';
-import { addTokenizerInput, requestRowOf, type RequestRecord } from '../metrics/record';
+import { requestRowOf, type RequestRecord } from '../metrics/record';
+import { fromRecordLines } from '../results/record-lines';
 import { RunAggregator } from '../metrics/aggregate';
 import { CacheShareAggregator } from '../metrics/cache-share';
 import { TurnAggregator } from '../metrics/turns';
@@ -181,7 +182,9 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   const workers: Worker[] = [];
   /** A sweep search (`load sweep ... search`): the threads follow the levels the runner sets, users or a rate. */
   const steer = plan.load.kind === 'sweep' && !opts.external ? sweepSteering(plan.load) : undefined;
-  for (let index = 0; index < n; index++) workers.push(newLoadWorker({ plan, baseUrl, shard: { index, count: n }, replay, connections, external: opts.external || steer === 'users', ...(steer === 'rate' ? { external_rate: true } : {}) }, opts.workerFile));
+  // Records come as requests.jsonl text unless grading adds to them here; tokenizer counts are added on the threads.
+  const threadRecords: Pick<LoadWorkerInit, 'record_lines' | 'input_tokens'> = { record_lines: !grading.active, ...(opts.inputTokens ? { input_tokens: opts.inputTokens } : {}) };
+  for (let index = 0; index < n; index++) workers.push(newLoadWorker({ plan, baseUrl, shard: { index, count: n }, replay, connections, external: opts.external || steer === 'users', ...(steer === 'rate' ? { external_rate: true } : {}), ...threadRecords }, opts.workerFile));
 
   let startEpoch = performance.timeOrigin + performance.now();
   const t0 = performance.now();
@@ -358,11 +361,18 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
             }
             break;
           case 'records':
-            if (opts.inputTokens) for (const r of m.records) addTokenizerInput(r, opts.inputTokens.get(r.prompt));
-            grading.grade(m.records);
-            writer.append(m.records, m.traces);
-            opts.onRecords?.(m.records);
-            for (const r of m.records) {
+          case 'record-lines': {
+            let records: RequestRecord[];
+            if (m.type === 'records') {
+              records = m.records;
+              grading.grade(records);
+              writer.append(records, m.traces);
+            } else {
+              records = fromRecordLines(m.lines);
+              writer.appendLines(m.lines, records, m.traces);
+            }
+            opts.onRecords?.(records);
+            for (const r of records) {
               agg.add(r);
               cache.add(r);
               turns.add(r);
@@ -373,6 +383,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
             }
             if (m.held_back) outages.addHeld(m.held_back);
             break;
+          }
           case 'tick':
             ticks[i] = m;
             agg.sample(m.t_ms, sumTicks('active_users'), sumTicks('in_flight'));
