@@ -12,7 +12,7 @@
 import type { Socket } from 'node:net';
 import { Client, Pool, type Dispatcher } from 'undici';
 import type { PromptPlan, Timeouts } from '../scenario/plan';
-import { AbortWith, abortDispatch } from './abort-with';
+import { AbortWith } from './abort-with';
 import type { ProtocolAdapter, StreamDecoder } from './adapter';
 import { BodyDecoder, decodeErrorBody, encodingOf } from './content-decoding';
 import { emptyConnectionStats, expectSocket, requestSent, responseEnded, responseStarted, socketInfo, type ConnectionStats, type SocketInfo } from './connections';
@@ -43,10 +43,31 @@ export const DRAIN_MS = 2000;
 /** Error bodies (HTTP >= 300) are read up to this many bytes into the error message. */
 export const ERROR_BODY_LIMIT = 4096;
 
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v.join(', ') : v;
+/**
+ * A response header from undici's raw head ([name, value, …] as Buffers), as undici's own
+ * parseHeaders and a lookup would give it: the name matched without case, the value read as
+ * latin1 (bytes as sent), repeated headers joined with ", ". `name` is lower case. Names of
+ * another length are skipped without being decoded.
+ */
+export function rawHeader(raw: readonly Buffer[], name: string): string | undefined {
+  let value: string | undefined;
+  let more: string[] | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length !== name.length || k.toString('latin1').toLowerCase() !== name) continue;
+    const v = raw[i + 1]!.toString('latin1');
+    if (value !== undefined) (more ??= [value]).push(v);
+    else value = v;
+  }
+  return more ? more.join(', ') : value;
 }
+
+/**
+ * The abort function undici gives a raw handler in onConnect (a no-op once the request was aborted
+ * or completed). Kept as it is: wrapping it in a closure per request made the handler's objects
+ * outlive the young generation (old-space collections every half second on short streams).
+ */
+type AbortDispatch = (err: Error) => void;
 
 /** A request ready for undici; its body buffer is only read, so requests of one prompt share it. */
 interface BuiltRequest {
@@ -240,7 +261,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   private sentAt = 0;
   private started = false;
   private finished = false;
-  private controller?: Dispatcher.DispatchController;
+  /** Aborts the dispatch once undici started it (onConnect); undefined before. */
+  private abortDispatch?: AbortDispatch;
   private pendingAbort?: AbortWith;
   private status: number | null = null;
   private firstByte?: number;
@@ -260,7 +282,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private packetsSeen = 0;
   private drainTimer?: NodeJS.Timeout;
   /** Set from the done marker until the body ends: the request to cut if the server keeps it open. */
-  private drainController?: Dispatcher.DispatchController;
+  private drainAbort?: AbortDispatch;
   private readonly onAbort = (): void => this.abort(new AbortWith('cancelled', 'cancelled by the caller'));
   private opts?: Dispatcher.DispatchOptions;
   /** The socket this attempt went out on, its connection info, and what it had read before. */
@@ -373,14 +395,31 @@ class Exchange implements Dispatcher.DispatchHandler {
     const now = performance.now();
     // A stream whose done marker arrived is complete, whatever happens to the connection after.
     if (!this.record.complete) this.record.fail(reason.kind, reason.message);
-    if (!abortDispatch(this.controller, reason)) this.pendingAbort = reason;
+    if (!this.abortStarted(reason)) this.pendingAbort = reason;
     this.finish(now);
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
+  /** Aborts the started dispatch with `reason` (once); false when undici has not started it yet. */
+  private abortStarted(reason: Error): boolean {
+    const abort = this.abortDispatch;
+    if (abort === undefined) return false;
+    try {
+      abort(reason);
+    } catch {
+      // already gone
+    }
+    return true;
+  }
+
+  // undici's own handler interface (onConnect, onHeaders, onData, onComplete, onError), which its
+  // HTTP/1.1 client calls directly: with the controller-style one (onRequestStart …) undici wraps
+  // every request in an adapter that also parses the head and trailers into objects, 0.5 µs a
+  // request the client does not need (it reads four headers from the raw head).
+
+  onConnect(abort: AbortDispatch): void {
+    this.abortDispatch = abort;
     if (this.finished) {
-      controller.abort(this.pendingAbort ?? new AbortWith('cancelled', 'request finished before it was sent'));
+      this.abortDispatch(this.pendingAbort ?? new AbortWith('cancelled', 'request finished before it was sent'));
       return;
     }
     this.sentAt = performance.now();
@@ -390,34 +429,36 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.onSent?.();
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onHeaders(statusCode: number, headers: Buffer[]): boolean {
     const t = performance.now() - this.sentAt;
-    this.controller = controller;
     if (statusCode < 200) {
       // An interim response (103 Early Hints, 102 Processing): the real one follows.
       this.interim = true;
-      return;
+      return true;
     }
     if (this.sock) responseStarted(this.sock);
-    this.closing = header(headers, 'connection')?.toLowerCase() === 'close';
-    if (this.finished) return;
+    this.closing = rawHeader(headers, 'connection')?.toLowerCase() === 'close';
+    if (this.finished) return true;
     this.firstByte = t;
     this.status = statusCode;
     if (statusCode >= 300) {
-      this.retryAfter = header(headers, 'retry-after');
-      this.location = header(headers, 'location');
-      this.errorEncoding = header(headers, 'content-encoding');
+      this.retryAfter = rawHeader(headers, 'retry-after');
+      this.location = rawHeader(headers, 'location');
+      this.errorEncoding = rawHeader(headers, 'content-encoding');
       this.errorBody = { chunks: [], bytes: 0 };
-      return;
+      return true;
     }
-    const contentType = (header(headers, 'content-type') ?? '').toLowerCase();
+    this.openDecoder((rawHeader(headers, 'content-type') ?? '').toLowerCase(), rawHeader(headers, 'content-encoding'));
+    return true;
+  }
+
+  private openDecoder(contentType: string, encodingHeader: string | undefined): void {
     try {
       this.decoder = this.adapter.createDecoder({ contentType });
     } catch (err) {
       this.record0.fail('bad_stream', `cannot create decoder: ${describeError(err)}`);
       return;
     }
-    const encodingHeader = header(headers, 'content-encoding');
     if (encodingHeader !== undefined) this.openBodyDecoder(encodingHeader);
   }
 
@@ -443,9 +484,9 @@ class Exchange implements Dispatcher.DispatchHandler {
     });
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     const t = performance.now() - this.sentAt;
-    if (this.finished) return;
+    if (this.finished) return true;
     if (this.errorBody) {
       const room = ERROR_BODY_LIMIT - this.errorBody.bytes;
       if (room > 0) {
@@ -455,16 +496,13 @@ class Exchange implements Dispatcher.DispatchHandler {
       }
       if (this.errorBody.bytes >= ERROR_BODY_LIMIT) {
         this.failHttp(t);
-        try {
-          controller.abort(new AbortWith(this.record.error?.kind ?? 'http_5xx', 'error body limit reached'));
-        } catch {
-          // already gone
-        }
+        this.abortStarted(new AbortWith(this.record.error?.kind ?? 'http_5xx', 'error body limit reached'));
       }
-      return;
+      return true;
     }
     if (this.bodyDecoder) this.bodyDecoder.write(chunk, t);
     else this.feed(chunk, t);
+    return true;
   }
 
   /** Body bytes (decoded when they were compressed) into the stream decoder. */
@@ -476,7 +514,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.record.fail('bad_stream', `decoder failed: ${describeError(err)}`);
     }
     this.afterPackets();
-    if (this.record.complete && this.controller) this.finishAtDone(this.controller);
+    if (this.record.complete && this.abortDispatch) this.finishAtDone(this.abortDispatch);
   }
 
   /**
@@ -484,9 +522,9 @@ class Exchange implements Dispatcher.DispatchHandler {
    * of the body is drained in the background so the connection can be reused; a server that keeps
    * the response open is cut after DRAIN_MS.
    */
-  private finishAtDone(controller: Dispatcher.DispatchController): void {
+  private finishAtDone(abort: AbortDispatch): void {
     this.finish(performance.now());
-    this.drainController = controller;
+    this.drainAbort = abort;
     scheduleDrain(this);
   }
 
@@ -495,11 +533,11 @@ class Exchange implements Dispatcher.DispatchHandler {
    * the server gets DRAIN_MS to end it before the connection is cut.
    */
   armDrain(): void {
-    const controller = this.drainController;
-    if (controller === undefined) return;
+    const abort = this.drainAbort;
+    if (abort === undefined) return;
     this.drainTimer = setTimeout(() => {
       try {
-        controller.abort(new AbortWith('cancelled', 'response kept open after its done marker'));
+        abort(new AbortWith('cancelled', 'response kept open after its done marker'));
       } catch {
         // already gone
       }
@@ -509,7 +547,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   /** The body ended (or failed): nothing is left to drain. */
   private drained(): void {
-    this.drainController = undefined;
+    this.drainAbort = undefined;
     clearTimeout(this.drainTimer);
   }
 
@@ -525,7 +563,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     const t = performance.now() - this.sentAt;
     this.drained();
     if (this.sock) responseEnded(this.sock, this.closing);
@@ -553,7 +591,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.finish(t + this.sentAt);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+  onError(err: Error): void {
     const now = performance.now();
     this.drained();
     if (this.finished) return;
@@ -594,7 +632,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private retry(): void {
     this.retries++;
     this.client.stats.retries++;
-    this.controller = undefined;
+    this.abortDispatch = undefined;
     this.started = false;
     this.socket = undefined;
     this.sock = undefined;
