@@ -86,8 +86,8 @@ const CASES: [string, boolean][] = [
   [chunk('{"tool_calls":[{"index":0,"id":"c1","function":{"name":"f","arguments":"{\\"content\\":\\"not an answer\\"}"}}]}'), false],
   [chunk('{"content":"","tool_calls":[]}'), false],
   [chunk('{"reasoning_details":[{"type":"reasoning.text","text":"why"}]}'), false],
-  [`{"id":"x","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5}}`, false],
-  [`{"id":"x","choices":[{"delta":{"content":"a"}}],"usage":{"completion_tokens":1}}`, false],
+  [`{"id":"x","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5}}`, true], // usage objects: read by JSON.parse of their own text
+  [`{"id":"x","choices":[{"delta":{"content":"a"}}],"usage":{"completion_tokens":1}}`, true],
   [`{"error":{"message":"overloaded"}}`, false],
   [`{"choices":[{"delta":{"content":"a"}},{"delta":{"content":"b"}}]}`, false],
   [`{"choices":[{"message":{"content":"whole"}}]}`, false],

@@ -4,11 +4,17 @@
  * reasoning_content / reasoning, role, choices[0].text, finish_reason), without building the object
  * tree JSON.parse would. It answers only when it is sure to read the chunk exactly as JSON.parse
  * would; anything it does not handle makes it give up (returns false) and the decoder parses the
- * chunk in full: invalid JSON, `error`, a `usage` or `x_groq` object, tool calls, `reasoning_details`,
- * content given as an array of parts (Mistral's thinking and text parts), a `message` object, more
- * than one choice, a duplicated key it reads, escapes in keys or in the id.
+ * chunk in full: invalid JSON, `error`, an `x_groq` or `timings` object, a `usage` that is neither an
+ * object nor null, tool calls, `reasoning_details`, content given as an array of parts (Mistral's
+ * thinking and text parts), a `message` object, more than one choice, a duplicated key it reads,
+ * escapes in keys or in the id.
  * String values it reads may contain escapes: those (only those) are decoded by JSON.parse of the
- * string literal alone.
+ * string literal alone. A `usage` object is validated in the pass and then read by JSON.parse of its
+ * own text alone, which gives the same value as the member of a JSON.parse of the whole chunk.
+ *
+ * Three ways to read a chunk, cheapest first: the template (the last chunk with a content string,
+ * when only that string differs), the envelope (the text before the `choices` value of the last full
+ * scan, when the chunk starts with it: the scan resumes there), and the full scan.
  */
 
 /** The fields of one chunk, filled by ChatChunkScanner.scan; reused from chunk to chunk. */
@@ -25,6 +31,8 @@ export class ChatChunkFields {
   role: string | null | undefined = undefined;
   text: string | null | undefined = undefined;
   finishReason: string | null | undefined = undefined;
+  /** The top-level `usage` object as JSON.parse reads it; undefined when absent or null. */
+  usage: Record<string, unknown> | undefined = undefined;
 
   copyFrom(o: ChatChunkFields): void {
     this.id = o.id;
@@ -36,6 +44,7 @@ export class ChatChunkFields {
     this.role = o.role;
     this.text = o.text;
     this.finishReason = o.finishReason;
+    this.usage = o.usage;
   }
 
   reset(): void {
@@ -48,6 +57,7 @@ export class ChatChunkFields {
     this.role = undefined;
     this.text = undefined;
     this.finishReason = undefined;
+    this.usage = undefined;
   }
 }
 
@@ -92,6 +102,23 @@ export class ChatChunkScanner {
   private tplSuffix = '';
   private readonly tplFields = new ChatChunkFields();
   private hasTpl = false;
+  /** Where the top-level `usage` object starts and ends in the chunk being scanned; -1: none. */
+  private usageStart = -1;
+  private usageEnd = -1;
+  /**
+   * The envelope of the last full scan that reached the `choices` value: the text before that value
+   * and the scanner's state there (top()'s seen bits, the id, the usage span). Those of a chunk that
+   * starts with the same text are the same (the scan is one deterministic pass from the left, and
+   * nothing it read there depends on what follows), so its scan resumes at that point. A server
+   * repeats the envelope (id, object, created, model) in every chunk of a stream.
+   */
+  private envPrefix = '';
+  private envSeen = 0;
+  private envId: string | undefined = undefined;
+  private envUsageStart = -1;
+  private envUsageEnd = -1;
+  /** Set while a full scan (not a resumed one) runs: top() then records the envelope. */
+  private learnEnv = false;
 
   scan(s: string): boolean {
     const f = this.fields;
@@ -99,10 +126,28 @@ export class ChatChunkScanner {
     try {
       if (this.hasTpl && this.fromTemplate(s)) return true;
       f.reset();
-      this.i = 0;
-      this.nextBs = s.indexOf('\\');
       this.contentStart = -1;
-      this.top();
+      const el = this.envPrefix.length;
+      if (el > 0 && s.length > el && s.substring(0, el) === this.envPrefix) {
+        this.i = el;
+        this.nextBs = s.indexOf('\\', el);
+        f.id = this.envId;
+        this.usageStart = this.envUsageStart;
+        this.usageEnd = this.envUsageEnd;
+        this.learnEnv = false;
+        this.top(this.envSeen, true);
+      } else {
+        this.i = 0;
+        this.nextBs = s.indexOf('\\');
+        this.usageStart = -1;
+        this.learnEnv = true;
+        this.top(0, false);
+      }
+      if (this.usageStart >= 0) {
+        // validated by the pass: JSON.parse reads the same value it reads as the chunk's member
+        f.usage = JSON.parse(s.slice(this.usageStart, this.usageEnd)) as Record<string, unknown>;
+        return true; // no template from a chunk with usage: its numbers change from chunk to chunk
+      }
       if (this.contentStart >= 0) {
         this.tplPrefix = s.slice(0, this.contentStart);
         this.tplSuffix = s.slice(this.contentEnd);
@@ -309,13 +354,25 @@ export class ChatChunkScanner {
     throw GIVE_UP;
   }
 
-  private top(): void {
+  /**
+   * The chunk's top-level object. `resume`: the cursor is at the `choices` value of an envelope
+   * whose scan left the bits `seen` (the cursor may be on whitespace the envelope did not have).
+   */
+  private top(seen: number, resume: boolean): void {
     const out = this.fields;
-    let seen = 0;
-    this.ws();
-    if (this.open(0x7b, 0x7d)) {
+    let members = resume;
+    if (!resume) {
+      this.ws();
+      members = this.open(0x7b, 0x7d);
+    }
+    if (members) {
       do {
-        const k = this.member();
+        let k: string;
+        if (resume) {
+          resume = false;
+          this.ws();
+          k = 'choices';
+        } else k = this.member();
         if (k === 'id') {
           if (seen & 1) throw GIVE_UP;
           seen |= 1;
@@ -328,6 +385,14 @@ export class ChatChunkScanner {
           } else this.skip(1);
         } else if (k === 'choices') {
           if (seen & 2) throw GIVE_UP;
+          if (this.learnEnv) {
+            this.learnEnv = false;
+            this.envPrefix = this.s.slice(0, this.i);
+            this.envSeen = seen;
+            this.envId = out.id;
+            this.envUsageStart = this.usageStart;
+            this.envUsageEnd = this.usageEnd;
+          }
           seen |= 2;
           if (this.s.charCodeAt(this.i) !== 0x5b) this.skip(1); // not an array: no choices
           else if (this.open(0x5b, 0x5d)) {
@@ -335,7 +400,15 @@ export class ChatChunkScanner {
             out.choices = 1;
             if (this.next(0x5d)) throw GIVE_UP; // more than one choice
           }
-        } else if (k === 'error' || k === 'usage' || k === 'x_groq' || k === 'timings') {
+        } else if (k === 'usage') {
+          if (seen & 4) throw GIVE_UP;
+          seen |= 4;
+          if (this.s.charCodeAt(this.i) === 0x7b) {
+            this.usageStart = this.i;
+            this.skip(1);
+            this.usageEnd = this.i;
+          } else if (!this.isNull()) throw GIVE_UP; // an array, string, number: the full parse reads it
+        } else if (k === 'error' || k === 'x_groq' || k === 'timings') {
           if (!this.isNull()) throw GIVE_UP;
         } else if (k === '__proto__') throw GIVE_UP;
         else this.skip(1);

@@ -75,7 +75,8 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
 
   /**
    * The chunk as the scanner read it (see openai-chat-scan.ts): the same packets, in the same
-   * order, as the full parse below gives for a chunk of one choice without usage, error or tool calls.
+   * order, and the same usage, as the full parse below gives for a chunk of at most one choice
+   * without error or tool calls.
    */
   private onScanned(e: SseEvent, f: ChatChunkFields): void {
     const rec = this.record;
@@ -94,8 +95,12 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
         finished = true;
       }
     }
+    // as in the full parse: after this chunk's own output, and a `stats` packet when it had none
+    const usage = f.usage;
+    if (usage !== undefined) rec.mergeUsage(readUsage(usage, rec.answer_chunks));
     if (out.emitted > 0) return;
-    if (finished || role) out.emit('other', e.data);
+    if (usage !== undefined) out.emit('stats', e.data);
+    else if (finished || role) out.emit('other', e.data);
     else if (f.choices > 0) out.emit('heartbeat', e.data);
     else out.emit('other', e.data);
   }
