@@ -84,6 +84,8 @@ function isDigit(c: number): boolean {
  */
 export class ChatChunkScanner {
   readonly fields = new ChatChunkFields();
+  /** How the last scan read its chunk (whether it answered or not): tests check the path they mean to test. */
+  lastRead: 'template' | 'envelope' | 'full' = 'full';
   private s = '';
   private i = 0;
   /** Position of the next backslash at or after some earlier cursor, -1 when there is none. */
@@ -124,7 +126,10 @@ export class ChatChunkScanner {
     const f = this.fields;
     this.s = s;
     try {
-      if (this.hasTpl && this.fromTemplate(s)) return true;
+      if (this.hasTpl && this.fromTemplate(s)) {
+        this.lastRead = 'template';
+        return true;
+      }
       f.reset();
       this.contentStart = -1;
       const el = this.envPrefix.length;
@@ -135,12 +140,14 @@ export class ChatChunkScanner {
         this.usageStart = this.envUsageStart;
         this.usageEnd = this.envUsageEnd;
         this.learnEnv = false;
+        this.lastRead = 'envelope';
         this.top(this.envSeen, true);
       } else {
         this.i = 0;
         this.nextBs = s.indexOf('\\');
         this.usageStart = -1;
         this.learnEnv = true;
+        this.lastRead = 'full';
         this.top(0, false);
       }
       if (this.usageStart >= 0) {
