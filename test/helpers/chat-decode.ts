@@ -22,6 +22,21 @@ export function decodeChat(events: string[], opts: OpenAiDecoderOptions, splits:
   return chatSummary(d);
 }
 
+/**
+ * Decodes several streams at once, as a thread's decoders see a server's tokens: one event per read,
+ * the streams taking turns (a stream that has ended drops out).
+ */
+export function decodeChatInterleaved(streams: string[][], opts: OpenAiDecoderOptions): ReturnType<typeof chatSummary>[] {
+  const ds = streams.map(() => new OpenAiChatDecoder({ contentType: 'text/event-stream' }, opts));
+  const events = streams.map((es) => [...es, '[DONE]'].map((e) => Buffer.from(`data: ${e}\n\n`)));
+  const longest = Math.max(0, ...events.map((es) => es.length));
+  for (let j = 0; j < longest; j++) events.forEach((es, k) => es[j] && ds[k]!.push(es[j]!, j));
+  return ds.map((d) => {
+    d.end(longest + 1);
+    return chatSummary(d);
+  });
+}
+
 /** Everything a decoder records that the fast path could get wrong. */
 export function chatSummary(d: OpenAiChatDecoder) {
   const r = d.record;

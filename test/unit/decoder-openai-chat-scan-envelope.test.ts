@@ -3,18 +3,19 @@
 // stream) answers exactly as a fresh one that scans every chunk in full, and the decoder with the
 // scanner gives exactly the packets, usage, finish reason and id of the full JSON.parse path, for
 // envelopes and chunks mutated at random, ids changing within and across streams, usage objects of
-// every shape, and any split of the stream into reads.
+// every shape, any split of the stream into reads, and streams whose chunks interleave (each stream
+// has its own memory of what the scanner learned).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ChatChunkScanner } from '../../src/core/protocols/openai-chat-scan';
-import { decodeChat } from '../helpers/chat-decode';
+import { ChatChunkScanner, ChatScanMemory } from '../../src/core/protocols/openai-chat-scan';
+import { decodeChat, decodeChatInterleaved } from '../helpers/chat-decode';
 
 const SEED = 20261206;
 
 /** What a scan answered and read: comparable between two scanners. */
-function scanResult(sc: ChatChunkScanner, json: string) {
-  const ok = sc.scan(json);
+function scanResult(sc: ChatChunkScanner, json: string, memory?: ChatScanMemory) {
+  const ok = sc.scan(json, memory);
   return ok ? { ok, fields: { ...sc.fields } } : { ok };
 }
 
@@ -252,6 +253,64 @@ test('property: a usage object of any shape gives the same usage, packets and fi
         if (ok && isObj) assert.deepEqual(sc.fields.usage, u);
       }
       assertSameStreams(streams.map(oneLine), cuts);
+    }),
+    { seed: SEED, numRuns: 300 },
+  );
+});
+
+test('memory: streams whose chunks interleave each keep their own template and envelope', () => {
+  const sc = new ChatChunkScanner();
+  const env = (id: string) => `{"id":"${id}","object":"chat.completion.chunk","created":1,"model":"m","choices":`;
+  const streams = ['chatcmpl-a', 'chatcmpl-b', 'chatcmpl-c'].map((id) => ({
+    id,
+    memory: new ChatScanMemory(),
+    events: [
+      `${env(id)}[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}`,
+      ...['one', 'two', 'three'].map((w) => `${env(id)}[{"index":0,"delta":{"content":"${w} ${id}"},"finish_reason":null}]}`),
+      `${env(id)}[],"usage":{"prompt_tokens":3,"completion_tokens":3}}`,
+    ],
+  }));
+  const reads: string[][] = streams.map(() => []);
+  for (let j = 0; j < 5; j++) {
+    streams.forEach((st, k) => {
+      assert.equal(sc.scan(st.events[j]!, st.memory), true);
+      assert.equal(sc.fields.id, st.id);
+      if (j >= 1 && j <= 3) assert.equal(sc.fields.content, `${['one', 'two', 'three'][j - 1]} ${st.id}`);
+      reads[k]!.push(sc.lastRead);
+    });
+  }
+  // the first stream starts from nothing; the next ones from the last stream's memory, whose id is not theirs
+  for (const r of reads) assert.deepEqual(r, ['full', 'envelope', 'template', 'template', 'envelope']);
+});
+
+test('property: interleaved streams, one memory each, answer every chunk as a fresh scanner does', () => {
+  const sc = new ChatChunkScanner();
+  let templates = 0;
+  fc.assert(
+    fc.property(fc.array(stream, { minLength: 2, maxLength: 5 }), (streams) => {
+      const memories = streams.map(() => new ChatScanMemory());
+      const longest = Math.max(...streams.map((s) => s.length));
+      for (let j = 0; j < longest; j++) {
+        streams.forEach((events, k) => {
+          const json = events[j]?.replace(/[\r\n]/g, ' ').trim();
+          if (json === undefined) return;
+          assert.deepEqual(scanResult(sc, json, memories[k]), scanResult(new ChatChunkScanner(), json), json);
+          if (sc.lastRead === 'template') templates++;
+        });
+      }
+    }),
+    { seed: SEED, numRuns: 300 },
+  );
+  assert.ok(templates > 10, String(templates));
+});
+
+test('property: interleaved streams decode the same with and without the scanner', () => {
+  fc.assert(
+    fc.property(fc.array(stream, { minLength: 2, maxLength: 5 }), (streams) => {
+      for (const think of [{}, { think_tags: false as const }]) {
+        const lines = streams.map(oneLine);
+        assert.deepEqual(decodeChatInterleaved(lines, { ...think, fast_scan: true }), decodeChatInterleaved(lines, { ...think, fast_scan: false }));
+      }
     }),
     { seed: SEED, numRuns: 300 },
   );

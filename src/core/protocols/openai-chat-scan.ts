@@ -12,9 +12,11 @@
  * string literal alone. A `usage` object is validated in the pass and then read by JSON.parse of its
  * own text alone, which gives the same value as the member of a JSON.parse of the whole chunk.
  *
- * Three ways to read a chunk, cheapest first: the template (the last chunk with a content string,
- * when only that string differs), the envelope (the text before the `choices` value of the last full
- * scan, when the chunk starts with it: the scan resumes there), and the full scan.
+ * Three ways to read a chunk, cheapest first: the template (the stream's last chunk with a content
+ * string, when only that string differs), the envelope (the text before the `choices` value of the
+ * stream's last full scan, when the chunk starts with it: the scan resumes there), and the full scan.
+ * What a stream taught the scanner is kept in that stream's ChatScanMemory, so the streams of a
+ * thread, whose chunks arrive interleaved, do not overwrite each other's.
  */
 
 /** The fields of one chunk, filled by ChatChunkScanner.scan; reused from chunk to chunk. */
@@ -66,6 +68,51 @@ const BACKSLASH = 0x5c;
 /** Value of a string the scanner did not decode: a marker, never a field's value. */
 const SKIPPED = Symbol('skipped');
 
+/**
+ * What a scanner learned from the earlier chunks of one stream. One per stream (decoder): the chunks
+ * of a thread's streams reach it interleaved, and each stream repeats its own id in every chunk.
+ */
+export class ChatScanMemory {
+  /**
+   * The last fully scanned chunk that had a content string, split around that string: a chunk
+   * that starts with the same prefix and ends with the same suffix, with one valid string literal
+   * between, is the same chunk but for its content (a server repeats id, model, created ... in
+   * every chunk). The scanner's state where the string begins and ends is then the same as it was,
+   * so the chunk is valid JSON and its other fields are those of the template.
+   */
+  tplPrefix = '';
+  tplSuffix = '';
+  readonly tplFields = new ChatChunkFields();
+  hasTpl = false;
+  /**
+   * The envelope of the last full scan that reached the `choices` value: the text before that value
+   * and the scanner's state there (top()'s seen bits, the id, the usage span). Those of a chunk that
+   * starts with the same text are the same (the scan is one deterministic pass from the left, and
+   * nothing it read there depends on what follows), so its scan resumes at that point. A server
+   * repeats the envelope (id, object, created, model) in every chunk of a stream.
+   */
+  envPrefix = '';
+  envSeen = 0;
+  envId: string | undefined = undefined;
+  envUsageStart = -1;
+  envUsageEnd = -1;
+  /** Not yet used by a scan. */
+  fresh = true;
+
+  /** What `o` learned: a template and an envelope are valid for any chunk, whatever its stream. */
+  copyFrom(o: ChatScanMemory): void {
+    this.tplPrefix = o.tplPrefix;
+    this.tplSuffix = o.tplSuffix;
+    this.tplFields.copyFrom(o.tplFields);
+    this.hasTpl = o.hasTpl;
+    this.envPrefix = o.envPrefix;
+    this.envSeen = o.envSeen;
+    this.envId = o.envId;
+    this.envUsageStart = o.envUsageStart;
+    this.envUsageEnd = o.envUsageEnd;
+  }
+}
+
 /** Thrown (one preallocated object, no stack captured per throw) when the scanner gives up. */
 const GIVE_UP: unknown = Object.freeze({ giveUp: true });
 
@@ -93,55 +140,45 @@ export class ChatChunkScanner {
   /** Where the delta's content string starts (its quote) and ends (after its quote) in the last full scan; -1: none. */
   private contentStart = -1;
   private contentEnd = -1;
-  /**
-   * The last fully scanned chunk that had a content string, split around that string: a chunk
-   * that starts with the same prefix and ends with the same suffix, with one valid string literal
-   * between, is the same chunk but for its content (a server repeats id, model, created ... in
-   * every chunk). The scanner's state where the string begins and ends is then the same as it was,
-   * so the chunk is valid JSON and its other fields are those of the template.
-   */
-  private tplPrefix = '';
-  private tplSuffix = '';
-  private readonly tplFields = new ChatChunkFields();
-  private hasTpl = false;
   /** Where the top-level `usage` object starts and ends in the chunk being scanned; -1: none. */
   private usageStart = -1;
   private usageEnd = -1;
-  /**
-   * The envelope of the last full scan that reached the `choices` value: the text before that value
-   * and the scanner's state there (top()'s seen bits, the id, the usage span). Those of a chunk that
-   * starts with the same text are the same (the scan is one deterministic pass from the left, and
-   * nothing it read there depends on what follows), so its scan resumes at that point. A server
-   * repeats the envelope (id, object, created, model) in every chunk of a stream.
-   */
-  private envPrefix = '';
-  private envSeen = 0;
-  private envId: string | undefined = undefined;
-  private envUsageStart = -1;
-  private envUsageEnd = -1;
   /** Set while a full scan (not a resumed one) runs: top() then records the envelope. */
   private learnEnv = false;
+  /** The memory of the scan under way (its own when the caller gives none), and of the one before. */
+  private readonly ownMemory = new ChatScanMemory();
+  private m = this.ownMemory;
+  private last = this.ownMemory;
 
-  scan(s: string): boolean {
+  /** Scans `s` with what `memory` (the stream's) learned from earlier chunks, and teaches it this one. */
+  scan(s: string, memory: ChatScanMemory = this.ownMemory): boolean {
     const f = this.fields;
+    const m = (this.m = memory);
+    if (m.fresh) {
+      // a stream's first chunk: start from what the thread's last stream learned (of use when the
+      // next stream repeats its id, as a canned stream does; a server's next id fails at once)
+      m.fresh = false;
+      if (m !== this.last) m.copyFrom(this.last);
+    }
+    this.last = m;
     this.s = s;
     try {
-      if (this.hasTpl && this.fromTemplate(s)) {
+      if (m.hasTpl && this.fromTemplate(s, m)) {
         this.lastRead = 'template';
         return true;
       }
       f.reset();
       this.contentStart = -1;
-      const el = this.envPrefix.length;
-      if (el > 0 && s.length > el && s.substring(0, el) === this.envPrefix) {
+      const el = m.envPrefix.length;
+      if (el > 0 && s.length > el && s.substring(0, el) === m.envPrefix) {
         this.i = el;
         this.nextBs = s.indexOf('\\', el);
-        f.id = this.envId;
-        this.usageStart = this.envUsageStart;
-        this.usageEnd = this.envUsageEnd;
+        f.id = m.envId;
+        this.usageStart = m.envUsageStart;
+        this.usageEnd = m.envUsageEnd;
         this.learnEnv = false;
         this.lastRead = 'envelope';
-        this.top(this.envSeen, true);
+        this.top(m.envSeen, true);
       } else {
         this.i = 0;
         this.nextBs = s.indexOf('\\');
@@ -156,10 +193,10 @@ export class ChatChunkScanner {
         return true; // no template from a chunk with usage: its numbers change from chunk to chunk
       }
       if (this.contentStart >= 0) {
-        this.tplPrefix = s.slice(0, this.contentStart);
-        this.tplSuffix = s.slice(this.contentEnd);
-        this.tplFields.copyFrom(f);
-        this.hasTpl = true;
+        m.tplPrefix = s.slice(0, this.contentStart);
+        m.tplSuffix = s.slice(this.contentEnd);
+        m.tplFields.copyFrom(f);
+        m.hasTpl = true;
       }
       return true;
     } catch (e) {
@@ -170,11 +207,11 @@ export class ChatChunkScanner {
     }
   }
 
-  private fromTemplate(s: string): boolean {
-    const pl = this.tplPrefix.length;
-    const end = s.length - this.tplSuffix.length;
+  private fromTemplate(s: string, m: ChatScanMemory): boolean {
+    const pl = m.tplPrefix.length;
+    const end = s.length - m.tplSuffix.length;
     // substring + === compares natively (startsWith was measured slower on long prefixes)
-    if (end < pl + 2 || s.charCodeAt(pl) !== QUOTE || s.substring(0, pl) !== this.tplPrefix || s.substring(end) !== this.tplSuffix) return false;
+    if (end < pl + 2 || s.charCodeAt(pl) !== QUOTE || s.substring(0, pl) !== m.tplPrefix || s.substring(end) !== m.tplSuffix) return false;
     this.i = pl;
     this.nextBs = s.indexOf('\\', pl);
     let content: string;
@@ -184,7 +221,7 @@ export class ChatChunkScanner {
       return false;
     }
     if (this.i !== end) return false;
-    this.fields.copyFrom(this.tplFields);
+    this.fields.copyFrom(m.tplFields);
     this.fields.content = content;
     return true;
   }
@@ -393,12 +430,13 @@ export class ChatChunkScanner {
         } else if (k === 'choices') {
           if (seen & 2) throw GIVE_UP;
           if (this.learnEnv) {
+            const m = this.m;
             this.learnEnv = false;
-            this.envPrefix = this.s.slice(0, this.i);
-            this.envSeen = seen;
-            this.envId = out.id;
-            this.envUsageStart = this.usageStart;
-            this.envUsageEnd = this.usageEnd;
+            m.envPrefix = this.s.slice(0, this.i);
+            m.envSeen = seen;
+            m.envId = out.id;
+            m.envUsageStart = this.usageStart;
+            m.envUsageEnd = this.usageEnd;
           }
           seen |= 2;
           if (this.s.charCodeAt(this.i) !== 0x5b) this.skip(1); // not an array: no choices
@@ -491,8 +529,7 @@ export class ChatChunkScanner {
 }
 
 /**
- * The scanner every OpenAI chat decoder of this thread uses. Sharing it is safe because a scan and
- * the reading of its fields happen in one synchronous call; it lets a template learned from one
- * stream serve the next stream from the same server (same id shape, model and fields).
+ * The scanner every OpenAI chat decoder of this thread uses, each with its own ChatScanMemory.
+ * Sharing it is safe because a scan and the reading of its fields happen in one synchronous call.
  */
 export const sharedChatScanner = new ChatChunkScanner();

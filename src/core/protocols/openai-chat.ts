@@ -22,7 +22,7 @@ import { endpointUrl, errorMessage, isObject, jsonSseHeaders, nonEmptyString, pa
 import type { HttpApiDefinition } from './api-definition';
 import { forEachContentPart, readUsage, reasoningText, samplingParams } from './openai-common';
 import type { SseEvent } from './sse-framer';
-import { sharedChatScanner, type ChatChunkFields, type ChatChunkScanner } from './openai-chat-scan';
+import { ChatScanMemory, sharedChatScanner, type ChatChunkFields, type ChatChunkScanner } from './openai-chat-scan';
 import { emitContent, emitStreamEnd, PacketEmitter, type DecoderOptions } from './packet-emitter';
 import { SseJsonDecoder } from './sse-json-decoder';
 import type { ThinkTagSplitter } from './think-tags';
@@ -65,11 +65,14 @@ function usageOf(obj: Record<string, unknown>): Record<string, unknown> | undefi
 
 export class OpenAiChatDecoder extends SseJsonDecoder {
   private readonly scanner: ChatChunkScanner | undefined;
+  /** What the scanner learned from this stream's chunks (template, envelope). */
+  private readonly scanMemory: ChatScanMemory | undefined;
   private readonly out: PacketEmitter;
 
   constructor(ctx: DecoderContext, opts: OpenAiDecoderOptions = {}) {
     super(ctx, opts);
     this.scanner = opts.fast_scan === false ? undefined : sharedChatScanner;
+    this.scanMemory = this.scanner ? new ChatScanMemory() : undefined;
     this.out = new PacketEmitter(this.record, 0, 0);
   }
 
@@ -112,7 +115,7 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
       emitStreamEnd(this.out.reset(this.t, e.bytes), this.splitter, e.data);
       return;
     }
-    if (this.scanner && e.event !== 'error' && this.scanner.scan(data)) {
+    if (this.scanner && e.event !== 'error' && this.scanner.scan(data, this.scanMemory)) {
       this.onScanned(e, this.scanner.fields);
       return;
     }
