@@ -5,34 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { OpenAiChatDecoder, type OpenAiDecoderOptions } from '../../src/core/protocols/openai-chat';
+import type { OpenAiDecoderOptions } from '../../src/core/protocols/openai-chat';
 import { ChatChunkScanner } from '../../src/core/protocols/openai-chat-scan';
+import { decodeChat } from '../helpers/chat-decode';
 
 const SEED = 20261128;
 
-function decode(events: string[], opts: OpenAiDecoderOptions, cuts = 1): ReturnType<typeof summary> {
-  const d = new OpenAiChatDecoder({ contentType: 'text/event-stream' }, opts);
-  const body = Buffer.from(events.map((e) => `data: ${e}\n\n`).join('') + 'data: [DONE]\n\n');
-  const step = Math.max(1, Math.ceil(body.length / cuts));
-  for (let o = 0, i = 0; o < body.length; o += step, i++) d.push(body.subarray(o, o + step), i);
-  d.end(cuts + 1);
-  return summary(d);
-}
-
-function summary(d: OpenAiChatDecoder) {
-  const r = d.record;
-  return {
-    packets: r.packets.map((p) => [p.kind, p.text, p.bytes, p.t_ms]),
-    answer: r.answer_text,
-    thinking: r.thinking_text,
-    chunks: [r.answer_chunks, r.thinking_chunks],
-    usage: r.usage,
-    finish: r.finish_reason,
-    complete: r.complete,
-    error: r.error,
-    id: r.response_id,
-    first: r.first_output_ms,
-  };
+function decode(events: string[], opts: OpenAiDecoderOptions, cuts = 1): ReturnType<typeof decodeChat> {
+  const size = Buffer.byteLength(events.map((e) => `data: ${e}\n\n`).join('') + 'data: [DONE]\n\n');
+  const step = Math.max(1, Math.ceil(size / cuts));
+  return decodeChat(events, opts, Array.from({ length: cuts }, (_, i) => i * step)); // `cuts` reads of `step` bytes
 }
 
 /** Decodes with and without the scanner, with and without think tags, and in one or several reads. */
@@ -86,8 +68,8 @@ const CASES: [string, boolean][] = [
   [chunk('{"tool_calls":[{"index":0,"id":"c1","function":{"name":"f","arguments":"{\\"content\\":\\"not an answer\\"}"}}]}'), false],
   [chunk('{"content":"","tool_calls":[]}'), false],
   [chunk('{"reasoning_details":[{"type":"reasoning.text","text":"why"}]}'), false],
-  [`{"id":"x","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5}}`, false],
-  [`{"id":"x","choices":[{"delta":{"content":"a"}}],"usage":{"completion_tokens":1}}`, false],
+  [`{"id":"x","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5}}`, true], // usage objects: read by JSON.parse of their own text
+  [`{"id":"x","choices":[{"delta":{"content":"a"}}],"usage":{"completion_tokens":1}}`, true],
   [`{"error":{"message":"overloaded"}}`, false],
   [`{"choices":[{"delta":{"content":"a"}},{"delta":{"content":"b"}}]}`, false],
   [`{"choices":[{"message":{"content":"whole"}}]}`, false],

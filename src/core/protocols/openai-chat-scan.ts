@@ -4,11 +4,19 @@
  * reasoning_content / reasoning, role, choices[0].text, finish_reason), without building the object
  * tree JSON.parse would. It answers only when it is sure to read the chunk exactly as JSON.parse
  * would; anything it does not handle makes it give up (returns false) and the decoder parses the
- * chunk in full: invalid JSON, `error`, a `usage` or `x_groq` object, tool calls, `reasoning_details`,
- * content given as an array of parts (Mistral's thinking and text parts), a `message` object, more
- * than one choice, a duplicated key it reads, escapes in keys or in the id.
+ * chunk in full: invalid JSON, `error`, an `x_groq` or `timings` object, a `usage` that is neither an
+ * object nor null, tool calls, `reasoning_details`, content given as an array of parts (Mistral's
+ * thinking and text parts), a `message` object, more than one choice, a duplicated key it reads,
+ * escapes in keys or in the id.
  * String values it reads may contain escapes: those (only those) are decoded by JSON.parse of the
- * string literal alone.
+ * string literal alone. A `usage` object is validated in the pass and then read by JSON.parse of its
+ * own text alone, which gives the same value as the member of a JSON.parse of the whole chunk.
+ *
+ * Three ways to read a chunk, cheapest first: the template (the stream's last chunk with a content
+ * string, when only that string differs), the envelope (the text before the `choices` value of the
+ * stream's last full scan, when the chunk starts with it: the scan resumes there), and the full scan.
+ * What a stream taught the scanner is kept in that stream's ChatScanMemory, so the streams of a
+ * thread, whose chunks arrive interleaved, do not overwrite each other's.
  */
 
 /** The fields of one chunk, filled by ChatChunkScanner.scan; reused from chunk to chunk. */
@@ -25,6 +33,8 @@ export class ChatChunkFields {
   role: string | null | undefined = undefined;
   text: string | null | undefined = undefined;
   finishReason: string | null | undefined = undefined;
+  /** The top-level `usage` object as JSON.parse reads it; undefined when absent or null. */
+  usage: Record<string, unknown> | undefined = undefined;
 
   copyFrom(o: ChatChunkFields): void {
     this.id = o.id;
@@ -36,6 +46,7 @@ export class ChatChunkFields {
     this.role = o.role;
     this.text = o.text;
     this.finishReason = o.finishReason;
+    this.usage = o.usage;
   }
 
   reset(): void {
@@ -48,6 +59,7 @@ export class ChatChunkFields {
     this.role = undefined;
     this.text = undefined;
     this.finishReason = undefined;
+    this.usage = undefined;
   }
 }
 
@@ -55,6 +67,51 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 /** Value of a string the scanner did not decode: a marker, never a field's value. */
 const SKIPPED = Symbol('skipped');
+
+/**
+ * What a scanner learned from the earlier chunks of one stream. One per stream (decoder): the chunks
+ * of a thread's streams reach it interleaved, and each stream repeats its own id in every chunk.
+ */
+export class ChatScanMemory {
+  /**
+   * The last fully scanned chunk that had a content string, split around that string: a chunk
+   * that starts with the same prefix and ends with the same suffix, with one valid string literal
+   * between, is the same chunk but for its content (a server repeats id, model, created ... in
+   * every chunk). The scanner's state where the string begins and ends is then the same as it was,
+   * so the chunk is valid JSON and its other fields are those of the template.
+   */
+  tplPrefix = '';
+  tplSuffix = '';
+  readonly tplFields = new ChatChunkFields();
+  hasTpl = false;
+  /**
+   * The envelope of the last full scan that reached the `choices` value: the text before that value
+   * and the scanner's state there (top()'s seen bits, the id, the usage span). Those of a chunk that
+   * starts with the same text are the same (the scan is one deterministic pass from the left, and
+   * nothing it read there depends on what follows), so its scan resumes at that point. A server
+   * repeats the envelope (id, object, created, model) in every chunk of a stream.
+   */
+  envPrefix = '';
+  envSeen = 0;
+  envId: string | undefined = undefined;
+  envUsageStart = -1;
+  envUsageEnd = -1;
+  /** Not yet used by a scan. */
+  fresh = true;
+
+  /** What `o` learned: a template and an envelope are valid for any chunk, whatever its stream. */
+  copyFrom(o: ChatScanMemory): void {
+    this.tplPrefix = o.tplPrefix;
+    this.tplSuffix = o.tplSuffix;
+    this.tplFields.copyFrom(o.tplFields);
+    this.hasTpl = o.hasTpl;
+    this.envPrefix = o.envPrefix;
+    this.envSeen = o.envSeen;
+    this.envId = o.envId;
+    this.envUsageStart = o.envUsageStart;
+    this.envUsageEnd = o.envUsageEnd;
+  }
+}
 
 /** Thrown (one preallocated object, no stack captured per throw) when the scanner gives up. */
 const GIVE_UP: unknown = Object.freeze({ giveUp: true });
@@ -74,6 +131,8 @@ function isDigit(c: number): boolean {
  */
 export class ChatChunkScanner {
   readonly fields = new ChatChunkFields();
+  /** How the last scan read its chunk (whether it answered or not): tests check the path they mean to test. */
+  lastRead: 'template' | 'envelope' | 'full' = 'full';
   private s = '';
   private i = 0;
   /** Position of the next backslash at or after some earlier cursor, -1 when there is none. */
@@ -81,33 +140,63 @@ export class ChatChunkScanner {
   /** Where the delta's content string starts (its quote) and ends (after its quote) in the last full scan; -1: none. */
   private contentStart = -1;
   private contentEnd = -1;
-  /**
-   * The last fully scanned chunk that had a content string, split around that string: a chunk
-   * that starts with the same prefix and ends with the same suffix, with one valid string literal
-   * between, is the same chunk but for its content (a server repeats id, model, created ... in
-   * every chunk). The scanner's state where the string begins and ends is then the same as it was,
-   * so the chunk is valid JSON and its other fields are those of the template.
-   */
-  private tplPrefix = '';
-  private tplSuffix = '';
-  private readonly tplFields = new ChatChunkFields();
-  private hasTpl = false;
+  /** Where the top-level `usage` object starts and ends in the chunk being scanned; -1: none. */
+  private usageStart = -1;
+  private usageEnd = -1;
+  /** Set while a full scan (not a resumed one) runs: top() then records the envelope. */
+  private learnEnv = false;
+  /** The memory of the scan under way (its own when the caller gives none), and of the one before. */
+  private readonly ownMemory = new ChatScanMemory();
+  private m = this.ownMemory;
+  private last = this.ownMemory;
 
-  scan(s: string): boolean {
+  /** Scans `s` with what `memory` (the stream's) learned from earlier chunks, and teaches it this one. */
+  scan(s: string, memory: ChatScanMemory = this.ownMemory): boolean {
     const f = this.fields;
+    const m = (this.m = memory);
+    if (m.fresh) {
+      // a stream's first chunk: start from what the thread's last stream learned (of use when the
+      // next stream repeats its id, as a canned stream does; a server's next id fails at once)
+      m.fresh = false;
+      if (m !== this.last) m.copyFrom(this.last);
+    }
+    this.last = m;
     this.s = s;
     try {
-      if (this.hasTpl && this.fromTemplate(s)) return true;
+      if (m.hasTpl && this.fromTemplate(s, m)) {
+        this.lastRead = 'template';
+        return true;
+      }
       f.reset();
-      this.i = 0;
-      this.nextBs = s.indexOf('\\');
       this.contentStart = -1;
-      this.top();
+      const el = m.envPrefix.length;
+      if (el > 0 && s.length > el && s.substring(0, el) === m.envPrefix) {
+        this.i = el;
+        this.nextBs = s.indexOf('\\', el);
+        f.id = m.envId;
+        this.usageStart = m.envUsageStart;
+        this.usageEnd = m.envUsageEnd;
+        this.learnEnv = false;
+        this.lastRead = 'envelope';
+        this.top(m.envSeen, true);
+      } else {
+        this.i = 0;
+        this.nextBs = s.indexOf('\\');
+        this.usageStart = -1;
+        this.learnEnv = true;
+        this.lastRead = 'full';
+        this.top(0, false);
+      }
+      if (this.usageStart >= 0) {
+        // validated by the pass: JSON.parse reads the same value it reads as the chunk's member
+        f.usage = JSON.parse(s.slice(this.usageStart, this.usageEnd)) as Record<string, unknown>;
+        return true; // no template from a chunk with usage: its numbers change from chunk to chunk
+      }
       if (this.contentStart >= 0) {
-        this.tplPrefix = s.slice(0, this.contentStart);
-        this.tplSuffix = s.slice(this.contentEnd);
-        this.tplFields.copyFrom(f);
-        this.hasTpl = true;
+        m.tplPrefix = s.slice(0, this.contentStart);
+        m.tplSuffix = s.slice(this.contentEnd);
+        m.tplFields.copyFrom(f);
+        m.hasTpl = true;
       }
       return true;
     } catch (e) {
@@ -118,11 +207,11 @@ export class ChatChunkScanner {
     }
   }
 
-  private fromTemplate(s: string): boolean {
-    const pl = this.tplPrefix.length;
-    const end = s.length - this.tplSuffix.length;
+  private fromTemplate(s: string, m: ChatScanMemory): boolean {
+    const pl = m.tplPrefix.length;
+    const end = s.length - m.tplSuffix.length;
     // substring + === compares natively (startsWith was measured slower on long prefixes)
-    if (end < pl + 2 || s.charCodeAt(pl) !== QUOTE || s.substring(0, pl) !== this.tplPrefix || s.substring(end) !== this.tplSuffix) return false;
+    if (end < pl + 2 || s.charCodeAt(pl) !== QUOTE || s.substring(0, pl) !== m.tplPrefix || s.substring(end) !== m.tplSuffix) return false;
     this.i = pl;
     this.nextBs = s.indexOf('\\', pl);
     let content: string;
@@ -132,7 +221,7 @@ export class ChatChunkScanner {
       return false;
     }
     if (this.i !== end) return false;
-    this.fields.copyFrom(this.tplFields);
+    this.fields.copyFrom(m.tplFields);
     this.fields.content = content;
     return true;
   }
@@ -309,13 +398,25 @@ export class ChatChunkScanner {
     throw GIVE_UP;
   }
 
-  private top(): void {
+  /**
+   * The chunk's top-level object. `resume`: the cursor is at the `choices` value of an envelope
+   * whose scan left the bits `seen` (the cursor may be on whitespace the envelope did not have).
+   */
+  private top(seen: number, resume: boolean): void {
     const out = this.fields;
-    let seen = 0;
-    this.ws();
-    if (this.open(0x7b, 0x7d)) {
+    let members = resume;
+    if (!resume) {
+      this.ws();
+      members = this.open(0x7b, 0x7d);
+    }
+    if (members) {
       do {
-        const k = this.member();
+        let k: string;
+        if (resume) {
+          resume = false;
+          this.ws();
+          k = 'choices';
+        } else k = this.member();
         if (k === 'id') {
           if (seen & 1) throw GIVE_UP;
           seen |= 1;
@@ -328,6 +429,15 @@ export class ChatChunkScanner {
           } else this.skip(1);
         } else if (k === 'choices') {
           if (seen & 2) throw GIVE_UP;
+          if (this.learnEnv) {
+            const m = this.m;
+            this.learnEnv = false;
+            m.envPrefix = this.s.slice(0, this.i);
+            m.envSeen = seen;
+            m.envId = out.id;
+            m.envUsageStart = this.usageStart;
+            m.envUsageEnd = this.usageEnd;
+          }
           seen |= 2;
           if (this.s.charCodeAt(this.i) !== 0x5b) this.skip(1); // not an array: no choices
           else if (this.open(0x5b, 0x5d)) {
@@ -335,7 +445,15 @@ export class ChatChunkScanner {
             out.choices = 1;
             if (this.next(0x5d)) throw GIVE_UP; // more than one choice
           }
-        } else if (k === 'error' || k === 'usage' || k === 'x_groq' || k === 'timings') {
+        } else if (k === 'usage') {
+          if (seen & 4) throw GIVE_UP;
+          seen |= 4;
+          if (this.s.charCodeAt(this.i) === 0x7b) {
+            this.usageStart = this.i;
+            this.skip(1);
+            this.usageEnd = this.i;
+          } else if (!this.isNull()) throw GIVE_UP; // an array, string, number: the full parse reads it
+        } else if (k === 'error' || k === 'x_groq' || k === 'timings') {
           if (!this.isNull()) throw GIVE_UP;
         } else if (k === '__proto__') throw GIVE_UP;
         else this.skip(1);
@@ -411,8 +529,7 @@ export class ChatChunkScanner {
 }
 
 /**
- * The scanner every OpenAI chat decoder of this thread uses. Sharing it is safe because a scan and
- * the reading of its fields happen in one synchronous call; it lets a template learned from one
- * stream serve the next stream from the same server (same id shape, model and fields).
+ * The scanner every OpenAI chat decoder of this thread uses, each with its own ChatScanMemory.
+ * Sharing it is safe because a scan and the reading of its fields happen in one synchronous call.
  */
 export const sharedChatScanner = new ChatChunkScanner();

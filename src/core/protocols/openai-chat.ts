@@ -22,7 +22,7 @@ import { endpointUrl, errorMessage, isObject, jsonSseHeaders, nonEmptyString, pa
 import type { HttpApiDefinition } from './api-definition';
 import { forEachContentPart, readUsage, reasoningText, samplingParams } from './openai-common';
 import type { SseEvent } from './sse-framer';
-import { sharedChatScanner, type ChatChunkFields, type ChatChunkScanner } from './openai-chat-scan';
+import { ChatScanMemory, sharedChatScanner, type ChatChunkFields, type ChatChunkScanner } from './openai-chat-scan';
 import { emitContent, emitStreamEnd, PacketEmitter, type DecoderOptions } from './packet-emitter';
 import { SseJsonDecoder } from './sse-json-decoder';
 import type { ThinkTagSplitter } from './think-tags';
@@ -65,17 +65,21 @@ function usageOf(obj: Record<string, unknown>): Record<string, unknown> | undefi
 
 export class OpenAiChatDecoder extends SseJsonDecoder {
   private readonly scanner: ChatChunkScanner | undefined;
+  /** What the scanner learned from this stream's chunks (template, envelope). */
+  private readonly scanMemory: ChatScanMemory | undefined;
   private readonly out: PacketEmitter;
 
   constructor(ctx: DecoderContext, opts: OpenAiDecoderOptions = {}) {
     super(ctx, opts);
     this.scanner = opts.fast_scan === false ? undefined : sharedChatScanner;
+    this.scanMemory = this.scanner ? new ChatScanMemory() : undefined;
     this.out = new PacketEmitter(this.record, 0, 0);
   }
 
   /**
    * The chunk as the scanner read it (see openai-chat-scan.ts): the same packets, in the same
-   * order, as the full parse below gives for a chunk of one choice without usage, error or tool calls.
+   * order, and the same usage, as the full parse below gives for a chunk of at most one choice
+   * without error or tool calls.
    */
   private onScanned(e: SseEvent, f: ChatChunkFields): void {
     const rec = this.record;
@@ -94,8 +98,12 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
         finished = true;
       }
     }
+    // as in the full parse: after this chunk's own output, and a `stats` packet when it had none
+    const usage = f.usage;
+    if (usage !== undefined) rec.mergeUsage(readUsage(usage, rec.answer_chunks));
     if (out.emitted > 0) return;
-    if (finished || role) out.emit('other', e.data);
+    if (usage !== undefined) out.emit('stats', e.data);
+    else if (finished || role) out.emit('other', e.data);
     else if (f.choices > 0) out.emit('heartbeat', e.data);
     else out.emit('other', e.data);
   }
@@ -107,7 +115,7 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
       emitStreamEnd(this.out.reset(this.t, e.bytes), this.splitter, e.data);
       return;
     }
-    if (this.scanner && e.event !== 'error' && this.scanner.scan(data)) {
+    if (this.scanner && e.event !== 'error' && this.scanner.scan(data, this.scanMemory)) {
       this.onScanned(e, this.scanner.fields);
       return;
     }
