@@ -175,7 +175,25 @@ export class ChunkedReader {
    */
   read(buf: Buffer, start: number, end: number, data: (from: number, to: number) => void): number {
     let i = start;
+    try {
+      return this.walk(buf, i, end, data);
+    } catch (e) {
+      i = this.at;
+      throw e;
+    } finally {
+      this.failedAt = i;
+    }
+  }
+
+  /** Where the last read stopped on bad framing: the bytes before it were good. */
+  failedAt = 0;
+  private at = 0;
+
+  private walk(buf: Buffer, start: number, end: number, data: (from: number, to: number) => void): number {
+    let i = start;
+    this.at = start;
     while (i < end) {
+      this.at = i;
       switch (this.state) {
         case Chunk.Size: {
           const c = buf[i++]!;

@@ -71,7 +71,14 @@ export class ResponseParser {
         let ended: boolean;
         if (this.chunked) {
           this.ranges.length = 0;
-          const end = this.chunked.read(buf, i, buf.length, this.keepRange);
+          let end: number;
+          try {
+            end = this.chunked.read(buf, i, buf.length, this.keepRange);
+          } catch (e) {
+            // What came before the bad byte was good: it goes on before the error is told.
+            this.pass(buf, from, this.chunked.failedAt);
+            throw e;
+          }
           ended = end >= 0;
           i = ended ? end : buf.length;
         } else if (this.remaining < 0) {
@@ -87,16 +94,21 @@ export class ResponseParser {
           this.remaining -= n;
           ended = this.remaining === 0;
         }
-        const sink = this.sink;
-        sink.onRaw(from === 0 && i === buf.length ? buf : buf.subarray(from, i));
-        const r = this.ranges;
-        for (let k = 0; k < r.length; k += 2) sink.onData(r[k] === from && r[k + 1] === i ? buf.subarray(from, i) : buf.subarray(r[k]!, r[k + 1]!));
+        this.pass(buf, from, i);
         if (ended) this.endResponse();
       }
     } catch (e) {
       this.failed = true;
       throw e;
     }
+  }
+
+  /** Hands on buf[from, to) as it came, then the data ranges found in it. */
+  private pass(buf: Buffer, from: number, to: number): void {
+    const sink = this.sink;
+    if (to > from) sink.onRaw(from === 0 && to === buf.length ? buf : buf.subarray(from, to));
+    const r = this.ranges;
+    for (let k = 0; k < r.length; k += 2) if (r[k + 1]! > r[k]! && r[k + 1]! <= to) sink.onData(r[k] === from && r[k + 1] === to ? buf.subarray(from, to) : buf.subarray(r[k]!, r[k + 1]!));
   }
 
   /**

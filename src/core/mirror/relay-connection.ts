@@ -76,6 +76,7 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
   private now = 0;
   private read = 0;
   private closed = false;
+  /** The client ended its side, or asked to close after its last request: close once everything is answered. */
   private clientEnded = false;
   private upPaused = false;
   private clientPaused = false;
@@ -128,6 +129,7 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
     t.track(1);
     const fwd = new ForwardedCall(req.method, { log: plan.api !== undefined, after: plan.after, done: plan.done }, () => t.track(-1));
     this.queue.push(fwd);
+    if (req.close) this.clientEnded = true;
     const path = t.prefix && !req.target.startsWith(`${t.prefix}/`) ? t.prefix + req.target : req.target;
     const body = req.method === 'GET' || req.method === 'HEAD' ? null : req.body;
     const head = requestHead(req, path, t.host, body === null ? -1 : body.length);
@@ -246,6 +248,8 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
     if (calls.length === 0) return this.primaryGone(up);
     if (calls[0]!.headSent) {
       for (const call of calls) call.fail(now, err);
+      // What came before the failure goes out first (the read's writes are corked), then the cut.
+      while (this.client.writableCorked > 0) this.client.uncork();
       this.client.destroy();
       return;
     }
