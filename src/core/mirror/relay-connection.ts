@@ -80,6 +80,10 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
   private clientEnded = false;
   private upPaused = false;
   private clientPaused = false;
+  /** Inside the handler of one of the primary's reads (the client's writes are corked). */
+  private inRead = false;
+  /** Answers that ended in the current read. */
+  private ended: ForwardedCall[] = [];
   /** The primary's last answer said it closes the connection after it. */
   private closeAnnounced = false;
 
@@ -205,12 +209,20 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
       this.read++;
       const client = this.client;
       client.cork();
+      this.inRead = true;
       try {
         this.answers.feed(buf);
       } catch (e) {
         this.primaryFailed(up, e);
       } finally {
         client.uncork();
+        this.inRead = false;
+      }
+      // The answers that ended in this read are handed to the hooks once their last bytes are on their way to the client.
+      if (this.ended.length > 0) {
+        const ended = this.ended;
+        this.ended = [];
+        for (const call of ended) call.end(now);
       }
     });
     up.on('end', () => {
@@ -317,7 +329,9 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
   }
 
   onEnd(): void {
-    this.queue.shift()!.end(this.now);
+    const call = this.queue.shift()!;
+    if (this.inRead) this.ended.push(call);
+    else call.end(this.now);
     if (this.queue.length > 0) return;
     if (this.finalAnswer !== undefined) this.flushFinal();
     else if (this.clientEnded) this.shutdown();
