@@ -177,3 +177,31 @@ test('a request body above the cap is refused with 413 and the connection closed
   assert.match(r.text, /request body above 67108864 bytes/);
   assert.equal(primary.got.length, 0);
 });
+
+test('a reused primary connection found closed before any answer byte: the request goes again, once, on a new connection', async (t) => {
+  const ok = `HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: ${Buffer.byteLength(SSE)}\r\n\r\n${SSE}`;
+  // Each connection answers its first request and drops the connection on its second, unanswered
+  // (a keep-alive timeout that fired just as the request came); the 5th request (c sent again, on
+  // a fresh connection) is dropped too, and that is not retried.
+  const perConnection = new WeakMap<net.Socket, number>();
+  const primary = await rawPrimary((n) => (sock) => {
+    const k = (perConnection.get(sock) ?? 0) + 1;
+    perConnection.set(sock, k);
+    if (k === 2 || n === 4) sock.destroy();
+    else sock.write(ok);
+  });
+  const out = tmp();
+  const m = await startMirror({ primary: primary.url, shadow: 'http://127.0.0.1:9', sample: 0, out });
+  t.after(() => primary.close());
+  const r = await exchange(m.port, [post(chat('a')), post(chat('b')), post(chat('c'))], 1000);
+  await m.close();
+  assert.equal((r.text.match(/HTTP\/1\.1 200 OK/g) ?? []).length, 2, r.text);
+  assert.match(r.text, /HTTP\/1\.1 502 Bad Gateway[\s\S]*$/);
+  // a; b (dropped); b again on a new connection; c (dropped); c again on a new connection (dropped), and no more.
+  assert.equal(primary.got.length, 5);
+  const recs = readRecords(path.join(out, 'primary', 'requests.jsonl'));
+  assert.deepEqual(
+    recs.map((x) => x.status === 'ok' || x.error?.kind),
+    [true, true, 'disconnect'],
+  );
+});

@@ -27,6 +27,11 @@ export class ForwardedCall {
   started = false;
   private told: boolean;
   finished = false;
+  /** The request as written to the primary, kept to send it again on a new connection. */
+  wire?: { head: string; body: Buffer | null };
+  /** It went on a connection that had answered before; it was sent a second time. */
+  reused = false;
+  retried = false;
   /** The final (non-1xx) head was passed on to the client. */
   headSent = false;
   private status: number | null = null;

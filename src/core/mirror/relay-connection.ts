@@ -80,6 +80,8 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
   private clientEnded = false;
   private upPaused = false;
   private clientPaused = false;
+  /** Answers that ended on the current connection to the primary. */
+  private upAnswered = 0;
   /** Inside the handler of one of the primary's reads (the client's writes are corked). */
   private inRead = false;
   /** Answers that ended in the current read. */
@@ -136,8 +138,15 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
     if (req.close) this.clientEnded = true;
     const path = t.prefix && !req.target.startsWith(`${t.prefix}/`) ? t.prefix + req.target : req.target;
     const body = req.method === 'GET' || req.method === 'HEAD' ? null : req.body;
-    const head = requestHead(req, path, t.host, body === null ? -1 : body.length);
+    fwd.wire = { head: requestHead(req, path, t.host, body === null ? -1 : body.length), body };
+    this.send(fwd);
+  }
+
+  /** Writes a request to the primary's connection (made now when there is none). */
+  private send(fwd: ForwardedCall): void {
+    const { head, body } = fwd.wire!;
     const up = this.up ?? this.connect();
+    fwd.reused = this.upAnswered > 0;
     if (this.upReady) fwd.sending(performance.now());
     else this.waiting.push(fwd);
     let more: boolean;
@@ -192,6 +201,7 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
     const up = t.tls ? tls.connect({ host: t.hostname, port: t.port, servername: net.isIP(t.hostname) ? undefined : t.hostname, ALPNProtocols: ['http/1.1'] }) : net.connect({ host: t.hostname, port: t.port });
     this.up = up;
     this.upReady = false;
+    this.upAnswered = 0;
     this.answers = new ResponseParser(this);
     up.setNoDelay(true);
     up.once(t.tls ? 'secureConnect' : 'connect', () => {
@@ -256,6 +266,19 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
     up.destroy();
     if (this.closed) return;
     const now = performance.now();
+    // A reused connection that the primary had closed (an idle keep-alive timeout, a server that
+    // closes after every answer) before any byte of an answer: the requests go again, once, on a
+    // new connection, as undici and llmload's own client do; the primary never read them.
+    const idle = this.answers.idle && this.queue.length > 0 && !this.queue[0]!.headSent;
+    if (idle && this.queue.every((c) => c.reused && !c.retried)) {
+      const again = this.queue.splice(0);
+      for (const c of again) {
+        c.retried = true;
+        this.queue.push(c);
+        this.send(c);
+      }
+      return;
+    }
     const calls = this.queue.splice(0);
     if (calls.length === 0) return this.primaryGone(up);
     if (calls[0]!.headSent) {
@@ -330,6 +353,7 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
 
   onEnd(): void {
     const call = this.queue.shift()!;
+    this.upAnswered++;
     if (this.inRead) this.ended.push(call);
     else call.end(this.now);
     if (this.queue.length > 0) return;
