@@ -82,7 +82,9 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
   private clientPaused = false;
   /** Answers that ended on the current connection to the primary. */
   private upAnswered = 0;
-  /** Inside the handler of one of the primary's reads (the client's writes are corked). */
+  /** Response heads read but not yet written (they go out with the body bytes of their read). */
+  private outHead = '';
+  /** Inside the handler of one of the primary's reads. */
   private inRead = false;
   /** Answers that ended in the current read. */
   private ended: ForwardedCall[] = [];
@@ -149,13 +151,14 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
     fwd.reused = this.upAnswered > 0;
     if (this.upReady) fwd.sending(performance.now());
     else this.waiting.push(fwd);
+    // One write, one syscall: the head and the body in one buffer.
     let more: boolean;
     if (body === null || body.length === 0) more = up.write(head, 'latin1', fwd.written);
     else {
-      up.cork();
-      up.write(head, 'latin1');
-      more = up.write(body, fwd.written);
-      up.uncork();
+      const out = Buffer.allocUnsafe(head.length + body.length);
+      out.write(head, 0, 'latin1');
+      body.copy(out, head.length);
+      more = up.write(out, fwd.written);
     }
     if (!more && !this.clientPaused) {
       this.clientPaused = true;
@@ -217,18 +220,18 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
       if (up !== this.up) return;
       this.now = now;
       this.read++;
-      const client = this.client;
-      client.cork();
       this.inRead = true;
       try {
         this.answers.feed(buf);
+        this.flushHead();
       } catch (e) {
+        // What came before the failure goes out first, then the cut.
+        this.flushHead();
         this.primaryFailed(up, e);
       } finally {
-        client.uncork();
         this.inRead = false;
       }
-      // The answers that ended in this read are handed to the hooks once their last bytes are on their way to the client.
+      // The answers that ended in this read are handed to the hooks once their last bytes were written to the client.
       if (this.ended.length > 0) {
         const ended = this.ended;
         this.ended = [];
@@ -283,8 +286,6 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
     if (calls.length === 0) return this.primaryGone(up);
     if (calls[0]!.headSent) {
       for (const call of calls) call.fail(now, err);
-      // What came before the failure goes out first (the read's writes are corked), then the cut.
-      while (this.client.writableCorked > 0) this.client.uncork();
       this.client.destroy();
       return;
     }
@@ -332,11 +333,28 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
       call.head(this.now, head.status, head.headers);
       this.closeAnnounced = head.close;
     }
-    this.client.write(responseHead(head), 'latin1');
+    // Written with the body bytes that follow it in the same read (one write, one syscall).
+    this.outHead += responseHead(head);
+  }
+
+  /** A head not followed by body bytes in its read goes out alone. */
+  private flushHead(): void {
+    if (this.outHead === '') return;
+    const head = this.outHead;
+    this.outHead = '';
+    if (!this.client.destroyed) this.client.write(head, 'latin1');
   }
 
   onRaw(bytes: Buffer): void {
-    if (!this.client.write(bytes) && !this.upPaused) {
+    let out = bytes;
+    if (this.outHead !== '') {
+      const head = this.outHead;
+      this.outHead = '';
+      out = Buffer.allocUnsafe(head.length + bytes.length);
+      out.write(head, 0, 'latin1');
+      bytes.copy(out, head.length);
+    }
+    if (!this.client.write(out) && !this.upPaused) {
       this.upPaused = true;
       const up = this.up!;
       up.pause();
@@ -352,6 +370,7 @@ export class RelayConnection implements RequestParserSink, ResponseParserSink {
   }
 
   onEnd(): void {
+    this.flushHead();
     const call = this.queue.shift()!;
     this.upAnswered++;
     if (this.inRead) this.ended.push(call);
