@@ -6,18 +6,9 @@ import assert from 'node:assert/strict';
 import { Http1FramingError, MAX_HEAD_BYTES } from '../../src/core/mirror/http1-framing';
 import { RequestParser, type ParsedRequest } from '../../src/core/mirror/http1-request-parser';
 import { ResponseParser, type ResponseHead } from '../../src/core/mirror/http1-response-parser';
+import { seededRandom } from '../../src/core/tokenize/synthetic';
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** `bytes` cut at random points into 1..8 pieces (pieces of one byte included). */
 function splits(bytes: Buffer, rand: () => number): Buffer[] {
