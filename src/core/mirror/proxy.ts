@@ -11,35 +11,13 @@
  */
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { ApiKind } from '../scenario/plan';
 import { RelayConnection } from './relay-connection';
-import type { HeaderMap } from './secrets';
-import type { StreamLog } from './stream-log';
+import type { IncomingCall, ProxyHooks } from './proxy-hooks';
 
 /** Request bodies above this size are refused (413): an LLM request is a few MB at most. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-export interface IncomingCall {
-  method: string;
-  path: string;
-  headers: HeaderMap;
-  body: Buffer;
-  /** performance.now() when the body was in. */
-  arrived: number;
-}
-
-export interface CallPlan {
-  /** The API whose decoder times the primary's answer; undefined: passed through untimed. */
-  api?: ApiKind;
-  /** Run once the primary request is on its socket (it hands the request to the worker); before `done` when it never got there. */
-  after?(): void;
-  /** Called with the primary's answer as it arrived once it ended (or failed, or was cancelled); timed APIs only. */
-  done?(log: StreamLog): void;
-}
-
-export interface ProxyHooks {
-  begin(call: IncomingCall): CallPlan;
-}
+export type { CallPlan, IncomingCall, ProxyHooks } from './proxy-hooks';
 
 export interface RunningProxy {
   url: string;

@@ -1,8 +1,9 @@
 /**
  * One client connection of the mirror's relay (./proxy.ts) and its own connection to the primary,
- * opened with the first request: connection semantics stay end to end (a primary that closes
- * after an answer closes the client's connection too; a client that goes away destroys the
- * primary's connection, so the primary cancels). Requests are parsed as they come
+ * opened with its first request: a client that goes away destroys the primary's connection, so
+ * the primary cancels; a primary that announces its close (Connection: close, HTTP/1.0, a body
+ * read to the close) closes the client's connection after that answer (an unannounced close: see
+ * primaryGone). Requests are parsed as they come
  * (./http1-request-parser.ts), handed to the hooks, and written to the primary with only what must
  * change rewritten (the primary's path prefix, Host, Accept-Encoding: identity, one hop's
  * headers, the body as Content-Length). The primary's bytes go to the client first, unchanged but
@@ -16,7 +17,7 @@ import { ForwardedCall } from './forwarding-exchange';
 import { Http1FramingError, headerTokens } from './http1-framing';
 import { RequestParser, type ParsedRequest, type RequestParserSink } from './http1-request-parser';
 import { ResponseParser, type ResponseHead, type ResponseParserSink } from './http1-response-parser';
-import type { CallPlan, IncomingCall } from './proxy';
+import type { CallPlan, IncomingCall } from './proxy-hooks';
 import type { HeaderMap } from './secrets';
 
 export interface RelayTarget {
