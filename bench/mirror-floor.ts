@@ -1,11 +1,13 @@
 /**
  * Where the mirror's proxy-thread CPU stands against the cheapest proxies Node can be: the same
  * requests, one at a time over one keep-alive connection, to one simulator through (1) `llmload
- * mirror --sample 0%`, (2) the bare minimum of the mirror's design, a node:http server forwarding
- * through an undici Pool with a raw handler that writes each chunk to the response, and (3) a raw
- * TCP relay (one upstream connection per client connection, bytes piped both ways, no HTTP at
- * all). Each proxy is its own process; its main thread's CPU (/proc, Linux) is divided by the
- * requests after a warm-up. Kinds run in turn, `rounds` times, so the machine's load hits all.
+ * mirror --sample 0%`, (2) the bare minimum of the mirror's design before its relay, a node:http
+ * server forwarding through an undici Pool with a raw handler that writes each chunk to the
+ * response, and (3) a raw TCP relay (one upstream connection per client connection, bytes piped
+ * both ways, no HTTP at all), the shape the mirror's forwarding path now has, less its parsing;
+ * and (4) the mirror's relay alone (no worker, no records). Each proxy is its own process; its
+ * main thread's CPU (/proc, Linux) is divided by the requests after a warm-up. Kinds run in
+ * turn, `rounds` times, so the machine's load hits all.
  *   npm run build && node --import tsx bench/mirror-floor.ts [requests, default 400] [rounds, default 2]
  */
 import fs from 'node:fs';
@@ -59,23 +61,36 @@ if (kind === 'raw') {
   }));
 }`;
 
-type Kind = 'mirror' | 'http' | 'raw';
+/**
+ * The mirror's relay (src/core/mirror/proxy.ts) alone, in its own process: every answer's log kept
+ * as for a timed API, but no worker, sampler or records; what the relay costs without the rest.
+ */
+const RELAY = `
+const { startProxy } = require(${JSON.stringify(path.resolve(__dirname, '../src/core/mirror/proxy.ts'))});
+startProxy({ host: '127.0.0.1', port: 0, primary: process.argv[1], hooks: { begin: () => ({ api: 'openai-chat', after() {}, done() {} }) } }).then((p) => console.log('listening on ' + p.url));`;
+
+type Kind = 'mirror' | 'relay' | 'http' | 'raw';
 
 export async function floor(n = 400, rounds = 2): Promise<void> {
   const sim = await startCli(['sim', '--port', '0', '--profile', 'chat?decode_tokens_per_s=2000&overhead_ms=5&jitter=0']);
   const root = sim.url.replace(/\/v1$/, '');
   const plan = { api: 'openai-chat' as const, model: 'm', timeouts: { total_ms: 30_000 }, headers: {} };
-  const kinds: Kind[] = ['mirror', 'http', 'raw'];
-  const per: Record<Kind, number[]> = { mirror: [], http: [], raw: [] };
+  const kinds: Kind[] = ['mirror', 'relay', 'http', 'raw'];
+  const per: Record<Kind, number[]> = { mirror: [], relay: [], http: [], raw: [] };
   // TTFT as the client sees it, each proxied request next to a direct one (order alternating), per kind over all rounds.
-  const ttft: Record<Kind, { direct: number[]; proxy: number[] }> = { mirror: { direct: [], proxy: [] }, http: { direct: [], proxy: [] }, raw: { direct: [], proxy: [] } };
+  const ttft: Record<Kind, { direct: number[]; proxy: number[] }> = { mirror: { direct: [], proxy: [] }, relay: { direct: [], proxy: [] }, http: { direct: [], proxy: [] }, raw: { direct: [], proxy: [] } };
   const direct = createClient(plan, sim.url, { connections: 1 });
   console.log(`proxy main-thread CPU per request, ${n} requests one at a time, ${rounds} rounds (10 ms ticks); load average before: ${loadAverage()}`);
   try {
     for (let round = 0; round < rounds; round++) {
       for (const kind of kinds) {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-mirror-floor-'));
-        const proxy = kind === 'mirror' ? await startCli(['mirror', '--listen', '127.0.0.1:0', '--primary', root, '--shadow', root, '--sample', '0%', '--out', out]) : await startListening(['-e', BARE, kind, root], `${kind} proxy`);
+        const proxy =
+          kind === 'mirror'
+            ? await startCli(['mirror', '--listen', '127.0.0.1:0', '--primary', root, '--shadow', root, '--sample', '0%', '--out', out])
+            : kind === 'relay'
+              ? await startListening(['--import', 'tsx', '-e', RELAY, root], 'relay')
+              : await startListening(['-e', BARE, kind, root], `${kind} proxy`);
         const client = createClient(plan, `${proxy.url.replace(/\/v1$/, '')}/v1`, { connections: 1 });
         let cpu0 = 0;
         try {
@@ -104,7 +119,7 @@ export async function floor(n = 400, rounds = 2): Promise<void> {
     await stopped(sim.child);
   }
   const range = (v: number[]): string => `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)} µs`;
-  console.log(`llmload mirror ${range(per.mirror)}, node:http + undici ${range(per.http)}, raw TCP relay ${range(per.raw)}`);
+  console.log(`llmload mirror ${range(per.mirror)}, its relay alone ${range(per.relay)}, node:http + undici ${range(per.http)}, raw TCP relay ${range(per.raw)}`);
   const pct = (v: number[], q: number): number => {
     const s = [...v].sort((a, b) => a - b);
     return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;

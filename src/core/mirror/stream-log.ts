@@ -19,7 +19,7 @@ import type { ApiKind } from '../scenario/plan';
 export const LOGGED_ERROR_BYTES = 4096;
 
 export interface StreamLog {
-  /** performance.now() on the proxy's thread when undici handed the request to a socket. */
+  /** performance.now() on the proxy's thread when the request went onto the primary's connected socket. */
   sent_at: number;
   /** Epoch ms of sent_at (the proxy thread's timeOrigin + sent_at). */
   start_ms: number;
