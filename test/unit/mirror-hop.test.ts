@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Agent, request } from 'undici';
 import { readRecords } from '../helpers/records';
 import { startMirror } from '../../src/core/mirror/session';
+import { listenRaw } from '../helpers/raw-server';
 
 const EVENTS = ['Hello', ' there', ', friend'].map((w) => `data: ${JSON.stringify({ id: 'r', choices: [{ index: 0, delta: { content: w }, finish_reason: null }] })}\n\n`);
 EVENTS.push(`data: ${JSON.stringify({ id: 'r', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`, 'data: [DONE]\n\n');
@@ -31,12 +32,9 @@ interface ClosingPrimary {
 
 /** Answers each request on a connection with a chunked SSE stream, one event per write, then closes the connection. */
 async function closingPrimary(): Promise<ClosingPrimary> {
-  const sockets = new Set<net.Socket>();
   const p: ClosingPrimary = { url: '', connections: 0, answered: 0, close: async () => {} };
-  const server = net.createServer((sock) => {
+  const server = await listenRaw((sock) => {
     p.connections++;
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => {});
     let got = Buffer.alloc(0);
     sock.on('data', (d: Buffer) => {
@@ -64,13 +62,8 @@ async function closingPrimary(): Promise<ClosingPrimary> {
       setTimeout(next, 2);
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  p.url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-  p.close = () =>
-    new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    });
+  p.url = server.url;
+  p.close = server.close;
   return p;
 }
 

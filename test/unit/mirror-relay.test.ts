@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readRecords } from '../helpers/records';
 import { startMirror } from '../../src/core/mirror/session';
+import { listenRaw } from '../helpers/raw-server';
 
 const SSE = ['Hi', ' you'].map((w) => `data: ${JSON.stringify({ id: 'r', choices: [{ index: 0, delta: { content: w }, finish_reason: null }] })}\n\n`).join('') + `data: ${JSON.stringify({ id: 'r', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`;
 
@@ -27,11 +28,8 @@ interface RawPrimary {
  * that writes on the socket itself.
  */
 async function rawPrimary(answer: (n: number, head: string) => string | ((s: net.Socket) => void)): Promise<RawPrimary> {
-  const sockets = new Set<net.Socket>();
   const p: RawPrimary = { url: '', got: [], close: async () => {} };
-  const server = net.createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
+  const server = await listenRaw((sock) => {
     sock.on('error', () => {});
     let buf = Buffer.alloc(0);
     sock.on('data', (d: Buffer) => {
@@ -50,13 +48,8 @@ async function rawPrimary(answer: (n: number, head: string) => string | ((s: net
       }
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  p.url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-  p.close = () =>
-    new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    });
+  p.url = server.url;
+  p.close = server.close;
   return p;
 }
 
