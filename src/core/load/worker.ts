@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createClient } from '../protocols';
 import { uniquePrompts } from '../protocols/prompt-nonce';
 import { addTokenizerInput, type RequestRecord } from '../metrics/record';
-import { toRecordLines } from '../results/record-lines';
+import { recordLine } from '../results/record-lines';
 import { LoadEngine } from './engine';
 import type { HeldBack, LoadWorkerInit, LoadWorkerToRunner, RunnerToLoadWorker, TracedRequest } from '../messages';
 import type { Hist } from '../metrics/histogram';
@@ -50,13 +50,18 @@ async function main(init: LoadWorkerInit): Promise<void> {
   const http = createClient(init.plan, init.baseUrl, { connections: init.connections });
   const client = init.plan.prompts.some((p) => p.nonce) ? uniquePrompts(http, init.shard) : http;
   let records: RequestRecord[] = [];
+  /** With `record_lines`: the batch's records as requests.jsonl text, each line written when its request ended (no stall of a whole batch at the flush). */
+  let lines = '';
+  let count = 0;
   let traces: TracedRequest[] = [];
   let heldBack: HeldBack[] = [];
   const flush = (): void => {
-    if (records.length === 0 && heldBack.length === 0) return;
+    if (count === 0 && heldBack.length === 0) return;
     const held = heldBack.length > 0 ? { held_back: heldBack } : {};
-    post(init.record_lines ? { type: 'record-lines', lines: toRecordLines(records), traces, ...held } : { type: 'records', records, traces, ...held });
+    post(init.record_lines ? { type: 'record-lines', lines, traces, ...held } : { type: 'records', records, traces, ...held });
     records = [];
+    lines = '';
+    count = 0;
     traces = [];
     heldBack = [];
   };
@@ -89,9 +94,11 @@ async function main(init: LoadWorkerInit): Promise<void> {
     {
       record(rec, trace) {
         if (init.input_tokens) addTokenizerInput(rec, init.input_tokens.get(rec.prompt));
-        records.push(rec);
+        if (init.record_lines) lines += recordLine(rec);
+        else records.push(rec);
+        count++;
         if (trace) traces.push(trace);
-        if (records.length >= FLUSH_RECORDS) flush();
+        if (count >= FLUSH_RECORDS) flush();
       },
       stopping(reason) {
         post({ type: 'stopping', reason });

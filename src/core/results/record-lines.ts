@@ -9,10 +9,15 @@
  */
 import type { RequestRecord } from '../metrics/record';
 
-/** One JSON line per record, each ended by a newline (JSON.stringify never leaves a raw newline in a line). */
+/** A record's line, ended by a newline (JSON.stringify never leaves a raw newline inside it). */
+export function recordLine(r: RequestRecord): string {
+  return JSON.stringify(r) + '\n';
+}
+
+/** One line per record, in order. */
 export function toRecordLines(records: readonly RequestRecord[]): string {
   let out = '';
-  for (const r of records) out += JSON.stringify(r) + '\n';
+  for (const r of records) out += recordLine(r);
   return out;
 }
 
