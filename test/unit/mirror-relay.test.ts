@@ -198,3 +198,30 @@ test('a reused primary connection found closed before any answer byte: the reque
     [true, true, 'disconnect'],
   );
 });
+
+test('llama.cpp while loading and past its slot context: the 503 and the 400 reach the client as sent, the 400 closes the connection as it announced, and the records classify both', async (t) => {
+  // ../shared/notes/real-servers.md: 503 "Loading model" while loading; 400 exceed_context_size with Connection: close per slot.
+  const loading = JSON.stringify({ error: { message: 'Loading model', type: 'unavailable_error', code: 503 } });
+  const context = JSON.stringify({ error: { code: 400, message: 'request (5008 tokens) exceeds the available context size (4096 tokens), try increasing it', type: 'exceed_context_size_error', n_prompt_tokens: 5008, n_ctx: 4096 } });
+  const primary = await rawPrimary((n) => (sock) => {
+    if (n === 0) sock.write(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nRetry-After: 2\r\nKeep-Alive: timeout=5, max=100\r\nContent-Length: ${loading.length}\r\n\r\n${loading}`);
+    else if (n === 1) sock.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\nContent-Length: ${context.length}\r\n\r\n${context}`);
+    else sock.write(`HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: ${Buffer.byteLength(SSE)}\r\n\r\n${SSE}`);
+  });
+  const out = tmp();
+  const m = await startMirror({ primary: primary.url, shadow: 'http://127.0.0.1:9', sample: 0, out });
+  t.after(() => primary.close());
+  const first = await exchange(m.port, [post(chat('while loading')), post(chat('too long'))]);
+  const second = await exchange(m.port, post(chat('now')), 800);
+  await m.close();
+  assert.match(first.text, /^HTTP\/1\.1 503 Service Unavailable\r\n/);
+  assert.match(first.text, /\r\nRetry-After: 2\r\n/);
+  assert.ok(first.text.includes(loading) && first.text.includes(context), 'both bodies as the primary sent them');
+  assert.ok(first.closed, "the primary's announced close ends the client's connection after the 400");
+  assert.ok(second.text.endsWith(SSE), 'the next connection is served');
+  const recs = readRecords(path.join(out, 'primary', 'requests.jsonl'));
+  assert.deepEqual(recs.map((r) => [r.status, r.http_status]), [['error', 503], ['error', 400], ['ok', 200]]);
+  assert.equal(recs[0]!.error!.kind, 'http_5xx');
+  assert.match(recs[0]!.error!.message, /Loading model/);
+  assert.match(recs[1]!.error!.message, /exceeds the available context size/);
+});
