@@ -6,7 +6,7 @@
 import os from 'node:os';
 import type { BenchRow } from './bench-kit';
 
-const MODULES = ['./scenario-parse', './tokenize', './load-bench', './redact-micro', './locust-fleet', './mirror-overhead'];
+const MODULES = ['./scenario-parse', './tokenize', './load-bench', './client-floor', './redact-micro', './locust-fleet', './mirror-overhead'];
 
 const loadAvg = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' / ');
 
