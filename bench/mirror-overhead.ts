@@ -99,6 +99,51 @@ function pct(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
+/** The q-quantile of unsorted samples (nearest rank, as everywhere in these benches). */
+export function quantile(v: number[], q: number): number {
+  return pct([...v].sort((a, b) => a - b), q);
+}
+
+/** What the proxy adds at quantile q: the proxied path's quantile less the direct path's. */
+export function added(t: { direct: number[]; proxy: number[] }, q: number): number {
+  return quantile(t.proxy, q) - quantile(t.direct, q);
+}
+
+/** A small seeded generator (mulberry32), so a bootstrap over the same samples gives the same interval. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function resample(v: number[], next: () => number): number[] {
+  const out = new Array<number>(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[Math.floor(next() * v.length)]!;
+  return out;
+}
+
+/**
+ * A bootstrap 90% interval (5th to 95th percentile of 1,000 resamples, each path resampled on its
+ * own) of a statistic of one or more paired sample sets: how far one run's figure can be trusted.
+ */
+export function bootstrap90(sets: Array<{ direct: number[]; proxy: number[] }>, stat: (s: Array<{ direct: number[]; proxy: number[] }>) => number, times = 1000): [number, number] {
+  const next = rng(19);
+  const got: number[] = [];
+  for (let b = 0; b < times; b++) got.push(stat(sets.map((s) => ({ direct: resample(s.direct, next), proxy: resample(s.proxy, next) }))));
+  got.sort((a, b) => a - b);
+  return [pct(got, 0.05), pct(got, 0.95)];
+}
+
+/** '+1.234' / '-0.120' (ms). */
+export function signed(ms: number, digits = 2): string {
+  return `${ms >= 0 ? '+' : ''}${ms.toFixed(digits)}`;
+}
+
 export async function run(n = 300, sample = '100%'): Promise<BenchRow[]> {
   const profile = 'chat?decode_tokens_per_s=2000&overhead_ms=5&jitter=0';
   const primary = await startCli(['sim', '--port', '0', '--profile', profile]);
@@ -142,6 +187,13 @@ export async function run(n = 300, sample = '100%'): Promise<BenchRow[]> {
   console.log(`direct: p50 ${fig.direct50.toFixed(3)} ms, p99 ${fig.direct99.toFixed(3)} ms`);
   console.log(`mirror: p50 ${fig.proxy50.toFixed(3)} ms, p99 ${fig.proxy99.toFixed(3)} ms`);
   console.log(`added by the mirror: p50 ${(fig.proxy50 - fig.direct50).toFixed(3)} ms, p99 ${(fig.proxy99 - fig.direct99).toFixed(3)} ms`);
+  // How much one run's p99 can be trusted: the p99 added in each quarter of the run (consecutive
+  // requests, so a burst of other work shows as one bad quarter) and a bootstrap 90% interval.
+  const quarters: string[] = [];
+  const q = Math.floor(ttft.direct.length / 4);
+  for (let k = 0; k < 4 && q >= 25; k++) quarters.push(signed(added({ direct: ttft.direct.slice(k * q, (k + 1) * q), proxy: ttft.proxy.slice(k * q, (k + 1) * q) }, 0.99)));
+  const [lo, hi] = bootstrap90([ttft], ([s]) => added(s!, 0.99));
+  console.log(`p99 added: 90% bootstrap interval ${signed(lo)} to ${signed(hi)} ms${quarters.length > 0 ? `; per quarter of the run (${q} each) ${quarters.join(', ')} ms` : ''}`);
   if (cpu && cpu0) {
     // After the warm-up: start-up (loading the bundle) is left out.
     const proxyMs = cpu.proxy_ms - cpu0.proxy_ms;
