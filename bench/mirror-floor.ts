@@ -27,7 +27,7 @@ import { added, bootstrap90, loadAverage, mirrorCpu, quantile, signed, startCli,
 const UNDICI = require.resolve('undici');
 
 /** The two bare proxies, as `node -e` programs: argv kind ('http' | 'raw') and the upstream URL. */
-const BARE = `
+export const BARE = `
 const http = require('node:http'); const net = require('node:net');
 const { Pool } = require(${JSON.stringify(UNDICI)});
 const [kind, upstream] = process.argv.slice(1);
@@ -71,7 +71,7 @@ if (kind === 'raw') {
  * The mirror's relay (src/core/mirror/proxy.ts) alone, in its own process: every answer's log kept
  * as for a timed API, but no worker, sampler or records; what the relay costs without the rest.
  */
-const RELAY = `
+export const RELAY = `
 const { startProxy } = require(${JSON.stringify(path.resolve(__dirname, '../src/core/mirror/proxy.ts'))});
 startProxy({ host: '127.0.0.1', port: 0, primary: process.argv[1], hooks: { begin: () => ({ api: 'openai-chat', after() {}, done() {} }) } }).then((p) => console.log('listening on ' + p.url));`;
 
@@ -79,16 +79,26 @@ type Kind = 'mirror' | 'relay' | 'http' | 'raw';
 
 type Ttft = { direct: number[]; proxy: number[] };
 
+/**
+ * Requests each fresh proxy process gets before it is measured. 20 warmed the connections but not
+ * V8: the proxy's per-read functions were still unoptimized (--trace-opt) after 400, and a
+ * proxy with more JavaScript on its path (the relay's parsers) paid more for it than the raw
+ * relay; a long-running mirror is warm. LLMLOAD_FLOOR_WARM=N changes it.
+ */
+const WARM = Number(process.env.LLMLOAD_FLOOR_WARM ?? 300);
+
 export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'relay', 'http', 'raw']): Promise<void> {
   const sim = await startCli(['sim', '--port', '0', '--profile', 'chat?decode_tokens_per_s=2000&overhead_ms=5&jitter=0']);
   const root = sim.url.replace(/\/v1$/, '');
   const plan = { api: 'openai-chat' as const, model: 'm', timeouts: { total_ms: 30_000 }, headers: {} };
   const kinds = only;
   const per: Record<Kind, number[]> = { mirror: [], relay: [], http: [], raw: [] };
+  // The same from schedstat's nanosecond clock (the ticks above move by 10 ms / n per request).
+  const exact: Record<Kind, number[]> = { mirror: [], relay: [], http: [], raw: [] };
   // TTFT as the client sees it, each proxied request next to a direct one (order alternating), per kind and round.
   const ttft: Record<Kind, Ttft[]> = { mirror: [], relay: [], http: [], raw: [] };
   const direct = createClient(plan, sim.url, { connections: 1 });
-  console.log(`proxy main-thread CPU per request, ${n} requests one at a time, ${rounds} rounds (10 ms ticks); load average before: ${loadAverage()}`);
+  console.log(`proxy main-thread CPU per request, ${n} requests one at a time after ${WARM} to warm up, ${rounds} rounds (10 ms ticks); load average before: ${loadAverage()}`);
   try {
     for (let round = 0; round < rounds; round++) {
       for (const kind of kinds) {
@@ -103,21 +113,29 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
         const client = createClient(plan, `${proxy.url.replace(/\/v1$/, '')}/v1`, { connections: 1 });
         const t: Ttft = { direct: [], proxy: [] };
         let cpu0 = 0;
+        let run0 = 0;
         try {
-          for (let i = 0; i < n + 20; i++) {
-            if (i === 20) cpu0 = mirrorCpu(proxy.child.pid)?.proxy_ms ?? NaN;
+          for (let i = 0; i < n + WARM; i++) {
+            if (i === WARM) {
+              const c = mirrorCpu(proxy.child.pid);
+              cpu0 = c?.proxy_ms ?? NaN;
+              run0 = c?.proxy_run_ms ?? NaN;
+            }
             const prompt: PromptPlan = { name: 'p', weight: 1, messages: [{ role: 'user', content: `conversation ${i}: say something short` }], params: { max_tokens: 16 } };
             for (const path of i % 2 === 0 ? (['direct', 'proxy'] as const) : (['proxy', 'direct'] as const)) {
               const r = await (path === 'direct' ? direct : client).send(prompt);
               const rec = buildRecord(r, { id: i, prompt: 'p', user: 0, start_ms: r.start_ms, offset_ms: 0 });
               if (rec.status !== 'ok' || rec.ttft_ms === null) throw new Error(`${kind} ${path} request ${i} failed: ${rec.error?.message}`);
-              if (i >= 20) t[path].push(rec.ttft_ms);
+              if (i >= WARM) t[path].push(rec.ttft_ms);
             }
           }
-          const us = (((mirrorCpu(proxy.child.pid)?.proxy_ms ?? NaN) - cpu0) / n) * 1000;
+          const c = mirrorCpu(proxy.child.pid);
+          const us = (((c?.proxy_ms ?? NaN) - cpu0) / n) * 1000;
+          const runUs = (((c?.proxy_run_ms ?? NaN) - run0) / n) * 1000;
           per[kind].push(us);
+          exact[kind].push(runUs);
           ttft[kind].push(t);
-          console.log(`  ${kind.padEnd(6)} ${us.toFixed(0).padStart(5)} µs   TTFT added p50 ${signed(added(t, 0.5))}, p99 ${signed(added(t, 0.99))} ms   (load ${loadAverage()})`);
+          console.log(`  ${kind.padEnd(6)} ${us.toFixed(0).padStart(5)} µs (on a CPU ${runUs.toFixed(0)} µs)   TTFT added p50 ${signed(added(t, 0.5))}, p99 ${signed(added(t, 0.99))} ms   (load ${loadAverage()})`);
         } finally {
           await client.close();
           await stopped(proxy.child);
@@ -131,6 +149,7 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
   }
   const range = (v: number[]): string => (v.length === 0 ? 'not run' : `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)} µs`);
   console.log(`llmload mirror ${range(per.mirror)}, its relay alone ${range(per.relay)}, node:http + undici ${range(per.http)}, raw TCP relay ${range(per.raw)}`);
+  if (Object.values(exact).some((v) => v.some(Number.isFinite))) console.log(`on a CPU (schedstat): llmload mirror ${range(exact.mirror)}, its relay alone ${range(exact.relay)}, node:http + undici ${range(exact.http)}, raw TCP relay ${range(exact.raw)}`);
   const pooled = (rs: Ttft[]): Ttft => ({ direct: rs.flatMap((r) => r.direct), proxy: rs.flatMap((r) => r.proxy) });
   console.log(`TTFT added to direct calls (the same requests, alternating), ${n * rounds} per path:`);
   for (const kind of kinds) {
