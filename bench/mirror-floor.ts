@@ -8,7 +8,13 @@
  * and (4) the mirror's relay alone (no worker, no records). Each proxy is its own process; its
  * main thread's CPU (/proc, Linux) is divided by the requests after a warm-up. Kinds run in
  * turn, `rounds` times, so the machine's load hits all.
- *   npm run build && node --import tsx bench/mirror-floor.ts [requests, default 400] [rounds, default 2]
+ *
+ * TTFT added is the proxied path's quantile less the direct path's (the same requests, alternating,
+ * over one keep-alive connection each). One run's p99 is noisy, so besides the pooled figures it
+ * prints the p99 added in each round and a bootstrap 90% interval of the pooled p99 added, and of
+ * each kind's p99 added less the raw relay's (how far each proxy is above the floor of any relay).
+ * Each proxy's pid is printed when it starts (for `strace -f -c -p PID`, `perf record -p PID`).
+ *   npm run build && node --import tsx bench/mirror-floor.ts [requests, default 400] [rounds, default 2] [kinds, default mirror,relay,http,raw]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,12 +22,12 @@ import path from 'node:path';
 import { createClient } from '../src/core/protocols';
 import { buildRecord } from '../src/core/metrics/record';
 import type { PromptPlan } from '../src/core/scenario/plan';
-import { loadAverage, mirrorCpu, startCli, startListening, stopped } from './mirror-overhead';
+import { added, bootstrap90, loadAverage, mirrorCpu, quantile, signed, startCli, startListening, stopped } from './mirror-overhead';
 
 const UNDICI = require.resolve('undici');
 
 /** The two bare proxies, as `node -e` programs: argv kind ('http' | 'raw') and the upstream URL. */
-const BARE = `
+export const BARE = `
 const http = require('node:http'); const net = require('node:net');
 const { Pool } = require(${JSON.stringify(UNDICI)});
 const [kind, upstream] = process.argv.slice(1);
@@ -65,22 +71,34 @@ if (kind === 'raw') {
  * The mirror's relay (src/core/mirror/proxy.ts) alone, in its own process: every answer's log kept
  * as for a timed API, but no worker, sampler or records; what the relay costs without the rest.
  */
-const RELAY = `
+export const RELAY = `
 const { startProxy } = require(${JSON.stringify(path.resolve(__dirname, '../src/core/mirror/proxy.ts'))});
 startProxy({ host: '127.0.0.1', port: 0, primary: process.argv[1], hooks: { begin: () => ({ api: 'openai-chat', after() {}, done() {} }) } }).then((p) => console.log('listening on ' + p.url));`;
 
 type Kind = 'mirror' | 'relay' | 'http' | 'raw';
 
-export async function floor(n = 400, rounds = 2): Promise<void> {
+type Ttft = { direct: number[]; proxy: number[] };
+
+/**
+ * Requests each fresh proxy process gets before it is measured. 20 warmed the connections but not
+ * V8: the proxy's per-read functions were still unoptimized (--trace-opt) after 400, and a
+ * proxy with more JavaScript on its path (the relay's parsers) paid more for it than the raw
+ * relay; a long-running mirror is warm. LLMLOAD_FLOOR_WARM=N changes it.
+ */
+const WARM = Number(process.env.LLMLOAD_FLOOR_WARM ?? 300);
+
+export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'relay', 'http', 'raw']): Promise<void> {
   const sim = await startCli(['sim', '--port', '0', '--profile', 'chat?decode_tokens_per_s=2000&overhead_ms=5&jitter=0']);
   const root = sim.url.replace(/\/v1$/, '');
   const plan = { api: 'openai-chat' as const, model: 'm', timeouts: { total_ms: 30_000 }, headers: {} };
-  const kinds: Kind[] = ['mirror', 'relay', 'http', 'raw'];
+  const kinds = only;
   const per: Record<Kind, number[]> = { mirror: [], relay: [], http: [], raw: [] };
-  // TTFT as the client sees it, each proxied request next to a direct one (order alternating), per kind over all rounds.
-  const ttft: Record<Kind, { direct: number[]; proxy: number[] }> = { mirror: { direct: [], proxy: [] }, relay: { direct: [], proxy: [] }, http: { direct: [], proxy: [] }, raw: { direct: [], proxy: [] } };
+  // The same from schedstat's nanosecond clock (the ticks above move by 10 ms / n per request).
+  const exact: Record<Kind, number[]> = { mirror: [], relay: [], http: [], raw: [] };
+  // TTFT as the client sees it, each proxied request next to a direct one (order alternating), per kind and round.
+  const ttft: Record<Kind, Ttft[]> = { mirror: [], relay: [], http: [], raw: [] };
   const direct = createClient(plan, sim.url, { connections: 1 });
-  console.log(`proxy main-thread CPU per request, ${n} requests one at a time, ${rounds} rounds (10 ms ticks); load average before: ${loadAverage()}`);
+  console.log(`proxy main-thread CPU per request, ${n} requests one at a time after ${WARM} to warm up, ${rounds} rounds (10 ms ticks); load average before: ${loadAverage()}`);
   try {
     for (let round = 0; round < rounds; round++) {
       for (const kind of kinds) {
@@ -91,22 +109,33 @@ export async function floor(n = 400, rounds = 2): Promise<void> {
             : kind === 'relay'
               ? await startListening(['--import', 'tsx', '-e', RELAY, root], 'relay')
               : await startListening(['-e', BARE, kind, root], `${kind} proxy`);
+        console.log(`  ${kind} process ${proxy.child.pid} (round ${round + 1})`);
         const client = createClient(plan, `${proxy.url.replace(/\/v1$/, '')}/v1`, { connections: 1 });
+        const t: Ttft = { direct: [], proxy: [] };
         let cpu0 = 0;
+        let run0 = 0;
         try {
-          for (let i = 0; i < n + 20; i++) {
-            if (i === 20) cpu0 = mirrorCpu(proxy.child.pid)?.proxy_ms ?? NaN;
+          for (let i = 0; i < n + WARM; i++) {
+            if (i === WARM) {
+              const c = mirrorCpu(proxy.child.pid);
+              cpu0 = c?.proxy_ms ?? NaN;
+              run0 = c?.proxy_run_ms ?? NaN;
+            }
             const prompt: PromptPlan = { name: 'p', weight: 1, messages: [{ role: 'user', content: `conversation ${i}: say something short` }], params: { max_tokens: 16 } };
             for (const path of i % 2 === 0 ? (['direct', 'proxy'] as const) : (['proxy', 'direct'] as const)) {
               const r = await (path === 'direct' ? direct : client).send(prompt);
               const rec = buildRecord(r, { id: i, prompt: 'p', user: 0, start_ms: r.start_ms, offset_ms: 0 });
               if (rec.status !== 'ok' || rec.ttft_ms === null) throw new Error(`${kind} ${path} request ${i} failed: ${rec.error?.message}`);
-              if (i >= 20) ttft[kind][path].push(rec.ttft_ms);
+              if (i >= WARM) t[path].push(rec.ttft_ms);
             }
           }
-          const us = (((mirrorCpu(proxy.child.pid)?.proxy_ms ?? NaN) - cpu0) / n) * 1000;
+          const c = mirrorCpu(proxy.child.pid);
+          const us = (((c?.proxy_ms ?? NaN) - cpu0) / n) * 1000;
+          const runUs = (((c?.proxy_run_ms ?? NaN) - run0) / n) * 1000;
           per[kind].push(us);
-          console.log(`  ${kind.padEnd(6)} ${us.toFixed(0).padStart(5)} µs   (load ${loadAverage()})`);
+          exact[kind].push(runUs);
+          ttft[kind].push(t);
+          console.log(`  ${kind.padEnd(6)} ${us.toFixed(0).padStart(5)} µs (on a CPU ${runUs.toFixed(0)} µs)   TTFT added p50 ${signed(added(t, 0.5))}, p99 ${signed(added(t, 0.99))} ms   (load ${loadAverage()})`);
         } finally {
           await client.close();
           await stopped(proxy.child);
@@ -118,18 +147,37 @@ export async function floor(n = 400, rounds = 2): Promise<void> {
     await direct.close();
     await stopped(sim.child);
   }
-  const range = (v: number[]): string => `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)} µs`;
+  const range = (v: number[]): string => (v.length === 0 ? 'not run' : `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)} µs`);
   console.log(`llmload mirror ${range(per.mirror)}, its relay alone ${range(per.relay)}, node:http + undici ${range(per.http)}, raw TCP relay ${range(per.raw)}`);
-  const pct = (v: number[], q: number): number => {
-    const s = [...v].sort((a, b) => a - b);
-    return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-  };
+  if (Object.values(exact).some((v) => v.some(Number.isFinite))) console.log(`on a CPU (schedstat): llmload mirror ${range(exact.mirror)}, its relay alone ${range(exact.relay)}, node:http + undici ${range(exact.http)}, raw TCP relay ${range(exact.raw)}`);
+  const pooled = (rs: Ttft[]): Ttft => ({ direct: rs.flatMap((r) => r.direct), proxy: rs.flatMap((r) => r.proxy) });
   console.log(`TTFT added to direct calls (the same requests, alternating), ${n * rounds} per path:`);
   for (const kind of kinds) {
-    const t = ttft[kind];
-    const add = (q: number): string => `${(pct(t.proxy, q) - pct(t.direct, q)).toFixed(3)} ms`;
-    console.log(`  ${kind.padEnd(6)} p50 +${add(0.5)}, p99 +${add(0.99)} (direct p99 ${pct(t.direct, 0.99).toFixed(2)} ms)`);
+    const t = pooled(ttft[kind]);
+    const add = (q: number): string => `${signed(added(t, q), 3)} ms`;
+    console.log(`  ${kind.padEnd(6)} p50 ${add(0.5)}, p99 ${add(0.99)} (direct p99 ${quantile(t.direct, 0.99).toFixed(2)} ms)`);
+  }
+  // The spread: one round's p99 moves by half a millisecond on a quiet VM, so say how far.
+  console.log(`p99 added: per round, and a bootstrap 90% interval over the pooled samples (resampled per round and path):`);
+  for (const kind of kinds) {
+    const rs = ttft[kind];
+    const [lo, hi] = bootstrap90(rs, (s) => added(pooled(s), 0.99));
+    console.log(`  ${kind.padEnd(6)} rounds ${rs.map((r) => signed(added(r, 0.99))).join(', ')} ms; pooled ${signed(added(pooled(rs), 0.99))} ms, 90% ${signed(lo)} to ${signed(hi)} ms`);
+  }
+  if (kinds.includes('raw')) {
+    console.log(`p99 added above the raw TCP relay's (the floor of any relay on this machine), 90% bootstrap interval:`);
+    const raw = ttft.raw;
+    for (const kind of kinds) {
+      if (kind === 'raw') continue;
+      const rs = ttft[kind];
+      const diff = (s: Ttft[]): number => added(pooled(s.slice(0, rs.length)), 0.99) - added(pooled(s.slice(rs.length)), 0.99);
+      const [lo, hi] = bootstrap90([...rs, ...raw], diff);
+      console.log(`  ${kind.padEnd(6)} ${signed(diff([...rs, ...raw]))} ms, 90% ${signed(lo)} to ${signed(hi)} ms`);
+    }
   }
 }
 
-if (require.main === module) void floor(Number(process.argv[2] ?? 400), Number(process.argv[3] ?? 2)).then(() => process.exit(0));
+if (require.main === module) {
+  const kinds = (process.argv[4] ?? 'mirror,relay,http,raw').split(',').filter((k): k is Kind => ['mirror', 'relay', 'http', 'raw'].includes(k));
+  void floor(Number(process.argv[2] ?? 400), Number(process.argv[3] ?? 2), kinds).then(() => process.exit(0));
+}

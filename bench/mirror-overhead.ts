@@ -63,6 +63,8 @@ export interface MirrorCpu {
   /** The proxy thread's share spent in the kernel (system time: socket reads and writes on loopback). */
   proxy_sys_ms: number;
   all_ms: number;
+  /** The proxy thread's time on a CPU from /proc/PID/task/PID/schedstat (nanosecond clock, not 10 ms ticks); NaN where there is none. */
+  proxy_run_ms: number;
 }
 
 export function mirrorCpu(pid: number | undefined): MirrorCpu | undefined {
@@ -76,7 +78,13 @@ export function mirrorCpu(pid: number | undefined): MirrorCpu | undefined {
   try {
     const proxy = times(`/proc/${pid}/task/${pid}/stat`);
     const all = times(`/proc/${pid}/stat`);
-    return { proxy_ms: proxy.user + proxy.sys, proxy_sys_ms: proxy.sys, all_ms: all.user + all.sys };
+    let run = NaN;
+    try {
+      run = Number(fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+    } catch {
+      // no schedstat (kernel without CONFIG_SCHEDSTATS): the ticks only
+    }
+    return { proxy_ms: proxy.user + proxy.sys, proxy_sys_ms: proxy.sys, all_ms: all.user + all.sys, proxy_run_ms: run };
   } catch {
     return undefined;
   }
@@ -97,6 +105,51 @@ export function stopped(c: ChildProcess): Promise<void> {
 
 function pct(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** The q-quantile of unsorted samples (nearest rank, as everywhere in these benches). */
+export function quantile(v: number[], q: number): number {
+  return pct([...v].sort((a, b) => a - b), q);
+}
+
+/** What the proxy adds at quantile q: the proxied path's quantile less the direct path's. */
+export function added(t: { direct: number[]; proxy: number[] }, q: number): number {
+  return quantile(t.proxy, q) - quantile(t.direct, q);
+}
+
+/** A small seeded generator (mulberry32), so a bootstrap over the same samples gives the same interval. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function resample(v: number[], next: () => number): number[] {
+  const out = new Array<number>(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[Math.floor(next() * v.length)]!;
+  return out;
+}
+
+/**
+ * A bootstrap 90% interval (5th to 95th percentile of 1,000 resamples, each path resampled on its
+ * own) of a statistic of one or more paired sample sets: how far one run's figure can be trusted.
+ */
+export function bootstrap90(sets: Array<{ direct: number[]; proxy: number[] }>, stat: (s: Array<{ direct: number[]; proxy: number[] }>) => number, times = 1000): [number, number] {
+  const next = rng(19);
+  const got: number[] = [];
+  for (let b = 0; b < times; b++) got.push(stat(sets.map((s) => ({ direct: resample(s.direct, next), proxy: resample(s.proxy, next) }))));
+  got.sort((a, b) => a - b);
+  return [pct(got, 0.05), pct(got, 0.95)];
+}
+
+/** '+1.234' / '-0.120' (ms). */
+export function signed(ms: number, digits = 2): string {
+  return `${ms >= 0 ? '+' : ''}${ms.toFixed(digits)}`;
 }
 
 export async function run(n = 300, sample = '100%'): Promise<BenchRow[]> {
@@ -142,6 +195,13 @@ export async function run(n = 300, sample = '100%'): Promise<BenchRow[]> {
   console.log(`direct: p50 ${fig.direct50.toFixed(3)} ms, p99 ${fig.direct99.toFixed(3)} ms`);
   console.log(`mirror: p50 ${fig.proxy50.toFixed(3)} ms, p99 ${fig.proxy99.toFixed(3)} ms`);
   console.log(`added by the mirror: p50 ${(fig.proxy50 - fig.direct50).toFixed(3)} ms, p99 ${(fig.proxy99 - fig.direct99).toFixed(3)} ms`);
+  // How much one run's p99 can be trusted: the p99 added in each quarter of the run (consecutive
+  // requests, so a burst of other work shows as one bad quarter) and a bootstrap 90% interval.
+  const quarters: string[] = [];
+  const q = Math.floor(ttft.direct.length / 4);
+  for (let k = 0; k < 4 && q >= 25; k++) quarters.push(signed(added({ direct: ttft.direct.slice(k * q, (k + 1) * q), proxy: ttft.proxy.slice(k * q, (k + 1) * q) }, 0.99)));
+  const [lo, hi] = bootstrap90([ttft], ([s]) => added(s!, 0.99));
+  console.log(`p99 added: 90% bootstrap interval ${signed(lo)} to ${signed(hi)} ms${quarters.length > 0 ? `; per quarter of the run (${q} each) ${quarters.join(', ')} ms` : ''}`);
   if (cpu && cpu0) {
     // After the warm-up: start-up (loading the bundle) is left out.
     const proxyMs = cpu.proxy_ms - cpu0.proxy_ms;
@@ -149,6 +209,8 @@ export async function run(n = 300, sample = '100%'): Promise<BenchRow[]> {
     const allMs = cpu.all_ms - cpu0.all_ms;
     const per = (ms: number): string => `${((ms / n) * 1000).toFixed(0)} µs`;
     console.log(`mirror CPU per proxied request: proxy thread ${per(proxyMs)} (${per(sysMs)} of it in the kernel), all threads ${per(allMs)} (${proxyMs} / ${allMs} ms over ${n} requests, 10 ms ticks)`);
+    const run = cpu.proxy_run_ms - cpu0.proxy_run_ms;
+    if (Number.isFinite(run)) console.log(`proxy thread on a CPU per proxied request (schedstat, ns clock): ${per(run)}`);
   }
   console.log(`load average before / after: ${load0} / ${loadAverage()}`);
   const row = (name: string, v: number, base: number): BenchRow => ({ name, value: v, unit: 'ms', baseline_name: 'direct', baseline: base, ratio: Math.round((v / base) * 100) / 100 });

@@ -35,3 +35,29 @@ test('worker thread or one thread: the same requests give the same records, pair
   await p.close();
   await s.close();
 });
+
+test('nothing copied (0%): ended answers wait to be posted in a batch, yet each is recorded while the mirror runs, and what waits at close is recorded too', async () => {
+  const p = await startSimulator({ profile: 'chat?decode_tokens_per_s=2000' });
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-mirror-batch-'));
+  const m = await startMirror({ primary: p.url, shadow: 'http://127.0.0.1:9', sample: 0, out });
+  const ask = async (i: number): Promise<void> => {
+    const r = await fetch(`${m.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', stream: true, max_tokens: 4, messages: [{ role: 'user', content: `q${i}` }] }) });
+    assert.equal(r.status, 200);
+    await r.text();
+  };
+  for (let i = 0; i < 5; i++) await ask(i);
+  // No answer ends after these: the batch's timer posts them (a generous deadline, not a timing).
+  for (let k = 0; k < 400 && m.answered().primary < 5; k++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(m.answered().primary, 5);
+  // One more, and close at once: close posts the batch still waiting.
+  await ask(5);
+  const summary = await m.close();
+  assert.equal(summary.requests.primary, 6);
+  const prim = readRecords(path.join(out, 'primary', 'requests.jsonl'));
+  assert.deepEqual(
+    prim.map((r) => [r.id, r.status]),
+    [0, 1, 2, 3, 4, 5].map((i) => [i, 'ok']),
+  );
+  assert.deepEqual(m.answered(), { primary: 6, shadow: 0 });
+  await p.close();
+});

@@ -225,3 +225,54 @@ test('llama.cpp while loading and past its slot context: the 503 and the 400 rea
   assert.match(recs[0]!.error!.message, /Loading model/);
   assert.match(recs[1]!.error!.message, /exceeds the available context size/);
 });
+
+test('every byte of a large answer read in many small reads reaches a client that stalls and resumes unchanged, and the next answer on the connection too', async (t) => {
+  // A body no two neighbouring reads share: a read buffer reused too early would show as changed bytes.
+  const TOTAL = 4 * 1024 * 1024;
+  const body = Buffer.alloc(TOTAL);
+  for (let i = 0; i < TOTAL; i++) body[i] = (i * 7 + (i >> 12)) & 0xff;
+  const primary = await rawPrimary((n) => (sock) => {
+    if (n === 1) return void sock.write(`HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: ${Buffer.byteLength(SSE)}\r\n\r\n${SSE}`);
+    sock.write(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${TOTAL}\r\n\r\n`);
+    // Pieces of uneven sizes, each in its own write and loop turn, so the relay sees many reads.
+    let at = 0;
+    const more = (): void => {
+      while (at < TOTAL) {
+        const size = Math.min(TOTAL - at, 1000 + ((at / 1000) % 7) * 3000);
+        const ok = sock.write(body.subarray(at, at + size));
+        at += size;
+        if (!ok) return void sock.once('drain', more);
+        if (at % 5 === 0) return void setImmediate(more);
+      }
+    };
+    setImmediate(more);
+  });
+  const m = await startMirror({ primary: primary.url, shadow: 'http://127.0.0.1:9', sample: 0, out: tmp() });
+  const client = net.connect(m.port, '127.0.0.1');
+  t.after(async () => {
+    client.destroy();
+    await m.close();
+    await primary.close();
+  });
+  const parts: Buffer[] = [];
+  client.on('data', (d: Buffer) => parts.push(d));
+  client.pause();
+  client.write('GET /v1/files/big HTTP/1.1\r\nHost: x\r\n\r\n');
+  // The client reads nothing for a while: the relay's writes to it queue up, then it reads all.
+  await new Promise((r) => setTimeout(r, 400));
+  client.resume();
+  const whole = (): Buffer => Buffer.concat(parts);
+  const headEnd = async (): Promise<number> => {
+    for (;;) {
+      const b = whole();
+      const at = b.indexOf('\r\n\r\n');
+      if (at >= 0 && b.length >= at + 4 + TOTAL) return at + 4;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const from = await headEnd();
+  assert.ok(whole().subarray(from, from + TOTAL).equals(body), 'the body arrived byte for byte');
+  client.write(post(chat('after the big one')));
+  for (let i = 0; i < 100 && !whole().toString('latin1').endsWith(SSE); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(whole().toString('latin1').endsWith(SSE), 'the next answer on the same connection arrived whole');
+});

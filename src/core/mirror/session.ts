@@ -51,11 +51,18 @@ export interface RunningMirror {
 /**
  * Ended answers are handed to the worker in batches, posted just after an answer ended (its last
  * bytes already written to its client, so the post delays no stream that is waiting for them):
- * when this many are waiting, when the first has waited this long, or when no other answer is
- * streaming. A timer posts what is left when no answer ends for longer.
+ * when this many are waiting, when the first has waited this long, or (when conversations are
+ * copied) when no other answer is streaming. A timer posts what is left when no answer ends for longer.
  */
 const ANSWER_BATCH = 64;
 const ANSWER_BATCH_MS = 20;
+/**
+ * With nothing copied (0%) nothing on the worker is urgent: the batch waits this long even when no
+ * other answer is streaming. Posting every answer at its end cost one message and one wake-up of
+ * the worker per request with a client sending one request at a time; waiting cut the proxy
+ * thread's CPU by about 100 µs a request (docs/performance.md, the mirror proxy).
+ */
+const ANSWER_BATCH_IDLE_MS = 200;
 const ANSWER_BATCH_LATEST_MS = 250;
 
 /** A copy of the body in its own memory, so posting it copies its bytes only (not a shared pool slab). */
@@ -75,7 +82,8 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
   const post = book.post;
   let nextId = 0;
   // With nothing sampled (0%), no request needs the worker at once: its call rides with the next
-  // batch of answers (the capture keeps its arrival time), one message and one wake-up for many.
+  // batch of answers (the capture keeps its arrival time), and the batch waits for more answers
+  // (ANSWER_BATCH_IDLE_MS): one message and one wake-up for many.
   const callsWait = (sample ?? 0.1) === 0;
   // Ended answers go to the worker a few at a time: one wake-up of the worker per batch, not per answer.
   let calls: CallMessage[] = [];
@@ -104,7 +112,9 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
     answers.push({ id, log });
     queued();
     // Called once the answer's end was written to its client: a good moment to post.
-    if (flushTimer !== undefined && (proxy.active === 0 || performance.now() - firstQueued >= ANSWER_BATCH_MS)) flushAnswers();
+    if (flushTimer === undefined) return;
+    const waited = performance.now() - firstQueued;
+    if (callsWait ? waited >= ANSWER_BATCH_IDLE_MS : proxy.active === 0 || waited >= ANSWER_BATCH_MS) flushAnswers();
   };
 
   const begin = (call: IncomingCall): CallPlan => {
