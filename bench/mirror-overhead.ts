@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient } from '../src/core/protocols';
 import { buildRecord } from '../src/core/metrics/record';
+import { seededRandom } from '../src/core/tokenize/synthetic';
 import type { PromptPlan } from '../src/core/scenario/plan';
 import type { BenchRow } from './bench-kit';
 
@@ -117,18 +118,6 @@ export function added(t: { direct: number[]; proxy: number[] }, q: number): numb
   return quantile(t.proxy, q) - quantile(t.direct, q);
 }
 
-/** A small seeded generator (mulberry32), so a bootstrap over the same samples gives the same interval. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function resample(v: number[], next: () => number): number[] {
   const out = new Array<number>(v.length);
   for (let i = 0; i < v.length; i++) out[i] = v[Math.floor(next() * v.length)]!;
@@ -140,7 +129,7 @@ function resample(v: number[], next: () => number): number[] {
  * own) of a statistic of one or more paired sample sets: how far one run's figure can be trusted.
  */
 export function bootstrap90(sets: Array<{ direct: number[]; proxy: number[] }>, stat: (s: Array<{ direct: number[]; proxy: number[] }>) => number, times = 1000): [number, number] {
-  const next = rng(19);
+  const next = seededRandom(19);
   const got: number[] = [];
   for (let b = 0; b < times; b++) got.push(stat(sets.map((s) => ({ direct: resample(s.direct, next), proxy: resample(s.proxy, next) }))));
   got.sort((a, b) => a - b);
