@@ -52,9 +52,16 @@ async function canvasDrawn(view: FrameLocator, id: string): Promise<boolean> {
 /** Switches the colour theme through the workspace settings and waits for the workbench to repaint in it. */
 async function setTheme(page: Page, workspace: string, theme: 'Default Dark Modern' | 'Default Light Modern'): Promise<void> {
   mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.colorTheme': theme }, null, 2));
+  const file = path.join(workspace, '.vscode', 'settings.json');
   const dark = theme.includes('Dark');
-  await poll(`the ${theme} theme`, async () => page.evaluate((d) => document.querySelector('.monaco-workbench')?.classList.contains(d ? 'vs-dark' : 'vs') === true, dark), 30_000);
+  const painted = async (): Promise<boolean> => page.evaluate((d) => document.querySelector('.monaco-workbench')?.classList.contains(d ? 'vs-dark' : 'vs') === true, dark);
+  // code-server's file watcher can miss a write on a busy machine (a fresh-clone CI run waited 30 s
+  // for the light theme in vain): the settings are written again, changed by a trailing newline, until the theme shows.
+  for (let attempt = 0; attempt < 6; attempt++) {
+    writeFileSync(file, JSON.stringify({ 'workbench.colorTheme': theme }, null, 2) + '\n'.repeat(attempt % 2));
+    if (await poll(`the ${theme} theme`, painted, 5_000).then(() => true, () => false)) break;
+  }
+  await poll(`the ${theme} theme`, painted, 1_000);
   await page.waitForTimeout(800);
 }
 
