@@ -16,6 +16,7 @@ import type { ConnectionStats } from './protocols/connections';
 import type { RequestRow } from './types/request-row';
 import type { HeldBack } from './load/backoff';
 import type { GcPauses } from './load/gc-pauses';
+import type { ConnectBursts } from './load/connect-bursts';
 
 // ---- run orchestrator <-> its N load worker threads ----
 // Every thread gets a shard of the load, waits for a common start instant, and hands back its own
@@ -64,7 +65,7 @@ export type LoadWorkerToRunner =
   | { type: 'stopping'; reason: string }
   /** The thread's connection counts (opened, closed by the server after a response, retries), before `done`. */
   | { type: 'connections'; stats: ConnectionStats }
-  | { type: 'done'; ended_by: string; duration_ms: number; histograms: EncodedHistograms; /** This thread's GC pauses over the run. */ gc_pauses?: GcPauses }
+  | { type: 'done'; ended_by: string; duration_ms: number; histograms: EncodedHistograms; /** This thread's GC pauses over the run. */ gc_pauses?: GcPauses; /** Its event-loop lag while opening connections. */ connect_bursts?: ConnectBursts }
   | { type: 'fatal'; message: string };
 
 export type RunnerToLoadWorker =

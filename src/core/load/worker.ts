@@ -13,6 +13,7 @@ import { LoadEngine } from './engine';
 import type { HeldBack, LoadWorkerInit, LoadWorkerToRunner, RunnerToLoadWorker, TracedRequest } from '../messages';
 import type { Hist } from '../metrics/histogram';
 import { watchGcPauses } from './gc-pauses';
+import { ConnectBurstTracker } from './connect-bursts';
 
 const FLUSH_MS = 100;
 const FLUSH_RECORDS = 500;
@@ -29,13 +30,15 @@ function post(msg: LoadWorkerToRunner): void {
   parentPort!.postMessage(msg);
 }
 
-/** Records how late a LAG_PROBE_MS timer fires, until the returned function is called. */
-export function probeEventLoop(into: Hist): () => void {
+/** Records how late a LAG_PROBE_MS timer fires, until the returned function is called; `onTick` sees each tick's time and lag. */
+export function probeEventLoop(into: Hist, onTick?: (now: number, lagMs: number) => void): () => void {
   let expected = performance.now() + LAG_PROBE_MS;
   let timer: NodeJS.Timeout;
   const tick = (): void => {
     const now = performance.now();
-    into.record(Math.max(0, now - expected));
+    const lag = Math.max(0, now - expected);
+    into.record(lag);
+    onTick?.(now, lag);
     expected = now + LAG_PROBE_MS;
     timer = setTimeout(tick, LAG_PROBE_MS);
     timer.unref();
@@ -113,7 +116,10 @@ async function main(init: LoadWorkerInit): Promise<void> {
   if (pendingRate) engine.setRate(pendingRate.per_s, pendingRate.at_ms);
   if (pendingStop) engine.stop(pendingStop.reason, pendingStop.abort ?? true);
   const e = engine;
-  const stopProbe = probeEventLoop(e.histograms.h.event_loop_lag);
+  // which late ticks came while the thread was opening connections (a fast ramp, a server closing after each response)
+  const opened = (): number => client.connectionStats?.().opened ?? 0;
+  const bursts = new ConnectBurstTracker(performance.now(), opened());
+  const stopProbe = probeEventLoop(e.histograms.h.event_loop_lag, (now, lag) => bursts.tick(now, lag, opened()));
   const gcPauses = watchGcPauses();
   const flushTimer = setInterval(flush, FLUSH_MS);
   const tickTimer = setInterval(() => post({ type: 'tick', ...e.state() }), TICK_MS);
@@ -126,7 +132,7 @@ async function main(init: LoadWorkerInit): Promise<void> {
   await client.close();
   const connections = client.connectionStats?.();
   if (connections) post({ type: 'connections', stats: connections });
-  post({ type: 'done', ...end, histograms: e.histograms.encode(), gc_pauses: gcPauses() });
+  post({ type: 'done', ...end, histograms: e.histograms.encode(), gc_pauses: gcPauses(), connect_bursts: bursts.result() });
 }
 
 if (parentPort) {

@@ -1,5 +1,6 @@
 /** summary.json: the run's figures, as the CLI prints them and CI gates on them. */
 import type { LagCause, ThreadChoice } from '../types/client-threads';
+import type { ConnectBursts } from '../load/connect-bursts';
 import type { ErrorKind } from '../protocols/types';
 import { connectionSummary, type ConnectionStats, type ConnectionSummary } from '../protocols/connections';
 import type { RunPlan } from '../scenario/plan';
@@ -123,6 +124,8 @@ export interface ClientCheck {
   causes?: LagCause[];
   /** The load threads' garbage-collection pauses over the run (perf_hooks 'gc'): collections, total and longest pause, ms. */
   gc_pause_ms?: { count: number; total: number; max: number };
+  /** The load threads' event-loop lag while they opened connections, against the rest of the run (src/core/load/connect-bursts.ts). */
+  connect_bursts?: ConnectBursts;
 }
 
 export function targetLabel(plan: RunPlan): string {

@@ -188,6 +188,11 @@ export function closesAfterEachResponse(s: ConnectionStats): boolean {
   return s.responses >= MIN_RESPONSES && s.closed_after_response >= 0.8 * s.responses;
 }
 
+/** Every request opened a connection of its own: the server closed after each response, or the scenario turned keep-alive off. */
+export function connectsPerRequest(s: ConnectionStats | undefined): boolean {
+  return s !== undefined && (!s.keep_alive || closesAfterEachResponse(s));
+}
+
 /** The one line the run reports about its connections, or undefined when there is nothing to say. */
 export function connectionNote(s: ConnectionStats | undefined): string | undefined {
   if (!s || !s.keep_alive) return undefined;

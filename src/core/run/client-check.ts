@@ -3,12 +3,14 @@
  * the process's CPU use, decide whether the client itself limited the run, and say so in words —
  * with the likely cause of a lag, from what the run knows: the process had no CPU left, a load
  * thread was busy nearly all the time (too few threads), more threads than cores, the target on
- * the same machine, other processes keeping the machine busy, garbage collection pauses.
+ * the same machine, other processes keeping the machine busy, garbage collection pauses, a burst
+ * of new connections (a fast ramp of users, or a server that closes every connection).
  */
 import type { Percentiles } from '../metrics/histogram';
 import type { ClientCheck } from '../metrics/summary';
 import type { LagCause, ThreadChoice } from '../types/client-threads';
 import { THREAD_BUSY_TARGET } from './thread-sizing';
+import type { ConnectBursts } from '../load/connect-bursts';
 
 /** Above this event-loop lag p99 the load threads timestamped packets late: the figures carry that error. */
 export const LOOP_LAG_P99_LIMIT_MS = 10;
@@ -39,6 +41,10 @@ export interface ClientCheckInput {
   gc_pause_ms?: { max: number; total: number; count?: number };
   /** Wall time of the run, ms: with gc_pause_ms, the share of time GC paused the threads. */
   wall_ms?: number;
+  /** The load threads' lag while they opened connections, against the rest of the run (load/connect-bursts.ts). */
+  connect_bursts?: ConnectBursts;
+  /** Every request opened a connection of its own (server closes after each response, or keep_alive off). */
+  connects_per_request?: boolean;
 }
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
@@ -70,6 +76,18 @@ export function lagCauses(i: ClientCheckInput, lagMs: number): Array<{ cause: La
     const work = i.thread_busy ? i.thread_busy.reduce((a, b) => a + b, 0) : Infinity;
     const fewer = i.workers >= i.cores && i.cores > 1 && work <= (i.cores - 1) * THREAD_BUSY_TARGET ? `; fewer load threads (threads ${i.cores - 1}) leave it a core` : '';
     out.push({ cause: 'server_same_machine', text: `the target runs on this machine and competes with the load threads for the ${i.cores} cores${busiest !== undefined ? ` (the threads were busy only ${pct(busiest)} but were run late)` : ''}: put the server on another machine for exact timings${fewer}` });
+  }
+  const b = i.connect_bursts;
+  // most of the late probe ticks came while the threads opened connections, and the worst of them
+  if (b && b.late_ticks > 0 && b.late_ticks_connecting * 2 >= b.late_ticks && b.lag_max_connecting >= b.lag_max_other) {
+    const advice = i.connects_per_request
+      ? 'every request opened a connection of its own (the server closes after each response, or keep_alive is off): on such a server the lag grows with the request rate, so spread the load over more threads or machines'
+      : `users joined faster than the threads could connect them: ramp the users in over a longer time (here up to ${b.peak_per_s} connections a second), or leave the ramp out of the figures with warmup`;
+    // first: it is read from the late ticks themselves, the other causes from the run as a whole
+    out.unshift({
+      cause: 'connection_burst',
+      text: `opening connections stalled the load threads: ${b.late_ticks_connecting} of the ${b.late_ticks} lag probes over ${LOOP_LAG_P99_LIMIT_MS} ms came while they opened new connections (${b.opened} in all, up to ${b.peak_per_s} a second), up to ${b.lag_max_connecting.toFixed(1)} ms late against ${b.lag_max_other.toFixed(1)} ms at other times; ${advice}`,
+    });
   }
   if (i.gc_pause_ms && i.gc_pause_ms.max >= lagMs / 2) {
     const share = i.wall_ms ? `, ${((i.gc_pause_ms.total / i.wall_ms) * 100).toFixed(1)}% of the run` : '';
@@ -106,6 +124,7 @@ export function clientCheck(i: ClientCheckInput): ClientCheck {
   if (i.thread_busy && i.thread_busy.length > 0) out.thread_busy_percent = i.thread_busy.map((b) => Math.round(b * 1000) / 10);
   if (i.load_average !== undefined) out.load_average = Math.round(i.load_average * 100) / 100;
   if (causes.length > 0) out.causes = causes;
+  if (i.connect_bursts && i.connect_bursts.opened > 0) out.connect_bursts = i.connect_bursts;
   if (i.gc_pause_ms) out.gc_pause_ms = { count: i.gc_pause_ms.count ?? 0, total: Math.round(i.gc_pause_ms.total * 100) / 100, max: Math.round(i.gc_pause_ms.max * 100) / 100 };
   if (reasons.length > 0) out.warning = `the client may have been the bottleneck: ${reasons.join('; ')}`;
   return out;

@@ -16,7 +16,7 @@ import { CacheShareAggregator } from '../metrics/cache-share';
 import { TurnAggregator } from '../metrics/turns';
 import { buildSummary, targetLabel, type Summary } from '../metrics/summary';
 import { DEFAULT_RESULTS_ROOT, claimRunDir, freshRunDir } from '../results/run-dir';
-import { mergeConnectionStats, type ConnectionStats } from '../protocols/connections';
+import { connectsPerRequest, mergeConnectionStats, type ConnectionStats } from '../protocols/connections';
 import { RunWriter } from '../results/writer';
 import type { RunPlan } from '../scenario/plan';
 import { startSimulator, type RunningSimulator } from '../sim';
@@ -29,6 +29,7 @@ import { SweepSearchRun, sweepSteering, type SweepRun } from './sweep-search-run
 import { applySweepVerdict } from '../metrics/sweep-verdict';
 import { clientCheck } from './client-check';
 import { emptyGcPauses, mergeGcPauses } from '../load/gc-pauses';
+import { emptyConnectBursts, mergeConnectBursts } from '../load/connect-bursts';
 import { sizeThreads, type ThreadChoice } from './thread-sizing';
 import { RunGrading } from '../grade/run-grading';
 import { withSimAnswers } from '../sim/answers';
@@ -318,6 +319,8 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
           thread_busy: workers.map((w, k) => Math.min(1, Math.max(0, w.performance.eventLoopUtilization(eluAtStart[k]).utilization || 0))),
           load_average: os.loadavg()[0],
           gc_pause_ms: mergeGcPauses(doneMsgs.map((d) => d.gc_pauses ?? emptyGcPauses())),
+          connect_bursts: mergeConnectBursts(doneMsgs.map((d) => d.connect_bursts ?? emptyConnectBursts())),
+          connects_per_request: connectsPerRequest(mergeConnectionStats(connectionStats)),
           wall_ms: wall,
         }),
         thread_histograms: threadHists.encode(),

@@ -33,5 +33,5 @@ export interface ThreadChoice {
 }
 
 /** Why the load threads lagged, most likely first (`ClientCheck.causes`). */
-export type LagCause = 'cpu_saturated' | 'threads_busy' | 'more_threads_than_cores' | 'server_same_machine' | 'machine_busy' | 'gc_pauses';
+export type LagCause = 'cpu_saturated' | 'threads_busy' | 'more_threads_than_cores' | 'server_same_machine' | 'machine_busy' | 'gc_pauses' | 'connection_burst';
 
