@@ -13,8 +13,6 @@ import { parseDuration } from '../core/scenario/units';
 import type { CliIO } from './io';
 import { inCwd, shownPath } from './paths';
 import path from 'node:path';
-import os from 'node:os';
-import { placeBookkeeping } from '../core/mirror/bookkeeping-placement';
 
 export const MIRROR_USAGE = `usage: llmload mirror --listen HOST:PORT --primary URL --shadow URL [--sample 10%] [--out DIR [--force]]
          [--shadow-key ENV_OR_VALUE] [--keep-prompts keep|hash|drop] [--max-shadow-inflight N]
@@ -112,11 +110,10 @@ export async function mirrorCommand(args: string[], io: CliIO, env: Record<strin
     return fail(io, (e as Error).message);
   }
   const { forMs, ...mirrorOpts } = opts;
-  const placement = placeBookkeeping(os.availableParallelism(), env.LLMLOAD_MIRROR_ONE_THREAD);
   let mirror: RunningMirror;
   try {
-    // On 2 cores or fewer the bookkeeping runs on the proxy's thread; LLMLOAD_MIRROR_ONE_THREAD=1/0 overrides (docs/mirror.md).
-    mirror = await startMirror({ ...mirrorOpts, oneThread: placement.oneThread });
+    // LLMLOAD_MIRROR_ONE_THREAD=1: the bookkeeping on the proxy's thread, to compare with the worker (docs/mirror.md).
+    mirror = await startMirror({ ...mirrorOpts, oneThread: env.LLMLOAD_MIRROR_ONE_THREAD === '1' });
   } catch (e) {
     if (e instanceof RunDirInUseError) return fail(io, `${inCwd(e.message)}; add --force to replace it, or give another --out`);
     io.err(`llmload mirror: cannot start: ${(e as Error).message}`);
@@ -137,7 +134,6 @@ export async function mirrorCommand(args: string[], io: CliIO, env: Record<strin
   }, PROGRESS_MS);
   progress.unref();
   io.out(`llmload mirror listening on ${mirror.url}  primary ${opts.primary}  shadow ${opts.shadow}  sample ${(opts.sample * 100).toFixed(1)}%  (Ctrl-C stops)`);
-  io.out(`  ${placement.reason}`);
   io.out(`  results: ${shownPath(mirror.dir)}/primary, ${shownPath(mirror.dir)}/shadow, ${shownPath(mirror.dir)}/${MIRROR_FILE}${opts.capture ? `; capture: ${shownPath(opts.capture)}` : ''}`);
   await stopped;
   clearTimeout(timer);
