@@ -53,6 +53,14 @@ test('ticks are split by the connection rate in their window; late ones counted 
   assert.ok(BURST_CONNECTS_PER_S > 100 && BURST_CONNECTS_PER_S < 500, 'the test straddles the burst rate');
 });
 
+test("the result takes the thread's final connection count when connections opened after the last tick", () => {
+  const t = new ConnectBurstTracker(0, 0);
+  t.tick(10, 0, 4);
+  assert.equal(t.result().opened, 4);
+  assert.equal(t.result(6).opened, 6, 'opened after the probe stopped');
+  assert.equal(t.result(3).opened, 4, 'never fewer than the ticks saw');
+});
+
 test('the last partial second counts toward the peak once it spans half a second', () => {
   const t = new ConnectBurstTracker(0, 0);
   t.tick(600, 590, 300); // 300 connections in 600 ms: 500 a second

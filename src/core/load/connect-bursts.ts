@@ -86,12 +86,22 @@ export class ConnectBurstTracker {
     this.bucketOpened = opened;
   }
 
-  /** The figures so far, the last partial second counted when it spans at least half a second. */
-  result(): ConnectBursts {
+  /**
+   * The figures so far, the last partial second counted when it spans at least half a second.
+   * `opened`: the thread's final count, when connections were opened after the last tick (the
+   * probe stops when the load ends; requests still closing may open one more).
+   */
+  result(opened?: number): ConnectBursts {
     const span = this.lastT - this.bucketT;
     if (span >= PEAK_WINDOW_MS / 2) this.closeBucket(span, this.lastOpened);
     const o = this.out;
-    return { ...o, lag_max_connecting: round2(o.lag_max_connecting), lag_max_other: round2(o.lag_max_other), peak_per_s: Math.round(o.peak_per_s) };
+    return {
+      ...o,
+      opened: Math.max(o.opened, opened ?? 0),
+      lag_max_connecting: round2(o.lag_max_connecting),
+      lag_max_other: round2(o.lag_max_other),
+      peak_per_s: Math.round(o.peak_per_s),
+    };
   }
 }
 

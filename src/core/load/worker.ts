@@ -132,7 +132,7 @@ async function main(init: LoadWorkerInit): Promise<void> {
   await client.close();
   const connections = client.connectionStats?.();
   if (connections) post({ type: 'connections', stats: connections });
-  post({ type: 'done', ...end, histograms: e.histograms.encode(), gc_pauses: gcPauses(), connect_bursts: bursts.result() });
+  post({ type: 'done', ...end, histograms: e.histograms.encode(), gc_pauses: gcPauses(), connect_bursts: bursts.result(connections?.opened) });
 }
 
 if (parentPort) {
