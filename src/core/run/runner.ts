@@ -296,6 +296,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
       const h = threadHists.h;
       const scheduleLag = schedule.kind === 'closed' ? null : h.schedule_lag.percentiles();
       const outageReport = outages.finish(duration_ms, backoffLabel(plan));
+      const connectionTotals = mergeConnectionStats(connectionStats);
       const summary = buildSummary(plan, agg, {
         started_at: new Date(startEpoch).toISOString(),
         duration_s: duration_ms / 1000,
@@ -320,12 +321,12 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
           load_average: os.loadavg()[0],
           gc_pause_ms: mergeGcPauses(doneMsgs.map((d) => d.gc_pauses ?? emptyGcPauses())),
           connect_bursts: mergeConnectBursts(doneMsgs.map((d) => d.connect_bursts ?? emptyConnectBursts())),
-          connects_per_request: connectsPerRequest(mergeConnectionStats(connectionStats)),
+          connects_per_request: connectsPerRequest(connectionTotals),
           wall_ms: wall,
         }),
         thread_histograms: threadHists.encode(),
         ...outageReport,
-        connections: mergeConnectionStats(connectionStats),
+        connections: connectionTotals,
         cache: cache.summary(),
         ...(serverMetrics ? { server_metrics: serverMetrics } : {}),
         server_timing: serverTimings.summary(),
