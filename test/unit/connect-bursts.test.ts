@@ -14,6 +14,8 @@ import { clientCheck, LOOP_LAG_P99_LIMIT_MS, type ClientCheckInput } from '../..
 import { startRun } from '../../src/core/run/runner';
 import { defineProfile, startSimulator } from '../../src/core/sim';
 import { plan } from '../helpers/plans';
+import { llamaServer } from '../helpers/llamacpp-server';
+import { connectsPerRequest, emptyConnectionStats } from '../../src/core/protocols/connections';
 
 test('a late tick is late by the same limit the self-check applies to the lag p99', () => {
   assert.equal(LATE_TICK_MS, LOOP_LAG_P99_LIMIT_MS);
@@ -122,6 +124,31 @@ test("a run's summary carries the threads' connection figures, counted from the 
     assert.deepEqual(onDisk.client?.connect_bursts, b);
   } finally {
     await sim.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('connectsPerRequest: keep-alive off, or a server closing after (nearly) every response; not a kept connection', () => {
+  assert.equal(connectsPerRequest(undefined), false);
+  assert.equal(connectsPerRequest(emptyConnectionStats(false)), true, 'keep_alive off');
+  assert.equal(connectsPerRequest({ ...emptyConnectionStats(), opened: 10, responses: 10, closed_after_response: 9 }), true);
+  assert.equal(connectsPerRequest({ ...emptyConnectionStats(), opened: 2, responses: 10, closed_after_response: 1 }), false);
+});
+
+test('against a llama.cpp stand-in that closes after every stream, keep-alive on: every request connects, and the figures count each connection', async () => {
+  const srv = await llamaServer();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-bursts-llama-'));
+  try {
+    const pl = plan({ target: { kind: 'url', url: `${srv.url}/v1` }, model: 'tiny', load: { kind: 'users', users: 2, duration_ms: 60_000 }, stop: { after_requests: 12 } });
+    const { summary, error } = await (await startRun(pl, { outDir: path.join(dir, 'run'), workers: 1 })).done;
+    assert.equal(error, undefined);
+    const c = summary.connections!;
+    assert.equal(c.keep_alive, true);
+    assert.ok(connectsPerRequest(c), `the server closed after each response: ${JSON.stringify(c)}`);
+    assert.equal(summary.client?.connect_bursts?.opened, c.opened, 'the same sockets');
+    assert.ok(c.opened >= summary.requests.ok, `a connection per request: ${c.opened} for ${summary.requests.ok} ok`);
+  } finally {
+    await srv.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
