@@ -3,7 +3,9 @@
  * packet every 100 ms, 30 answer tokens) from the built-in simulator in a process of its own
  * (bench/load-sim-process.ts), at each concurrency of `LLMLOAD_BENCH_SLOW_STREAMS` (default
  * 500,1000,2000,5000) and each load-thread count of `LLMLOAD_BENCH_SLOW_THREADS` (default `auto`,
- * the run's own sizing; e.g. `1,2,auto` to compare). For every request the client's first-output
+ * the run's own sizing; e.g. `1,2,auto` to compare), each at the load threads' normal priority and,
+ * at 2,000 streams, once more with `thread_priority high` (`LLMLOAD_BENCH_SLOW_PRIORITY`: `normal`,
+ * `high` or `normal,high` for every concurrency; the default does both at 2,000 only). For every request the client's first-output
  * arrival time (start_ms + ttft_ms, epoch ms) is compared with the simulator's send time of that
  * frame, on the shared wall clock (the two processes' clocks compared over IPC first), and for the
  * first 500 requests every packet with its frame; beside it the load threads' event-loop lag, the
@@ -26,6 +28,12 @@ export const SLOW_STREAMS = (process.env.LLMLOAD_BENCH_SLOW_STREAMS ?? '500,1000
 /** Load-thread counts to run each concurrency with: numbers, or `auto` for the run's own sizing. */
 export const SLOW_THREADS = (process.env.LLMLOAD_BENCH_SLOW_THREADS ?? 'auto').split(',').map((t) => (t.trim() === 'auto' ? undefined : Number(t)));
 const TARGET_STREAMS = 2000;
+/** The load threads' priorities to run a concurrency with: both at the target's 2,000 unless set. */
+function prioritiesFor(streams: number): Array<'normal' | 'high'> {
+  const set = process.env.LLMLOAD_BENCH_SLOW_PRIORITY;
+  if (set) return set.split(',').map((p) => (p.trim() === 'high' ? 'high' : 'normal'));
+  return streams === TARGET_STREAMS ? ['normal', 'high'] : ['normal'];
+}
 
 const log = (line: string): void => console.log(`[load] ${line}`);
 const load = (): string => `load avg ${os.loadavg().map((x) => x.toFixed(1)).join('/')}`;
@@ -67,17 +75,19 @@ export async function slowStreams(rows: BenchRow[]): Promise<void> {
   const seconds = Math.max(8, SECONDS);
   for (const streams of SLOW_STREAMS) {
     for (const threads of SLOW_THREADS) {
-      const sim = await startSimProcess(profile, streams * (Math.ceil(seconds / 3) + 4)); // every response of the run
-      try {
-        await measure(sim, streams, threads, seconds, rows);
-      } finally {
-        await sim.close();
+      for (const priority of prioritiesFor(streams)) {
+        const sim = await startSimProcess(profile, streams * (Math.ceil(seconds / 3) + 4)); // every response of the run
+        try {
+          await measure(sim, streams, threads, priority, seconds, rows);
+        } finally {
+          await sim.close();
+        }
       }
     }
   }
 }
 
-async function measure(sim: Awaited<ReturnType<typeof startSimProcess>>, streams: number, threads: number | undefined, seconds: number, rows: BenchRow[]): Promise<void> {
+async function measure(sim: Awaited<ReturnType<typeof startSimProcess>>, streams: number, threads: number | undefined, priority: 'normal' | 'high', seconds: number, rows: BenchRow[]): Promise<void> {
   const loadAtStart = load();
   // Users join at 2,000 a second, not in one instant: thousands of simultaneous connects overflow
   // the server's listen backlog, and SYN retries (1 s, 3 s, ...) would be measured instead.
@@ -90,7 +100,12 @@ async function measure(sim: Awaited<ReturnType<typeof startSimProcess>>, streams
     ],
   };
   // the answers are 30 tokens: the plan says so, as a scenario would with max_tokens
-  const plan = benchPlan({ load: shape, trace: { mode: 'first', n: 500 }, prompts: [{ name: 'hello', weight: 1, messages: [{ role: 'user', content: 'Hello' }], params: { max_tokens: 30 } }] });
+  const plan = benchPlan({
+    load: shape,
+    trace: { mode: 'first', n: 500 },
+    prompts: [{ name: 'hello', weight: 1, messages: [{ role: 'user', content: 'Hello' }], params: { max_tokens: 30 } }],
+    ...(priority === 'high' ? { thread_priority: 'high' as const } : {}),
+  });
   const auto = sizeThreads(plan, scheduleFor(shape), { cores: os.availableParallelism(), baseUrl: sim.url });
   const simCpu0 = cpuSeconds([sim.pid]);
   const r = await llmloadRun(sim.url, plan, undefined, threads);
@@ -133,7 +148,9 @@ async function measure(sim: Awaited<ReturnType<typeof startSimProcess>>, streams
   const s = r.summary;
   const c = s.client;
   const lag = c?.event_loop_lag_ms;
-  const tag = `(c) ${streams} slow streams, ${c?.workers} load thread${c?.workers === 1 ? '' : 's'} (${threads === undefined ? `auto: ${auto.reason}` : 'set by the bench'})`;
+  const prio = c?.thread_priority;
+  const prioTag = priority === 'high' ? `, thread_priority high (${prio ? `${prio.raised} of ${prio.threads} raised${prio.nice !== undefined ? ` to nice ${prio.nice}` : ''}${prio.error ? `: ${prio.error}` : ''}` : 'not recorded'})` : '';
+  const tag = `(c) ${streams} slow streams, ${c?.workers} load thread${c?.workers === 1 ? '' : 's'} (${threads === undefined ? `auto: ${auto.reason}` : 'set by the bench'})${prioTag}`;
   log(
     `${tag}: ${s.requests.ok} ok, ${s.requests.failed} failed over ${s.duration_s.toFixed(1)} s; client TTFT minus the simulator's send time ` +
       `p50 ${pct(ttftErr, 50).toFixed(3)} ms, p99 ${pct(ttftErr, 99).toFixed(3)} ms, max ${pct(ttftErr, 100).toFixed(3)} ms, min ${pct(ttftErr, 0).toFixed(3)} ms (${ttftErr.length} requests); ` +
@@ -145,7 +162,7 @@ async function measure(sim: Awaited<ReturnType<typeof startSimProcess>>, streams
       `clocks: simulator ${sim.clockOffsetMs >= 0 ? '+' : ''}${sim.clockOffsetMs.toFixed(3)} ms ± ${sim.clockUncertaintyMs.toFixed(3)} ms; ${loadAtStart} at the start, ${load()} at the end` +
       (c?.warning ? `; ${c.warning}` : ''),
   );
-  const name = `(c) ${label(streams)} slow streams, ${c?.workers} thread${c?.workers === 1 ? '' : 's'}${threads === undefined ? ' (auto)' : ''}`;
+  const name = `(c) ${label(streams)} slow streams, ${c?.workers} thread${c?.workers === 1 ? '' : 's'}${threads === undefined ? ' (auto)' : ''}${priority === 'high' ? ', priority high' : ''}`;
   const target = streams === TARGET_STREAMS ? ' [TARGET p99 <= 5 ms]' : '';
   rows.push(benchRow(`${name}, TTFT error p50`, pct(ttftErr, 50), 'ms', 'target p99 ms', 5));
   rows.push(benchRow(`${name}, TTFT error p99${target}`, pct(ttftErr, 99), 'ms', 'target p99 ms', 5));

@@ -94,6 +94,8 @@ export function summaryText(s: Summary, dir: string): string {
   lines.push(...outageLines(s));
   lines.push(...serverLines(s));
   if (s.client?.bottleneck) lines.push(`  !! WARNING: ${s.client.warning ?? 'the client may have been the bottleneck'}`);
+  const prio = s.client?.thread_priority;
+  if (prio && prio.raised < prio.threads) lines.push(`  note: thread_priority high: ${prio.raised} of ${prio.threads} load threads raised${prio.error ? ` (${prio.error})` : ''}; the others ran at the normal priority`);
   if (s.connections?.note) lines.push(`  note: ${s.connections.note}`);
   if (s.buckets && s.buckets.some((b) => b.requests > 0)) {
     // The cached share of input tokens, when the server reported it: a mostly cached bucket's TTFT is not prefill.

@@ -15,6 +15,7 @@ import type { SeriesRow } from './metrics/aggregate';
 import type { ConnectionStats } from './protocols/connections';
 import type { RequestRow } from './types/request-row';
 import type { HeldBack } from './load/backoff';
+import type { NiceResult } from './load/thread-priority';
 import type { GcPauses } from './load/gc-pauses';
 import type { ConnectBursts } from './load/connect-bursts';
 
@@ -55,8 +56,8 @@ export const THREAD_HISTS = ['itl_thinking', 'itl_answer', 'itl_packet_thinking'
 export type ThreadHistName = (typeof THREAD_HISTS)[number];
 
 export type LoadWorkerToRunner =
-  /** The thread has built its client and waits for `go`. */
-  | { type: 'ready' }
+  /** The thread has built its client and waits for `go`; with `thread_priority high`, what raising its priority did. */
+  | { type: 'ready'; priority?: NiceResult }
   | { type: 'records'; records: RequestRecord[]; traces: TracedRequest[]; /** Requests held back by backoff since the last batch. */ held_back?: HeldBack[] }
   /** The same as `records`, the records as requests.jsonl text (results/record-lines.ts), when the init asked for it. */
   | { type: 'record-lines'; lines: string; traces: TracedRequest[]; held_back?: HeldBack[] }

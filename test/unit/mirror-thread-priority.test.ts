@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BOOKKEEPING_NICE, threadId } from '../../src/core/mirror/thread-priority';
+import { BOOKKEEPING_NICE } from '../../src/core/mirror/thread-priority';
+import { threadId } from '../../src/core/load/thread-priority';
 import { startMirror } from '../../src/core/mirror/session';
 import { startSimulator } from '../../src/core/sim';
 

@@ -23,7 +23,8 @@ test('every registered word has a directive with hover text in its module, and e
 test('the top-level words keep the order completion lists them in and "expected ..." messages name them', () => {
   assert.deepEqual(Object.keys(TOP_KEYWORDS), [
     'scenario', 'target', 'api', 'model', 'tokenizer', 'context', 'timeout', 'header', 'key', 'var', 'seed', 'prompt', 'dataset', 'load',
-    'warmup', 'stop', 'think', 'buckets', 'trace', 'expect', 'think_tags', 'length', 'backoff', 'keep_alive', 'threads', 'server', 'sse', 'websocket',
+    'warmup', 'stop', 'think', 'buckets', 'trace', 'expect', 'think_tags', 'length', 'backoff', 'keep_alive', 'threads', 'thread_priority', 'server', 'sse',
+    'websocket',
   ]);
   assert.equal(TOP_KEYWORDS.load, BLOCKS.load.directives.load.doc);
 });
@@ -49,6 +50,7 @@ test('the parser sends every registered word to its module: none comes back as a
     prompt: 'prompt "p"\n  user hi', dataset: 'dataset synthetic\n  input 10 tokens\n  output 5 tokens', load: 'load users 1 for 1s',
     warmup: 'warmup 1s', stop: 'stop after 5s', think: 'think 1s', buckets: 'buckets 1k 2k', trace: 'trace all', expect: 'expect ttft p95 < 2s',
     think_tags: 'think_tags off', length: 'length fails', backoff: 'backoff off', keep_alive: 'keep_alive off', threads: 'threads 2',
+    thread_priority: 'thread_priority high',
     server: 'server metrics builtin:', sse: 'sse\n  answer token.text', websocket: 'websocket\n  answer answer',
   };
   assert.deepEqual(Object.keys(lines).sort(), Object.keys(BLOCKS).sort(), 'one sample line per registered word');

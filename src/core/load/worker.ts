@@ -14,6 +14,7 @@ import type { HeldBack, LoadWorkerInit, LoadWorkerToRunner, RunnerToLoadWorker, 
 import type { Hist } from '../metrics/histogram';
 import { watchGcPauses } from './gc-pauses';
 import { ConnectBurstTracker } from './connect-bursts';
+import { HIGH_PRIORITY_NICE, setThisThreadNice } from './thread-priority';
 
 const FLUSH_MS = 100;
 const FLUSH_RECORDS = 500;
@@ -49,6 +50,8 @@ export function probeEventLoop(into: Hist, onTick?: (now: number, lagMs: number)
 }
 
 async function main(init: LoadWorkerInit): Promise<void> {
+  // before anything else, so every packet of the run is stamped at the priority asked for
+  const priority = init.plan.thread_priority === 'high' ? setThisThreadNice(HIGH_PRIORITY_NICE) : undefined;
   // `unique` synthetic prompts get a new nonce per request (prompt-nonce.ts); other prompts pass through.
   const http = createClient(init.plan, init.baseUrl, { connections: init.connections });
   const client = init.plan.prompts.some((p) => p.nonce) ? uniquePrompts(http, init.shard) : http;
@@ -87,7 +90,7 @@ async function main(init: LoadWorkerInit): Promise<void> {
       }
     });
   });
-  post({ type: 'ready' });
+  post(priority ? { type: 'ready', priority } : { type: 'ready' });
   const startHr = await go;
   // process.hrtime is one clock for every thread; performance.now() counts from this thread's own origin.
   const t0 = startHr - (hrMs() - performance.now());

@@ -1,5 +1,5 @@
 /** summary.json: the run's figures, as the CLI prints them and CI gates on them. */
-import type { LagCause, ThreadChoice } from '../types/client-threads';
+import type { LagCause, ThreadChoice, ThreadPriority } from '../types/client-threads';
 import type { ConnectBursts } from '../load/connect-bursts';
 import type { ErrorKind } from '../protocols/types';
 import { connectionSummary, type ConnectionStats, type ConnectionSummary } from '../protocols/connections';
@@ -116,6 +116,8 @@ export interface ClientCheck {
   warning?: string;
   /** How many load threads and why (src/core/run/thread-sizing.ts). */
   threads?: ThreadChoice;
+  /** `thread_priority high` as the load threads applied it (src/core/load/thread-priority.ts). */
+  thread_priority?: ThreadPriority;
   /** Each load thread's busy share of the run (event-loop utilization), in %. */
   thread_busy_percent?: number[];
   /** The machine's 1-minute load average when the run ended. */

@@ -8,11 +8,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { RunDirInUseError } from '../results/run-dir';
 import { MirrorBookkeeper } from './bookkeeper';
 import type { FromMirrorWorker, MirrorWorkerInit, ToMirrorWorker } from './worker-protocol';
-import { BOOKKEEPING_NICE, niceThisThread } from './thread-priority';
+import { lowerBookkeepingThread } from './thread-priority';
 
 const init = workerData as MirrorWorkerInit;
 // The proxy thread goes first when both want a core (./thread-priority.ts).
-if (process.env.LLMLOAD_MIRROR_WORKER_NICE !== '0') niceThisThread(BOOKKEEPING_NICE);
+if (process.env.LLMLOAD_MIRROR_WORKER_NICE !== '0') lowerBookkeepingThread();
 const port = parentPort!;
 const post = (m: FromMirrorWorker): void => port.postMessage(m);
 

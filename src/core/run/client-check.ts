@@ -8,7 +8,7 @@
  */
 import type { Percentiles } from '../metrics/histogram';
 import type { ClientCheck } from '../metrics/summary';
-import type { LagCause, ThreadChoice } from '../types/client-threads';
+import type { LagCause, ThreadChoice, ThreadPriority } from '../types/client-threads';
 import { THREAD_BUSY_TARGET } from './thread-sizing';
 import type { ConnectBursts } from '../load/connect-bursts';
 
@@ -45,6 +45,18 @@ export interface ClientCheckInput {
   connect_bursts?: ConnectBursts;
   /** Every request opened a connection of its own (server closes after each response, or keep_alive off). */
   connects_per_request?: boolean;
+  /** `thread_priority high` as the threads applied it; absent: the normal priority was asked for. */
+  thread_priority?: ThreadPriority;
+}
+
+/**
+ * Advice for a lag from other processes on the cores (a server on this machine, a busy machine):
+ * the load threads' priority, unless every one of them already ran raised.
+ */
+function priorityAdvice(p: ThreadPriority | undefined): string {
+  if (p === undefined) return '; or write thread_priority high (needs root or CAP_SYS_NICE) so the load threads go first when they share a core';
+  if (p.raised < p.threads) return `; thread_priority high was asked for but ${p.raised} of ${p.threads} load threads were raised${p.error ? ` (${p.error})` : ''}`;
+  return '';
 }
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
@@ -58,6 +70,8 @@ export function lagCauses(i: ClientCheckInput, lagMs: number): Array<{ cause: La
   const busiest = i.thread_busy && i.thread_busy.length > 0 ? Math.max(...i.thread_busy) : undefined;
   const cpuFull = i.cpu_percent > CPU_SHARE_LIMIT * 100 * i.cores;
   const local = i.threads?.local_target === true;
+  // the threads had time to spare but were run late: the server on this machine had the cores
+  const sameMachine = local && (busiest === undefined || busiest < THREAD_IDLE_SHARE);
   if (cpuFull) {
     out.push({ cause: 'cpu_saturated', text: `CPU saturated: the client process used ${i.cpu_percent.toFixed(0)}% CPU of ${i.cores * 100}% (${i.cores} cores), so its threads waited for a core; run the client on a larger machine or spread the load over workers` });
   }
@@ -69,13 +83,13 @@ export function lagCauses(i: ClientCheckInput, lagMs: number): Array<{ cause: La
     out.push({ cause: 'more_threads_than_cores', text: `too many load threads: ${i.workers} threads on ${i.cores} cores take turns, and a packet that comes while its thread waits is stamped late; write threads ${i.cores} or threads auto` });
   }
   if (i.load_average !== undefined && i.load_average > i.cores + (local ? 1 : 0) && !cpuFull) {
-    out.push({ cause: 'machine_busy', text: `the machine was busy: load average ${i.load_average.toFixed(1)} on ${i.cores} cores, while this client kept ${(i.cpu_percent / 100).toFixed(1)} of them busy; other processes took the cores` });
+    out.push({ cause: 'machine_busy', text: `the machine was busy: load average ${i.load_average.toFixed(1)} on ${i.cores} cores, while this client kept ${(i.cpu_percent / 100).toFixed(1)} of them busy; other processes took the cores${sameMachine ? '' : priorityAdvice(i.thread_priority)}` });
   }
-  if (local && (busiest === undefined || busiest < THREAD_IDLE_SHARE)) {
+  if (sameMachine) {
     // fewer threads only when the work the threads did fits in one thread less, each half busy
     const work = i.thread_busy ? i.thread_busy.reduce((a, b) => a + b, 0) : Infinity;
     const fewer = i.workers >= i.cores && i.cores > 1 && work <= (i.cores - 1) * THREAD_BUSY_TARGET ? `; fewer load threads (threads ${i.cores - 1}) leave it a core` : '';
-    out.push({ cause: 'server_same_machine', text: `the target runs on this machine and competes with the load threads for the ${i.cores} cores${busiest !== undefined ? ` (the threads were busy only ${pct(busiest)} but were run late)` : ''}: put the server on another machine for exact timings${fewer}` });
+    out.push({ cause: 'server_same_machine', text: `the target runs on this machine and competes with the load threads for the ${i.cores} cores${busiest !== undefined ? ` (the threads were busy only ${pct(busiest)} but were run late)` : ''}: put the server on another machine for exact timings${fewer}${priorityAdvice(i.thread_priority)}` });
   }
   const b = i.connect_bursts;
   // most of the late probe ticks came while the threads opened connections, and the worst of them
@@ -121,6 +135,7 @@ export function clientCheck(i: ClientCheckInput): ClientCheck {
     bottleneck: reasons.length > 0,
   };
   if (i.threads) out.threads = i.threads;
+  if (i.thread_priority) out.thread_priority = i.thread_priority;
   if (i.thread_busy && i.thread_busy.length > 0) out.thread_busy_percent = i.thread_busy.map((b) => Math.round(b * 1000) / 10);
   if (i.load_average !== undefined) out.load_average = Math.round(i.load_average * 100) / 100;
   if (causes.length > 0) out.causes = causes;

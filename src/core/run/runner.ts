@@ -30,6 +30,7 @@ import { applySweepVerdict } from '../metrics/sweep-verdict';
 import { clientCheck } from './client-check';
 import { emptyGcPauses, mergeGcPauses } from '../load/gc-pauses';
 import { emptyConnectBursts, mergeConnectBursts } from '../load/connect-bursts';
+import { threadPriorityOf, type NiceResult } from '../load/thread-priority';
 import { sizeThreads, type ThreadChoice } from './thread-sizing';
 import { RunGrading } from '../grade/run-grading';
 import { withSimAnswers } from '../sim/answers';
@@ -200,6 +201,8 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
   /** A stop condition one thread saw that ends the whole run (error rate). */
   let runStopReason: string | undefined;
   let ready = 0;
+  /** What each load thread's `thread_priority high` did (worker 'ready' messages). */
+  const priorities: NiceResult[] = [];
   const doneMsgs: Array<Extract<LoadWorkerToRunner, { type: 'done' }>> = [];
   const finishedThreads = new Set<number>();
   const connectionStats: ConnectionStats[] = [];
@@ -322,6 +325,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
           gc_pause_ms: mergeGcPauses(doneMsgs.map((d) => d.gc_pauses ?? emptyGcPauses())),
           connect_bursts: mergeConnectBursts(doneMsgs.map((d) => d.connect_bursts ?? emptyConnectBursts())),
           connects_per_request: connectsPerRequest(connectionTotals),
+          ...(plan.thread_priority === 'high' ? { thread_priority: threadPriorityOf(priorities) } : {}),
           wall_ms: wall,
         }),
         thread_histograms: threadHists.encode(),
@@ -352,6 +356,7 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
       worker.on('message', (m: LoadWorkerToRunner) => {
         switch (m.type) {
           case 'ready':
+            if (m.priority) priorities.push(m.priority);
             if (++ready === n) {
               // A common start a little ahead, so every thread begins its schedule at the same instant.
               const lead = 10;

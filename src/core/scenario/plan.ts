@@ -319,6 +319,8 @@ export interface RunPlan {
   keep_alive?: boolean;
   /** `threads N`: this many load threads; absent (or `threads auto`): sized from the load (src/core/run/thread-sizing.ts). */
   threads?: number;
+  /** `thread_priority high`: the load threads raise their CPU priority (nice -10, src/core/load/thread-priority.ts); absent: normal. */
+  thread_priority?: 'high';
   /** What the checks before the run found about a URL target (readiness, its context limit); set by the run, never by the scenario. */
   server?: ServerFacts;
   /** `server metrics URL [every DURATION]`: the Prometheus endpoint scraped during the run (builtin targets: scraped anyway). */

@@ -19,7 +19,7 @@ import { checkCapacityExpectations } from './blocks/capacity-line';
 import { resolveGoodput } from './blocks/goodput-line';
 import { resolveLoad } from './blocks/load';
 import { resolvePrompts } from './blocks/prompt';
-import { resolveThreads } from './blocks/client-threads';
+import { resolveThreadPriority, resolveThreads } from './blocks/client-threads';
 import { resolveBackoff, resolveKeepAlive, resolveServerMetrics, resolveThinkTags } from './blocks/protocol-options';
 import { resolveRunControl, resolveStop } from './blocks/run-control';
 import { collectVars, warnUnusedVars } from './blocks/scenario';
@@ -79,6 +79,7 @@ function run(r: Resolution): { plan?: RunPlan; diagnostics: Diagnostic[] } {
   const backoff = resolveBackoff(r, load);
   const keepAlive = resolveKeepAlive(r, api);
   const threads = resolveThreads(r);
+  const threadPriority = resolveThreadPriority(r);
   const serverMetrics = resolveServerMetrics(r, target);
   const sse = resolveApiConfig(r, 'sse', api, target) as SseApiConfig | undefined;
   const websocket = resolveApiConfig(r, 'websocket', api, target) as WebSocketApiConfig | undefined;
@@ -115,6 +116,7 @@ function run(r: Resolution): { plan?: RunPlan; diagnostics: Diagnostic[] } {
   if (backoff !== undefined) plan.backoff = backoff;
   if (keepAlive === false) plan.keep_alive = false;
   if (threads !== undefined) plan.threads = threads;
+  if (threadPriority) plan.thread_priority = threadPriority;
   if (goodput) plan.goodput = goodput;
   if (serverMetrics) plan.server_metrics = serverMetrics;
   if (sse) plan.sse = sse;

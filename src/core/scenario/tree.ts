@@ -208,6 +208,13 @@ export interface ThreadsNode extends NodeBase {
   auto?: boolean;
 }
 
+/** `thread_priority high` or `thread_priority normal`: the load threads' CPU priority. */
+export interface ThreadPriorityNode extends NodeBase {
+  kind: 'thread_priority';
+  /** `thread_priority high`. */
+  high?: boolean;
+}
+
 /** `server metrics URL [every DURATION]`: the Prometheus endpoint scraped during the run. */
 export interface ServerMetricsNode extends NodeBase {
   kind: 'server';
@@ -306,6 +313,7 @@ export type TopNode =
   | BackoffNode
   | KeepAliveNode
   | ThreadsNode
+  | ThreadPriorityNode
   | ServerMetricsNode
   | ApiBlockNode
   | UnknownNode;

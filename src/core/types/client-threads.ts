@@ -1,7 +1,7 @@
 /**
  * The client's load threads as a run records them (summary.json `client`): how many were chosen
  * and why (src/core/run/thread-sizing.ts), and the causes the self-check can name for a lag
- * (src/core/run/client-check.ts). Shapes only, shared by the run layer and the summary.
+ * (src/core/run/client-check.ts), and their CPU priority (src/core/load/thread-priority.ts). Shapes only, shared by the run layer and the summary.
  */
 
 /** The load a plan is expected to make, from its plan alone (before any request). */
@@ -35,3 +35,16 @@ export interface ThreadChoice {
 /** Why the load threads lagged, most likely first (`ClientCheck.causes`). */
 export type LagCause = 'cpu_saturated' | 'threads_busy' | 'more_threads_than_cores' | 'server_same_machine' | 'machine_busy' | 'gc_pauses' | 'connection_burst';
 
+
+/** `thread_priority high` as the load threads applied it (summary.json `client.thread_priority`). */
+export interface ThreadPriority {
+  asked: 'high';
+  /** Load threads that run at the raised priority. */
+  raised: number;
+  /** Load threads in all. */
+  threads: number;
+  /** Their nice value, read back after it was set (-10). */
+  nice?: number;
+  /** Why a thread was not raised (not permitted, not Linux): it ran at the normal priority. */
+  error?: string;
+}

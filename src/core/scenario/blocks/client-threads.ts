@@ -1,11 +1,12 @@
 /**
  * `threads N` or `threads auto`: how many load threads the client runs (each an event loop with
  * its own connections). Absent or `auto`: sized from the load (src/core/run/thread-sizing.ts).
+ * `thread_priority high`: the load threads run at a higher CPU priority (src/core/load/thread-priority.ts).
  */
 import type { ParseCore } from '../parse-core';
 import type { Resolution } from '../resolve-core';
 import type { RawLine } from '../structure';
-import type { ThreadsNode } from '../tree';
+import type { ThreadPriorityNode, ThreadsNode } from '../tree';
 import type { BlockModule } from './block';
 
 /** More load threads than this is a slip (a user count written as threads), not a plan. */
@@ -36,8 +37,27 @@ export function resolveThreads(r: Resolution): number | undefined {
   return r.only('threads')?.count?.value;
 }
 
+const PRIORITY_USAGE = 'thread_priority high (the load threads before other processes on the cores; needs root or CAP_SYS_NICE) or thread_priority normal (the default)';
+
+export function parseThreadPriority(p: ParseCore, rl: RawLine): ThreadPriorityNode {
+  p.noBlock(rl);
+  const node: ThreadPriorityNode = { kind: 'thread_priority', ...p.base(rl) };
+  const word = p.choice(rl, ['high', 'normal'], PRIORITY_USAGE);
+  if (word) node.high = word === 'high';
+  return node;
+}
+
+/** The plan's `thread_priority`: 'high', or undefined for the normal priority (no line, or `thread_priority normal`). */
+export function resolveThreadPriority(r: Resolution): 'high' | undefined {
+  return r.only('thread_priority')?.high === true ? 'high' : undefined;
+}
+
 export const clientThreads: BlockModule = {
   directives: {
+    thread_priority: {
+      doc: 'CPU priority of the load threads: thread_priority high stamps packets on time when a server or other processes share the cores (needs root or CAP_SYS_NICE; the run says if it was not permitted), thread_priority normal (default)',
+      parse: parseThreadPriority,
+    },
     threads: { doc: 'Load threads of the client: threads 2, or threads auto (the default: sized from users, rate and answer lengths, leaving a core to a server on this machine)', parse: parseThreads },
   },
 };

@@ -43,6 +43,7 @@ export const BLOCKS: Readonly<Record<string, BlockModule>> = {
   backoff: protocolOptions,
   keep_alive: protocolOptions,
   threads: clientThreads,
+  thread_priority: clientThreads,
   server: protocolOptions,
   sse: mappings,
   websocket: mappings,
