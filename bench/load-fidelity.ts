@@ -157,6 +157,7 @@ async function measure(sim: Awaited<ReturnType<typeof startSimProcess>>, streams
       `sent during the ramp p99 ${pct(ttftErrRamp, 99).toFixed(3)} ms (${ttftErrRamp.length}), after it p99 ${pct(ttftErrHold, 99).toFixed(3)} ms (${ttftErrHold.length}); ` +
       `per packet p50 ${pct(pktErr, 50).toFixed(3)} ms, p99 ${pct(pktErr, 99).toFixed(3)} ms (${pktErr.length} packets); ` +
       `event-loop lag p50 ${lag?.p50} ms, p99 ${lag?.p99} ms, max ${lag?.max} ms; load threads busy ${c?.thread_busy_percent?.join('/')}%; ` +
+      `GC pauses of the load threads ${c?.gc_pause_ms ? `max ${c.gc_pause_ms.max} ms, ${c.gc_pause_ms.total} ms in ${c.gc_pause_ms.count}` : 'not read'}; ` +
       `TTFT p50 ${s.ttft_ms.p50} ms, p99 ${s.ttft_ms.p99} ms; e2e p50 ${s.e2e_ms.p50} ms, p99 ${s.e2e_ms.p99} ms (planned 3,020 ms); ` +
       `client CPU ${Math.round(c?.cpu_percent ?? NaN)}% (this process), simulator CPU ${Math.round((simCpuS / s.duration_s) * 100)}% (its own process); ` +
       `clocks: simulator ${sim.clockOffsetMs >= 0 ? '+' : ''}${sim.clockOffsetMs.toFixed(3)} ms ± ${sim.clockUncertaintyMs.toFixed(3)} ms; ${loadAtStart} at the start, ${load()} at the end` +
