@@ -53,5 +53,5 @@ test("a run's summary carries the load threads' GC pauses, and a lag as long as 
   const c = clientCheck({ workers: 2, cores: 2, event_loop_lag_ms: p(30), schedule_lag_ms: null, cpu_percent: 40, gc_pause_ms: { count: 12, total: 120, max: 20 }, wall_ms: 10_000 });
   assert.deepEqual(c.gc_pause_ms, { count: 12, total: 120, max: 20 });
   assert.ok(c.causes?.includes('gc_pauses'));
-  assert.match(c.warning!, /garbage collection paused the load threads up to 20\.0 ms \(120 ms in all, 1\.2% of the run\)/);
+  assert.match(c.warning!, /garbage collection paused the load threads up to 20\.0 ms \(120 ms in all, 0\.6% of each load thread's time\)/);
 });

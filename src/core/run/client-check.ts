@@ -22,6 +22,12 @@ export const CPU_SHARE_LIMIT = 0.9;
 export const THREAD_BUSY_LIMIT = 0.85;
 /** A load thread busy below this share that still lagged was not run by the OS when packets came (waiting for a core). */
 export const THREAD_IDLE_SHARE = 0.6;
+/**
+ * Above this share of a load thread's time in GC pauses, more than 1 packet in 100 arrives during
+ * one and is stamped when it ends: the p99 of the timings lies inside the pauses, whatever the
+ * lag probe's p99 (which counts each pause once, however long) says.
+ */
+export const GC_SHARE_LIMIT = 0.01;
 
 export type { LagCause } from '../types/client-threads';
 
@@ -39,7 +45,7 @@ export interface ClientCheckInput {
   load_average?: number;
   /** Garbage collection pauses of the load threads over the run, when they were read (perf_hooks 'gc' entries). */
   gc_pause_ms?: { max: number; total: number; count?: number };
-  /** Wall time of the run, ms: with gc_pause_ms, the share of time GC paused the threads. */
+  /** Wall time of the run, ms: with gc_pause_ms, the share of each load thread's time GC paused it. */
   wall_ms?: number;
   /** The load threads' lag while they opened connections, against the rest of the run (load/connect-bursts.ts). */
   connect_bursts?: ConnectBursts;
@@ -104,10 +110,16 @@ export function lagCauses(i: ClientCheckInput, lagMs: number): Array<{ cause: La
     });
   }
   if (i.gc_pause_ms && i.gc_pause_ms.max >= lagMs / 2) {
-    const share = i.wall_ms ? `, ${((i.gc_pause_ms.total / i.wall_ms) * 100).toFixed(1)}% of the run` : '';
+    const gc = gcShare(i);
+    const share = gc !== undefined ? `, ${(gc * 100).toFixed(1)}% of each load thread's time` : '';
     out.push({ cause: 'gc_pauses', text: `garbage collection paused the load threads up to ${i.gc_pause_ms.max.toFixed(1)} ms (${i.gc_pause_ms.total.toFixed(0)} ms in all${share})` });
   }
   return out;
+}
+
+/** The share of each load thread's wall time spent in GC pauses (the threads' total over threads × wall), when known. */
+function gcShare(i: ClientCheckInput): number | undefined {
+  return i.gc_pause_ms && i.wall_ms ? i.gc_pause_ms.total / (i.wall_ms * Math.max(1, i.workers)) : undefined;
 }
 
 export function clientCheck(i: ClientCheckInput): ClientCheck {
@@ -119,6 +131,14 @@ export function clientCheck(i: ClientCheckInput): ClientCheck {
     causes = found.map((c) => c.cause);
     const why = found.length > 0 ? `; likely cause: ${found.map((c) => c.text).join('; and ')}` : '';
     reasons.push(`the load threads' event loop lagged ${lag.toFixed(1)} ms at p99 (limit ${LOOP_LAG_P99_LIMIT_MS} ms): timings may be late by as much${why}`);
+  }
+  // GC pauses long and frequent enough to hold the p99 of the timings, even with the lag under its limit
+  const gc = gcShare(i);
+  if (gc !== undefined && gc >= GC_SHARE_LIMIT && i.gc_pause_ms!.max > LOOP_LAG_P99_LIMIT_MS && !causes.includes('gc_pauses')) {
+    const max = i.gc_pause_ms!.max.toFixed(1);
+    reasons.push(
+      `garbage collection paused each load thread ${(gc * 100).toFixed(1)}% of the run, up to ${max} ms: a packet that arrives during a pause is stamped when it ends, and with more than ${GC_SHARE_LIMIT * 100}% of the time paused the p99 of the timings (TTFT, ITL) lies inside the pauses and may be late by up to ${max} ms; spread the open streams over more load threads or machines`,
+    );
   }
   const sched = i.schedule_lag_ms?.p99 ?? null;
   if (sched !== null && sched > SCHEDULE_LAG_LIMIT_MS) {
