@@ -5,7 +5,9 @@
  * 500,1000,2000,5000) and each load-thread count of `LLMLOAD_BENCH_SLOW_THREADS` (default `auto`,
  * the run's own sizing; e.g. `1,2,auto` to compare), each at the load threads' normal priority and,
  * at 2,000 streams, once more with `thread_priority high` (`LLMLOAD_BENCH_SLOW_PRIORITY`: `normal`,
- * `high` or `normal,high` for every concurrency; the default does both at 2,000 only). For every request the client's first-output
+ * `high` or `normal,high` for every concurrency; the default does both at 2,000 only). At 2,000 each
+ * priority runs `LLMLOAD_BENCH_SLOW_REPEAT` times (default 3, interleaved), and the median of the
+ * runs' p99 carries the target: one run's p99 is set by a handful of GC pauses. For every request the client's first-output
  * arrival time (start_ms + ttft_ms, epoch ms) is compared with the simulator's send time of that
  * frame, on the shared wall clock (the two processes' clocks compared over IPC first), and for the
  * first 500 requests every packet with its frame; beside it the load threads' event-loop lag, the
@@ -28,6 +30,8 @@ export const SLOW_STREAMS = (process.env.LLMLOAD_BENCH_SLOW_STREAMS ?? '500,1000
 /** Load-thread counts to run each concurrency with: numbers, or `auto` for the run's own sizing. */
 export const SLOW_THREADS = (process.env.LLMLOAD_BENCH_SLOW_THREADS ?? 'auto').split(',').map((t) => (t.trim() === 'auto' ? undefined : Number(t)));
 const TARGET_STREAMS = 2000;
+/** Runs at the target's 2,000 streams, per priority (`LLMLOAD_BENCH_SLOW_REPEAT`): their median p99 carries the target. */
+const REPEAT = Math.max(1, Math.round(envNumber('LLMLOAD_BENCH_SLOW_REPEAT', 3)));
 /** The load threads' priorities to run a concurrency with: both at the target's 2,000 unless set. */
 function prioritiesFor(streams: number): Array<'normal' | 'high'> {
   const set = process.env.LLMLOAD_BENCH_SLOW_PRIORITY;
@@ -75,19 +79,44 @@ export async function slowStreams(rows: BenchRow[]): Promise<void> {
   const seconds = Math.max(8, SECONDS);
   for (const streams of SLOW_STREAMS) {
     for (const threads of SLOW_THREADS) {
-      for (const priority of prioritiesFor(streams)) {
-        const sim = await startSimProcess(profile, streams * (Math.ceil(seconds / 3) + 4)); // every response of the run
-        try {
-          await measure(sim, streams, threads, priority, seconds, rows);
-        } finally {
-          await sim.close();
+      const priorities = prioritiesFor(streams);
+      const runs = streams === TARGET_STREAMS ? REPEAT : 1;
+      const p99s = new Map<string, { name: string; values: number[] }>();
+      // the priorities interleaved, so a noisy minute hits both
+      for (let run = 1; run <= runs; run++) {
+        for (const priority of priorities) {
+          const sim = await startSimProcess(profile, streams * (Math.ceil(seconds / 3) + 4)); // every response of the run
+          try {
+            const r = await measure(sim, streams, threads, priority, seconds, rows, runs > 1 ? { run, of: runs } : undefined);
+            const m = p99s.get(priority) ?? { name: r.name, values: [] };
+            m.values.push(r.ttftP99);
+            p99s.set(priority, m);
+          } finally {
+            await sim.close();
+          }
         }
+      }
+      if (runs === 1) continue;
+      // one run's p99 is set by a handful of GC pauses: the target is judged on the median of the runs
+      for (const { name, values } of p99s.values()) {
+        const sorted = [...values].sort((a, b) => a - b);
+        const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+        log(`${name}: TTFT error p99 of the ${runs} runs ${values.map((v) => v.toFixed(2)).join(', ')} ms, median ${median.toFixed(2)} ms`);
+        rows.push(benchRow(`${name}, TTFT error p99, median of ${runs} runs [TARGET p99 <= 5 ms]`, median, 'ms', 'target p99 ms', 5));
       }
     }
   }
 }
 
-async function measure(sim: Awaited<ReturnType<typeof startSimProcess>>, streams: number, threads: number | undefined, priority: 'normal' | 'high', seconds: number, rows: BenchRow[]): Promise<void> {
+async function measure(
+  sim: Awaited<ReturnType<typeof startSimProcess>>,
+  streams: number,
+  threads: number | undefined,
+  priority: 'normal' | 'high',
+  seconds: number,
+  rows: BenchRow[],
+  repeat?: { run: number; of: number },
+): Promise<{ name: string; ttftP99: number }> {
   const loadAtStart = load();
   // Users join at 2,000 a second, not in one instant: thousands of simultaneous connects overflow
   // the server's listen backlog, and SYN retries (1 s, 3 s, ...) would be measured instead.
@@ -164,9 +193,12 @@ async function measure(sim: Awaited<ReturnType<typeof startSimProcess>>, streams
       (c?.warning ? `; ${c.warning}` : ''),
   );
   const name = `(c) ${label(streams)} slow streams, ${c?.workers} thread${c?.workers === 1 ? '' : 's'}${threads === undefined ? ' (auto)' : ''}${priority === 'high' ? ', priority high' : ''}`;
-  const target = streams === TARGET_STREAMS ? ' [TARGET p99 <= 5 ms]' : '';
-  rows.push(benchRow(`${name}, TTFT error p50`, pct(ttftErr, 50), 'ms', 'target p99 ms', 5));
-  rows.push(benchRow(`${name}, TTFT error p99${target}`, pct(ttftErr, 99), 'ms', 'target p99 ms', 5));
-  rows.push(benchRow(`${name}, packet error p99`, pct(pktErr, 99), 'ms', 'target p99 ms', 5));
-  rows.push(benchRow(`${name}, event-loop lag p99`, lag?.p99 ?? NaN, 'ms', 'target p99 ms', 5));
+  // a single run carries the target; repeated runs carry it in their median (slowStreams)
+  const target = streams === TARGET_STREAMS && !repeat ? ' [TARGET p99 <= 5 ms]' : '';
+  const runName = repeat ? `${name}, run ${repeat.run} of ${repeat.of}` : name;
+  rows.push(benchRow(`${runName}, TTFT error p50`, pct(ttftErr, 50), 'ms', 'target p99 ms', 5));
+  rows.push(benchRow(`${runName}, TTFT error p99${target}`, pct(ttftErr, 99), 'ms', 'target p99 ms', 5));
+  rows.push(benchRow(`${runName}, packet error p99`, pct(pktErr, 99), 'ms', 'target p99 ms', 5));
+  rows.push(benchRow(`${runName}, event-loop lag p99`, lag?.p99 ?? NaN, 'ms', 'target p99 ms', 5));
+  return { name, ttftP99: pct(ttftErr, 99) };
 }
