@@ -10,22 +10,9 @@ import { BOOKKEEPING_NICE } from '../../src/core/mirror/thread-priority';
 import { threadId } from '../../src/core/load/thread-priority';
 import { startMirror } from '../../src/core/mirror/session';
 import { startSimulator } from '../../src/core/sim';
+import { threadNices, threadPrioritiesHere } from '../helpers/thread-nices';
 
-const linux = process.platform === 'linux' && fs.existsSync('/proc/thread-self');
-
-/** Nice value of each thread of this process, from /proc/self/task/TID/stat (field 19, after the command's closing parenthesis). */
-function threadNices(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const tid of fs.readdirSync('/proc/self/task')) {
-    try {
-      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
-    } catch {
-      // the thread ended while the list was read
-    }
-  }
-  return out;
-}
+const linux = threadPrioritiesHere;
 
 test('threadId names the calling thread: the main thread is the process', { skip: !linux }, () => {
   assert.equal(threadId(), process.pid);

@@ -14,22 +14,9 @@ import { startRun } from '../../src/core/run/runner';
 import { summaryText } from '../../src/cli/format';
 import { plan } from '../helpers/plans';
 import { scenarioDiags } from '../helpers/scenario-diags';
+import { threadNices, threadPrioritiesHere } from '../helpers/thread-nices';
 
-const linux = process.platform === 'linux' && fs.existsSync('/proc/thread-self');
-
-/** Nice value of each thread of this process, from /proc/self/task/TID/stat (field 19, after the command's closing parenthesis). */
-function threadNices(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const tid of fs.readdirSync('/proc/self/task')) {
-    try {
-      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
-    } catch {
-      // the thread ended while the list was read
-    }
-  }
-  return out;
-}
+const linux = threadPrioritiesHere;
 
 /** Whether this process may raise a thread's priority: tried on the main thread, then put back. */
 function mayRaise(): boolean {
