@@ -9,8 +9,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { startSimulator, type SimProfile } from '../src/core/sim';
 
-type Request = { type: 'start'; profile: SimProfile; sendLogCapacity: number } | { type: 'logs'; ids: string[] } | { type: 'clock' } | { type: 'close' };
-type Reply = { type: 'ready'; url: string } | { type: 'logs'; logs: Array<number[] | null> } | { type: 'clock'; now: number } | { type: 'closed' };
+type Request = { type: 'start'; profile: string | SimProfile; sendLogCapacity: number } | { type: 'logs'; ids: string[] } | { type: 'clock' } | { type: 'close' };
+type Reply = { type: 'ready'; url: string } | { type: 'logs'; logs: Array<number[] | null>; received: Array<number | null> } | { type: 'clock'; now: number } | { type: 'closed' };
 
 export interface SimProcess {
   url: string;
@@ -21,12 +21,14 @@ export interface SimProcess {
   clockUncertaintyMs: number;
   /** Wall-clock send times of each frame of each response, on this process's clock; null when unknown. */
   sendLogs(ids: string[]): Promise<Array<number[] | null>>;
+  /** The same with when each response's request had arrived whole (`received`): the server's own time is a frame's send time less it. */
+  serverTimes(ids: string[]): Promise<Array<{ received: number; sent: number[] } | null>>;
   close(): Promise<void>;
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-export async function startSimProcess(profile: SimProfile, sendLogCapacity: number): Promise<SimProcess> {
+export async function startSimProcess(profile: string | SimProfile, sendLogCapacity: number): Promise<SimProcess> {
   const child: ChildProcess = fork(__filename, ['--serve'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = (): Promise<Reply> =>
     new Promise((resolve, reject) => {
@@ -52,17 +54,21 @@ export async function startSimProcess(profile: SimProfile, sendLogCapacity: numb
     if (t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: tc - (t0 + t1) / 2 };
   }
   const offset = best.offset;
+  const serverTimes = async (ids: string[]): Promise<Array<{ received: number; sent: number[] } | null>> => {
+    const r = next();
+    send({ type: 'logs', ids });
+    const { logs, received } = (await r) as Extract<Reply, { type: 'logs' }>;
+    return logs.map((l, i) => (l ? { received: (received[i] ?? NaN) - offset, sent: l.map((t) => t - offset) } : null));
+  };
   return {
     url,
     pid: child.pid!,
     clockOffsetMs: offset,
     clockUncertaintyMs: best.rtt / 2,
     async sendLogs(ids) {
-      const r = next();
-      send({ type: 'logs', ids });
-      const { logs } = (await r) as Extract<Reply, { type: 'logs' }>;
-      return logs.map((l) => (l ? l.map((t) => t - offset) : null));
+      return (await serverTimes(ids)).map((l) => l?.sent ?? null);
     },
+    serverTimes,
     async close() {
       const r = next().catch(() => undefined);
       send({ type: 'close' });
@@ -77,7 +83,7 @@ async function serve(): Promise<void> {
   const sim = await startSimulator({ profile: first.profile, sendLogCapacity: first.sendLogCapacity, seed: 1 });
   process.on('message', async (m: Request) => {
     if (m.type === 'clock') process.send!({ type: 'clock', now: now() } satisfies Reply);
-    else if (m.type === 'logs') process.send!({ type: 'logs', logs: m.ids.map((id) => sim.sendLog(id) ?? null) } satisfies Reply);
+    else if (m.type === 'logs') process.send!({ type: 'logs', logs: m.ids.map((id) => sim.sendLog(id) ?? null), received: m.ids.map((id) => sim.receivedAt(id) ?? null) } satisfies Reply);
     else if (m.type === 'close') {
       await sim.close();
       process.send!({ type: 'closed' } satisfies Reply, () => process.exit(0));

@@ -10,7 +10,12 @@
  * turn, `rounds` times, so the machine's load hits all.
  *
  * TTFT added is the proxied path's quantile less the direct path's (the same requests, alternating,
- * over one keep-alive connection each). One run's p99 is noisy, so besides the pooled figures it
+ * over one keep-alive connection each). It is given twice: from the TTFTs as the client saw them,
+ * and from each TTFT less that request's own time in the server (the simulator runs in a process
+ * of its own with a send log: its first output frame's send time less when the request had
+ * arrived whole). The second leaves out the simulator's own jitter, which both paths carry
+ * independently and which widens the difference of their quantiles; what it keeps is all that lay
+ * between client and server, the proxy included. One run's p99 is noisy, so besides the pooled figures it
  * prints the p99 added in each round and a bootstrap 90% interval of the pooled p99 added, and of
  * each kind's p99 added less the raw relay's (how far each proxy is above the floor of any relay).
  * Each proxy's pid is printed when it starts (for `strace -f -c -p PID`, `perf record -p PID`).
@@ -22,6 +27,7 @@ import path from 'node:path';
 import { createClient } from '../src/core/protocols';
 import { buildRecord } from '../src/core/metrics/record';
 import type { PromptPlan } from '../src/core/scenario/plan';
+import { startSimProcess, type SimProcess } from './load-sim-process';
 import { added, bootstrap90, loadAverage, mirrorCpu, quantile, signed, startCli, startListening, stopped } from './mirror-overhead';
 
 const UNDICI = require.resolve('undici');
@@ -88,7 +94,9 @@ type Ttft = { direct: number[]; proxy: number[] };
 const WARM = Number(process.env.LLMLOAD_FLOOR_WARM ?? 300);
 
 export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'relay', 'http', 'raw']): Promise<void> {
-  const sim = await startCli(['sim', '--port', '0', '--profile', 'chat?decode_tokens_per_s=2000&overhead_ms=5&jitter=0']);
+  // in a process of its own that keeps a send log: each request's own time in the server (its first
+  // output frame's send time less when the request had arrived whole) comes back by response id
+  const sim = await startSimProcess('chat?decode_tokens_per_s=2000&overhead_ms=5&jitter=0', 4 * (n + WARM) + 100);
   const root = sim.url.replace(/\/v1$/, '');
   const plan = { api: 'openai-chat' as const, model: 'm', timeouts: { total_ms: 30_000 }, headers: {} };
   const kinds = only;
@@ -97,6 +105,10 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
   const exact: Record<Kind, number[]> = { mirror: [], relay: [], http: [], raw: [] };
   // TTFT as the client sees it, each proxied request next to a direct one (order alternating), per kind and round.
   const ttft: Record<Kind, Ttft[]> = { mirror: [], relay: [], http: [], raw: [] };
+  // The same less the server's own time for each request: what lay between client and server (the
+  // proxy, loopback, both ends' stacks), without the simulator's own jitter, which the two paths
+  // sample independently and which widens the difference of their quantiles.
+  const transit: Record<Kind, Ttft[]> = { mirror: [], relay: [], http: [], raw: [] };
   const direct = createClient(plan, sim.url, { connections: 1 });
   console.log(`proxy main-thread CPU per request, ${n} requests one at a time after ${WARM} to warm up, ${rounds} rounds (10 ms ticks); load average before: ${loadAverage()}`);
   try {
@@ -112,6 +124,7 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
         console.log(`  ${kind} process ${proxy.child.pid} (round ${round + 1})`);
         const client = createClient(plan, `${proxy.url.replace(/\/v1$/, '')}/v1`, { connections: 1 });
         const t: Ttft = { direct: [], proxy: [] };
+        const measured: Record<'direct' | 'proxy', Array<{ ttft: number; id: string }>> = { direct: [], proxy: [] };
         let cpu0 = 0;
         let run0 = 0;
         try {
@@ -126,7 +139,10 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
               const r = await (path === 'direct' ? direct : client).send(prompt);
               const rec = buildRecord(r, { id: i, prompt: 'p', user: 0, start_ms: r.start_ms, offset_ms: 0 });
               if (rec.status !== 'ok' || rec.ttft_ms === null) throw new Error(`${kind} ${path} request ${i} failed: ${rec.error?.message}`);
-              if (i >= WARM) t[path].push(rec.ttft_ms);
+              if (i >= WARM) {
+                t[path].push(rec.ttft_ms);
+                if (rec.response_id) measured[path].push({ ttft: rec.ttft_ms, id: rec.response_id });
+              }
             }
           }
           const c = mirrorCpu(proxy.child.pid);
@@ -135,7 +151,12 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
           per[kind].push(us);
           exact[kind].push(runUs);
           ttft[kind].push(t);
-          console.log(`  ${kind.padEnd(6)} ${us.toFixed(0).padStart(5)} µs (on a CPU ${runUs.toFixed(0)} µs)   TTFT added p50 ${signed(added(t, 0.5))}, p99 ${signed(added(t, 0.99))} ms   (load ${loadAverage()})`);
+          const tr = await transitOf(sim, measured);
+          transit[kind].push(tr);
+          console.log(
+            `  ${kind.padEnd(6)} ${us.toFixed(0).padStart(5)} µs (on a CPU ${runUs.toFixed(0)} µs)   TTFT added p50 ${signed(added(t, 0.5))}, p99 ${signed(added(t, 0.99))} ms; ` +
+              `less the server's own time p50 ${signed(added(tr, 0.5))}, p99 ${signed(added(tr, 0.99))} ms   (load ${loadAverage()})`,
+          );
         } finally {
           await client.close();
           await stopped(proxy.child);
@@ -145,31 +166,54 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
     }
   } finally {
     await direct.close();
-    await stopped(sim.child);
+    await sim.close();
   }
   const range = (v: number[]): string => (v.length === 0 ? 'not run' : `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)} µs`);
   console.log(`llmload mirror ${range(per.mirror)}, its relay alone ${range(per.relay)}, node:http + undici ${range(per.http)}, raw TCP relay ${range(per.raw)}`);
   if (Object.values(exact).some((v) => v.some(Number.isFinite))) console.log(`on a CPU (schedstat): llmload mirror ${range(exact.mirror)}, its relay alone ${range(exact.relay)}, node:http + undici ${range(exact.http)}, raw TCP relay ${range(exact.raw)}`);
+  report('TTFT added to direct calls (the same requests, alternating)', ttft, kinds, n * rounds);
+  report("The same less each request's own time in the server (first output frame sent less request arrived whole, from its send log)", transit, kinds, n * rounds);
+}
+
+/**
+ * Each request's TTFT less its own time in the server: the first output frame's send time (the
+ * simulator's second frame; the first is the role-only chunk) less when the request had arrived
+ * whole, both on the server's clock, so no clock offset enters. Requests the log lost are left out.
+ */
+async function transitOf(sim: SimProcess, measured: Record<'direct' | 'proxy', Array<{ ttft: number; id: string }>>): Promise<Ttft> {
+  const out: Ttft = { direct: [], proxy: [] };
+  for (const path of ['direct', 'proxy'] as const) {
+    const times = await sim.serverTimes(measured[path].map((m) => m.id));
+    measured[path].forEach((m, i) => {
+      const s = times[i];
+      if (s && s.sent.length > 1 && Number.isFinite(s.received)) out[path].push(m.ttft - (s.sent[1]! - s.received));
+    });
+  }
+  return out;
+}
+
+/** Pooled quantiles of what each proxy adds, per round, with bootstrap intervals, and above the raw relay's. */
+function report(title: string, sets: Record<Kind, Ttft[]>, kinds: Kind[], perPath: number): void {
   const pooled = (rs: Ttft[]): Ttft => ({ direct: rs.flatMap((r) => r.direct), proxy: rs.flatMap((r) => r.proxy) });
-  console.log(`TTFT added to direct calls (the same requests, alternating), ${n * rounds} per path:`);
+  console.log(`${title}, ${perPath} per path:`);
   for (const kind of kinds) {
-    const t = pooled(ttft[kind]);
+    const t = pooled(sets[kind]);
     const add = (q: number): string => `${signed(added(t, q), 3)} ms`;
-    console.log(`  ${kind.padEnd(6)} p50 ${add(0.5)}, p99 ${add(0.99)} (direct p99 ${quantile(t.direct, 0.99).toFixed(2)} ms)`);
+    console.log(`  ${kind.padEnd(6)} p50 ${add(0.5)}, p99 ${add(0.99)} (direct p50 ${quantile(t.direct, 0.5).toFixed(2)}, p99 ${quantile(t.direct, 0.99).toFixed(2)} ms)`);
   }
   // The spread: one round's p99 moves by half a millisecond on a quiet VM, so say how far.
-  console.log(`p99 added: per round, and a bootstrap 90% interval over the pooled samples (resampled per round and path):`);
+  console.log(`  p99 added: per round, and a bootstrap 90% interval over the pooled samples (resampled per round and path):`);
   for (const kind of kinds) {
-    const rs = ttft[kind];
+    const rs = sets[kind];
     const [lo, hi] = bootstrap90(rs, (s) => added(pooled(s), 0.99));
     console.log(`  ${kind.padEnd(6)} rounds ${rs.map((r) => signed(added(r, 0.99))).join(', ')} ms; pooled ${signed(added(pooled(rs), 0.99))} ms, 90% ${signed(lo)} to ${signed(hi)} ms`);
   }
   if (kinds.includes('raw')) {
-    console.log(`p99 added above the raw TCP relay's (the floor of any relay on this machine), 90% bootstrap interval:`);
-    const raw = ttft.raw;
+    console.log(`  p99 added above the raw TCP relay's (the floor of any relay on this machine), 90% bootstrap interval:`);
+    const raw = sets.raw;
     for (const kind of kinds) {
       if (kind === 'raw') continue;
-      const rs = ttft[kind];
+      const rs = sets[kind];
       const diff = (s: Ttft[]): number => added(pooled(s.slice(0, rs.length)), 0.99) - added(pooled(s.slice(rs.length)), 0.99);
       const [lo, hi] = bootstrap90([...rs, ...raw], diff);
       console.log(`  ${kind.padEnd(6)} ${signed(diff([...rs, ...raw]))} ms, 90% ${signed(lo)} to ${signed(hi)} ms`);

@@ -2,6 +2,7 @@
 // and many concurrent streams on one process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { defineProfile, startSimulator, type SimProfile } from '../../src/core/sim/index';
 
@@ -50,6 +51,37 @@ test('the send log has one time per frame, each at or before the client saw that
     const lags = sent.map((s, i) => arrivals[i] - s).sort((a, b) => a - b);
     t.diagnostic(`send->arrival lag ms: p50 ${lags[Math.floor(lags.length / 2)].toFixed(3)}, max ${lags.at(-1)!.toFixed(3)}`);
     assert.equal(sim.sendLog('chatcmpl-sim-999'), undefined);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('the send log says when the request arrived whole: after its last byte was written, before the first frame', async () => {
+  const sim = await startSimulator({ profile: FAST });
+  try {
+    const body = JSON.stringify(chatBody);
+    const sentHead = wallClock();
+    let bodyWritten = 0;
+    const { id, done } = await new Promise<{ id: string; done: Promise<void> }>((resolve, reject) => {
+      const req = http.request(`${sim.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        const done = new Promise<void>((r) => res.on('end', () => r()).resume());
+        resolve({ id: String(res.headers['x-llmload-sim-response-id']), done });
+      });
+      req.on('error', reject);
+      // the head goes first; the body only after the server has had time to see the head alone
+      req.flushHeaders();
+      setTimeout(() => {
+        bodyWritten = wallClock();
+        req.end(body);
+      }, 50);
+    });
+    await done;
+    const received = sim.receivedAt(id);
+    const sent = sim.sendLog(id)!;
+    assert.ok(received !== undefined, 'the request time is in the log');
+    assert.ok(received >= bodyWritten, `stamped when the body had come (${received - sentHead} ms after the head was sent), not at the head`);
+    assert.ok(received <= sent[0]!, 'before the first frame was sent');
+    assert.equal(sim.receivedAt('chatcmpl-sim-999'), undefined);
   } finally {
     await sim.close();
   }

@@ -38,6 +38,8 @@ export interface RunningSimulator {
   profile: SimProfile;
   /** Wall-clock send times (ms, performance.timeOrigin + performance.now()) of every frame of a response, in order. */
   sendLog(responseId: string): number[] | undefined;
+  /** When a response's request had arrived whole (its body read), on the send log's clock; undefined when unknown. */
+  receivedAt(responseId: string): number | undefined;
   /** Ends open streams and the server. */
   close(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<RunningSimu
     port: server.port,
     profile,
     sendLog: (id) => server.sendLog.get(id),
+    receivedAt: (id) => server.sendLog.receivedAt(id),
     close: () => server.close(),
   };
 }

@@ -16,7 +16,7 @@ import { FAULT_HEADER } from './faults';
 import type { SimProfile } from './profiles';
 import { httpSink, playComplete, playStream } from './player';
 import { answerQuestion, SIM_ANSWER_HEADER } from './answers';
-import type { SendLog } from './send-log';
+import { wallClockMs, type SendLog } from './send-log';
 import { attachWebSocket, WS_PATH } from './websocket';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -90,6 +90,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       return;
     }
     const raw = await readBody(req);
+    const received = wallClockMs();
     if (raw === undefined) {
       sendJson(res, 413, api.errorBody(413, `request body larger than ${MAX_BODY_BYTES} bytes`));
       return;
@@ -118,7 +119,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     }
     p.gen = answerQuestion(p.gen, headerValue(req, SIM_ANSWER_HEADER), p.profile, opts.seed, parsed.request, core.engine.pressure());
     const idHeader = { [RESPONSE_ID_HEADER]: p.ctx.id };
-    const sendTimes = core.sendLog.open(p.ctx.id);
+    const sendTimes = core.sendLog.open(p.ctx.id, received);
     const play = { gen: p.gen, fault: p.fault, engine: core.engine, sendTimes, plannedOutputTokens: p.plannedOutputTokens };
     const running = parsed.request.stream
       ? playStream({ ...play, sink: httpSink(res, api.streamContentType, idHeader), encoder: api.encoder(p.ctx), profile: p.profile })

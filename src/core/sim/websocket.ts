@@ -12,6 +12,7 @@ import { parseWsRequest, websocketApi, wsErrorMessage } from './apis/websocket-m
 import { FAULT_HEADER, parseFaultHeader } from './faults';
 import { playStream, type FrameSink } from './player';
 import { RESPONSE_ID_HEADER, type SimCore } from './core';
+import { wallClockMs } from './send-log';
 
 export const WS_PATH = '/v1/ws';
 
@@ -68,6 +69,7 @@ function serveConnection(ws: WebSocket, core: SimCore, connectionFault: string |
   ws.on('error', () => ws.terminate());
 
   ws.on('message', (data, isBinary) => {
+    const received = wallClockMs();
     if (isBinary) {
       ws.send(wsErrorMessage('openai', 400, 'send requests as JSON text messages'));
       return;
@@ -128,7 +130,7 @@ function serveConnection(ws: WebSocket, core: SimCore, connectionFault: string |
       gen: p.gen,
       fault: p.fault,
       engine: core.engine,
-      sendTimes: core.sendLog.open(p.ctx.id),
+      sendTimes: core.sendLog.open(p.ctx.id, received),
       plannedOutputTokens: p.plannedOutputTokens,
     });
     core.track(running);
