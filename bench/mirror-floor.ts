@@ -27,8 +27,8 @@ import path from 'node:path';
 import { createClient } from '../src/core/protocols';
 import { buildRecord } from '../src/core/metrics/record';
 import type { PromptPlan } from '../src/core/scenario/plan';
-import { startSimProcess, type SimProcess } from './load-sim-process';
-import { added, bootstrap90, loadAverage, mirrorCpu, quantile, signed, startCli, startListening, stopped } from './mirror-overhead';
+import { startSimProcess } from './load-sim-process';
+import { added, bootstrap90, loadAverage, mirrorCpu, quantile, signed, startCli, startListening, stopped, transitOf } from './mirror-overhead';
 
 const UNDICI = require.resolve('undici');
 
@@ -124,7 +124,7 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
         console.log(`  ${kind} process ${proxy.child.pid} (round ${round + 1})`);
         const client = createClient(plan, `${proxy.url.replace(/\/v1$/, '')}/v1`, { connections: 1 });
         const t: Ttft = { direct: [], proxy: [] };
-        const measured: Record<'direct' | 'proxy', Array<{ ttft: number; id: string }>> = { direct: [], proxy: [] };
+        const ids: Record<'direct' | 'proxy', string[]> = { direct: [], proxy: [] };
         let cpu0 = 0;
         let run0 = 0;
         try {
@@ -141,7 +141,7 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
               if (rec.status !== 'ok' || rec.ttft_ms === null) throw new Error(`${kind} ${path} request ${i} failed: ${rec.error?.message}`);
               if (i >= WARM) {
                 t[path].push(rec.ttft_ms);
-                if (rec.response_id) measured[path].push({ ttft: rec.ttft_ms, id: rec.response_id });
+                ids[path].push(rec.response_id ?? '');
               }
             }
           }
@@ -151,7 +151,7 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
           per[kind].push(us);
           exact[kind].push(runUs);
           ttft[kind].push(t);
-          const tr = await transitOf(sim, measured);
+          const tr = await transitOf(sim, t, ids);
           transit[kind].push(tr);
           console.log(
             `  ${kind.padEnd(6)} ${us.toFixed(0).padStart(5)} µs (on a CPU ${runUs.toFixed(0)} µs)   TTFT added p50 ${signed(added(t, 0.5))}, p99 ${signed(added(t, 0.99))} ms; ` +
@@ -173,23 +173,6 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
   if (Object.values(exact).some((v) => v.some(Number.isFinite))) console.log(`on a CPU (schedstat): llmload mirror ${range(exact.mirror)}, its relay alone ${range(exact.relay)}, node:http + undici ${range(exact.http)}, raw TCP relay ${range(exact.raw)}`);
   report('TTFT added to direct calls (the same requests, alternating)', ttft, kinds, n * rounds);
   report("The same less each request's own time in the server (first output frame sent less request arrived whole, from its send log)", transit, kinds, n * rounds);
-}
-
-/**
- * Each request's TTFT less its own time in the server: the first output frame's send time (the
- * simulator's second frame; the first is the role-only chunk) less when the request had arrived
- * whole, both on the server's clock, so no clock offset enters. Requests the log lost are left out.
- */
-async function transitOf(sim: SimProcess, measured: Record<'direct' | 'proxy', Array<{ ttft: number; id: string }>>): Promise<Ttft> {
-  const out: Ttft = { direct: [], proxy: [] };
-  for (const path of ['direct', 'proxy'] as const) {
-    const times = await sim.serverTimes(measured[path].map((m) => m.id));
-    measured[path].forEach((m, i) => {
-      const s = times[i];
-      if (s && s.sent.length > 1 && Number.isFinite(s.received)) out[path].push(m.ttft - (s.sent[1]! - s.received));
-    });
-  }
-  return out;
 }
 
 /** Pooled quantiles of what each proxy adds, per round, with bootstrap intervals, and above the raw relay's. */
