@@ -15,7 +15,8 @@
  * of its own with a send log: its first output frame's send time less when the request had
  * arrived whole). The second leaves out the simulator's own jitter, which both paths carry
  * independently and which widens the difference of their quantiles; what it keeps is all that lay
- * between client and server, the proxy included. One run's p99 is noisy, so besides the pooled figures it
+ * between client and server, the proxy included; it is then split by leg (request in, answer
+ * out, on the wall clock the two processes share). One run's p99 is noisy, so besides the pooled figures it
  * prints the p99 added in each round and a bootstrap 90% interval of the pooled p99 added, and of
  * each kind's p99 added less the raw relay's (how far each proxy is above the floor of any relay).
  * Each proxy's pid is printed when it starts (for `strace -f -c -p PID`, `perf record -p PID`).
@@ -27,7 +28,7 @@ import path from 'node:path';
 import { createClient } from '../src/core/protocols';
 import { buildRecord } from '../src/core/metrics/record';
 import type { PromptPlan } from '../src/core/scenario/plan';
-import { startSimProcess } from './load-sim-process';
+import { startSimProcess, type SimProcess } from './load-sim-process';
 import { added, bootstrap90, loadAverage, mirrorCpu, quantile, signed, startCli, startListening, stopped, transitOf } from './mirror-overhead';
 
 const UNDICI = require.resolve('undici');
@@ -109,6 +110,9 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
   // proxy, loopback, both ends' stacks), without the simulator's own jitter, which the two paths
   // sample independently and which widens the difference of their quantiles.
   const transit: Record<Kind, Ttft[]> = { mirror: [], relay: [], http: [], raw: [] };
+  // The same split by leg: which way the time is added, on the way in or on the way back.
+  const noLegs = (): Record<'direct' | 'proxy', Legs> => ({ direct: { request: [], response: [] }, proxy: { request: [], response: [] } });
+  const legs: Record<Kind, Record<'direct' | 'proxy', Legs>> = { mirror: noLegs(), relay: noLegs(), http: noLegs(), raw: noLegs() };
   const direct = createClient(plan, sim.url, { connections: 1 });
   console.log(`proxy main-thread CPU per request, ${n} requests one at a time after ${WARM} to warm up, ${rounds} rounds (10 ms ticks); load average before: ${loadAverage()}`);
   try {
@@ -125,6 +129,7 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
         const client = createClient(plan, `${proxy.url.replace(/\/v1$/, '')}/v1`, { connections: 1 });
         const t: Ttft = { direct: [], proxy: [] };
         const ids: Record<'direct' | 'proxy', string[]> = { direct: [], proxy: [] };
+        const starts: Record<'direct' | 'proxy', number[]> = { direct: [], proxy: [] };
         let cpu0 = 0;
         let run0 = 0;
         try {
@@ -142,6 +147,7 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
               if (i >= WARM) {
                 t[path].push(rec.ttft_ms);
                 ids[path].push(rec.response_id ?? '');
+                starts[path].push(rec.start_ms);
               }
             }
           }
@@ -153,6 +159,11 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
           ttft[kind].push(t);
           const tr = await transitOf(sim, t, ids);
           transit[kind].push(tr);
+          const lg = await legsOf(sim, t, ids, starts);
+          for (const p of ['direct', 'proxy'] as const) {
+            legs[kind][p].request.push(...lg[p].request);
+            legs[kind][p].response.push(...lg[p].response);
+          }
           console.log(
             `  ${kind.padEnd(6)} ${us.toFixed(0).padStart(5)} µs (on a CPU ${runUs.toFixed(0)} µs)   TTFT added p50 ${signed(added(t, 0.5))}, p99 ${signed(added(t, 0.99))} ms; ` +
               `less the server's own time p50 ${signed(added(tr, 0.5))}, p99 ${signed(added(tr, 0.99))} ms   (load ${loadAverage()})`,
@@ -173,6 +184,37 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
   if (Object.values(exact).some((v) => v.some(Number.isFinite))) console.log(`on a CPU (schedstat): llmload mirror ${range(exact.mirror)}, its relay alone ${range(exact.relay)}, node:http + undici ${range(exact.http)}, raw TCP relay ${range(exact.raw)}`);
   report('TTFT added to direct calls (the same requests, alternating)', ttft, kinds, n * rounds);
   report("The same less each request's own time in the server (first output frame sent less request arrived whole, from its send log)", transit, kinds, n * rounds);
+  const q = (v: number[], f: number): string => (v.length === 0 ? 'n/a' : quantile(v, f).toFixed(2));
+  console.log(`By leg (client and server clocks matched over IPC, ±${sim.clockUncertaintyMs.toFixed(3)} ms): request = client sent → server had it whole; answer = server sent the first output → client read it; p50 / p99 ms`);
+  for (const kind of kinds) {
+    const l = legs[kind];
+    console.log(
+      `  ${kind.padEnd(6)} request ${q(l.proxy.request, 0.5)} / ${q(l.proxy.request, 0.99)} (direct ${q(l.direct.request, 0.5)} / ${q(l.direct.request, 0.99)}); ` +
+        `answer ${q(l.proxy.response, 0.5)} / ${q(l.proxy.response, 0.99)} (direct ${q(l.direct.response, 0.5)} / ${q(l.direct.response, 0.99)})`,
+    );
+  }
+}
+
+type Legs = { request: number[]; response: number[] };
+
+/**
+ * Each request's two legs on the shared wall clock (the simulator's times come back on this
+ * process's clock): client sent → the server had the request whole, and the server sent the first
+ * output frame → the client read it. Their sum is transitOf's figure.
+ */
+async function legsOf(sim: SimProcess, ttft: Ttft, ids: Record<'direct' | 'proxy', string[]>, starts: Record<'direct' | 'proxy', number[]>): Promise<Record<'direct' | 'proxy', Legs>> {
+  const out = { direct: { request: [] as number[], response: [] as number[] }, proxy: { request: [] as number[], response: [] as number[] } };
+  for (const path of ['direct', 'proxy'] as const) {
+    const times = await sim.serverTimes(ids[path]);
+    ttft[path].forEach((t, i) => {
+      const s = times[i];
+      const start = starts[path][i]!;
+      if (!s || s.sent.length < 2 || !Number.isFinite(s.received)) return;
+      out[path].request.push(s.received - start);
+      out[path].response.push(start + t - s.sent[1]!);
+    });
+  }
+  return out;
 }
 
 /** Pooled quantiles of what each proxy adds, per round, with bootstrap intervals, and above the raw relay's. */
