@@ -28,8 +28,8 @@ import path from 'node:path';
 import { createClient } from '../src/core/protocols';
 import { buildRecord } from '../src/core/metrics/record';
 import type { PromptPlan } from '../src/core/scenario/plan';
-import { startSimProcess, type SimProcess } from './load-sim-process';
-import { added, bootstrap90, loadAverage, mirrorCpu, quantile, signed, startCli, startListening, stopped, transitOf } from './mirror-overhead';
+import { startSimProcess } from './load-sim-process';
+import { added, bootstrap90, loadAverage, mirrorCpu, quantile, signed, startCli, startListening, stopped, transitOf, legsOf, type Legs } from './mirror-overhead';
 
 const UNDICI = require.resolve('undici');
 
@@ -157,9 +157,9 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
           per[kind].push(us);
           exact[kind].push(runUs);
           ttft[kind].push(t);
-          const tr = await transitOf(sim, t, ids);
-          transit[kind].push(tr);
           const lg = await legsOf(sim, t, ids, starts);
+          const tr = transitOf(lg);
+          transit[kind].push(tr);
           for (const p of ['direct', 'proxy'] as const) {
             legs[kind][p].request.push(...lg[p].request);
             legs[kind][p].response.push(...lg[p].response);
@@ -193,28 +193,6 @@ export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'rela
         `answer ${q(l.proxy.response, 0.5)} / ${q(l.proxy.response, 0.99)} (direct ${q(l.direct.response, 0.5)} / ${q(l.direct.response, 0.99)})`,
     );
   }
-}
-
-type Legs = { request: number[]; response: number[] };
-
-/**
- * Each request's two legs on the shared wall clock (the simulator's times come back on this
- * process's clock): client sent → the server had the request whole, and the server sent the first
- * output frame → the client read it. Their sum is transitOf's figure.
- */
-async function legsOf(sim: SimProcess, ttft: Ttft, ids: Record<'direct' | 'proxy', string[]>, starts: Record<'direct' | 'proxy', number[]>): Promise<Record<'direct' | 'proxy', Legs>> {
-  const out = { direct: { request: [] as number[], response: [] as number[] }, proxy: { request: [] as number[], response: [] as number[] } };
-  for (const path of ['direct', 'proxy'] as const) {
-    const times = await sim.serverTimes(ids[path]);
-    ttft[path].forEach((t, i) => {
-      const s = times[i];
-      const start = starts[path][i]!;
-      if (!s || s.sent.length < 2 || !Number.isFinite(s.received)) return;
-      out[path].request.push(s.received - start);
-      out[path].response.push(start + t - s.sent[1]!);
-    });
-  }
-  return out;
 }
 
 /** Pooled quantiles of what each proxy adds, per round, with bootstrap intervals, and above the raw relay's. */

@@ -161,6 +161,7 @@ export async function run(n = 1000, sample = '100%'): Promise<BenchRow[]> {
   const proxied = createClient(plan, `${mirror.url}/v1`, { connections: 4 });
   const ttft = { direct: [] as number[], proxy: [] as number[] };
   const ids = { direct: [] as string[], proxy: [] as string[] };
+  const starts = { direct: [] as number[], proxy: [] as number[] };
   let cpu0: MirrorCpu | undefined;
   let cpu: MirrorCpu | undefined;
   let transit: Paths = { direct: [], proxy: [] };
@@ -178,10 +179,11 @@ export async function run(n = 1000, sample = '100%'): Promise<BenchRow[]> {
         if (i >= WARM) {
           ttft[which].push(rec.ttft_ms);
           ids[which].push(rec.response_id ?? '');
+          starts[which].push(rec.start_ms);
         }
       }
     }
-    transit = await transitOf(primary, ttft, ids);
+    transit = transitOf(await legsOf(primary, ttft, ids, starts));
   } finally {
     cpu = mirrorCpu(mirror.child.pid);
     await direct.close();
@@ -205,11 +207,13 @@ export async function run(n = 1000, sample = '100%'): Promise<BenchRow[]> {
   console.log(`p99 added: 90% bootstrap interval ${signed(lo)} to ${signed(hi)} ms${quarters.length > 0 ? `; per quarter of the run (${q} each) ${quarters.join(', ')} ms` : ''}`);
   // The same less each request's own time in the primary: what lay between client and server, the
   // mirror included, without the simulator's own jitter sampled independently on the two paths.
-  const [tlo, thi] = bootstrap90([transit], ([s]) => added(s!, 0.99));
-  console.log(
-    `less each request's own time in the server (${transit.proxy.length} / ${transit.direct.length} with a send log entry): direct p50 ${quantile(transit.direct, 0.5).toFixed(3)}, p99 ${quantile(transit.direct, 0.99).toFixed(3)} ms; ` +
-      `added by the mirror p50 ${signed(added(transit, 0.5), 3)}, p99 ${signed(added(transit, 0.99), 3)} ms, 90% bootstrap interval ${signed(tlo)} to ${signed(thi)} ms`,
-  );
+  if (transit.proxy.length > 0 && transit.direct.length > 0) {
+    const [tlo, thi] = bootstrap90([transit], ([s]) => added(s!, 0.99));
+    console.log(
+      `less each request's own time in the server (${transit.proxy.length} / ${transit.direct.length} with a send log entry): direct p50 ${quantile(transit.direct, 0.5).toFixed(3)}, p99 ${quantile(transit.direct, 0.99).toFixed(3)} ms; ` +
+        `added by the mirror p50 ${signed(added(transit, 0.5), 3)}, p99 ${signed(added(transit, 0.99), 3)} ms, 90% bootstrap interval ${signed(tlo)} to ${signed(thi)} ms`,
+    );
+  }
   if (cpu && cpu0) {
     // After the warm-up: start-up (loading the bundle) is left out.
     const proxyMs = cpu.proxy_ms - cpu0.proxy_ms;
@@ -238,21 +242,37 @@ type Paths = { direct: number[]; proxy: number[] };
  */
 const WARM = 300;
 
+/** One path's requests split by leg, in request order (requests the send log lost are left out). */
+export type Legs = { request: number[]; response: number[] };
+
 /**
- * Each request's TTFT less its own time in the server: the first output frame's send time (the
- * simulator's second frame; the first is the role-only chunk) less when the request had arrived
- * whole, both on the server's clock, so no clock offset enters. Requests the log lost are left out.
+ * Each request's two legs on the wall clock client and simulator share (the simulator's times come
+ * back on this process's clock): client sent → the server had the request whole (its body read),
+ * and the server sent the first output frame (its second; the first is the role-only chunk) → the
+ * client read it. One send-log query per path.
  */
-export async function transitOf(sim: SimProcess, ttft: Paths, ids: { direct: string[]; proxy: string[] }): Promise<Paths> {
-  const out: Paths = { direct: [], proxy: [] };
+export async function legsOf(sim: SimProcess, ttft: Paths, ids: { direct: string[]; proxy: string[] }, starts: { direct: number[]; proxy: number[] }): Promise<{ direct: Legs; proxy: Legs }> {
+  const out = { direct: { request: [] as number[], response: [] as number[] }, proxy: { request: [] as number[], response: [] as number[] } };
   for (const path of ['direct', 'proxy'] as const) {
     const times = await sim.serverTimes(ids[path]);
     ttft[path].forEach((t, i) => {
       const s = times[i];
-      if (s && s.sent.length > 1 && Number.isFinite(s.received)) out[path].push(t - (s.sent[1]! - s.received));
+      if (!s || s.sent.length < 2 || !Number.isFinite(s.received)) return;
+      const start = starts[path][i]!;
+      out[path].request.push(s.received - start);
+      out[path].response.push(start + t - s.sent[1]!);
     });
   }
   return out;
+}
+
+/**
+ * Each request's TTFT less its own time in the server (first output frame sent less request
+ * arrived whole): the sum of its two legs, in which the clock offset cancels.
+ */
+export function transitOf(legs: { direct: Legs; proxy: Legs }): Paths {
+  const sum = (l: Legs): number[] => l.request.map((r, i) => r + l.response[i]!);
+  return { direct: sum(legs.direct), proxy: sum(legs.proxy) };
 }
 
 if (require.main === module) void run(Number(process.argv[2] ?? 1000), process.argv[3] ?? '100%').then(() => process.exit(0));
