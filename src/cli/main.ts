@@ -116,7 +116,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case 'merge':
         return await runMerge(rest, io);
       case 'mirror':
-        return await mirrorCommand(rest, io);
+        // The mirror is this process's only work: all of its threads but the proxy's yield the core.
+        return await mirrorCommand(rest, io, process.env, { ownProcess: true });
       case 'sim': {
         const { values } = parseArgs({
           args: rest,

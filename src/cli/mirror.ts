@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { KEEP_PROMPTS, type KeepPrompts } from '../core/mirror/capture';
 import type { MirrorSummary } from '../core/mirror/pairs';
 import { parseSampleFraction } from '../core/mirror/sampler';
+import { backgroundModeOf } from '../core/mirror/thread-priority';
 import { MIRROR_FILE, startMirror, type RunningMirror } from '../core/mirror/session';
 import { RunDirInUseError, utcStamp, DEFAULT_RESULTS_ROOT } from '../core/results/run-dir';
 import { parseDuration } from '../core/scenario/units';
@@ -57,7 +58,7 @@ export function shadowKeyOf(v: string | undefined, env: Record<string, string | 
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) && env[v] !== undefined && env[v] !== '' ? env[v] : v;
 }
 
-export async function mirrorCommand(args: string[], io: CliIO, env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function mirrorCommand(args: string[], io: CliIO, env: Record<string, string | undefined> = process.env, run: { ownProcess?: boolean } = {}): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -112,8 +113,9 @@ export async function mirrorCommand(args: string[], io: CliIO, env: Record<strin
   const { forMs, ...mirrorOpts } = opts;
   let mirror: RunningMirror;
   try {
-    // LLMLOAD_MIRROR_ONE_THREAD=1: the bookkeeping on the proxy's thread, to compare with the worker (docs/mirror.md).
-    mirror = await startMirror({ ...mirrorOpts, oneThread: env.LLMLOAD_MIRROR_ONE_THREAD === '1' });
+    // LLMLOAD_MIRROR_ONE_THREAD=1: the bookkeeping on the proxy's thread, to compare with the worker;
+    // LLMLOAD_MIRROR_BACKGROUND=nice|normal: the other threads at nice 10 or left alone, to compare with SCHED_IDLE (docs/mirror.md).
+    mirror = await startMirror({ ...mirrorOpts, oneThread: env.LLMLOAD_MIRROR_ONE_THREAD === '1', ownProcess: run.ownProcess, background: backgroundModeOf(env.LLMLOAD_MIRROR_BACKGROUND) });
   } catch (e) {
     if (e instanceof RunDirInUseError) return fail(io, `${inCwd(e.message)}; add --force to replace it, or give another --out`);
     io.err(`llmload mirror: cannot start: ${(e as Error).message}`);

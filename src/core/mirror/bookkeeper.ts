@@ -18,6 +18,7 @@ import { keyHashOf, SecretRegistry } from './secrets';
 import { ShadowSender, type ShadowCopy } from './shadow-sender';
 import { SideWriter, type Side } from './side-writer';
 import { decodeStreamLog } from './stream-log';
+import type { BackgroundThreadsReport } from './thread-priority';
 import { ConversationThreads } from './threads';
 import { COUNTER, countsOf, type BookOptions, type CallMessage, type ToMirrorWorker } from './worker-protocol';
 
@@ -151,7 +152,7 @@ export class MirrorBookkeeper {
    * copies still waiting or in flight get up to `waitShadowMs` to finish, the rest are cancelled;
    * then the summaries are written.
    */
-  async close(waitShadowMs: number): Promise<MirrorSummary> {
+  async close(waitShadowMs: number, threads?: BackgroundThreadsReport): Promise<MirrorSummary> {
     await this.shadow.onWire(ON_WIRE_MS);
     if (waitShadowMs > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -166,6 +167,7 @@ export class MirrorBookkeeper {
     this.writers.shadow.finish(this.started, duration_ms, 'stopped');
     const { opts } = this;
     const summary = this.pairs.summary({ started_at: this.started.toISOString(), duration_s: duration_ms / 1000, primary: opts.primary, shadow: opts.shadow, sample: this.sampler.fraction, requests: countsOf(this.counters, unfinished) });
+    if (threads) summary.threads = threads;
     fs.writeFileSync(path.join(opts.dir, MIRROR_FILE), JSON.stringify(this.secrets.redactor.value(summary), null, 2) + '\n');
     return summary;
   }

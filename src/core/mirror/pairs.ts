@@ -5,6 +5,7 @@
  * The result is mirror.json.
  */
 import type { RequestRecord } from '../metrics/record';
+import type { BackgroundThreadsReport } from './thread-priority';
 
 export interface PairSide {
   rec: RequestRecord;
@@ -59,6 +60,8 @@ export interface MirrorSummary {
     output_tokens_diff_pct: number | null;
     answer_exact: number | null;
   };
+  /** How the mirror's threads other than the proxy's were scheduled (./thread-priority.ts); absent with the bookkeeping on the proxy's thread. */
+  threads?: BackgroundThreadsReport;
 }
 
 function stats(values: number[]): DeltaStats {

@@ -15,6 +15,7 @@ import { startProxy, type CallPlan, type IncomingCall, type RunningProxy } from 
 import { apiOfPath } from './routes';
 import type { Side } from './side-writer';
 import type { StreamLog } from './stream-log';
+import type { BackgroundMode } from './thread-priority';
 import { COUNTER, COUNTERS, countsOf, type BookOptions, type CallMessage } from './worker-protocol';
 
 export { MIRROR_FILE } from './bookkeeper';
@@ -31,6 +32,13 @@ export interface MirrorOptions extends Omit<BookOptions, 'sample' | 'dir'> {
   onRecord?(side: Side, rec: RequestRecord): void;
   /** Run the bookkeeping on the proxy's thread instead of a worker (to compare the two; see ./book-channel.ts). */
   oneThread?: boolean;
+  /**
+   * The mirror is the only work of this process (`llmload mirror`): every thread of it but the
+   * proxy's yields the core (./thread-priority.ts). Otherwise only the worker's thread does.
+   */
+  ownProcess?: boolean;
+  /** How those threads are scheduled; default `idle` (SCHED_IDLE). */
+  background?: BackgroundMode;
 }
 
 export interface RunningMirror {
@@ -77,8 +85,12 @@ export async function startMirror(opts: MirrorOptions): Promise<RunningMirror> {
   const t0_epoch = performance.timeOrigin + performance.now();
   const shared = new SharedArrayBuffer(COUNTERS * Int32Array.BYTES_PER_ELEMENT);
   const counters = new Int32Array(shared);
-  const { host, port, out: _out, onRecord, sample, oneThread, ...bookOpts } = opts;
-  const book = await startBookkeeping({ opts: { ...bookOpts, sample: sample ?? 0.1, dir }, t0_epoch, counters: shared, records: onRecord !== undefined }, onRecord, oneThread);
+  const { host, port, out: _out, onRecord, sample, oneThread, ownProcess, background, ...bookOpts } = opts;
+  const book = await startBookkeeping(
+    { opts: { ...bookOpts, sample: sample ?? 0.1, dir }, t0_epoch, counters: shared, records: onRecord !== undefined, background: background ?? 'idle', ownProcess: ownProcess === true },
+    onRecord,
+    oneThread,
+  );
   const post = book.post;
   let nextId = 0;
   // With nothing sampled (0%), no request needs the worker at once: its call rides with the next

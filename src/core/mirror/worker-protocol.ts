@@ -12,6 +12,7 @@ import type { MirrorCounts, MirrorSummary } from './pairs';
 import type { HeaderMap } from './secrets';
 import type { Side } from './side-writer';
 import type { StreamLog } from './stream-log';
+import type { BackgroundMode } from './thread-priority';
 
 /** What the worker needs to know: the mirror's options less the proxy's own and the callbacks. */
 export interface BookOptions {
@@ -43,6 +44,10 @@ export interface MirrorWorkerInit {
   counters: SharedArrayBuffer;
   /** Post each finished record back (MirrorOptions.onRecord). */
   records: boolean;
+  /** How the threads other than the proxy's are scheduled (./thread-priority.ts). */
+  background: BackgroundMode;
+  /** The mirror is its process's only work (`llmload mirror`): all of its threads but the proxy's yield, not only the worker's. */
+  ownProcess: boolean;
 }
 
 /** A timed request on its way to the primary; its body is transferred, not copied. */

@@ -8,11 +8,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { RunDirInUseError } from '../results/run-dir';
 import { MirrorBookkeeper } from './bookkeeper';
 import type { FromMirrorWorker, MirrorWorkerInit, ToMirrorWorker } from './worker-protocol';
-import { lowerBookkeepingThread } from './thread-priority';
+import { threadId } from '../load/thread-priority';
+import { BackgroundThreads } from './thread-priority';
 
 const init = workerData as MirrorWorkerInit;
-// The proxy thread goes first when both want a core (./thread-priority.ts).
-if (process.env.LLMLOAD_MIRROR_WORKER_NICE !== '0') lowerBookkeepingThread();
+// Every thread but the proxy's yields the core (./thread-priority.ts): this one, and in the
+// mirror's own process all the others too.
+const threads = new BackgroundThreads({ mode: init.background, mainTid: process.pid, ownTid: threadId(), allThreads: init.ownProcess });
+threads.start();
 const port = parentPort!;
 const post = (m: FromMirrorWorker): void => port.postMessage(m);
 
@@ -39,7 +42,8 @@ if (book) {
     }
     if (closing) return;
     closing = true;
-    void b.close(m.waitShadowMs).then(
+    threads.stop();
+    void b.close(m.waitShadowMs, threads.report()).then(
       (summary) => {
         post({ type: 'closed', summary });
         port.close();
