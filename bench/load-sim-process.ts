@@ -8,9 +8,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { startSimulator, type SimProfile } from '../src/core/sim';
+import { idleHelperThreads } from './quiet-helpers';
 
-type Request = { type: 'start'; profile: string | SimProfile; sendLogCapacity: number } | { type: 'logs'; ids: string[] } | { type: 'clock' } | { type: 'close' };
-type Reply = { type: 'ready'; url: string } | { type: 'logs'; logs: Array<number[] | null>; received: Array<number | null> } | { type: 'clock'; now: number } | { type: 'closed' };
+type Request = { type: 'start'; profile: string | SimProfile; sendLogCapacity: number; idleHelpers?: boolean } | { type: 'logs'; ids: string[] } | { type: 'clock' } | { type: 'close' };
+type Reply = { type: 'ready'; url: string; helpers?: string } | { type: 'logs'; logs: Array<number[] | null>; received: Array<number | null> } | { type: 'clock'; now: number } | { type: 'closed' };
 
 export interface SimProcess {
   url: string;
@@ -19,6 +20,8 @@ export interface SimProcess {
   clockOffsetMs: number;
   /** Half that round trip, ms: the offset's uncertainty. */
   clockUncertaintyMs: number;
+  /** With `idleHelpers`: what the child did with its helper threads (./quiet-helpers.ts). */
+  helpers?: string;
   /** Wall-clock send times of each frame of each response, on this process's clock; null when unknown. */
   sendLogs(ids: string[]): Promise<Array<number[] | null>>;
   /** The same with when each response's request had arrived whole (`received`): the server's own time is a frame's send time less it. */
@@ -28,7 +31,7 @@ export interface SimProcess {
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-export async function startSimProcess(profile: string | SimProfile, sendLogCapacity: number): Promise<SimProcess> {
+export async function startSimProcess(profile: string | SimProfile, sendLogCapacity: number, opts: { idleHelpers?: boolean } = {}): Promise<SimProcess> {
   const child: ChildProcess = fork(__filename, ['--serve'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = (): Promise<Reply> =>
     new Promise((resolve, reject) => {
@@ -41,8 +44,8 @@ export async function startSimProcess(profile: string | SimProfile, sendLogCapac
     });
   const send = (m: Request): void => void child.send(m);
   const ready = next();
-  send({ type: 'start', profile, sendLogCapacity });
-  const { url } = (await ready) as Extract<Reply, { type: 'ready' }>;
+  send({ type: 'start', profile, sendLogCapacity, idleHelpers: opts.idleHelpers });
+  const { url, helpers } = (await ready) as Extract<Reply, { type: 'ready' }>;
   // NTP-style: the round trip with the least delay bounds the offset best
   let best = { rtt: Infinity, offset: 0 };
   for (let i = 0; i < 50; i++) {
@@ -65,6 +68,7 @@ export async function startSimProcess(profile: string | SimProfile, sendLogCapac
     pid: child.pid!,
     clockOffsetMs: offset,
     clockUncertaintyMs: best.rtt / 2,
+    helpers,
     async sendLogs(ids) {
       return (await serverTimes(ids)).map((l) => l?.sent ?? null);
     },
@@ -89,7 +93,7 @@ async function serve(): Promise<void> {
       process.send!({ type: 'closed' } satisfies Reply, () => process.exit(0));
     }
   });
-  process.send!({ type: 'ready', url: sim.url } satisfies Reply);
+  process.send!({ type: 'ready', url: sim.url, ...(first.idleHelpers ? { helpers: idleHelperThreads() } : {}) } satisfies Reply);
 }
 
 if (process.argv.includes('--serve') && process.send) void serve();

@@ -29,6 +29,7 @@ import { createClient } from '../src/core/protocols';
 import { buildRecord } from '../src/core/metrics/record';
 import type { PromptPlan } from '../src/core/scenario/plan';
 import { startSimProcess } from './load-sim-process';
+import { harnessIdle, idleHelperThreads } from './quiet-helpers';
 import { added, bootstrap90, loadAverage, mirrorCpu, quantile, signed, startCli, startListening, stopped, transitOf, legsOf, type Legs } from './mirror-overhead';
 
 const UNDICI = require.resolve('undici');
@@ -97,7 +98,9 @@ const WARM = Number(process.env.LLMLOAD_FLOOR_WARM ?? 300);
 export async function floor(n = 400, rounds = 2, only: Kind[] = ['mirror', 'relay', 'http', 'raw']): Promise<void> {
   // in a process of its own that keeps a send log: each request's own time in the server (its first
   // output frame's send time less when the request had arrived whole) comes back by response id
-  const sim = await startSimProcess('chat?decode_tokens_per_s=2000&overhead_ms=5&jitter=0', 4 * (n + WARM) + 100);
+  const sim = await startSimProcess('chat?decode_tokens_per_s=2000&overhead_ms=5&jitter=0', 4 * (n + WARM) + 100, { idleHelpers: harnessIdle });
+  // The harness's helper threads (this client and the simulator) yield the cores (./quiet-helpers.ts).
+  console.log(`harness: client ${harnessIdle ? idleHelperThreads() : 'left alone (LLMLOAD_BENCH_HARNESS_IDLE=0)'}, simulator ${sim.helpers ?? 'left alone'}`);
   const root = sim.url.replace(/\/v1$/, '');
   const plan = { api: 'openai-chat' as const, model: 'm', timeouts: { total_ms: 30_000 }, headers: {} };
   const kinds = only;
