@@ -1,33 +1,25 @@
 /**
  * For the mirror's benches: the harness's own processes (the client that times the requests, the
  * simulator standing in for the primary) put every thread but their main one under SCHED_IDLE,
- * as `llmload mirror` does with its own (src/core/mirror/thread-priority.ts). On 2 cores shared by
- * client, server and proxy, `perf sched` showed V8's collector helpers of the simulator and of the
- * client holding a core for a millisecond while the proxy's or the client's main thread, just
- * woken, waited for it (docs/mirror.md, 7 December): interference between the harness's processes
- * that a deployment, with the client and the GPU server on other machines, does not have, and that
- * falls on the proxied path more often because it wakes one more process. The benches print
- * whether it was done; LLMLOAD_BENCH_HARNESS_IDLE=0 leaves the harness's threads alone.
+ * with the mechanism `llmload mirror` uses for its own (src/core/mirror/thread-priority.ts). On 2
+ * cores shared by client, server and proxy, `perf sched` showed V8's collector helpers of the
+ * simulator and of the client holding a core for a millisecond while the proxy's or the client's
+ * main thread, just woken, waited for it (docs/mirror.md, 7 December): interference between the
+ * harness's processes that a deployment, with the client and the GPU server on other machines,
+ * does not have, and that falls on the proxied path more often because it wakes one more process.
+ * The benches print what was done; LLMLOAD_BENCH_HARNESS_IDLE=0 leaves the harness's threads alone.
  */
-import fs from 'node:fs';
-import { setThreadPolicy } from '../src/core/load/thread-priority';
+import { threadId } from '../src/core/load/thread-priority';
+import { BackgroundThreads } from '../src/core/mirror/thread-priority';
 
 export const harnessIdle = process.env.LLMLOAD_BENCH_HARNESS_IDLE !== '0';
 
-/** Every thread of this process but the main one under SCHED_IDLE, once; what was done. */
+/** Every thread of this process but the main one under SCHED_IDLE (nice 10 where it cannot be set), once; what was done. */
 export function idleHelperThreads(): string {
-  let tids: number[];
-  try {
-    tids = fs.readdirSync('/proc/self/task').map(Number);
-  } catch {
-    return 'not on Linux: harness threads left alone';
-  }
-  let set = 0;
-  for (const tid of tids) {
-    if (tid === process.pid) continue;
-    const r = setThreadPolicy(tid, 'idle');
-    if ('error' in r) return `harness threads left alone: ${r.error}`;
-    set++;
-  }
-  return `${set} helper threads under SCHED_IDLE`;
+  const threads = new BackgroundThreads({ mode: 'idle', mainTid: process.pid, ownTid: threadId(), allThreads: true });
+  threads.start();
+  threads.stop();
+  const r = threads.report();
+  if (r.policy === 'normal') return 'left alone (no thread ids here)';
+  return r.error === undefined ? `${r.threads} helper threads under SCHED_IDLE` : `${r.threads} helper threads at nice 10 (${r.error})`;
 }
