@@ -91,6 +91,15 @@ test('BackgroundThreads: every thread but the main one goes idle, new ones on th
   for (let t = 0; t <= RECOVER_MS; t += TICK_MS) tick();
   for (const tid of [101, 102, 103, 104]) assert.equal(k.policies.get(tid), IDLE, `thread ${tid} idle again`);
   assert.deepEqual(bg.report(), { policy: 'idle', threads: 4, raised: 1 });
+  // A thread that ends between the listing and chrt is skipped; the others stay idle.
+  k.tids.push(105);
+  const chrt = k.chrt;
+  k.chrt = (args) => {
+    if (args.includes('105')) throw new Error('chrt: failed to set pid 105\'s policy: No such process');
+    chrt(args);
+  };
+  for (let t = 0; t <= RESCAN_MS; t += TICK_MS) tick();
+  assert.deepEqual(bg.report(), { policy: 'idle', threads: 4, raised: 1 }, 'a vanished thread is no reason to give up SCHED_IDLE');
   assert.ok(!k.chrts.some((a) => a.includes('100')), 'chrt never named the main thread');
 });
 

@@ -158,6 +158,8 @@ export class BackgroundThreads {
       if (!this.raisedNow) {
         const r = setThreadPolicy(tid, 'idle', c);
         if ('tid' in r) return true;
+        // A thread that ended between the listing and chrt says nothing about chrt.
+        if (c.policy(tid) === undefined) return false;
         // No chrt (or not permitted): nice 10 from here on, for this thread and the next.
         this.error = r.error;
         this.mode = 'nice';
