@@ -7,7 +7,8 @@
  * llmload's own protocol client, so TTFT is timed exactly as in a run. Prints p50/p99 of each path
  * and their difference, then the same less each request's own time in the primary (its first
  * output frame's send time less when the request had arrived whole), which leaves out the
- * simulator's jitter: that figure carries issue 19's target. Also a module of `npm run bench` (run()).
+ * simulator's jitter: that figure carries issue 19's target. The shadow simulator stands for another
+ * machine, so it runs under SCHED_IDLE (./quiet-helpers.ts). Also a module of `npm run bench` (run()).
  *   npm run build && node --import tsx bench/mirror-overhead.ts [requests per path, default 2500] [sample, default 100%]
  * (2,500: the p99 is then the 25th largest delay; at 1,000 it moved by a millisecond between runs)
  */
@@ -21,7 +22,7 @@ import { seededRandom } from '../src/core/tokenize/synthetic';
 import type { PromptPlan } from '../src/core/scenario/plan';
 import type { BenchRow } from './bench-kit';
 import { startSimProcess, type SimProcess } from './load-sim-process';
-import { harnessIdle, idleHelperThreads } from './quiet-helpers';
+import { harnessIdle, idleHelperThreads, idleWholeProcess } from './quiet-helpers';
 
 
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
@@ -155,11 +156,12 @@ export async function run(n = 2500, sample = '100%'): Promise<BenchRow[]> {
   const primary = await startSimProcess(profile, 4 * (n + WARM) + 100, { idleHelpers: harnessIdle });
   const clientHelpers = harnessIdle ? idleHelperThreads() : 'left alone (LLMLOAD_BENCH_HARNESS_IDLE=0)';
   const shadow = await startCli(['sim', '--port', '0', '--profile', profile, '--seed', '2']);
+  const shadowThreads = harnessIdle ? idleWholeProcess(shadow.child.pid) : 'left alone';
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-mirror-bench-'));
   const root = primary.url.replace(/\/v1$/, '');
   const mirror = await startCli(['mirror', '--listen', '127.0.0.1:0', '--primary', root, '--shadow', shadow.url.replace(/\/v1$/, ''), '--sample', sample, '--out', out], profileArgs());
   // For attaching a profiler to the mirror alone (perf record -p PID, strace -c -p PID).
-  console.log(`mirror process ${mirror.child.pid} at ${mirror.url}; harness: client ${clientHelpers}, primary simulator ${primary.helpers ?? 'left alone'}`);
+  console.log(`mirror process ${mirror.child.pid} at ${mirror.url}; harness: client ${clientHelpers}, primary simulator ${primary.helpers ?? 'left alone'}, shadow simulator ${shadowThreads}`);
   const plan = { api: 'openai-chat' as const, model: 'm', timeouts: { total_ms: 30_000 }, headers: {} };
   const direct = createClient(plan, primary.url, { connections: 4 });
   const proxied = createClient(plan, `${mirror.url}/v1`, { connections: 4 });

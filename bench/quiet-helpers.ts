@@ -7,8 +7,14 @@
  * main thread, just woken, waited for it (docs/mirror.md, 7 December): interference between the
  * harness's processes that a deployment, with the client and the GPU server on other machines,
  * does not have, and that falls on the proxied path more often because it wakes one more process.
+ * The simulator standing in for the shadow goes under SCHED_IDLE whole (idleWholeProcess): in use the
+ * shadow is another machine, so its work must not take these cores from the client, the primary
+ * or the proxy (with every conversation copied, both simulators' first tokens fall within a
+ * millisecond of each other). Its own timing, which the mirror's worker takes and these benches do
+ * not measure, is what pays.
  * The benches print what was done; LLMLOAD_BENCH_HARNESS_IDLE=0 leaves the harness's threads alone.
  */
+import { execFileSync } from 'node:child_process';
 import { threadId } from '../src/core/load/thread-priority';
 import { BackgroundThreads } from '../src/core/mirror/thread-priority';
 
@@ -22,4 +28,18 @@ export function idleHelperThreads(): string {
   const r = threads.report();
   if (r.policy === 'normal') return 'left alone (no thread ids here)';
   return r.error === undefined ? `${r.threads} helper threads under SCHED_IDLE` : `${r.threads} helper threads at nice 10 (${r.error})`;
+}
+
+/**
+ * Every thread of another process under SCHED_IDLE (`chrt --all-tasks`; threads it starts later
+ * inherit the policy); what was done, or why not.
+ */
+export function idleWholeProcess(pid: number | undefined): string {
+  if (pid === undefined) return 'left alone (no pid)';
+  try {
+    execFileSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(pid)], { stdio: 'ignore', timeout: 5000 });
+    return 'under SCHED_IDLE, all threads';
+  } catch (e) {
+    return `left alone (chrt: ${(e as Error).message.split('\n')[0]})`;
+  }
 }
