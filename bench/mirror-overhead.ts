@@ -189,7 +189,10 @@ export async function run(n = 2500, sample = '100%'): Promise<BenchRow[]> {
         }
       }
     }
-    transit = transitOf(await legsOf(primary, ttft, ids, starts));
+    const legs = await legsOf(primary, ttft, ids, starts);
+    transit = transitOf(legs);
+    // LLMLOAD_MIRROR_BENCH_DUMP=FILE: every request's TTFT, start and two legs per path, as JSON, to study where the tail lies.
+    if (process.env.LLMLOAD_MIRROR_BENCH_DUMP) fs.writeFileSync(process.env.LLMLOAD_MIRROR_BENCH_DUMP, JSON.stringify({ ttft, starts, legs }));
   } finally {
     cpu = mirrorCpu(mirror.child.pid);
     await direct.close();
@@ -244,9 +247,10 @@ type Paths = { direct: number[]; proxy: number[] };
 
 /**
  * Requests each path gets before it is measured: enough for V8 to optimize the proxy's per-read
- * functions (bench/mirror-floor.ts: 20 warmed the connections, not the JIT).
+ * functions (bench/mirror-floor.ts: 20 warmed the connections, not the JIT). LLMLOAD_MIRROR_BENCH_WARM=N
+ * changes it.
  */
-const WARM = 300;
+const WARM = Number(process.env.LLMLOAD_MIRROR_BENCH_WARM ?? 300);
 
 /** One path's requests split by leg, in request order (requests the send log lost are left out). */
 export type Legs = { request: number[]; response: number[] };
