@@ -50,7 +50,8 @@ export function startCli(args: string[], nodeArgs: string[] = []): Promise<{ chi
 /** LLMLOAD_MIRROR_PROFILE=DIR: the mirror process writes a V8 CPU profile (.cpuprofile) into DIR when it stops. */
 function profileArgs(): string[] {
   const dir = process.env.LLMLOAD_MIRROR_PROFILE;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+  const extra = (process.env.LLMLOAD_MIRROR_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  return [...(dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : []), ...extra];
 }
 
 /** /proc/loadavg's 1, 5 and 15 minute figures ('' where there is none): timing figures mean little without them. */
@@ -159,7 +160,14 @@ export async function run(n = 2500, sample = '100%'): Promise<BenchRow[]> {
   const shadowThreads = harnessIdle ? idleWholeProcess(shadow.child.pid) : 'left alone';
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-mirror-bench-'));
   const root = primary.url.replace(/\/v1$/, '');
+  const mirrorStarted = Date.now();
   const mirror = await startCli(['mirror', '--listen', '127.0.0.1:0', '--primary', root, '--shadow', shadow.url.replace(/\/v1$/, ''), '--sample', sample, '--out', out], profileArgs());
+  // LLMLOAD_MIRROR_LOG=FILE: the mirror's output (with LLMLOAD_MIRROR_NODE_ARGS=--trace-gc, its collections) into FILE, after a line with the wall-clock time it started.
+  if (process.env.LLMLOAD_MIRROR_LOG) {
+    const log = fs.createWriteStream(process.env.LLMLOAD_MIRROR_LOG);
+    log.write(`mirror started ${mirrorStarted}\n`);
+    mirror.child.stdout!.pipe(log);
+  }
   // For attaching a profiler to the mirror alone (perf record -p PID, strace -c -p PID).
   console.log(`mirror process ${mirror.child.pid} at ${mirror.url}; harness: client ${clientHelpers}, primary simulator ${primary.helpers ?? 'left alone'}, shadow simulator ${shadowThreads}`);
   const plan = { api: 'openai-chat' as const, model: 'm', timeouts: { total_ms: 30_000 }, headers: {} };
