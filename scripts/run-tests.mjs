@@ -1,7 +1,8 @@
 // Runs every test/unit/**/*.test.ts with Node's own test runner, TypeScript loaded through tsx.
 // Optional arguments filter the files by substring: `node scripts/run-tests.mjs sse scenario`.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 
 // The report and panel tests render pages in Debian's Chromium (/usr/bin/chromium). On a fresh
@@ -34,5 +35,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 if (files.some((f) => /report|panel-view/.test(f))) ensureChromium();
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// The tests' temporary files (run folders, captures, JUnit files, browser profiles) go into one
+// folder of this run, through TMPDIR, which the test processes and all they start inherit: removed
+// when every test passed, kept and named when one failed, so a failure's files can be looked at.
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'llmload-tests-'));
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env: { ...process.env, TMPDIR: tmp } });
+if (r.status === 0) rmSync(tmp, { recursive: true, force: true });
+else console.error(`the tests' temporary files are kept in ${tmp}`);
 process.exit(r.status ?? 1);
