@@ -48,8 +48,11 @@ export function startCli(args: string[], nodeArgs: string[] = []): Promise<{ chi
   return startListening([...nodeArgs, CLI, ...args], `llmload ${args[0]}`);
 }
 
-/** LLMLOAD_MIRROR_PROFILE=DIR: the mirror process writes a V8 CPU profile (.cpuprofile) into DIR when it stops. */
-function profileArgs(): string[] {
+/**
+ * Node options for the mirror process. LLMLOAD_MIRROR_PROFILE=DIR: it writes a V8 CPU profile
+ * (.cpuprofile) into DIR when it stops; LLMLOAD_MIRROR_NODE_ARGS: more options, space-separated (--trace-gc).
+ */
+function mirrorNodeArgs(): string[] {
   const dir = process.env.LLMLOAD_MIRROR_PROFILE;
   const extra = (process.env.LLMLOAD_MIRROR_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
   return [...(dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : []), ...extra];
@@ -162,7 +165,7 @@ export async function run(n = 10_000, sample = '100%'): Promise<BenchRow[]> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'llmload-mirror-bench-'));
   const root = primary.url.replace(/\/v1$/, '');
   const mirrorStarted = Date.now();
-  const mirror = await startCli(['mirror', '--listen', '127.0.0.1:0', '--primary', root, '--shadow', shadow.url.replace(/\/v1$/, ''), '--sample', sample, '--out', out], profileArgs());
+  const mirror = await startCli(['mirror', '--listen', '127.0.0.1:0', '--primary', root, '--shadow', shadow.url.replace(/\/v1$/, ''), '--sample', sample, '--out', out], mirrorNodeArgs());
   // LLMLOAD_MIRROR_LOG=FILE: the mirror's output (with LLMLOAD_MIRROR_NODE_ARGS=--trace-gc, its collections) into FILE, after a line with the wall-clock time it started.
   if (process.env.LLMLOAD_MIRROR_LOG) {
     const log = fs.createWriteStream(process.env.LLMLOAD_MIRROR_LOG);

@@ -14,8 +14,7 @@
  * not measure, is what pays.
  * The benches print what was done; LLMLOAD_BENCH_HARNESS_IDLE=0 leaves the harness's threads alone.
  */
-import { execFileSync } from 'node:child_process';
-import { threadId } from '../src/core/load/thread-priority';
+import { chrtCalls, threadId } from '../src/core/load/thread-priority';
 import { BackgroundThreads } from '../src/core/mirror/thread-priority';
 
 export const harnessIdle = process.env.LLMLOAD_BENCH_HARNESS_IDLE !== '0';
@@ -37,7 +36,7 @@ export function idleHelperThreads(): string {
 export function idleWholeProcess(pid: number | undefined): string {
   if (pid === undefined) return 'left alone (no pid)';
   try {
-    execFileSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(pid)], { stdio: 'ignore', timeout: 5000 });
+    chrtCalls.chrt(['--idle', '--all-tasks', '--pid', '0', String(pid)]);
     return 'under SCHED_IDLE, all threads';
   } catch (e) {
     return `left alone (chrt: ${(e as Error).message.split('\n')[0]})`;
