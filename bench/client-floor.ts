@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { OpenAiChatDecoder } from '../src/core/protocols/openai-chat';
-import { ResponseParser, type ResponseHead } from '../src/core/mirror/http1-response-parser';
+import { ResponseParser, type ResponseHead } from '../src/core/http1/response-parser';
 import { benchRow, envNumber, type BenchRow } from './bench-kit';
 import { cannedStream, cpuSeconds, ensureTools, startNginx, type NginxServer } from './load-servers';
 

@@ -3,9 +3,9 @@
 // and bad framing is a classified error, never a hang.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Http1FramingError, MAX_HEAD_BYTES } from '../../src/core/mirror/http1-framing';
-import { RequestParser, type ParsedRequest } from '../../src/core/mirror/http1-request-parser';
-import { ResponseParser, type ResponseHead } from '../../src/core/mirror/http1-response-parser';
+import { Http1FramingError, MAX_HEAD_BYTES } from '../../src/core/http1/framing';
+import { RequestParser, type ParsedRequest } from '../../src/core/http1/request-parser';
+import { ResponseParser, type ResponseHead } from '../../src/core/http1/response-parser';
 import { seededRandom } from '../../src/core/tokenize/synthetic';
 
 const rng = seededRandom;

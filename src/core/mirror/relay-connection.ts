@@ -4,19 +4,19 @@
  * the primary cancels; a primary that announces its close (Connection: close, HTTP/1.0, a body
  * read to the close) closes the client's connection after that answer (an unannounced close: see
  * primaryGone). Requests are parsed as they come
- * (./http1-request-parser.ts), handed to the hooks, and written to the primary with only what must
+ * (../http1/request-parser.ts), handed to the hooks, and written to the primary with only what must
  * change rewritten (the primary's path prefix, Host, Accept-Encoding: identity, one hop's
  * headers, the body as Content-Length). The primary's bytes go to the client first, unchanged but
- * for the head's hop-by-hop fields, and are parsed second (./http1-response-parser.ts) to find each
+ * for the head's hop-by-hop fields, and are parsed second (../http1/response-parser.ts) to find each
  * answer's end and keep a timed API's body (./forwarding-exchange.ts). Pipelined requests map to
  * answers in order. Backpressure runs both ways: a full socket pauses the other one until it drains.
  */
 import net from 'node:net';
 import tls from 'node:tls';
 import { ForwardedCall } from './forwarding-exchange';
-import { Http1FramingError, headerTokens } from './http1-framing';
-import { RequestParser, type ParsedRequest, type RequestParserSink } from './http1-request-parser';
-import { ResponseParser, type ResponseHead, type ResponseParserSink } from './http1-response-parser';
+import { Http1FramingError, headerTokens } from '../http1/framing';
+import { RequestParser, type ParsedRequest, type RequestParserSink } from '../http1/request-parser';
+import { ResponseParser, type ResponseHead, type ResponseParserSink } from '../http1/response-parser';
 import type { CallPlan, IncomingCall } from './proxy-hooks';
 import type { HeaderMap } from './secrets';
 

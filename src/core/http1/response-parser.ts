@@ -1,13 +1,14 @@
 /**
- * An incremental HTTP/1.1 response parser for the mirror's relay (./relay-connection.ts): fed the
- * primary's reads as they come, it finds each response's head (status line and header fields;
- * 1xx interim answers included), then walks its body (Content-Length, chunked with extensions and
- * trailers, or read to the connection's close; none after HEAD, 1xx, 204 and 304) to find where
- * it ends. It tells its sink, for each read and in this order: the head, the body's bytes as they
- * came (framing included, to pass on unchanged), the body's data without chunk framing (to keep),
- * and the response's end. Bad framing throws Http1FramingError.
+ * An incremental HTTP/1.1 response parser for the mirror's relay (../mirror/relay-connection.ts)
+ * and the load client (../protocols/http1-pool.ts): fed the server's reads as they come, it finds
+ * each response's head (status line and header fields; 1xx interim answers included), then walks
+ * its body (Content-Length, chunked with extensions and trailers, or read to the connection's
+ * close; none after HEAD, 1xx, 204 and 304) to find where it ends. It tells its sink, for each read
+ * and in this order: the head, the body's bytes as they came (framing included, to pass on
+ * unchanged), the body's data without chunk framing (to keep), and the response's end. Bad framing
+ * throws Http1FramingError.
  */
-import { bodyFraming, ChunkedReader, HeadReader, Http1FramingError, headerTokens, parseHead } from './http1-framing';
+import { bodyFraming, ChunkedReader, HeadReader, Http1FramingError, headerTokens, parseHead } from './framing';
 
 export interface ResponseHead {
   status: number;

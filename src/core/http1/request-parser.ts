@@ -1,11 +1,12 @@
 /**
- * An incremental HTTP/1.1 request parser for the mirror's relay (./relay-connection.ts): fed the
- * client's reads as they come, it finds each request's head and its body's end (Content-Length or
- * chunked; a request without either has no body), and hands over each whole request with its body
- * de-chunked. Pipelined requests come out one by one, in order. A request's body above `maxBody`
- * bytes, or bad framing, throws Http1FramingError (the relay answers 413 or 400 and closes).
+ * An incremental HTTP/1.1 request parser for the mirror's relay (../mirror/relay-connection.ts):
+ * fed the client's reads as they come, it finds each request's head and its body's end
+ * (Content-Length or chunked; a request without either has no body), and hands over each whole
+ * request with its body de-chunked. Pipelined requests come out one by one, in order. A request's
+ * body above `maxBody` bytes, or bad framing, throws Http1FramingError (the relay answers 413 or
+ * 400 and closes).
  */
-import { bodyFraming, ChunkedReader, HeadReader, Http1FramingError, headerTokens, parseHead } from './http1-framing';
+import { bodyFraming, ChunkedReader, HeadReader, Http1FramingError, headerTokens, parseHead } from './framing';
 
 export interface ParsedRequest {
   method: string;

@@ -1,9 +1,10 @@
 /**
- * The parts of HTTP/1.1 message framing (RFC 9112) that the mirror's relay needs on both
- * directions: finding a message head in a byte stream that may split it anywhere, reading its
- * start line and header fields, and walking a chunked body (chunk sizes, extensions, trailers)
- * to find where the message ends and which bytes are its data. Nothing here copies body bytes:
- * the readers report offsets into the buffer they were fed. Bad framing throws Http1FramingError.
+ * The parts of HTTP/1.1 message framing (RFC 9112) that llmload's HTTP/1.1 code (the mirror's
+ * relay, the load client) needs on both directions: finding a message head in a byte stream that
+ * may split it anywhere, reading its start line and header fields, and walking a chunked body
+ * (chunk sizes, extensions, trailers) to find where the message ends and which bytes are its data.
+ * Nothing here copies body bytes: the readers report offsets into the buffer they were fed. Bad
+ * framing throws Http1FramingError.
  */
 
 /** A head (start line and header fields) larger than this is refused. */
