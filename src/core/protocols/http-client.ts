@@ -1,7 +1,9 @@
 /**
- * Sends one streaming HTTP request through a shared undici Pool and records the response as
- * timestamped packets. The clock: `sent_at` is taken when undici hands the request to a socket;
- * every read's `t_ms` is taken first thing in the data callback, before any parsing. Never rejects:
+ * Sends one streaming HTTP request through a shared connection pool and records the response as
+ * timestamped packets. The pool is llmload's own HTTP/1.1 client (http1-pool.ts), or undici's Pool
+ * with `LLMLOAD_HTTP_CLIENT=undici`; both call the same handler. The clock: `sent_at` is taken when
+ * the pool hands the request to a socket; every read's `t_ms` is taken first thing in the data
+ * callback. Never rejects:
  * every failure becomes `result.error`, and the packets received so far are kept.
  *
  * A request that fails on a reused connection before any response byte arrived (the server had
@@ -11,6 +13,7 @@
  */
 import type { Socket } from 'node:net';
 import { Client, Pool, type Dispatcher } from 'undici';
+import { Http1Pool, type Http1Handler, type Http1Request, type RequestDispatcher } from './http1-pool';
 import type { PromptPlan, Timeouts } from '../scenario/plan';
 import { AbortWith } from './abort-with';
 import type { ProtocolAdapter, StreamDecoder } from './adapter';
@@ -35,6 +38,18 @@ export interface ProtocolClient {
 export interface HttpClientOptions {
   /** False: every request on a fresh connection, closed after its response (`keep_alive off`). Default true. */
   keep_alive?: boolean;
+  /** Whose HTTP/1.1 client: llmload's own (http1-pool.ts, the default) or undici's Pool. */
+  transport?: HttpTransport;
+}
+
+export type HttpTransport = 'llmload' | 'undici';
+
+/** The transport `LLMLOAD_HTTP_CLIENT` names (`undici` or `llmload`), llmload's own by default. */
+export function defaultTransport(env: NodeJS.ProcessEnv = process.env): HttpTransport {
+  const v = env.LLMLOAD_HTTP_CLIENT?.trim().toLowerCase();
+  if (v === undefined || v === '' || v === 'llmload') return 'llmload';
+  if (v === 'undici') return 'undici';
+  throw new Error(`LLMLOAD_HTTP_CLIENT=${env.LLMLOAD_HTTP_CLIENT}: write llmload (the default) or undici`);
 }
 
 /** How long the body may go on after its done marker before the connection is cut. */
@@ -44,18 +59,19 @@ export const DRAIN_MS = 2000;
 export const ERROR_BODY_LIMIT = 4096;
 
 /**
- * A response header from undici's raw head ([name, value, …] as Buffers), as undici's own
- * parseHeaders and a lookup would give it: the name matched without case, the value read as
- * latin1 (bytes as sent), repeated headers joined with ", ". `name` is lower case. Names of
- * another length are skipped without being decoded.
+ * A response header from the raw head ([name, value, …]: Buffers from undici, latin1 strings from
+ * llmload's pool), as undici's own parseHeaders and a lookup would give it: the name matched
+ * without case, the value read as latin1 (bytes as sent), repeated headers joined with ", ".
+ * `name` is lower case. Names of another length are skipped without being decoded.
  */
-export function rawHeader(raw: readonly Buffer[], name: string): string | undefined {
+export function rawHeader(raw: readonly (Buffer | string)[], name: string): string | undefined {
   let value: string | undefined;
   let more: string[] | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const k = raw[i]!;
-    if (k.length !== name.length || k.toString('latin1').toLowerCase() !== name) continue;
-    const v = raw[i + 1]!.toString('latin1');
+    if (k.length !== name.length || (typeof k === 'string' ? k : k.toString('latin1')).toLowerCase() !== name) continue;
+    const r = raw[i + 1]!;
+    const v = typeof r === 'string' ? r : r.toString('latin1');
     if (value !== undefined) (more ??= [value]).push(v);
     else value = v;
   }
@@ -63,13 +79,13 @@ export function rawHeader(raw: readonly Buffer[], name: string): string | undefi
 }
 
 /**
- * The abort function undici gives a raw handler in onConnect (a no-op once the request was aborted
+ * The abort function the pool gives a raw handler in onConnect (a no-op once the request was aborted
  * or completed). Kept as it is: wrapping it in a closure per request made the handler's objects
  * outlive the young generation (old-space collections every half second on short streams).
  */
 type AbortDispatch = (err: Error) => void;
 
-/** A request ready for undici; its body buffer is only read, so requests of one prompt share it. */
+/** A request ready for the pool; its body buffer is only read, so requests of one prompt share it. */
 interface BuiltRequest {
   path: string;
   method: string;
@@ -79,14 +95,15 @@ interface BuiltRequest {
 
 /** One target, one pool: keep-alive connections, no pipelining (each stream owns its socket). */
 export class HttpProtocolClient implements ProtocolClient {
-  readonly pool: Pool;
+  readonly pool: RequestDispatcher;
+  readonly transport: HttpTransport;
   private readonly origin: string;
   private readonly keepAlive: boolean;
   readonly stats: ConnectionStats;
   /** Requests already built, by prompt object. */
   private readonly built = new WeakMap<PromptPlan, BuiltRequest>();
   /** One-request clients of retries in flight (a retry needs a connection that is surely fresh). */
-  private readonly fresh = new Set<Client>();
+  private readonly fresh = new Set<RequestDispatcher>();
   private closed = false;
 
   constructor(
@@ -99,7 +116,8 @@ export class HttpProtocolClient implements ProtocolClient {
     this.origin = origin;
     this.keepAlive = opts.keep_alive !== false;
     this.stats = emptyConnectionStats(this.keepAlive);
-    this.pool = new Pool(origin, { connections, pipelining: 1 });
+    this.transport = opts.transport ?? defaultTransport();
+    this.pool = this.transport === 'undici' ? (new Pool(origin, { connections, pipelining: 1 }) as unknown as RequestDispatcher) : new Http1Pool(origin, connections);
   }
 
   connectionStats(): ConnectionStats {
@@ -107,13 +125,13 @@ export class HttpProtocolClient implements ProtocolClient {
   }
 
   /** A client with one new connection, for one retry; closed when that request is done. */
-  freshClient(): Client {
-    const c = new Client(this.origin, { pipelining: 1 });
+  freshClient(): RequestDispatcher {
+    const c = this.transport === 'undici' ? (new Client(this.origin, { pipelining: 1 }) as unknown as RequestDispatcher) : new Http1Pool(this.origin, 1);
     this.fresh.add(c);
     return c;
   }
 
-  releaseFresh(c: Client): void {
+  releaseFresh(c: RequestDispatcher): void {
     if (!this.fresh.delete(c)) return;
     c.close().catch(() => undefined);
   }
@@ -139,7 +157,7 @@ export class HttpProtocolClient implements ProtocolClient {
     return this.dispatchTimed(req.path, req.method, req.headers, req.body, callAt, signal);
   }
 
-  /** The request of a prompt, as undici takes it: built once per prompt object (prompts are not changed once planned). */
+  /** The request of a prompt, as the pool takes it: built once per prompt object (prompts are not changed once planned). */
   private build(prompt: PromptPlan): BuiltRequest {
     let spec = this.adapter.buildRequest(prompt);
     // Builtin targets only (the runner sets sim_answer for them): the answer the simulator is to give (src/core/sim/answers.ts).
@@ -161,7 +179,7 @@ export class HttpProtocolClient implements ProtocolClient {
   }
 
   private dispatchTimed(path: string, method: string, headers: Record<string, string | string[]>, body: Buffer | null, callAt: number, signal?: AbortSignal, onSent?: () => void): Promise<SentRequest> {
-    const opts: Dispatcher.DispatchOptions = { path, method: method as Dispatcher.HttpMethod, headers, body, headersTimeout: 0, bodyTimeout: 0, blocking: true };
+    const opts: Http1Request & Dispatcher.DispatchOptions = { path, method: method as Dispatcher.HttpMethod, headers, body, headersTimeout: 0, bodyTimeout: 0, blocking: true };
     if (!this.keepAlive) opts.reset = true;
     return new Promise<SentRequest>((resolve) => {
       new Exchange(this, this.adapter, this.timeouts, resolve, signal, onSent).start(opts, callAt);
@@ -257,11 +275,11 @@ function ttftTimerFired(x: Exchange): void {
 }
 
 /** The state of one request in flight. */
-class Exchange implements Dispatcher.DispatchHandler {
+class Exchange implements Http1Handler {
   private sentAt = 0;
   private started = false;
   private finished = false;
-  /** Aborts the dispatch once undici started it (onConnect); undefined before. */
+  /** Aborts the dispatch once the pool started it (onConnect); undefined before. */
   private abortDispatch?: AbortDispatch;
   private pendingAbort?: AbortWith;
   private status: number | null = null;
@@ -284,7 +302,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   /** Set from the done marker until the body ends: the request to cut if the server keeps it open. */
   private drainAbort?: AbortDispatch;
   private readonly onAbort = (): void => this.abort(new AbortWith('cancelled', 'cancelled by the caller'));
-  private opts?: Dispatcher.DispatchOptions;
+  private opts?: Http1Request;
   /** The socket this attempt went out on, its connection info, and what it had read before. */
   private socket?: Socket;
   private sock?: SocketInfo;
@@ -294,7 +312,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private interim = false;
   private closing = false;
   private retries = 0;
-  private retryClient?: Client;
+  private retryClient?: RequestDispatcher;
 
   constructor(
     private readonly client: HttpProtocolClient,
@@ -314,7 +332,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     return this.decoder?.record ?? this.record0;
   }
 
-  start(opts: Dispatcher.DispatchOptions, callAt: number): void {
+  start(opts: Http1Request, callAt: number): void {
     this.sentAt = callAt;
     this.opts = opts;
     if (this.signal) watchSignal(this.signal, this.onAbort);
@@ -327,7 +345,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
   }
 
-  /** Called by connections.ts with the socket undici writes this request to. */
+  /** Called with the socket this request is written to: by the pool, or for undici's by connections.ts. */
   onSocket(socket: Socket): void {
     this.socket = socket;
     const info = socketInfo(socket, this.client.stats);
@@ -399,7 +417,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.finish(now);
   }
 
-  /** Aborts the started dispatch with `reason` (once); false when undici has not started it yet. */
+  /** Aborts the started dispatch with `reason` (once); false when the pool has not started it yet. */
   private abortStarted(reason: Error): boolean {
     const abort = this.abortDispatch;
     if (abort === undefined) return false;
@@ -412,9 +430,10 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   // undici's own handler interface (onConnect, onHeaders, onData, onComplete, onError), which its
-  // HTTP/1.1 client calls directly: with the controller-style one (onRequestStart …) undici wraps
-  // every request in an adapter that also parses the head and trailers into objects, 0.5 µs a
-  // request the client does not need (it reads four headers from the raw head).
+  // HTTP/1.1 client calls directly, and llmload's pool calls the same way: with the
+  // controller-style one (onRequestStart …) undici wraps every request in an adapter that also
+  // parses the head and trailers into objects, 0.5 µs a request the client does not need (it reads
+  // four headers from the raw head).
 
   onConnect(abort: AbortDispatch): void {
     this.abortDispatch = abort;
@@ -424,13 +443,13 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
     this.sentAt = performance.now();
     this.started = true;
-    expectSocket(this);
+    if (this.client.transport === 'undici') expectSocket(this);
     this.armClock();
     this.onSent?.();
   }
 
-  onHeaders(statusCode: number, headers: Buffer[]): boolean {
-    const t = performance.now() - this.sentAt;
+  onHeaders(statusCode: number, headers: (Buffer | string)[], _resume?: unknown, _text?: string, at?: number): boolean {
+    const t = (at ?? performance.now()) - this.sentAt;
     if (statusCode < 200) {
       // An interim response (103 Early Hints, 102 Processing): the real one follows.
       this.interim = true;
@@ -484,8 +503,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     });
   }
 
-  onData(chunk: Buffer): boolean {
-    const t = performance.now() - this.sentAt;
+  onData(chunk: Buffer, at?: number): boolean {
+    const t = (at ?? performance.now()) - this.sentAt;
     if (this.finished) return true;
     if (this.errorBody) {
       const room = ERROR_BODY_LIMIT - this.errorBody.bytes;
