@@ -846,6 +846,9 @@ test('stale keep-alive race: requests sent right after a response whose FIN foll
       }
     }
     assert.equal(outcomes.ok + outcomes.closed, 15);
+    // Once the server's FINs are read, the next request goes on a new connection and succeeds.
+    await until(() => srv.open === 0, 'the server to close its connections');
+    await sleep(20);
     const last = await send(pool, { path: '/last' });
     assert.equal(last.body, 'ok');
     assert.ok(pool.size <= 1);
@@ -916,7 +919,7 @@ test('abort mid-response: onError with that error, no onComplete, the socket des
   }
 });
 
-test('abort inside onConnect: onError with that error and no byte written; abort after onComplete is a no-op', async () => {
+test('abort inside onConnect: onError with that error and no byte written, the connection kept for the next request; abort after onComplete is a no-op', async () => {
   const srv = await rawServer((_req, sock) => sock.write(OK));
   const pool = new Http1Pool(srv.url, 1);
   try {
@@ -924,16 +927,16 @@ test('abort inside onConnect: onError with that error and no byte written; abort
     const a = await send(pool, { path: '/never' }, new Recorder({ onConnect: (abort) => abort(stop) }));
     assert.equal(a.error, stop);
     assert.deepEqual(a.events, ['connect', 'error']);
-    await within(srv.conns[0]!.whenClosed, 2000, 'the aborted connection to close');
-    assert.equal(srv.received(0).length, 0, 'nothing was written');
 
     const b = await send(pool, { path: '/ok' });
     assert.equal(b.body, 'ok');
+    assert.equal(srv.conns.length, 1, 'nothing went out on the connection, so it carried the next request');
+    assert.match(srv.received(0).toString('latin1'), /^GET \/ok HTTP\/1\.1\r\n/, 'nothing was written for the aborted request');
     b.abort!(new Error('too late'));
     assert.deepEqual(b.events, ['connect', 'socket', 'headers 200', 'data', 'complete']);
     const c = await send(pool, { path: '/ok2' });
     assert.equal(c.body, 'ok');
-    assert.equal(srv.conns.length, 2, 'the late abort did not drop the connection');
+    assert.equal(srv.conns.length, 1, 'the late abort did not drop the connection');
   } finally {
     await pool.destroy();
     await srv.close();
@@ -1205,5 +1208,57 @@ test('stray bytes (no whole head) after a complete response: the connection is d
   } finally {
     await pool.destroy();
     await srv.close();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// 14. A connection lost while its request waits for the write turn
+
+test('a request dispatched on an idle connection whose FIN is already in the kernel goes out on a new connection: no error, no retry needed', async () => {
+  // The server runs in another process, so it can close the connection while this loop is busy:
+  // it answers and closes every connection 30 ms after its response.
+  const { spawn } = await import('node:child_process');
+  const code = `
+    const net = require('node:net');
+    let conns = 0;
+    const s = net.createServer((sock) => {
+      conns++;
+      sock.on('data', () => {
+        sock.write('HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok');
+        setTimeout(() => sock.end(), 30);
+      });
+      sock.on('error', () => {});
+    });
+    s.listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'));
+    process.on('message', () => process.send(conns));
+  `;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  try {
+    const port = await within(new Promise<number>((r) => child.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim())))), 5000, 'the server process');
+    const pool = new Http1Pool(`http://127.0.0.1:${port}`, 4);
+    try {
+      const first = await send(pool, { path: '/1' });
+      assert.equal(first.body, 'ok');
+      // A timer callback: the loop's poll for I/O (the FIN) comes after it, the write turn after that.
+      const second = await new Promise<Recorder>((resolve) =>
+        setTimeout(() => {
+          const end = Date.now() + 200;
+          while (Date.now() < end); // the server's FIN arrives meanwhile; this loop has not read it
+          const rec = new Recorder();
+          pool.dispatch(request({ path: '/2' }), rec);
+          void rec.done.then(() => resolve(rec));
+        }, 0),
+      );
+      assert.equal(second.error, undefined, second.error?.message);
+      assert.equal(second.body, 'ok');
+      assert.deepEqual(second.events, ['connect', 'socket', 'headers 200', 'data', 'complete'], 'onConnect once: the request went out once');
+      child.send('conns?');
+      const conns = await within(new Promise<number>((r) => child.once('message', (m) => r(m as number))), 2000, 'the server count');
+      assert.equal(conns, 2, 'the second request went on a new connection');
+    } finally {
+      await pool.destroy();
+    }
+  } finally {
+    child.kill();
   }
 });

@@ -21,7 +21,12 @@
  * responses reach onHeaders and the real one follows, a connection that closes mid-response
  * fails its request with `other side closed` (code UND_ERR_SOCKET), a connection that does not
  * open within 10 s fails with UND_ERR_CONNECT_TIMEOUT. Requests wait in order when every
- * connection is busy. No pipelining, no HTTP/2, no proxies.
+ * connection is busy, and go out at the end of the loop turn that dispatched them (writeSoon).
+ * No pipelining, no HTTP/2, no proxies.
+ *
+ * Where it does better than undici: a request whose idle connection turns out closed before its
+ * turn to be written (the server's FIN read meanwhile) goes to another connection instead of
+ * failing, and a request aborted before it was written leaves its connection in the pool.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -126,6 +131,8 @@ class Connection implements ResponseParserSink {
   private last = false;
   /** The response ended inside the read being parsed: the connection goes back to the pool after that read. */
   private ended = false;
+  /** The current request's bytes went out on the socket. */
+  private written = false;
   connected = false;
   /** performance.now() when it last became idle. */
   idleSince = 0;
@@ -167,7 +174,14 @@ class Connection implements ResponseParserSink {
     this.current = p;
     this.done = false;
     this.last = false;
-    if (this.connected) this.write(p);
+    this.written = false;
+    if (this.connected) this.pool.writeSoon(this);
+  }
+
+  /** Called by the pool's write turn: sends the current request if it is still this connection's. */
+  flush(): void {
+    const p = this.current;
+    if (p && !this.done && this.connected) this.write(p);
   }
 
   private write(p: Pending): void {
@@ -193,6 +207,7 @@ class Connection implements ResponseParserSink {
     this.requests++;
     p.handler.onSocket?.(this.socket);
     if (wire.reset) this.last = true;
+    this.written = true;
     this.socket.write(wire.bytes);
   }
 
@@ -200,6 +215,16 @@ class Connection implements ResponseParserSink {
   private abortRequest(p: Pending, err: Error): void {
     if (this.current !== p || this.done) return;
     this.done = true;
+    if (!this.written) {
+      // Aborted before a byte went out (in onConnect): the connection is as good as it was.
+      this.current = undefined;
+      try {
+        p.handler.onError(err);
+      } finally {
+        if (this.connected && !this.retired) this.pool.released(this);
+      }
+      return;
+    }
     this.retire();
     try {
       p.handler.onError(err);
@@ -210,7 +235,7 @@ class Connection implements ResponseParserSink {
 
   private onRead(d: Buffer): void {
     this.readAt = performance.now();
-    if (this.current === undefined || this.done) {
+    if (this.current === undefined || this.done || !this.written) {
       // Bytes with no request in flight: the server is out of step with this connection; it goes.
       this.fail(new SocketClosedError('the server sent bytes with no request in flight'));
       return;
@@ -305,12 +330,21 @@ class Connection implements ResponseParserSink {
     this.fail(err);
   }
 
-  /** Fails the request in flight (if any) with `err` and drops the connection. */
+  /**
+   * Fails the request in flight (if any) with `err` and drops the connection. A request waiting
+   * for its write turn on a connection that was open (the server closed it meanwhile) never left:
+   * it goes to another connection instead.
+   */
   fail(err: Error): void {
     this.retire();
     const p = this.current;
     if (p && !this.done) {
       this.done = true;
+      if (!this.written && this.connected && !(err instanceof PoolClosedError)) {
+        this.pool.redispatch(p);
+        this.socket.destroy();
+        return;
+      }
       try {
         p.handler.onError(err);
       } catch {
@@ -345,6 +379,14 @@ export class Http1Pool implements RequestDispatcher {
   private readonly queue: Pending[] = [];
   private queueHead = 0;
   private readonly wires = new WeakMap<object, WireRequest>();
+  private toWrite: Connection[] = [];
+  private writeTurn: NodeJS.Immediate | undefined;
+  private readonly flushWrites = (): void => {
+    const all = this.toWrite;
+    this.toWrite = [];
+    this.writeTurn = undefined;
+    for (const c of all) c.flush();
+  };
   private closed = false;
   /** Set by close(): resolves when the pool is closed. */
   private closing: Promise<void> | undefined;
@@ -365,6 +407,23 @@ export class Http1Pool implements RequestDispatcher {
     this.servername = this.secure && net.isIP(this.host) === 0 ? this.host : undefined;
   }
 
+  /** A request whose connection was lost before it was written: sent as if new. */
+  redispatch(p: Pending): void {
+    if (this.closed) p.handler.onError(new PoolClosedError());
+    else this.place(p);
+  }
+
+  /**
+   * Requests are written at the end of the loop turn that dispatched them, all together, as undici
+   * does: one write right after another finds the server's thread awake, where a write at once
+   * often pays to wake it (on 2 vCPUs, 13.3–16.4k against 17.6–19.4k short streams a second, one
+   * load thread, alternating runs). The clock starts at the write (onConnect), as before.
+   */
+  writeSoon(c: Connection): void {
+    this.toWrite.push(c);
+    this.writeTurn ??= setImmediate(this.flushWrites);
+  }
+
   /** Connections open now (busy, idle or connecting). */
   get size(): number {
     return this.all.size;
@@ -375,12 +434,16 @@ export class Http1Pool implements RequestDispatcher {
       handler.onError(new PoolClosedError());
       return false;
     }
-    const p: Pending = { opts, handler };
+    this.place({ opts, handler });
+    return true;
+  }
+
+  /** On an idle connection, a new one, or in the queue. */
+  private place(p: Pending): void {
     const c = this.idleConnection();
     if (c) c.start(p);
     else if (this.all.size < this.maxConnections) this.open().start(p);
     else this.queue.push(p);
-    return true;
   }
 
   /** The most recently idle connection still inside its keep-alive time; older ones are closed. */
