@@ -1262,3 +1262,45 @@ test('a request dispatched on an idle connection whose FIN is already in the ker
     child.kill();
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// 15. Reads share one buffer: what the handler is given stays its own
+
+test('body data handed to the handler is its own: kept without copying, it is intact after later reads on this and other connections', async () => {
+  const parts = ['first part of the body;', 'SECOND PART, longer than the first;', 'third'];
+  const body = parts.join('');
+  const srv = await rawServer((_req, sock) => {
+    sock.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${parts[0]}`);
+    setTimeout(() => sock.write(parts[1]!), 15);
+    setTimeout(() => sock.write(parts[2]!), 30);
+  });
+  const pool = new Http1Pool(srv.url, 4);
+  try {
+    const kept: Buffer[][] = [[], []];
+    const recs = kept.map((k) => {
+      const rec: Http1Handler & { done: Promise<void> } = Object.assign(
+        {
+          onConnect: () => undefined,
+          onHeaders: () => true,
+          onData: (d: Buffer) => (k.push(d), true), // no copy
+          onComplete: () => finish(),
+          onError: (e: Error) => fail(e),
+        },
+        { done: undefined as unknown as Promise<void> },
+      );
+      let finish!: () => void;
+      let fail!: (e: Error) => void;
+      rec.done = new Promise<void>((res, rej) => ((finish = res), (fail = rej)));
+      return rec;
+    });
+    for (const r of recs) pool.dispatch(request({ path: '/x' }), r);
+    await within(Promise.all(recs.map((r) => r.done)), 2500, 'both bodies');
+    for (const k of kept) {
+      assert.ok(k.length >= 2, `the body came in several reads (${k.length})`);
+      assert.equal(Buffer.concat(k).toString('latin1'), body);
+    }
+  } finally {
+    await pool.destroy();
+    await srv.close();
+  }
+});

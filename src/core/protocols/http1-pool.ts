@@ -4,8 +4,10 @@
  * same parser as the mirror's relay (../http1/response-parser.ts). It exists because undici's
  * request path cost about a fifth of a short stream's CPU in the client (docs/performance.md,
  * `bench/client-floor.ts`): this one writes a request's bytes built once per prompt, reads each
- * `data` event straight into the parser and hands the body to the handler, with no request object,
- * header object or timer of its own per request.
+ * read straight into the parser and hands the body to the handler, with no request object, header
+ * object or timer of its own per request. Plain connections read into one buffer the thread's
+ * connections share (net's `onread`), so a read allocates nothing and skips the stream machinery;
+ * the body data handed on is copied out of it (small copies come from Node's buffer pool).
  *
  * It takes requests the way undici's dispatchers do (`dispatch(opts, handler)` with undici's own
  * handler calls: onConnect with an abort function when the request goes out on a socket, onHeaders
@@ -141,15 +143,23 @@ class Connection implements ResponseParserSink {
   /** performance.now() when the read being parsed arrived. */
   private readAt = 0;
 
+  readonly socket: net.Socket;
+  /** Reads land in a buffer the thread's connections share (net's `onread`): data handed on is copied. */
+  private readonly sharedReads: boolean;
+
   constructor(
     readonly pool: Http1Pool,
-    readonly socket: net.Socket,
+    secure: boolean,
+    connect: (opts: net.NetConnectOpts) => net.Socket,
   ) {
     this.parser = new ResponseParser(this);
+    this.sharedReads = !secure;
+    this.socket = connect(this.sharedReads ? ({ onread: { buffer: readBuffer(), callback: (n: number, b: Buffer) => void this.onRead(b.subarray(0, n)) } } as unknown as net.NetConnectOpts) : ({} as net.NetConnectOpts));
+    const socket = this.socket;
     this.connectTimer = setTimeout(connectTimedOut, CONNECT_TIMEOUT_MS, this);
     socket.setNoDelay(true);
     socket.once(pool.secure ? 'secureConnect' : 'connect', () => this.onConnected());
-    socket.on('data', (d: Buffer) => this.onRead(d));
+    if (!this.sharedReads) socket.on('data', (d: Buffer) => this.onRead(d));
     socket.on('end', () => this.onClosed(undefined));
     socket.on('error', (err: Error) => this.onClosed(err));
     socket.on('close', () => this.onClosed(undefined));
@@ -281,7 +291,7 @@ class Connection implements ResponseParserSink {
 
   onData(data: Buffer): void {
     const p = this.current;
-    if (p && !this.done) p.handler.onData(data, this.readAt);
+    if (p && !this.done) p.handler.onData(this.sharedReads ? Buffer.from(data) : data, this.readAt);
   }
 
   onEnd(): void {
@@ -359,6 +369,13 @@ class Connection implements ResponseParserSink {
     this.retired = true;
     this.pool.dropped(this);
   }
+}
+
+/** The read buffer of this thread's plain connections: a read is parsed before the next one lands. */
+let sharedReadBuffer: Buffer | undefined;
+
+function readBuffer(): Buffer {
+  return (sharedReadBuffer ??= Buffer.allocUnsafe(64 * 1024));
 }
 
 function connectTimedOut(c: Connection): void {
@@ -459,8 +476,9 @@ export class Http1Pool implements RequestDispatcher {
   }
 
   private open(): Connection {
-    const socket = this.secure ? tls.connect({ ...this.tlsOptions, host: this.host, port: this.port, servername: this.servername, ALPNProtocols: ['http/1.1'] }) : net.connect({ host: this.host, port: this.port });
-    const c = new Connection(this, socket);
+    const c = new Connection(this, this.secure, (o) =>
+      this.secure ? tls.connect({ ...this.tlsOptions, host: this.host, port: this.port, servername: this.servername, ALPNProtocols: ['http/1.1'] }) : net.connect({ ...o, host: this.host, port: this.port } as net.NetConnectOpts),
+    );
     this.all.add(c);
     return c;
   }
