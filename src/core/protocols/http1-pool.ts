@@ -221,7 +221,10 @@ class Connection implements ResponseParserSink {
     this.socket.write(wire.bytes);
   }
 
-  /** The request's abort: its handler hears `err`, the connection is dropped (its response may be arriving). */
+  /**
+   * The request's abort: its handler hears `err`. Once the request was written the connection is
+   * dropped (its response may be arriving); before, it goes back to the pool as it was.
+   */
   private abortRequest(p: Pending, err: Error): void {
     if (this.current !== p || this.done) return;
     this.done = true;
