@@ -2,9 +2,9 @@
  * Sends one streaming HTTP request through a shared connection pool and records the response as
  * timestamped packets. The pool is llmload's own HTTP/1.1 client (http1-pool.ts), or undici's Pool
  * with `LLMLOAD_HTTP_CLIENT=undici`; both call the same handler. The clock: `sent_at` is taken when
- * the pool hands the request to a socket; every read's `t_ms` is taken first thing in the data
- * callback. Never rejects:
- * every failure becomes `result.error`, and the packets received so far are kept.
+ * the pool hands the request to a socket; every read's `t_ms` is taken when the read arrives (by
+ * llmload's pool, before it parses the read; first thing in the data callback with undici). Never
+ * rejects: every failure becomes `result.error`, and the packets received so far are kept.
  *
  * A request that fails on a reused connection before any response byte arrived (the server had
  * closed it: it never reached the model) is sent once more on a fresh connection and counted in
