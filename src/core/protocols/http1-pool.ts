@@ -199,7 +199,7 @@ class Connection implements ResponseParserSink {
     try {
       wire = this.pool.wire(p.opts);
     } catch (err) {
-      // A request that cannot be written (a line break in a header): it fails, the connection goes on.
+      // A request that cannot be written (a line break in a header, a colon in a name): it fails, the connection goes on.
       this.done = true;
       this.current = undefined;
       this.pool.released(this);
@@ -541,7 +541,7 @@ export class Http1Pool implements RequestDispatcher {
       if (lower === 'host') host = true;
       const v = opts.headers[name]!;
       for (const one of Array.isArray(v) ? v : [v]) {
-        if (/[\r\n]/.test(one) || /[\r\n:]/.test(name)) throw new Error(`invalid header ${JSON.stringify(name)}: it holds a line break`);
+        if (/[\r\n]/.test(one) || /[\r\n:]/.test(name)) throw new Error(`invalid header ${JSON.stringify(name)}: a header may hold no line break, and its name no colon`);
         head += `${name}: ${one}\r\n`;
       }
     }
