@@ -126,7 +126,6 @@ class Connection implements ResponseParserSink {
   current: Pending | undefined;
   /** The current request's abort was called, or it ended: its handler hears nothing more. */
   done = true;
-  requests = 0;
   /** Out of the pool: closing or closed, it takes no more requests and no longer counts. */
   retired = false;
   /** The current response is its last: the request asked for `connection: close`, or the response said so. */
@@ -149,11 +148,10 @@ class Connection implements ResponseParserSink {
 
   constructor(
     readonly pool: Http1Pool,
-    secure: boolean,
     connect: (opts: net.NetConnectOpts) => net.Socket,
   ) {
     this.parser = new ResponseParser(this);
-    this.sharedReads = !secure;
+    this.sharedReads = !pool.secure;
     this.socket = connect(this.sharedReads ? ({ onread: { buffer: readBuffer(), callback: (n: number, b: Buffer) => void this.onRead(b.subarray(0, n)) } } as unknown as net.NetConnectOpts) : ({} as net.NetConnectOpts));
     const socket = this.socket;
     this.connectTimer = setTimeout(connectTimedOut, CONNECT_TIMEOUT_MS, this);
@@ -214,7 +212,6 @@ class Connection implements ResponseParserSink {
       return;
     }
     if (this.current !== p || this.done) return;
-    this.requests++;
     p.handler.onSocket?.(this.socket);
     if (wire.reset) this.last = true;
     this.written = true;
@@ -479,7 +476,7 @@ export class Http1Pool implements RequestDispatcher {
   }
 
   private open(): Connection {
-    const c = new Connection(this, this.secure, (o) =>
+    const c = new Connection(this, (o) =>
       this.secure ? tls.connect({ ...this.tlsOptions, host: this.host, port: this.port, servername: this.servername, ALPNProtocols: ['http/1.1'] }) : net.connect({ ...o, host: this.host, port: this.port } as net.NetConnectOpts),
     );
     this.all.add(c);
