@@ -56,17 +56,22 @@ async function main(init: LoadWorkerInit): Promise<void> {
   const http = createClient(init.plan, init.baseUrl, { connections: init.connections });
   const client = init.plan.prompts.some((p) => p.nonce) ? uniquePrompts(http, init.shard) : http;
   let records: RequestRecord[] = [];
-  /** With `record_lines`: the batch's records as requests.jsonl text, each line written when its request ended (no stall of a whole batch at the flush). */
-  let lines = '';
+  /**
+   * With `record_lines`: the batch's records as requests.jsonl lines, each made when its request
+   * ended (no stall of a whole batch at the flush), joined when posted: posting one string built
+   * by `+=` first flattens a rope of a thousand parts, about 5× the CPU of join() and the post
+   * together (500 records: 280 against 50 µs).
+   */
+  let lines: string[] = [];
   let count = 0;
   let traces: TracedRequest[] = [];
   let heldBack: HeldBack[] = [];
   const flush = (): void => {
     if (count === 0 && heldBack.length === 0) return;
     const held = heldBack.length > 0 ? { held_back: heldBack } : {};
-    post(init.record_lines ? { type: 'record-lines', lines, traces, ...held } : { type: 'records', records, traces, ...held });
+    post(init.record_lines ? { type: 'record-lines', lines: lines.join(''), traces, ...held } : { type: 'records', records, traces, ...held });
     records = [];
-    lines = '';
+    lines = [];
     count = 0;
     traces = [];
     heldBack = [];
@@ -100,7 +105,7 @@ async function main(init: LoadWorkerInit): Promise<void> {
     {
       record(rec, trace) {
         if (init.input_tokens) addTokenizerInput(rec, init.input_tokens.get(rec.prompt));
-        if (init.record_lines) lines += recordLine(rec);
+        if (init.record_lines) lines.push(recordLine(rec));
         else records.push(rec);
         count++;
         if (trace) traces.push(trace);
