@@ -80,9 +80,11 @@ export function expectSocket(w: SocketWaiter): void {
 
 /**
  * The socket a request goes out on, registered with the client's stats on first sight. Returns
- * the socket's info with `requests` counted before this one (0: a fresh connection).
+ * the socket's info with `requests` counted before this one (0: a fresh connection). `undici`:
+ * the socket is undici's, whose reads get the `100 Continue` filter below (llmload's own pool
+ * reads interim responses itself and never calls the socket's read()).
  */
-export function socketInfo(socket: Socket, stats: ConnectionStats): SocketInfo {
+export function socketInfo(socket: Socket, stats: ConnectionStats, undici: boolean): SocketInfo {
   let info = sockets.get(socket);
   if (!info) {
     const created: SocketInfo = { stats, requests: 0, responding: false, lastEnd: -1, counted: false, awaitingStatus: false };
@@ -96,7 +98,7 @@ export function socketInfo(socket: Socket, stats: ConnectionStats): SocketInfo {
         created.stats.closed_after_response++;
       }
     };
-    skipContinue(socket, created);
+    if (undici) skipContinue(socket, created);
     socket.once('end', closedByServer);
     socket.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ECONNRESET' || err.code === 'EPIPE') closedByServer();

@@ -348,7 +348,7 @@ class Exchange implements Http1Handler {
   /** Called with the socket this request is written to: by the pool, or for undici's by connections.ts. */
   onSocket(socket: Socket): void {
     this.socket = socket;
-    const info = socketInfo(socket, this.client.stats);
+    const info = socketInfo(socket, this.client.stats, this.client.transport === 'undici');
     this.sock = info;
     this.reused = info.requests > 0;
     info.requests++;
