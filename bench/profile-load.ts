@@ -1,8 +1,9 @@
 /**
  * Runs llmload alone against nginx's canned stream for profiling the load threads:
  *   npm run build && node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile-load.ts short 10
- * (`short`: 22 events, `long`: 2,000). LLMLOAD_BENCH_THREADS sets the load threads (default: the run sizes them). Prints the run's rate and the process's CPU per request;
- * every thread writes its own profile.
+ * (`short`: 22 events, `long`: 2,000). LLMLOAD_BENCH_THREADS sets the load threads (by default
+ * the run sizes them). Prints the run's rate and the process's CPU per request, user and system
+ * apart; every thread writes its own profile.
  */
 import fs from 'node:fs';
 import os from 'node:os';
