@@ -7,7 +7,7 @@
  * Raw `node:net` servers where the exact bytes matter, `node:http` otherwise. No assertion on the
  * machine's speed: timeouts are only safety nets, so a hang fails fast instead of stalling the run.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import http from 'node:http';
@@ -266,6 +266,16 @@ async function httpServer(handler: http.RequestListener): Promise<{ url: string;
   };
 }
 
+/** A pool on `srv`, destroyed and then `srv` closed when the test ends (its `after` hook). */
+function poolFor(t: TestContext, srv: { url: string; close: () => Promise<void> }, connections: number): Http1Pool {
+  const pool = new Http1Pool(srv.url, connections);
+  t.after(async () => {
+    await pool.destroy();
+    await srv.close();
+  });
+  return pool;
+}
+
 /** A port nothing listens on (one just closed). */
 async function deadPort(): Promise<number> {
   const s = net.createServer();
@@ -278,130 +288,105 @@ async function deadPort(): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // 1. The bytes written
 
-test('request bytes: request line, host from the origin, content-length from the body, connection: keep-alive, headers as given', async () => {
+test('request bytes: request line, host from the origin, content-length from the body, connection: keep-alive, headers as given', async (t) => {
   const srv = await rawServer((_req, sock) => sock.write('HTTP/1.1 204 No Content\r\n\r\n'));
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const body = Buffer.from('{"q":"é€"}', 'utf8'); // multi-byte: the length counts bytes, not characters
-    const r = await send(pool, { method: 'POST', path: '/v1/chat/completions?stream=1', headers: { 'content-type': 'application/json', 'x-multi': ['a', 'b'] }, body });
-    assert.deepEqual(r.events, ['connect', 'socket', 'headers 204', 'complete']);
-    const req = srv.requests[0]!;
-    assert.equal(req.requestLine, 'POST /v1/chat/completions?stream=1 HTTP/1.1');
-    assert.deepEqual(req.all('host'), [`127.0.0.1:${srv.port}`]);
-    assert.deepEqual(req.all('content-length'), [String(body.length)]);
-    assert.deepEqual(req.all('connection'), ['keep-alive']);
-    assert.deepEqual(req.all('content-type'), ['application/json']);
-    assert.deepEqual(req.all('x-multi'), ['a', 'b']);
-    assert.deepEqual(req.all('transfer-encoding'), []);
-    assert.deepEqual(req.body, body);
-    // Nothing but this request on the wire.
-    assert.deepEqual(srv.received(0), req.raw);
+  const pool = poolFor(t, srv, 1);
+  const body = Buffer.from('{"q":"é€"}', 'utf8'); // multi-byte: the length counts bytes, not characters
+  const r = await send(pool, { method: 'POST', path: '/v1/chat/completions?stream=1', headers: { 'content-type': 'application/json', 'x-multi': ['a', 'b'] }, body });
+  assert.deepEqual(r.events, ['connect', 'socket', 'headers 204', 'complete']);
+  const req = srv.requests[0]!;
+  assert.equal(req.requestLine, 'POST /v1/chat/completions?stream=1 HTTP/1.1');
+  assert.deepEqual(req.all('host'), [`127.0.0.1:${srv.port}`]);
+  assert.deepEqual(req.all('content-length'), [String(body.length)]);
+  assert.deepEqual(req.all('connection'), ['keep-alive']);
+  assert.deepEqual(req.all('content-type'), ['application/json']);
+  assert.deepEqual(req.all('x-multi'), ['a', 'b']);
+  assert.deepEqual(req.all('transfer-encoding'), []);
+  assert.deepEqual(req.body, body);
+  // Nothing but this request on the wire.
+  assert.deepEqual(srv.received(0), req.raw);
 
-    // A GET without a body has no content-length; a POST without one says 0.
-    await send(pool, { path: '/get' });
-    await send(pool, { method: 'POST', path: '/empty' });
-    assert.equal(srv.requests[1]!.requestLine, 'GET /get HTTP/1.1');
-    assert.deepEqual(srv.requests[1]!.all('content-length'), []);
-    assert.deepEqual(srv.requests[2]!.all('content-length'), ['0']);
-    assert.equal(srv.conns.length, 1);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  // A GET without a body has no content-length; a POST without one says 0.
+  await send(pool, { path: '/get' });
+  await send(pool, { method: 'POST', path: '/empty' });
+  assert.equal(srv.requests[1]!.requestLine, 'GET /get HTTP/1.1');
+  assert.deepEqual(srv.requests[1]!.all('content-length'), []);
+  assert.deepEqual(srv.requests[2]!.all('content-length'), ['0']);
+  assert.equal(srv.conns.length, 1);
 });
 
-test("request bytes: the request's own host is used; its content-length, connection, transfer-encoding, keep-alive are not written twice", async () => {
+test("request bytes: the request's own host is used; its content-length, connection, transfer-encoding, keep-alive are not written twice", async (t) => {
   const srv = await rawServer((_req, sock) => sock.write(OK));
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const headers = {
-      Host: 'api.example.test',
-      'Content-Length': '999',
-      Connection: 'upgrade',
-      'Transfer-Encoding': 'chunked',
-      'Keep-Alive': 'timeout=99',
-      'x-kept': 'yes',
-    };
-    const r = await send(pool, { method: 'POST', path: '/p', headers, body: Buffer.from('hello') });
-    assert.equal(r.body, 'ok');
-    const req = srv.requests[0]!;
-    assert.deepEqual(req.all('host'), ['api.example.test']);
-    assert.deepEqual(req.all('content-length'), ['5']);
-    assert.deepEqual(req.all('connection'), ['keep-alive']);
-    assert.deepEqual(req.all('transfer-encoding'), []);
-    assert.deepEqual(req.all('keep-alive'), []);
-    assert.deepEqual(req.all('x-kept'), ['yes']);
-    assert.equal(req.body.toString(), 'hello');
-    assert.deepEqual(srv.received(0), req.raw);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const headers = {
+    Host: 'api.example.test',
+    'Content-Length': '999',
+    Connection: 'upgrade',
+    'Transfer-Encoding': 'chunked',
+    'Keep-Alive': 'timeout=99',
+    'x-kept': 'yes',
+  };
+  const r = await send(pool, { method: 'POST', path: '/p', headers, body: Buffer.from('hello') });
+  assert.equal(r.body, 'ok');
+  const req = srv.requests[0]!;
+  assert.deepEqual(req.all('host'), ['api.example.test']);
+  assert.deepEqual(req.all('content-length'), ['5']);
+  assert.deepEqual(req.all('connection'), ['keep-alive']);
+  assert.deepEqual(req.all('transfer-encoding'), []);
+  assert.deepEqual(req.all('keep-alive'), []);
+  assert.deepEqual(req.all('x-kept'), ['yes']);
+  assert.equal(req.body.toString(), 'hello');
+  assert.deepEqual(srv.received(0), req.raw);
 });
 
-test('request bytes: reset: true writes connection: close (once) and the connection is closed after the response', async () => {
+test('request bytes: reset: true writes connection: close (once) and the connection is closed after the response', async (t) => {
   const srv = await rawServer((_req, sock) => sock.write(OK)); // the server leaves the closing to the client
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const r = await send(pool, { path: '/once', headers: { connection: 'keep-alive' }, reset: true });
-    assert.equal(r.body, 'ok');
-    const req = srv.requests[0]!;
-    assert.deepEqual(req.all('connection'), ['close']);
-    assert.deepEqual(req.all('host'), [`127.0.0.1:${srv.port}`]);
-    await within(srv.conns[0]!.whenClosed, 2000, 'the client closing its reset connection');
-    assert.equal(pool.size, 0);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const r = await send(pool, { path: '/once', headers: { connection: 'keep-alive' }, reset: true });
+  assert.equal(r.body, 'ok');
+  const req = srv.requests[0]!;
+  assert.deepEqual(req.all('connection'), ['close']);
+  assert.deepEqual(req.all('host'), [`127.0.0.1:${srv.port}`]);
+  await within(srv.conns[0]!.whenClosed, 2000, 'the client closing its reset connection');
+  assert.equal(pool.size, 0);
 });
 
 // ---------------------------------------------------------------------------------------------
 // 2. CR/LF in a header
 
-test('a header value or name with CR/LF fails that request with onError and writes nothing; the pool serves the next', async () => {
+test('a header value or name with CR/LF fails that request with onError and writes nothing; the pool serves the next', async (t) => {
   const srv = await rawServer((_req, sock) => sock.write(OK));
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    assert.equal((await send(pool, { path: '/first' })).body, 'ok');
-    const bad: Array<Record<string, string | string[]>> = [{ 'x-bad': 'a\r\nx-injected: 1' }, { 'x-bad': 'a\nx-injected: 1' }, { 'x-bad': ['fine', 'b\rx-injected: 1'] }, { 'x-bad\r\nx-injected': 'v' }];
-    for (const headers of bad) {
-      const r = await send(pool, { path: '/bad', headers });
-      assert.deepEqual(r.events, ['error'], `headers ${JSON.stringify(headers)}`);
-      assert.ok(r.error instanceof Error);
-    }
-    const last = await send(pool, { path: '/after' });
-    assert.equal(last.body, 'ok');
-    assert.deepEqual(
-      srv.requests.map((q) => q.path),
-      ['/first', '/after'],
-    );
-    assert.equal(srv.conns.length, 1, 'the connection goes on');
-    assert.ok(!srv.received(0).toString('latin1').includes('injected'));
-  } finally {
-    await pool.destroy();
-    await srv.close();
+  const pool = poolFor(t, srv, 1);
+  assert.equal((await send(pool, { path: '/first' })).body, 'ok');
+  const bad: Array<Record<string, string | string[]>> = [{ 'x-bad': 'a\r\nx-injected: 1' }, { 'x-bad': 'a\nx-injected: 1' }, { 'x-bad': ['fine', 'b\rx-injected: 1'] }, { 'x-bad\r\nx-injected': 'v' }];
+  for (const headers of bad) {
+    const r = await send(pool, { path: '/bad', headers });
+    assert.deepEqual(r.events, ['error'], `headers ${JSON.stringify(headers)}`);
+    assert.ok(r.error instanceof Error);
   }
+  const last = await send(pool, { path: '/after' });
+  assert.equal(last.body, 'ok');
+  assert.deepEqual(
+    srv.requests.map((q) => q.path),
+    ['/first', '/after'],
+  );
+  assert.equal(srv.conns.length, 1, 'the connection goes on');
+  assert.ok(!srv.received(0).toString('latin1').includes('injected'));
 });
 
-test('a CR/LF header on a fresh pool: onError, not a byte on the wire, and the next request is served', async () => {
+test('a CR/LF header on a fresh pool: onError, not a byte on the wire, and the next request is served', async (t) => {
   const srv = await rawServer((_req, sock) => sock.write(OK));
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const r = await send(pool, { path: '/bad', headers: { 'x-bad': 'v\r\n\r\nGET /smuggled HTTP/1.1' } });
-    assert.deepEqual(r.events, ['error']);
-    const ok = await send(pool, { path: '/good' });
-    assert.equal(ok.body, 'ok');
-    assert.deepEqual(
-      srv.requests.map((q) => q.path),
-      ['/good'],
-    );
-    const wire = Buffer.concat(srv.conns.map((c) => Buffer.concat(c.bytes))).toString('latin1');
-    assert.ok(!wire.includes('smuggled'));
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const r = await send(pool, { path: '/bad', headers: { 'x-bad': 'v\r\n\r\nGET /smuggled HTTP/1.1' } });
+  assert.deepEqual(r.events, ['error']);
+  const ok = await send(pool, { path: '/good' });
+  assert.equal(ok.body, 'ok');
+  assert.deepEqual(
+    srv.requests.map((q) => q.path),
+    ['/good'],
+  );
+  const wire = Buffer.concat(srv.conns.map((c) => Buffer.concat(c.bytes))).toString('latin1');
+  assert.ok(!wire.includes('smuggled'));
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -451,22 +436,17 @@ test('reset: true: each request on its own connection, and pool.size returns to 
   }
 });
 
-test('a response with Connection: close: that connection is closed and the next request opens a new one', async () => {
+test('a response with Connection: close: that connection is closed and the next request opens a new one', async (t) => {
   const srv = await rawServer((req, sock) => sock.write(req.path === '/close' ? 'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nbye' : OK));
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const a = await send(pool, { path: '/close' });
-    assert.equal(a.body, 'bye');
-    assert.ok(a.completed);
-    await within(srv.conns[0]!.whenClosed, 2000, 'the client closing the connection');
-    const b = await send(pool, { path: '/next' });
-    assert.equal(b.body, 'ok');
-    assert.equal(srv.conns.length, 2);
-    assert.equal(srv.requests[1]!.conn, 1);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const a = await send(pool, { path: '/close' });
+  assert.equal(a.body, 'bye');
+  assert.ok(a.completed);
+  await within(srv.conns[0]!.whenClosed, 2000, 'the client closing the connection');
+  const b = await send(pool, { path: '/next' });
+  assert.equal(b.body, 'ok');
+  assert.equal(srv.conns.length, 2);
+  assert.equal(srv.requests[1]!.conn, 1);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -563,29 +543,24 @@ test('never more than maxConnections with reset: true either (6 concurrent reque
 // ---------------------------------------------------------------------------------------------
 // 5. Framing
 
-test('framing: a content-length body split across writes; the connection is reused after it', async () => {
+test('framing: a content-length body split across writes; the connection is reused after it', async (t) => {
   const srv = await rawServer((req, sock) => {
     if (req.path === '/cl') void play(sock, ['HTTP/1.1 200 OK\r\nContent-Le', 5, 'ngth: 11\r\nX-A: 1\r\n\r\nhel', 5, 'lo wor', 5, 'ld']);
     else sock.write(OK);
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const r = await send(pool, { path: '/cl' });
-    assert.deepEqual(r.statuses, [200]);
-    assert.equal(r.heads[0]!.statusText, 'OK');
-    assert.deepEqual(r.heads[0]!.headers, ['Content-Length', '11', 'X-A', '1']);
-    assert.equal(r.body, 'hello world');
-    assert.equal(r.events.at(-1), 'complete');
-    const next = await send(pool, { path: '/next' });
-    assert.equal(next.body, 'ok');
-    assert.equal(srv.conns.length, 1);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const r = await send(pool, { path: '/cl' });
+  assert.deepEqual(r.statuses, [200]);
+  assert.equal(r.heads[0]!.statusText, 'OK');
+  assert.deepEqual(r.heads[0]!.headers, ['Content-Length', '11', 'X-A', '1']);
+  assert.equal(r.body, 'hello world');
+  assert.equal(r.events.at(-1), 'complete');
+  const next = await send(pool, { path: '/next' });
+  assert.equal(next.body, 'ok');
+  assert.equal(srv.conns.length, 1);
 });
 
-test('framing: chunked with extensions, trailers and a chunk split across several writes; the body is exact and the connection goes on', async () => {
+test('framing: chunked with extensions, trailers and a chunk split across several writes; the body is exact and the connection goes on', async (t) => {
   const srv = await rawServer((req, sock) => {
     if (req.path === '/chunked')
       void play(sock, [
@@ -608,152 +583,122 @@ test('framing: chunked with extensions, trailers and a chunk split across severa
       ]);
     else sock.write(OK);
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const r = await send(pool, { path: '/chunked' });
-    assert.deepEqual(r.statuses, [200]);
-    assert.equal(r.body, 'hello world0123456789abcdefABCDEFGHIJ');
-    assert.equal(r.events.at(-1), 'complete');
-    assert.equal(r.events.filter((e) => e === 'complete' || e === 'error').length, 1);
-    // The response ended exactly after its trailers: the next one on this connection parses.
-    const next = await send(pool, { path: '/next' });
-    assert.equal(next.body, 'ok');
-    assert.equal(srv.conns.length, 1);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const r = await send(pool, { path: '/chunked' });
+  assert.deepEqual(r.statuses, [200]);
+  assert.equal(r.body, 'hello world0123456789abcdefABCDEFGHIJ');
+  assert.equal(r.events.at(-1), 'complete');
+  assert.equal(r.events.filter((e) => e === 'complete' || e === 'error').length, 1);
+  // The response ended exactly after its trailers: the next one on this connection parses.
+  const next = await send(pool, { path: '/next' });
+  assert.equal(next.body, 'ok');
+  assert.equal(srv.conns.length, 1);
 });
 
-test('framing: a body read to the close (Connection: close, HTTP/1.0, HTTP/1.1 without length) completes with the exact body', async () => {
+test('framing: a body read to the close (Connection: close, HTTP/1.0, HTTP/1.1 without length) completes with the exact body', async (t) => {
   const srv = await rawServer((req, sock) => {
     if (req.path === '/close') void play(sock, ['HTTP/1.1 200 OK\r\nConnection: close\r\n\r\npart1', 5, '-part2', 5, END]);
     else if (req.path === '/http10') void play(sock, ['HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nold ', 5, 'school', END]);
     else if (req.path === '/nolength') void play(sock, ['HTTP/1.1 200 OK\r\n\r\nuntil', 5, ' the end', 5, END]);
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const a = await send(pool, { path: '/close' });
-    assert.equal(a.body, 'part1-part2');
-    assert.deepEqual(a.events.slice(-1), ['complete']);
-    const b = await send(pool, { path: '/http10' });
-    assert.equal(b.body, 'old school');
-    assert.deepEqual(b.events.slice(-1), ['complete']);
-    const c = await send(pool, { path: '/nolength' });
-    assert.equal(c.body, 'until the end');
-    assert.deepEqual(c.events.slice(-1), ['complete']);
-    assert.equal(srv.conns.length, 3, 'each on its own connection');
-    await until(() => pool.size === 0, 'pool.size 0');
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const a = await send(pool, { path: '/close' });
+  assert.equal(a.body, 'part1-part2');
+  assert.deepEqual(a.events.slice(-1), ['complete']);
+  const b = await send(pool, { path: '/http10' });
+  assert.equal(b.body, 'old school');
+  assert.deepEqual(b.events.slice(-1), ['complete']);
+  const c = await send(pool, { path: '/nolength' });
+  assert.equal(c.body, 'until the end');
+  assert.deepEqual(c.events.slice(-1), ['complete']);
+  assert.equal(srv.conns.length, 3, 'each on its own connection');
+  await until(() => pool.size === 0, 'pool.size 0');
 });
 
-test('framing: 204, 304 and a HEAD with a content-length have no body; the connection goes on', async () => {
+test('framing: 204, 304 and a HEAD with a content-length have no body; the connection goes on', async (t) => {
   const srv = await rawServer((req, sock) => {
     if (req.path === '/204') sock.write('HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n');
     else if (req.path === '/304') sock.write('HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n');
     else if (req.method === 'HEAD') sock.write('HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nContent-Type: text/plain\r\n\r\n');
     else sock.write(OK);
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const a = await send(pool, { path: '/204' });
-    assert.deepEqual(a.events, ['connect', 'socket', 'headers 204', 'complete']);
-    const b = await send(pool, { path: '/304' });
-    assert.deepEqual(b.events, ['connect', 'socket', 'headers 304', 'complete']);
-    const c = await send(pool, { path: '/head', method: 'HEAD' });
-    assert.deepEqual(c.events, ['connect', 'socket', 'headers 200', 'complete']);
-    assert.deepEqual(srv.requests[2]!.all('content-length'), []);
-    const d = await send(pool, { path: '/after' });
-    assert.equal(d.body, 'ok');
-    assert.equal(srv.conns.length, 1);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const a = await send(pool, { path: '/204' });
+  assert.deepEqual(a.events, ['connect', 'socket', 'headers 204', 'complete']);
+  const b = await send(pool, { path: '/304' });
+  assert.deepEqual(b.events, ['connect', 'socket', 'headers 304', 'complete']);
+  const c = await send(pool, { path: '/head', method: 'HEAD' });
+  assert.deepEqual(c.events, ['connect', 'socket', 'headers 200', 'complete']);
+  assert.deepEqual(srv.requests[2]!.all('content-length'), []);
+  const d = await send(pool, { path: '/after' });
+  assert.equal(d.body, 'ok');
+  assert.equal(srv.conns.length, 1);
 });
 
 // ---------------------------------------------------------------------------------------------
 // 6. 1xx
 
-test('1xx: 100 Continue and 103 Early Hints reach onHeaders, then the real response completes', async () => {
+test('1xx: 100 Continue and 103 Early Hints reach onHeaders, then the real response completes', async (t) => {
   const srv = await rawServer((req, sock) => {
     if (req.path === '/split') void play(sock, ['HTTP/1.1 100 Continue\r\n\r\n', 5, 'HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n', 5, 'HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal']);
     else sock.write('HTTP/1.1 103 Early Hints\r\nLink: </a.js>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 3\r\n\r\nnew');
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const a = await send(pool, { path: '/split', method: 'POST', body: Buffer.from('x') });
-    assert.deepEqual(a.statuses, [100, 103, 200]);
-    assert.deepEqual(a.heads[1]!.headers, ['Link', '</s.css>; rel=preload']);
-    assert.equal(a.body, 'real');
-    assert.equal(a.events.at(-1), 'complete');
-    const b = await send(pool, { path: '/together' });
-    assert.deepEqual(b.statuses, [103, 201]);
-    assert.equal(b.body, 'new');
-    assert.equal(b.events.at(-1), 'complete');
-    assert.equal(srv.conns.length, 1);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const a = await send(pool, { path: '/split', method: 'POST', body: Buffer.from('x') });
+  assert.deepEqual(a.statuses, [100, 103, 200]);
+  assert.deepEqual(a.heads[1]!.headers, ['Link', '</s.css>; rel=preload']);
+  assert.equal(a.body, 'real');
+  assert.equal(a.events.at(-1), 'complete');
+  const b = await send(pool, { path: '/together' });
+  assert.deepEqual(b.statuses, [103, 201]);
+  assert.equal(b.body, 'new');
+  assert.equal(b.events.at(-1), 'complete');
+  assert.equal(srv.conns.length, 1);
 });
 
 // ---------------------------------------------------------------------------------------------
 // 7. Lost connections
 
-test('the server closes mid-body (length or chunked) or mid-head: onError UND_ERR_SOCKET "other side closed", no onComplete', async () => {
+test('the server closes mid-body (length or chunked) or mid-head: onError UND_ERR_SOCKET "other side closed", no onComplete', async (t) => {
   const srv = await rawServer((req, sock) => {
     if (req.path === '/cl') void play(sock, ['HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789', 5, END]);
     else if (req.path === '/chunked') void play(sock, ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n10\r\nabc', 5, END]);
     else if (req.path === '/head') void play(sock, ['HTTP/1.1 200 OK\r\nContent-Le', 5, END]);
     else sock.write(OK);
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const a = await send(pool, { path: '/cl' });
-    assert.equal(a.error?.code, 'UND_ERR_SOCKET');
-    assert.equal(a.error?.message, 'other side closed');
-    assert.equal(a.body, '0123456789');
-    assert.ok(!a.completed);
-    assert.deepEqual(a.statuses, [200]);
+  const pool = poolFor(t, srv, 1);
+  const a = await send(pool, { path: '/cl' });
+  assert.equal(a.error?.code, 'UND_ERR_SOCKET');
+  assert.equal(a.error?.message, 'other side closed');
+  assert.equal(a.body, '0123456789');
+  assert.ok(!a.completed);
+  assert.deepEqual(a.statuses, [200]);
 
-    const b = await send(pool, { path: '/chunked' });
-    assert.equal(b.error?.code, 'UND_ERR_SOCKET');
-    assert.equal(b.error?.message, 'other side closed');
-    assert.equal(b.body, 'helloabc');
-    assert.ok(!b.completed);
+  const b = await send(pool, { path: '/chunked' });
+  assert.equal(b.error?.code, 'UND_ERR_SOCKET');
+  assert.equal(b.error?.message, 'other side closed');
+  assert.equal(b.body, 'helloabc');
+  assert.ok(!b.completed);
 
-    const c = await send(pool, { path: '/head' });
-    assert.equal(c.error?.code, 'UND_ERR_SOCKET');
-    assert.equal(c.error?.message, 'other side closed');
-    assert.deepEqual(c.statuses, []);
+  const c = await send(pool, { path: '/head' });
+  assert.equal(c.error?.code, 'UND_ERR_SOCKET');
+  assert.equal(c.error?.message, 'other side closed');
+  assert.deepEqual(c.statuses, []);
 
-    assert.equal((await send(pool, { path: '/after' })).body, 'ok');
-    assert.equal(srv.conns.length, 4);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  assert.equal((await send(pool, { path: '/after' })).body, 'ok');
+  assert.equal(srv.conns.length, 4);
 });
 
-test('the server resets the connection: onError ECONNRESET, then the pool serves the next request', async () => {
+test('the server resets the connection: onError ECONNRESET, then the pool serves the next request', async (t) => {
   const srv = await rawServer((req, sock) => {
     if (req.path === '/reset') void play(sock, [RESET]);
     else sock.write(OK);
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const a = await send(pool, { path: '/reset' });
-    assert.equal(a.error?.code, 'ECONNRESET');
-    assert.ok(!a.completed);
-    assert.equal((await send(pool, { path: '/after' })).body, 'ok');
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const a = await send(pool, { path: '/reset' });
+  assert.equal(a.error?.code, 'ECONNRESET');
+  assert.ok(!a.completed);
+  assert.equal((await send(pool, { path: '/after' })).body, 'ok');
 });
 
 test('connection refused: onError ECONNREFUSED and no onConnect', async () => {
@@ -775,172 +720,137 @@ test('connection refused: onError ECONNREFUSED and no onConnect', async () => {
 // ---------------------------------------------------------------------------------------------
 // 8. A server that closes an idle keep-alive connection
 
-test('stale keep-alive, request sent before the FIN: fails with "other side closed" and no response byte, and the pool recovers', async () => {
+test('stale keep-alive, request sent before the FIN: fails with "other side closed" and no response byte, and the pool recovers', async (t) => {
   // The server answers the first request of a connection and closes on the second, unanswered.
   const srv = await rawServer((req, sock) => {
     if (req.n === 0) sock.write(OK);
     else sock.end();
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    assert.equal((await send(pool, { path: '/1' })).body, 'ok');
-    const b = await send(pool, { path: '/2' });
-    assert.deepEqual(b.events, ['connect', 'socket', 'error']);
-    assert.equal(b.error?.code, 'UND_ERR_SOCKET');
-    assert.equal(b.error?.message, 'other side closed');
-    const c = await send(pool, { path: '/3' });
-    assert.equal(c.body, 'ok');
-    assert.equal(srv.conns.length, 2);
-    assert.equal(srv.requests.at(-1)!.conn, 1);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  assert.equal((await send(pool, { path: '/1' })).body, 'ok');
+  const b = await send(pool, { path: '/2' });
+  assert.deepEqual(b.events, ['connect', 'socket', 'error']);
+  assert.equal(b.error?.code, 'UND_ERR_SOCKET');
+  assert.equal(b.error?.message, 'other side closed');
+  const c = await send(pool, { path: '/3' });
+  assert.equal(c.body, 'ok');
+  assert.equal(srv.conns.length, 2);
+  assert.equal(srv.requests.at(-1)!.conn, 1);
 });
 
-test('stale keep-alive, FIN already seen: the next request goes on a new connection', async () => {
+test('stale keep-alive, FIN already seen: the next request goes on a new connection', async (t) => {
   const srv = await rawServer((_req, sock) => {
     sock.write(OK);
     sock.end();
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    assert.equal((await send(pool, { path: '/1' })).body, 'ok');
-    await within(srv.conns[0]!.whenClosed, 2000, 'the first connection to close');
-    await until(() => pool.size === 0, 'the pool to drop the closed connection');
-    const b = await send(pool, { path: '/2' });
-    assert.equal(b.body, 'ok');
-    assert.equal(srv.conns.length, 2);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  assert.equal((await send(pool, { path: '/1' })).body, 'ok');
+  await within(srv.conns[0]!.whenClosed, 2000, 'the first connection to close');
+  await until(() => pool.size === 0, 'the pool to drop the closed connection');
+  const b = await send(pool, { path: '/2' });
+  assert.equal(b.body, 'ok');
+  assert.equal(srv.conns.length, 2);
 });
 
-test('stale keep-alive race: requests sent right after a response whose FIN follows never hang, and the pool recovers', async () => {
+test('stale keep-alive race: requests sent right after a response whose FIN follows never hang, and the pool recovers', async (t) => {
   // The server answers (saying nothing of closing) and closes every connection after its response.
   const srv = await rawServer((_req, sock) => {
     if (sock.writableEnded) return; // a request that arrived after our FIN: dropped unanswered
     sock.write(OK);
     sock.end();
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const outcomes = { ok: 0, closed: 0 };
-    assert.equal((await send(pool, { path: '/0' })).body, 'ok');
-    for (let i = 1; i <= 15; i++) {
-      // Sent from the response's own turn of the loop: usually before the FIN is read.
-      const rec = new Recorder();
-      await new Promise<void>((r) => setImmediate(r));
-      pool.dispatch(request({ path: `/${i}` }), rec);
-      await within(rec.done, 2000, `request ${i}`);
-      if (rec.completed) {
-        assert.equal(rec.body, 'ok');
-        outcomes.ok++;
-      } else {
-        assert.equal(rec.error?.message, 'other side closed', `request ${i}: ${rec.error?.stack}`);
-        assert.equal(rec.error?.code, 'UND_ERR_SOCKET');
-        assert.deepEqual(rec.statuses, [], 'no response byte read');
-        assert.equal(rec.chunks.length, 0);
-        outcomes.closed++;
-      }
+  const pool = poolFor(t, srv, 1);
+  const outcomes = { ok: 0, closed: 0 };
+  assert.equal((await send(pool, { path: '/0' })).body, 'ok');
+  for (let i = 1; i <= 15; i++) {
+    // Sent from the response's own turn of the loop: usually before the FIN is read.
+    const rec = new Recorder();
+    await new Promise<void>((r) => setImmediate(r));
+    pool.dispatch(request({ path: `/${i}` }), rec);
+    await within(rec.done, 2000, `request ${i}`);
+    if (rec.completed) {
+      assert.equal(rec.body, 'ok');
+      outcomes.ok++;
+    } else {
+      assert.equal(rec.error?.message, 'other side closed', `request ${i}: ${rec.error?.stack}`);
+      assert.equal(rec.error?.code, 'UND_ERR_SOCKET');
+      assert.deepEqual(rec.statuses, [], 'no response byte read');
+      assert.equal(rec.chunks.length, 0);
+      outcomes.closed++;
     }
-    assert.equal(outcomes.ok + outcomes.closed, 15);
-    // Once the server's FINs are read, the next request goes on a new connection and succeeds.
-    await until(() => srv.open === 0, 'the server to close its connections');
-    await sleep(20);
-    const last = await send(pool, { path: '/last' });
-    assert.equal(last.body, 'ok');
-    assert.ok(pool.size <= 1);
-  } finally {
-    await pool.destroy();
-    await srv.close();
   }
+  assert.equal(outcomes.ok + outcomes.closed, 15);
+  // Once the server's FINs are read, the next request goes on a new connection and succeeds.
+  await until(() => srv.open === 0, 'the server to close its connections');
+  await sleep(20);
+  const last = await send(pool, { path: '/last' });
+  assert.equal(last.body, 'ok');
+  assert.ok(pool.size <= 1);
 });
 
 // ---------------------------------------------------------------------------------------------
 // 9. Keep-Alive: timeout
 
-test('Keep-Alive: timeout=1 from the server (0 ms once less 1 s): the next request goes on a fresh connection', async () => {
+test('Keep-Alive: timeout=1 from the server (0 ms once less 1 s): the next request goes on a fresh connection', async (t) => {
   const srv = await rawServer((_req, sock) => sock.write('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1, max=100\r\nContent-Length: 2\r\n\r\nok'));
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    assert.equal((await send(pool, { path: '/1' })).body, 'ok');
-    assert.equal((await send(pool, { path: '/2' })).body, 'ok');
-    assert.equal(srv.conns.length, 2);
-    assert.equal(srv.requests[1]!.conn, 1);
-    // The stale one is closed by the client.
-    await within(srv.conns[0]!.whenClosed, 2000, 'the stale connection to close');
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  assert.equal((await send(pool, { path: '/1' })).body, 'ok');
+  assert.equal((await send(pool, { path: '/2' })).body, 'ok');
+  assert.equal(srv.conns.length, 2);
+  assert.equal(srv.requests[1]!.conn, 1);
+  // The stale one is closed by the client.
+  await within(srv.conns[0]!.whenClosed, 2000, 'the stale connection to close');
 });
 
-test('keep-alive: timeout=5 (lower-case name): an immediate next request reuses the connection', async () => {
+test('keep-alive: timeout=5 (lower-case name): an immediate next request reuses the connection', async (t) => {
   const srv = await rawServer((_req, sock) => sock.write('HTTP/1.1 200 OK\r\nkeep-alive: timeout=5\r\nContent-Length: 2\r\n\r\nok'));
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    assert.equal((await send(pool, { path: '/1' })).body, 'ok');
-    assert.equal((await send(pool, { path: '/2' })).body, 'ok');
-    assert.equal(srv.conns.length, 1);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  assert.equal((await send(pool, { path: '/1' })).body, 'ok');
+  assert.equal((await send(pool, { path: '/2' })).body, 'ok');
+  assert.equal(srv.conns.length, 1);
 });
 
 // ---------------------------------------------------------------------------------------------
 // 10. abort
 
-test('abort mid-response: onError with that error, no onComplete, the socket destroyed; later requests are served', async () => {
+test('abort mid-response: onError with that error, no onComplete, the socket destroyed; later requests are served', async (t) => {
   const srv = await rawServer((req, sock) => {
     if (req.path === '/slow') void play(sock, ['HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\npart', 10, 'more']); // never finished
     else sock.write(OK);
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const stop = new Error('stop it');
-    const a = await send(pool, { path: '/slow' }, new Recorder({ onData: (_c, r) => r.abort!(stop) }));
-    assert.equal(a.error, stop);
-    assert.deepEqual(a.events, ['connect', 'socket', 'headers 200', 'data', 'error']);
-    assert.ok(a.socket?.destroyed, 'the socket is destroyed');
-    a.abort!(new Error('again')); // a no-op now
-    await sleep(30);
-    assert.deepEqual(a.events, ['connect', 'socket', 'headers 200', 'data', 'error']);
-    await within(srv.conns[0]!.whenClosed, 2000, 'the server to see the connection closed');
-    const b = await send(pool, { path: '/after' });
-    assert.equal(b.body, 'ok');
-    assert.equal(srv.conns.length, 2);
-    assert.equal(pool.size, 1);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const stop = new Error('stop it');
+  const a = await send(pool, { path: '/slow' }, new Recorder({ onData: (_c, r) => r.abort!(stop) }));
+  assert.equal(a.error, stop);
+  assert.deepEqual(a.events, ['connect', 'socket', 'headers 200', 'data', 'error']);
+  assert.ok(a.socket?.destroyed, 'the socket is destroyed');
+  a.abort!(new Error('again')); // a no-op now
+  await sleep(30);
+  assert.deepEqual(a.events, ['connect', 'socket', 'headers 200', 'data', 'error']);
+  await within(srv.conns[0]!.whenClosed, 2000, 'the server to see the connection closed');
+  const b = await send(pool, { path: '/after' });
+  assert.equal(b.body, 'ok');
+  assert.equal(srv.conns.length, 2);
+  assert.equal(pool.size, 1);
 });
 
-test('abort inside onConnect: onError with that error and no byte written, the connection kept for the next request; abort after onComplete is a no-op', async () => {
+test('abort inside onConnect: onError with that error and no byte written, the connection kept for the next request; abort after onComplete is a no-op', async (t) => {
   const srv = await rawServer((_req, sock) => sock.write(OK));
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const stop = new Error('cancelled early');
-    const a = await send(pool, { path: '/never' }, new Recorder({ onConnect: (abort) => abort(stop) }));
-    assert.equal(a.error, stop);
-    assert.deepEqual(a.events, ['connect', 'error']);
+  const pool = poolFor(t, srv, 1);
+  const stop = new Error('cancelled early');
+  const a = await send(pool, { path: '/never' }, new Recorder({ onConnect: (abort) => abort(stop) }));
+  assert.equal(a.error, stop);
+  assert.deepEqual(a.events, ['connect', 'error']);
 
-    const b = await send(pool, { path: '/ok' });
-    assert.equal(b.body, 'ok');
-    assert.equal(srv.conns.length, 1, 'nothing went out on the connection, so it carried the next request');
-    assert.match(srv.received(0).toString('latin1'), /^GET \/ok HTTP\/1\.1\r\n/, 'nothing was written for the aborted request');
-    b.abort!(new Error('too late'));
-    assert.deepEqual(b.events, ['connect', 'socket', 'headers 200', 'data', 'complete']);
-    const c = await send(pool, { path: '/ok2' });
-    assert.equal(c.body, 'ok');
-    assert.equal(srv.conns.length, 1, 'the late abort did not drop the connection');
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const b = await send(pool, { path: '/ok' });
+  assert.equal(b.body, 'ok');
+  assert.equal(srv.conns.length, 1, 'nothing went out on the connection, so it carried the next request');
+  assert.match(srv.received(0).toString('latin1'), /^GET \/ok HTTP\/1\.1\r\n/, 'nothing was written for the aborted request');
+  b.abort!(new Error('too late'));
+  assert.deepEqual(b.events, ['connect', 'socket', 'headers 200', 'data', 'complete']);
+  const c = await send(pool, { path: '/ok2' });
+  assert.equal(c.body, 'ok');
+  assert.equal(srv.conns.length, 1, 'the late abort did not drop the connection');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -964,171 +874,136 @@ async function holdingServer(): Promise<RawServer & { release: () => void; got: 
   });
 }
 
-test('close() resolves only after the request in flight completes; dispatch while closing fails at once', async () => {
+test('close() resolves only after the request in flight completes; dispatch while closing fails at once', async (t) => {
   const srv = await holdingServer();
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const log: string[] = [];
-    const a = new Recorder({ onComplete: () => log.push('complete') });
-    pool.dispatch(request({ path: '/slow' }), a);
-    await until(() => srv.got() === 1, 'the server to hold the request');
-    const closed = pool.close().then(() => log.push('closed'));
-    await sleep(50);
-    assert.deepEqual(log, [], 'close() waits for the request in flight');
-    const late = new Recorder();
-    assert.equal(pool.dispatch(request({ path: '/late' }), late), false);
-    assert.deepEqual(late.events, ['error']);
-    assert.equal(late.error?.code, 'UND_ERR_DESTROYED');
-    srv.release();
-    await within(closed, 2000, 'close()');
-    assert.deepEqual(log, ['complete', 'closed']);
-    assert.equal(a.body, 'slow');
-    await within(srv.conns[0]!.whenClosed, 2000, 'the pool to close its connection');
-    assert.equal(pool.size, 0);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const log: string[] = [];
+  const a = new Recorder({ onComplete: () => log.push('complete') });
+  pool.dispatch(request({ path: '/slow' }), a);
+  await until(() => srv.got() === 1, 'the server to hold the request');
+  const closed = pool.close().then(() => log.push('closed'));
+  await sleep(50);
+  assert.deepEqual(log, [], 'close() waits for the request in flight');
+  const late = new Recorder();
+  assert.equal(pool.dispatch(request({ path: '/late' }), late), false);
+  assert.deepEqual(late.events, ['error']);
+  assert.equal(late.error?.code, 'UND_ERR_DESTROYED');
+  srv.release();
+  await within(closed, 2000, 'close()');
+  assert.deepEqual(log, ['complete', 'closed']);
+  assert.equal(a.body, 'slow');
+  await within(srv.conns[0]!.whenClosed, 2000, 'the pool to close its connection');
+  assert.equal(pool.size, 0);
 });
 
-test('close() with nothing in flight resolves and closes the idle connections', async () => {
+test('close() with nothing in flight resolves and closes the idle connections', async (t) => {
   const srv = await holdingServer();
-  const pool = new Http1Pool(srv.url, 2);
-  try {
-    await send(pool, { path: '/a' });
-    await within(pool.close(), 2000, 'close()');
-    await within(srv.conns[0]!.whenClosed, 2000, 'the idle connection to close');
-    const r = new Recorder();
-    assert.equal(pool.dispatch(request(), r), false);
-    assert.equal(r.error?.code, 'UND_ERR_DESTROYED');
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 2);
+  await send(pool, { path: '/a' });
+  await within(pool.close(), 2000, 'close()');
+  await within(srv.conns[0]!.whenClosed, 2000, 'the idle connection to close');
+  const r = new Recorder();
+  assert.equal(pool.dispatch(request(), r), false);
+  assert.equal(r.error?.code, 'UND_ERR_DESTROYED');
 });
 
-test('destroy() fails the request in flight and the queued ones with UND_ERR_DESTROYED; dispatch after it fails at once', async () => {
+test('destroy() fails the request in flight and the queued ones with UND_ERR_DESTROYED; dispatch after it fails at once', async (t) => {
   const srv = await holdingServer();
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const a = new Recorder();
-    const b = new Recorder();
-    pool.dispatch(request({ path: '/slow' }), a);
-    pool.dispatch(request({ path: '/queued' }), b);
-    await until(() => srv.got() === 1, 'the server to hold the request');
-    await pool.destroy();
-    await within(Promise.all([a.done, b.done]), 1000, 'the failed requests');
-    assert.equal(a.error?.code, 'UND_ERR_DESTROYED');
-    assert.deepEqual(a.events, ['connect', 'socket', 'error']);
-    assert.equal(b.error?.code, 'UND_ERR_DESTROYED');
-    assert.deepEqual(b.events, ['error']);
-    const c = new Recorder();
-    assert.equal(pool.dispatch(request(), c), false);
-    assert.deepEqual(c.events, ['error'], 'failed synchronously');
-    assert.equal(c.error?.code, 'UND_ERR_DESTROYED');
-    await within(srv.conns[0]!.whenClosed, 2000, 'the connection to close');
-    srv.release();
-    await sleep(20);
-    assert.deepEqual(a.events, ['connect', 'socket', 'error'], 'nothing after the error');
-    assert.equal(srv.requests.length, 1, 'the queued request never went out');
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const a = new Recorder();
+  const b = new Recorder();
+  pool.dispatch(request({ path: '/slow' }), a);
+  pool.dispatch(request({ path: '/queued' }), b);
+  await until(() => srv.got() === 1, 'the server to hold the request');
+  await pool.destroy();
+  await within(Promise.all([a.done, b.done]), 1000, 'the failed requests');
+  assert.equal(a.error?.code, 'UND_ERR_DESTROYED');
+  assert.deepEqual(a.events, ['connect', 'socket', 'error']);
+  assert.equal(b.error?.code, 'UND_ERR_DESTROYED');
+  assert.deepEqual(b.events, ['error']);
+  const c = new Recorder();
+  assert.equal(pool.dispatch(request(), c), false);
+  assert.deepEqual(c.events, ['error'], 'failed synchronously');
+  assert.equal(c.error?.code, 'UND_ERR_DESTROYED');
+  await within(srv.conns[0]!.whenClosed, 2000, 'the connection to close');
+  srv.release();
+  await sleep(20);
+  assert.deepEqual(a.events, ['connect', 'socket', 'error'], 'nothing after the error');
+  assert.equal(srv.requests.length, 1, 'the queued request never went out');
 });
 
 // Every close() promise resolves, not only the last one's.
-test('close() called twice: both promises resolve once the request in flight completes', async () => {
+test('close() called twice: both promises resolve once the request in flight completes', async (t) => {
   const srv = await holdingServer();
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const a = new Recorder();
-    pool.dispatch(request({ path: '/slow' }), a);
-    await until(() => srv.got() === 1, 'the server to hold the request');
-    const first = pool.close();
-    const second = pool.close();
-    srv.release();
-    await within(a.done, 2000, 'the request');
-    assert.ok(a.completed);
-    await within(second, 1000, 'the second close()');
-    await within(first, 1000, 'the first close()');
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const a = new Recorder();
+  pool.dispatch(request({ path: '/slow' }), a);
+  await until(() => srv.got() === 1, 'the server to hold the request');
+  const first = pool.close();
+  const second = pool.close();
+  srv.release();
+  await within(a.done, 2000, 'the request');
+  assert.ok(a.completed);
+  await within(second, 1000, 'the second close()');
+  await within(first, 1000, 'the first close()');
 });
 
 // A `reset: true` connection is in flight until its response ends: close() waits for it.
-test('close() waits for a reset: true request in flight too', async () => {
+test('close() waits for a reset: true request in flight too', async (t) => {
   const srv = await holdingServer();
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    let closed = false;
-    const a = new Recorder();
-    pool.dispatch(request({ path: '/slow', reset: true }), a);
-    await until(() => srv.got() === 1, 'the server to hold the request');
-    const closing = pool.close().then(() => (closed = true));
-    await sleep(50);
-    const closedEarly = closed;
-    srv.release();
-    await within(a.done, 2000, 'the request');
-    await within(closing, 2000, 'close()');
-    assert.equal(closedEarly, false, 'close() resolved while the reset request was still in flight');
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  let closed = false;
+  const a = new Recorder();
+  pool.dispatch(request({ path: '/slow', reset: true }), a);
+  await until(() => srv.got() === 1, 'the server to hold the request');
+  const closing = pool.close().then(() => (closed = true));
+  await sleep(50);
+  const closedEarly = closed;
+  srv.release();
+  await within(a.done, 2000, 'the request');
+  await within(closing, 2000, 'close()');
+  assert.equal(closedEarly, false, 'close() resolved while the reset request was still in flight');
 });
 
 // destroy() reaches a `reset: true` request in flight too: onError, never onComplete.
-test('destroy() fails a reset: true request in flight too', async () => {
+test('destroy() fails a reset: true request in flight too', async (t) => {
   const srv = await holdingServer();
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const a = new Recorder();
-    pool.dispatch(request({ path: '/slow', reset: true }), a);
-    await until(() => srv.got() === 1, 'the server to hold the request');
-    await pool.destroy();
-    await sleep(20);
-    const eventsAfterDestroy = [...a.events];
-    srv.release();
-    await within(a.done, 2000, 'the request');
-    assert.deepEqual(eventsAfterDestroy, ['connect', 'socket', 'error'], 'destroy() failed the request in flight');
-    assert.equal(a.error?.code, 'UND_ERR_DESTROYED');
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const a = new Recorder();
+  pool.dispatch(request({ path: '/slow', reset: true }), a);
+  await until(() => srv.got() === 1, 'the server to hold the request');
+  await pool.destroy();
+  await sleep(20);
+  const eventsAfterDestroy = [...a.events];
+  srv.release();
+  await within(a.done, 2000, 'the request');
+  assert.deepEqual(eventsAfterDestroy, ['connect', 'socket', 'error'], 'destroy() failed the request in flight');
+  assert.equal(a.error?.code, 'UND_ERR_DESTROYED');
 });
 
 // A request queued behind one that fails, while close() waits, is still served.
-test('close() serves a queued request even when the request before it fails', async () => {
+test('close() serves a queued request even when the request before it fails', async (t) => {
   const srv = await rawServer((req, sock) => {
     if (req.path === '/cut') void play(sock, ['HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial', 30, END]);
     else sock.write(OK);
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const a = new Recorder();
-    const b = new Recorder();
-    pool.dispatch(request({ path: '/cut' }), a);
-    pool.dispatch(request({ path: '/queued' }), b);
-    const closing = pool.close();
-    await within(Promise.all([a.done, b.done]), 2000, 'both requests');
-    await within(closing, 2000, 'close()');
-    assert.equal(a.error?.message, 'other side closed');
-    assert.equal(b.error, undefined, `the queued request failed: ${b.error?.message}`);
-    assert.equal(b.body, 'ok');
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const a = new Recorder();
+  const b = new Recorder();
+  pool.dispatch(request({ path: '/cut' }), a);
+  pool.dispatch(request({ path: '/queued' }), b);
+  const closing = pool.close();
+  await within(Promise.all([a.done, b.done]), 2000, 'both requests');
+  await within(closing, 2000, 'close()');
+  assert.equal(a.error?.message, 'other side closed');
+  assert.equal(b.error, undefined, `the queued request failed: ${b.error?.message}`);
+  assert.equal(b.body, 'ok');
 });
 
 // ---------------------------------------------------------------------------------------------
 // 12. Bad framing from the server
 
-test('bad framing from the server (status line, chunk size, header line) fails the request with Http1FramingError', async () => {
+test('bad framing from the server (status line, chunk size, header line) fails the request with Http1FramingError', async (t) => {
   const srv = await rawServer((req, sock) => {
     if (req.path === '/status') sock.write('HTTP/1.1 2x0 OK\r\nContent-Length: 2\r\n\r\nok');
     else if (req.path === '/icy') sock.write('ICY 200 OK\r\n\r\n');
@@ -1136,79 +1011,64 @@ test('bad framing from the server (status line, chunk size, header line) fails t
     else if (req.path === '/header') sock.write('HTTP/1.1 200 OK\r\nno colon here\r\nContent-Length: 2\r\n\r\nok');
     else sock.write(OK);
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    for (const path of ['/status', '/icy', '/chunk', '/header']) {
-      const r = await send(pool, { path });
-      assert.ok(r.error instanceof Http1FramingError, `${path}: ${r.error?.stack}`);
-      assert.equal(r.error.code, 'ERR_HTTP1_FRAMING');
-      assert.ok(!r.completed, path);
-      if (path === '/chunk') {
-        assert.deepEqual(r.statuses, [200]);
-        assert.equal(r.body, 'hello', 'the good chunk before the bad one');
-      } else assert.deepEqual(r.statuses, [], path);
-    }
-    assert.equal((await send(pool, { path: '/after' })).body, 'ok');
-    await until(() => srv.conns.slice(0, 4).every((c) => c.closed), 'the bad connections to close');
-    assert.equal(srv.conns.length, 5, 'every bad response cost its connection');
-  } finally {
-    await pool.destroy();
-    await srv.close();
+  const pool = poolFor(t, srv, 1);
+  for (const path of ['/status', '/icy', '/chunk', '/header']) {
+    const r = await send(pool, { path });
+    assert.ok(r.error instanceof Http1FramingError, `${path}: ${r.error?.stack}`);
+    assert.equal(r.error.code, 'ERR_HTTP1_FRAMING');
+    assert.ok(!r.completed, path);
+    if (path === '/chunk') {
+      assert.deepEqual(r.statuses, [200]);
+      assert.equal(r.body, 'hello', 'the good chunk before the bad one');
+    } else assert.deepEqual(r.statuses, [], path);
   }
+  assert.equal((await send(pool, { path: '/after' })).body, 'ok');
+  await until(() => srv.conns.slice(0, 4).every((c) => c.closed), 'the bad connections to close');
+  assert.equal(srv.conns.length, 5, 'every bad response cost its connection');
 });
 
 // ---------------------------------------------------------------------------------------------
 // 13. Unsolicited bytes on an idle connection
 
-test('an unsolicited response after a complete one (same write or later): the connection is dropped, the next request succeeds on a new one', async () => {
+test('an unsolicited response after a complete one (same write or later): the connection is dropped, the next request succeeds on a new one', async (t) => {
   const extra = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra';
   const srv = await rawServer((req, sock) => {
     if (req.path === '/same') sock.write(OK + extra);
     else if (req.path === '/later') void play(sock, [OK, 20, extra]);
     else sock.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext');
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const a = await send(pool, { path: '/same' });
-    assert.equal(a.body, 'ok');
-    assert.deepEqual(a.events, ['connect', 'socket', 'headers 200', 'data', 'complete']);
-    await within(srv.conns[0]!.whenClosed, 2000, 'the out-of-step connection to be dropped');
-    const b = await send(pool, { path: '/next' });
-    assert.equal(b.body, 'next');
-    assert.equal(srv.requests.at(-1)!.conn, 1);
+  const pool = poolFor(t, srv, 1);
+  const a = await send(pool, { path: '/same' });
+  assert.equal(a.body, 'ok');
+  assert.deepEqual(a.events, ['connect', 'socket', 'headers 200', 'data', 'complete']);
+  await within(srv.conns[0]!.whenClosed, 2000, 'the out-of-step connection to be dropped');
+  const b = await send(pool, { path: '/next' });
+  assert.equal(b.body, 'next');
+  assert.equal(srv.requests.at(-1)!.conn, 1);
 
-    const c = await send(pool, { path: '/later' });
-    assert.equal(c.body, 'ok');
-    await within(srv.conns[1]!.whenClosed, 2000, 'the out-of-step connection to be dropped');
-    const d = await send(pool, { path: '/next' });
-    assert.equal(d.body, 'next');
-    assert.deepEqual(d.events.slice(-1), ['complete']);
-    assert.equal(srv.requests.at(-1)!.conn, 2);
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const c = await send(pool, { path: '/later' });
+  assert.equal(c.body, 'ok');
+  await within(srv.conns[1]!.whenClosed, 2000, 'the out-of-step connection to be dropped');
+  const d = await send(pool, { path: '/next' });
+  assert.equal(d.body, 'next');
+  assert.deepEqual(d.events.slice(-1), ['complete']);
+  assert.equal(srv.requests.at(-1)!.conn, 2);
 });
 
 // Bytes on an idle connection that are not a whole response head must not be read as the start of
 // the next request's response: the connection is dropped on any byte with no request in flight.
-test('stray bytes (no whole head) after a complete response: the connection is dropped, the next request succeeds', async () => {
+test('stray bytes (no whole head) after a complete response: the connection is dropped, the next request succeeds', async (t) => {
   const srv = await rawServer((req, sock) => {
     if (req.path === '/stray') sock.write(OK + 'junk\r\n');
     else sock.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext');
   });
-  const pool = new Http1Pool(srv.url, 1);
-  try {
-    const a = await send(pool, { path: '/stray' });
-    assert.equal(a.body, 'ok');
-    await sleep(30);
-    const b = await send(pool, { path: '/next' });
-    assert.equal(b.error, undefined, `the next request failed: ${b.error?.message}`);
-    assert.equal(b.body, 'next');
-  } finally {
-    await pool.destroy();
-    await srv.close();
-  }
+  const pool = poolFor(t, srv, 1);
+  const a = await send(pool, { path: '/stray' });
+  assert.equal(a.body, 'ok');
+  await sleep(30);
+  const b = await send(pool, { path: '/next' });
+  assert.equal(b.error, undefined, `the next request failed: ${b.error?.message}`);
+  assert.equal(b.body, 'next');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -1266,7 +1126,7 @@ test('a request dispatched on an idle connection whose FIN is already in the ker
 // ---------------------------------------------------------------------------------------------
 // 15. Reads share one buffer: what the handler is given stays its own
 
-test('body data handed to the handler is its own: kept without copying, it is intact after later reads on this and other connections', async () => {
+test('body data handed to the handler is its own: kept without copying, it is intact after later reads on this and other connections', async (t) => {
   const parts = ['first part of the body;', 'SECOND PART, longer than the first;', 'third'];
   const body = parts.join('');
   const srv = await rawServer((_req, sock) => {
@@ -1274,33 +1134,28 @@ test('body data handed to the handler is its own: kept without copying, it is in
     setTimeout(() => sock.write(parts[1]!), 15);
     setTimeout(() => sock.write(parts[2]!), 30);
   });
-  const pool = new Http1Pool(srv.url, 4);
-  try {
-    const kept: Buffer[][] = [[], []];
-    const recs = kept.map((k) => {
-      const rec: Http1Handler & { done: Promise<void> } = Object.assign(
-        {
-          onConnect: () => undefined,
-          onHeaders: () => true,
-          onData: (d: Buffer) => (k.push(d), true), // no copy
-          onComplete: () => finish(),
-          onError: (e: Error) => fail(e),
-        },
-        { done: undefined as unknown as Promise<void> },
-      );
-      let finish!: () => void;
-      let fail!: (e: Error) => void;
-      rec.done = new Promise<void>((res, rej) => ((finish = res), (fail = rej)));
-      return rec;
-    });
-    for (const r of recs) pool.dispatch(request({ path: '/x' }), r);
-    await within(Promise.all(recs.map((r) => r.done)), 2500, 'both bodies');
-    for (const k of kept) {
-      assert.ok(k.length >= 2, `the body came in several reads (${k.length})`);
-      assert.equal(Buffer.concat(k).toString('latin1'), body);
-    }
-  } finally {
-    await pool.destroy();
-    await srv.close();
+  const pool = poolFor(t, srv, 4);
+  const kept: Buffer[][] = [[], []];
+  const recs = kept.map((k) => {
+    const rec: Http1Handler & { done: Promise<void> } = Object.assign(
+      {
+        onConnect: () => undefined,
+        onHeaders: () => true,
+        onData: (d: Buffer) => (k.push(d), true), // no copy
+        onComplete: () => finish(),
+        onError: (e: Error) => fail(e),
+      },
+      { done: undefined as unknown as Promise<void> },
+    );
+    let finish!: () => void;
+    let fail!: (e: Error) => void;
+    rec.done = new Promise<void>((res, rej) => ((finish = res), (fail = rej)));
+    return rec;
+  });
+  for (const r of recs) pool.dispatch(request({ path: '/x' }), r);
+  await within(Promise.all(recs.map((r) => r.done)), 2500, 'both bodies');
+  for (const k of kept) {
+    assert.ok(k.length >= 2, `the body came in several reads (${k.length})`);
+    assert.equal(Buffer.concat(k).toString('latin1'), body);
   }
 });
