@@ -78,15 +78,15 @@ async function round(which: string, port: number, requests: number, users: numbe
     const start = snapshot(0);
     // Steady state: from the request that ends the first fifth (threads started, code optimized) to the end.
     const warm = Math.round(requests / 5);
-    let seen = 0;
     let steady: Snapshot | undefined;
     const h = await startRun(plan, {
       outDir: dir,
       targetOverride: `http://127.0.0.1:${port}/${which}/v1`,
       workerFile,
-      onRecords(batch) {
-        seen += batch.length;
-        if (!steady && seen >= warm) steady = snapshot(seen);
+      // Progress, not onRecords: a consumer of whole records makes the orchestrator parse every line, which a run does not.
+      progressIntervalMs: 20,
+      onProgress(p) {
+        if (!steady && p.ok + p.failed >= warm) steady = snapshot(p.ok + p.failed);
       },
     });
     const { summary, error } = await h.done;

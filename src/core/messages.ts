@@ -9,6 +9,7 @@ import type { Diagnostic } from './scenario/diagnostics';
 import type { RunPlan } from './scenario/plan';
 import type { Packet } from './protocols/types';
 import type { RequestRecord } from './metrics/record';
+import type { RecordDigestBatch } from './results/record-digest';
 import type { Summary } from './metrics/summary';
 import type { ReplayEntry, Shard } from './load/shape';
 import type { SeriesRow } from './metrics/aggregate';
@@ -59,8 +60,11 @@ export type LoadWorkerToRunner =
   /** The thread has built its client and waits for `go`; with `thread_priority high`, what raising its priority did. */
   | { type: 'ready'; priority?: NiceResult }
   | { type: 'records'; records: RequestRecord[]; traces: TracedRequest[]; /** Requests held back by backoff since the last batch. */ held_back?: HeldBack[] }
-  /** The same as `records`, the records as requests.jsonl text (results/record-lines.ts), when the init asked for it. */
-  | { type: 'record-lines'; lines: string; traces: TracedRequest[]; held_back?: HeldBack[] }
+  /**
+   * The same as `records`, the records as requests.jsonl text (results/record-lines.ts) when the
+   * init asked for it, with the fields the orchestrator aggregates as numbers (results/record-digest.ts).
+   */
+  | { type: 'record-lines'; lines: string; digest: RecordDigestBatch; traces: TracedRequest[]; held_back?: HeldBack[] }
   | { type: 'tick'; t_ms: number; active_users: number; target_users: number; in_flight: number; sent: number }
   /** A stop condition fired on this thread that ends the whole run (the runner tells the others). */
   | { type: 'stopping'; reason: string }

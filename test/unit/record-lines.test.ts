@@ -40,20 +40,26 @@ test('RunWriter.appendLines writes the text as it came, and a batch holding a se
   const clean = records();
   const wLines = new RunWriter(path.join(base, 'lines'), plan(), undefined, [KEY]);
   const text = toRecordLines(clean);
-  wLines.appendLines(text, fromRecordLines(text), []);
+  wLines.appendLines(text, [], fromRecordLines(text));
   const withKey = (): RequestRecord[] => [{ id: 9, prompt: 'p', status: 'error', error: { kind: 'http_4xx', message: `HTTP 401: invalid key "${KEY}"` } } as unknown as RequestRecord, ...records()];
   const secretText = toRecordLines(withKey());
   const parsed = fromRecordLines(secretText);
-  wLines.appendLines(secretText, parsed, []);
+  wLines.appendLines(secretText, [], parsed);
   assert.ok(!JSON.stringify(parsed).includes(KEY), 'the parsed records are redacted in place, as append() does');
   wLines.close();
   const wObjects = new RunWriter(path.join(base, 'objects'), plan(), undefined, [KEY]);
   wObjects.append(JSON.parse(JSON.stringify(clean)) as RequestRecord[], []);
   wObjects.append(withKey(), []);
   wObjects.close();
+  // Without the parsed records (the orchestrator reads a batch's digest, not its lines), the writer parses a batch with a secret itself.
+  const wUnparsed = new RunWriter(path.join(base, 'unparsed'), plan(), undefined, [KEY]);
+  wUnparsed.appendLines(text, []);
+  wUnparsed.appendLines(secretText, []);
+  wUnparsed.close();
   const linesFile = fs.readFileSync(path.join(base, 'lines', RESULT_FILES.requests), 'utf8');
   const objectsFile = fs.readFileSync(path.join(base, 'objects', RESULT_FILES.requests), 'utf8');
   assert.ok(linesFile.startsWith(text), 'a batch without a secret is written unchanged');
   assert.ok(!linesFile.includes(KEY) && linesFile.includes(REDACTED));
   assert.equal(linesFile, objectsFile, 'the same file either way');
+  assert.equal(fs.readFileSync(path.join(base, 'unparsed', RESULT_FILES.requests), 'utf8'), objectsFile, 'the same file when the writer parses the batch itself');
 });

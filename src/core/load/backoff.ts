@@ -9,7 +9,7 @@
  * traffic: one user sends at most one failing request per `base`, so N users send at most
  * N / base failing requests per second, whatever the server does (the default: N x 10/s).
  */
-import type { RequestRecord } from '../metrics/record';
+import type { RecordDigest } from '../metrics/record';
 
 export interface BackoffPolicy {
   /** The shortest wait after a failure, ms; also the wait that the first failure starts from. */
@@ -22,7 +22,7 @@ export interface BackoffPolicy {
 export const DEFAULT_BACKOFF: BackoffPolicy = { base_ms: 100, cap_ms: 10_000 };
 
 /** The fields of a record that say whether the model answered. */
-export type OutcomeFields = Pick<RequestRecord, 'status' | 'error' | 'http_status' | 'packets'>;
+export type OutcomeFields = Pick<RecordDigest, 'status' | 'error' | 'http_status' | 'packets'>;
 
 /** HTTP statuses that mean "not now" rather than "not this request": rate limited, or the server (or a proxy before it) is not serving. */
 const UNAVAILABLE = new Set([429, 502, 503, 504]);

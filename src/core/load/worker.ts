@@ -9,6 +9,7 @@ import { createClient } from '../protocols';
 import { uniquePrompts } from '../protocols/prompt-nonce';
 import { addTokenizerInput, type RequestRecord } from '../metrics/record';
 import { recordLine } from '../results/record-lines';
+import { RecordDigestWriter } from '../results/record-digest';
 import { LoadEngine } from './engine';
 import type { HeldBack, LoadWorkerInit, LoadWorkerToRunner, RunnerToLoadWorker, TracedRequest } from '../messages';
 import type { Hist } from '../metrics/histogram';
@@ -27,8 +28,8 @@ export function hrMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
-function post(msg: LoadWorkerToRunner): void {
-  parentPort!.postMessage(msg);
+function post(msg: LoadWorkerToRunner, transfer?: ArrayBuffer[]): void {
+  parentPort!.postMessage(msg, transfer);
 }
 
 /** Records how late a LAG_PROBE_MS timer fires, until the returned function is called; `onTick` sees each tick's time and lag. */
@@ -63,13 +64,20 @@ async function main(init: LoadWorkerInit): Promise<void> {
    * together (500 records: 280 against 50 µs).
    */
   let lines: string[] = [];
+  /** With `record_lines`: the fields the orchestrator aggregates, as numbers, so that it need not parse the lines. */
+  const digest = new RecordDigestWriter(FLUSH_RECORDS + 1);
   let count = 0;
   let traces: TracedRequest[] = [];
   let heldBack: HeldBack[] = [];
   const flush = (): void => {
     if (count === 0 && heldBack.length === 0) return;
     const held = heldBack.length > 0 ? { held_back: heldBack } : {};
-    post(init.record_lines ? { type: 'record-lines', lines: lines.join(''), traces, ...held } : { type: 'records', records, traces, ...held });
+    if (init.record_lines) {
+      const d = digest.take();
+      post({ type: 'record-lines', lines: lines.join(''), digest: d, traces, ...held }, [d.values.buffer as ArrayBuffer]);
+    } else {
+      post({ type: 'records', records, traces, ...held });
+    }
     records = [];
     lines = [];
     count = 0;
@@ -105,8 +113,13 @@ async function main(init: LoadWorkerInit): Promise<void> {
     {
       record(rec, trace) {
         if (init.input_tokens) addTokenizerInput(rec, init.input_tokens.get(rec.prompt));
-        if (init.record_lines) lines.push(recordLine(rec));
-        else records.push(rec);
+        if (init.record_lines) {
+          const line = recordLine(rec);
+          lines.push(line);
+          digest.add(rec, line.length);
+        } else {
+          records.push(rec);
+        }
         count++;
         if (trace) traces.push(trace);
         if (count >= FLUSH_RECORDS) flush();

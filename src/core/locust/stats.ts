@@ -12,7 +12,7 @@
  * Entries are deltas: `report()` returns what was added since the previous report and starts
  * again from zero, as StatsEntry.get_stripped_report does on a Python worker.
  */
-import type { RequestRecord } from '../metrics/record';
+import type { RecordDigest } from '../metrics/record';
 import { IntKeyMap, responseTimeKey, type StatsEntryWire, type StatsErrorWire } from './protocol';
 
 export const LLM_METHOD = 'LLM';
@@ -98,7 +98,7 @@ export class LocustStats {
   }
 
   /** Folds one finished request in. */
-  add(rec: RequestRecord): void {
+  add(rec: RecordDigest): void {
     if (rec.warmup || rec.error?.kind === 'cancelled') return;
     const start = rec.start_ms / 1000;
     if (rec.status === 'ok') {

@@ -4,7 +4,7 @@
  */
 import type { ErrorKind } from '../protocols/types';
 import { Hist, type Percentiles } from './histogram';
-import type { RequestRecord } from './record';
+import type { RecordDigest } from './record';
 import { BucketAggregator } from './buckets';
 import { GoodputCounter } from './goodput';
 import type { GoodputPlan } from '../types/goodput';
@@ -97,7 +97,7 @@ export class RunAggregator {
     if (opts.goodput) this.goodput = new GoodputCounter(opts.goodput);
   }
 
-  add(rec: RequestRecord): void {
+  add(rec: RecordDigest): void {
     this.buckets.add(rec);
     this.goodput?.add(rec);
     if (rec.warmup) {
@@ -145,7 +145,7 @@ export class RunAggregator {
     this.finalizeOld();
   }
 
-  private account(rec: RequestRecord): void {
+  private account(rec: RecordDigest): void {
     const a = this.accounting;
     if (rec.input_tokens_source === 'server' && rec.input_tokens !== null && rec.input_tokens_tokenizer !== undefined) {
       a.input_pairs++;

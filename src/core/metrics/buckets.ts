@@ -7,7 +7,7 @@
 import { bucketLabel, bucketRanges } from '../tokenize/counts';
 import { CacheTally, cacheNote } from './cache-share';
 import { Hist, type Percentiles } from './histogram';
-import type { RequestRecord } from './record';
+import type { RecordDigest } from './record';
 
 export interface BucketFigures {
   label: string;
@@ -59,7 +59,7 @@ export class BucketAggregator {
     return this.ranges.length > 0;
   }
 
-  add(rec: RequestRecord): void {
+  add(rec: RecordDigest): void {
     if (!this.enabled || rec.warmup || rec.error?.kind === 'cancelled') return;
     let a: Acc | undefined;
     if (rec.input_tokens === null) a = this.unknown ??= acc('unknown', null, null);

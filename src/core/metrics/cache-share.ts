@@ -8,7 +8,7 @@
  * Only ok, counted (not warmup) requests whose server reported a cached count take part; a server
  * that reports none gives `share: null` and no note.
  */
-import type { RequestRecord } from './record';
+import type { RecordDigest } from './record';
 
 /** "Most": at least this share of input tokens cached. */
 export const MOSTLY_CACHED = 0.5;
@@ -47,7 +47,7 @@ export class CacheTally {
   cached = 0;
 
   /** Counts the record when it is an ok, counted request whose server reported cached tokens. */
-  add(rec: RequestRecord): boolean {
+  add(rec: RecordDigest): boolean {
     if (rec.warmup || rec.status !== 'ok' || rec.cached_tokens === undefined || rec.input_tokens === null || rec.input_tokens <= 0) return false;
     this.requests++;
     this.input += rec.input_tokens;
@@ -65,7 +65,7 @@ export class CacheShareAggregator {
   private readonly all = new CacheTally();
   private readonly byPrompt = new Map<string, CacheTally>();
 
-  add(rec: RequestRecord): void {
+  add(rec: RecordDigest): void {
     if (!this.all.add(rec)) return;
     let t = this.byPrompt.get(rec.prompt);
     if (!t) this.byPrompt.set(rec.prompt, (t = new CacheTally()));

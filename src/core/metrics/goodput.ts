@@ -4,9 +4,9 @@
  * same rule for anything that recounts requests.jsonl (compare, tests).
  */
 import type { GoodputCondition, GoodputFigure, GoodputMeasure, GoodputPlan, GoodputSummary } from '../types/goodput';
-import type { RequestRecord } from './record';
+import type { RecordDigest } from './record';
 
-type FigureSource = Pick<RequestRecord, 'ttft_ms' | 'ttfa_ms' | 'e2e_ms' | 'token_rate' | 'output_tokens'>;
+type FigureSource = Pick<RecordDigest, 'ttft_ms' | 'ttfa_ms' | 'e2e_ms' | 'token_rate' | 'output_tokens'>;
 
 /** A record's value of one figure; null when the record cannot answer it (a condition on it is then not met). */
 export function goodputFigureOf(r: FigureSource, figure: GoodputFigure): number | null {
@@ -41,12 +41,12 @@ function holds(v: number, c: GoodputCondition): boolean {
 }
 
 /** Leaves out what the summary leaves out: warmup and cancelled (stopped by a person) requests. */
-export function countsForGoodput(r: Pick<RequestRecord, 'warmup' | 'error'>): boolean {
+export function countsForGoodput(r: Pick<RecordDigest, 'warmup' | 'error'>): boolean {
   return !r.warmup && r.error?.kind !== 'cancelled';
 }
 
 /** A successful request that met every condition. */
-export function isGoodRequest(r: FigureSource & Pick<RequestRecord, 'status'>, conditions: readonly GoodputCondition[]): boolean {
+export function isGoodRequest(r: FigureSource & Pick<RecordDigest, 'status'>, conditions: readonly GoodputCondition[]): boolean {
   if (r.status !== 'ok') return false;
   for (const c of conditions) {
     const v = goodputFigureOf(r, c.figure);
@@ -64,7 +64,7 @@ export class GoodputCounter {
 
   constructor(readonly plan: GoodputPlan) {}
 
-  add(r: RequestRecord): void {
+  add(r: RecordDigest): void {
     if (!countsForGoodput(r)) return;
     this.finished++;
     if (!isGoodRequest(r, this.plan.conditions)) return;

@@ -16,7 +16,7 @@
 import type { ErrorKind } from '../protocols/types';
 import type { RunPlan } from '../scenario/plan';
 import { DEFAULT_BACKOFF, formatPolicy, isNoAnswerFailure, type HeldBack } from '../load/backoff';
-import type { RequestRecord } from './record';
+import type { RecordDigest } from './record';
 import type { SeriesRow } from './aggregate';
 
 /** How many no-answer failures in a row make an outage: one or two are a blip, not a target that is down. */
@@ -71,7 +71,7 @@ export class OutageTracker {
   private readonly sent: number[] = [];
   private readonly held: HeldBack[] = [];
 
-  add(rec: RequestRecord): void {
+  add(rec: RecordDigest): void {
     if (rec.error?.kind === 'cancelled') return;
     this.sent.push(rec.offset_ms);
     if (isNoAnswerFailure(rec)) {

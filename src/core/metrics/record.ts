@@ -70,6 +70,45 @@ export interface RequestRecord {
   graded_text?: string;
 }
 
+/**
+ * The part of a record the run's aggregators and the live table read (summary, series, goodput,
+ * cache shares, turns, outages, server timings, sweep, Locust stats). The orchestrator thread gets
+ * it from a batch's binary digest (results/record-digest.ts) instead of parsing every line; a
+ * full record is one too. A field an aggregator starts to read must be added here first, and to
+ * the digest: the type checker holds every aggregator to this list.
+ */
+export const RECORD_DIGEST_FIELDS = [
+  'id',
+  'prompt',
+  'status',
+  'error',
+  'warnings',
+  'warmup',
+  'start_ms',
+  'offset_ms',
+  'http_status',
+  'e2e_ms',
+  'thinking_ms',
+  'ttft_ms',
+  'ttfa_ms',
+  'token_rate',
+  'input_tokens',
+  'input_tokens_source',
+  'input_tokens_tokenizer',
+  'cached_tokens',
+  'output_tokens',
+  'output_tokens_source',
+  'thinking_tokens',
+  'session',
+  'turn',
+  'server',
+  'grade',
+] as const satisfies readonly (keyof RequestRecord)[];
+/** The packet counts in a digest. */
+export const RECORD_DIGEST_PACKETS = ['answer', 'thinking', 'tool_call'] as const satisfies readonly PacketKind[];
+
+export type RecordDigest = Pick<RequestRecord, (typeof RECORD_DIGEST_FIELDS)[number]> & { packets: Pick<RequestRecord['packets'], (typeof RECORD_DIGEST_PACKETS)[number]> };
+
 export interface RecordContext {
   id: number;
   prompt: string;
@@ -199,7 +238,7 @@ export function addTokenizerInput(rec: RequestRecord, tokens: number | undefined
 }
 
 /** A finished request as the live table shows it: a compact slice of its record. */
-export function requestRowOf(r: RequestRecord): RequestRow {
+export function requestRowOf(r: RecordDigest): RequestRow {
   const row: RequestRow = {
     id: r.id,
     prompt: r.prompt,

@@ -9,7 +9,7 @@
  */
 import { CacheTally } from './cache-share';
 import { Hist } from './histogram';
-import type { RequestRecord } from './record';
+import type { RecordDigest } from './record';
 
 export interface TurnFigures {
   /** The turn number, from 1. */
@@ -51,7 +51,7 @@ export class TurnAggregator {
   private started = 0;
   private failedSessions = 0;
 
-  add(rec: RequestRecord): void {
+  add(rec: RecordDigest): void {
     if (rec.turn === undefined || rec.warmup || rec.error?.kind === 'cancelled') return;
     let a = this.byTurn.get(rec.turn);
     if (!a) this.byTurn.set(rec.turn, (a = { requests: 0, ok: 0, failed: 0, ttft: new Hist(), ttfa: new Hist(), rate: new Hist(), cache: new CacheTally() }));

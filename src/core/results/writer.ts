@@ -15,6 +15,7 @@ import type { Summary } from '../metrics/summary';
 import type { RunPlan } from '../scenario/plan';
 import { knownSecrets, Redactor } from './redact';
 import { RESULT_FILES } from './files';
+import { fromRecordLines } from './record-lines';
 
 export { RESULT_FILES };
 
@@ -75,10 +76,11 @@ export class RunWriter {
 
   /**
    * Appends one batch whose records came as requests.jsonl text (record-lines.ts): the text is
-   * written as it is unless it holds a secret; then the records are written as append() does.
+   * written as it is unless it holds a secret; then the records are written as append() does,
+   * redacted in place: `records` when the caller parsed them, else parsed here.
    */
-  appendLines(lines: string, records: readonly RequestRecord[], traces: readonly TracedRequest[]): void {
-    if (lines.length > 0) fs.writeSync(this.requests, this.redactor.active && this.redactor.jsonHas(lines) ? recordLines(records, this.redactor) : lines);
+  appendLines(lines: string, traces: readonly TracedRequest[], records?: readonly RequestRecord[]): void {
+    if (lines.length > 0) fs.writeSync(this.requests, this.redactor.active && this.redactor.jsonHas(lines) ? recordLines(records ?? fromRecordLines(lines), this.redactor) : lines);
     const packets = packetLines(traces, this.redactor);
     if (packets.length > 0) fs.writeSync(this.packets, packets);
   }

@@ -9,8 +9,9 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { LiveDelta, LoadWorkerInit, LoadWorkerToRunner, Progress, RequestRow, RunnerToLoadWorker } from '../messages';
-import { requestRowOf, type RequestRecord } from '../metrics/record';
+import { requestRowOf, type RecordDigest, type RequestRecord } from '../metrics/record';
 import { fromRecordLines } from '../results/record-lines';
+import { readRecordDigests } from '../results/record-digest';
 import { RunAggregator } from '../metrics/aggregate';
 import { CacheShareAggregator } from '../metrics/cache-share';
 import { TurnAggregator } from '../metrics/turns';
@@ -371,16 +372,22 @@ export async function startRun(plan: RunPlan, opts: RunOptions = {}): Promise<Ru
             break;
           case 'records':
           case 'record-lines': {
-            let records: RequestRecord[];
+            // What the aggregators read: whole records, or (text without a consumer of whole records) the batch's digest.
+            let records: readonly RecordDigest[];
             if (m.type === 'records') {
+              grading.grade(m.records);
+              writer.append(m.records, m.traces);
+              opts.onRecords?.(m.records);
               records = m.records;
-              grading.grade(records);
-              writer.append(records, m.traces);
+            } else if (opts.onRecords) {
+              const whole = fromRecordLines(m.lines);
+              writer.appendLines(m.lines, m.traces, whole);
+              opts.onRecords(whole);
+              records = whole;
             } else {
-              records = fromRecordLines(m.lines);
-              writer.appendLines(m.lines, records, m.traces);
+              writer.appendLines(m.lines, m.traces);
+              records = readRecordDigests(m.digest, m.lines);
             }
-            opts.onRecords?.(records);
             for (const r of records) {
               agg.add(r);
               cache.add(r);

@@ -7,7 +7,7 @@
  * `sweep` section of summary.json has the probes as steps in order of level, with the capacity and
  * the search's interval. The linear sweep is ./sweep-tracker.ts.
  */
-import type { RequestRecord } from '../metrics/record';
+import type { RecordDigest } from '../metrics/record';
 import { kneeOf, PER_STEP_METRICS, stepFigures, type StepSample, type SweepStepFigures, type SweepSummary } from '../metrics/capacity';
 import { saturation } from '../load/sweep-control';
 import { maxProbes, nextProbe, searchInterval, type SearchPlan } from '../load/sweep-search';
@@ -30,7 +30,7 @@ export type SweepCommand = { by: string; why: string } | SweepLevel;
 
 /** What the runner calls on a sweep, linear or search. */
 export interface SweepRun {
-  add(r: RequestRecord): void;
+  add(r: RecordDigest): void;
   check(now_ms: number, threads: SweepThreads): SweepCommand | undefined;
   summary(ended_by: string, duration_ms: number): SweepSummary;
 }
@@ -65,7 +65,7 @@ export class SweepSearchRun implements SweepRun {
     this.plan = { over: load.over, from: load.from, to: load.to, step: load.step, search: load.search ?? { resolution: 1 } };
   }
 
-  add(r: RequestRecord): void {
+  add(r: RecordDigest): void {
     this.received++;
     if (r.warmup || r.error?.kind === 'cancelled') return;
     this.samples.push({ offset_ms: r.offset_ms, e2e_ms: r.e2e_ms, ok: r.status === 'ok', ttft_ms: r.ttft_ms, ttfa_ms: r.ttfa_ms, token_rate: r.token_rate, output_tokens: r.output_tokens });

@@ -4,7 +4,7 @@
  * builds the `sweep` section of summary.json at the end. The rules are in ../load/sweep-control.ts
  * and ../metrics/capacity.ts; this only feeds them.
  */
-import type { RequestRecord } from '../metrics/record';
+import type { RecordDigest } from '../metrics/record';
 import { capacityOf, kneeOf, PER_STEP_METRICS, stepFigures, type StepSample, type SweepStepFigures, type SweepSummary } from '../metrics/capacity';
 import { decideAfterStep, firstSaturated } from '../load/sweep-control';
 import { sweepSteps, type SweepStep } from '../load/shapes/sweep';
@@ -24,7 +24,7 @@ export class SweepTracker {
     this.steps = sweepSteps(load);
   }
 
-  add(r: RequestRecord): void {
+  add(r: RecordDigest): void {
     if (r.warmup || r.error?.kind === 'cancelled') return;
     this.samples.push({ offset_ms: r.offset_ms, e2e_ms: r.e2e_ms, ok: r.status === 'ok', ttft_ms: r.ttft_ms, ttfa_ms: r.ttfa_ms, token_rate: r.token_rate, output_tokens: r.output_tokens });
   }

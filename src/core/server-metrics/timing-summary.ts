@@ -5,7 +5,7 @@
  * the records use, stays below them.
  */
 import { Hist, type Percentiles } from '../metrics/histogram';
-import type { RequestRecord } from '../metrics/record';
+import type { RecordDigest } from '../metrics/record';
 
 /** summary.json's `server_timing`: percentiles of each per-request figure over the ok requests that had it. */
 export interface ServerTimingSummary {
@@ -33,7 +33,7 @@ export class ServerTimingAggregator {
   private waitSum = 0;
   private waitCount = 0;
 
-  add(r: RequestRecord): void {
+  add(r: RecordDigest): void {
     const s = r.server;
     if (!s || r.status !== 'ok' || r.warmup) return;
     this.n++;
