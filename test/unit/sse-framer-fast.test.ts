@@ -9,7 +9,8 @@ import { SseFramer } from '../../src/core/protocols/sse-framer';
 
 const SEED = 20261128;
 
-function frame(bytes: Uint8Array, cuts: number[], fastData: boolean) {
+/** `asciiText: false` splits every read on bytes, as for a read with a non-ASCII byte. */
+function frame(bytes: Uint8Array, cuts: number[], fastData: boolean, asciiText = false) {
   const out: unknown[] = [];
   const f = new SseFramer(
     {
@@ -19,6 +20,7 @@ function frame(bytes: Uint8Array, cuts: number[], fastData: boolean) {
       trailing: (t, b) => out.push(['trailing', t, b]),
     },
     fastData,
+    asciiText,
   );
   let prev = 0;
   for (const c of [...cuts, bytes.length]) {
@@ -41,12 +43,16 @@ const line = fc.oneof(
 const eol = fc.constantFrom('\n', '\r\n', '\r');
 const stream = fc.tuple(fc.array(fc.tuple(line, eol), { maxLength: 16 }), fc.option(value, { nil: undefined })).map(([ls, tail]) => Buffer.from(ls.map(([l, e]) => l + e).join('') + (tail ?? '')));
 
-test('property: the data-line shortcut reports what the parser path reports, for any lines and reads', () => {
+test('property: the data-line shortcut, and ASCII reads split as text, report what the parser path on bytes reports, for any lines and reads', () => {
   fc.assert(
     fc.property(
       stream.chain((b) => fc.tuple(fc.constant(b), fc.uniqueArray(fc.integer({ min: 1, max: Math.max(1, b.length - 1) }), { maxLength: 8 }).map((a) => a.filter((x) => x < b.length).sort((x, y) => x - y)))),
       ([bytes, cuts]) => {
-        assert.deepEqual(frame(bytes, cuts, true), frame(bytes, cuts, false));
+        const reference = frame(bytes, cuts, false);
+        assert.deepEqual(frame(bytes, cuts, true), reference);
+        // reads of ASCII bytes split as text (most reads of most streams), the others on bytes
+        assert.deepEqual(frame(bytes, cuts, true, true), reference, 'ASCII reads as text, shortcut');
+        assert.deepEqual(frame(bytes, cuts, false, true), reference, 'ASCII reads as text, parser');
       },
     ),
     { seed: SEED, numRuns: 1500 },
@@ -78,6 +84,7 @@ test('property: data values of arbitrary bytes (invalid UTF-8 included) decode a
       const bytes = plain ? new Uint8Array(buf) : buf;
       const fast = frame(bytes, [], true);
       assert.deepEqual(fast, frame(bytes, [], false));
+      assert.deepEqual(frame(bytes, [], true, true), fast, 'a read of ASCII values as text');
       assert.equal(fast.length, values.length);
     }),
     { seed: SEED, numRuns: 1000 },
@@ -105,7 +112,11 @@ test('property: BOMs at the start of any line, before or after the parser is cre
     fc.property(
       bomStream.chain((b) => fc.tuple(fc.constant(b), fc.uniqueArray(fc.integer({ min: 1, max: Math.max(1, b.length - 1) }), { maxLength: 6 }).map((a) => a.filter((x) => x < b.length).sort((x, y) => x - y)))),
       ([bytes, cuts]) => {
-        assert.deepEqual(frame(bytes, cuts, true), frame(bytes, cuts, false));
+        const reference = frame(bytes, cuts, false);
+        assert.deepEqual(frame(bytes, cuts, true), reference);
+        // reads of ASCII bytes split as text (most reads of most streams), the others on bytes
+        assert.deepEqual(frame(bytes, cuts, true, true), reference, 'ASCII reads as text, shortcut');
+        assert.deepEqual(frame(bytes, cuts, false, true), reference, 'ASCII reads as text, parser');
       },
     ),
     { seed: 20261206, numRuns: 2000 },
