@@ -1,11 +1,12 @@
 /**
  * requests.jsonl text of a batch of records, built on the load thread that measured them, and the
- * records read back from it on the orchestrator thread. Posting the batch as this one string and
- * parsing it there costs less CPU than the structured clone of the record objects plus a second
- * JSON.stringify for the file (measured on short streams: the orchestrator's CPU per request 4.4
- * against 3.2 µs, docs/performance.md), and the orchestrator writes the text as it came. Used only
- * when the orchestrator does not change records before writing them (no grading); redaction still
- * happens where the file is written (writer.ts).
+ * records read back from it. Posting the batch as this one string costs less CPU than the
+ * structured clone of the record objects plus a second JSON.stringify for the file (measured on
+ * short streams: the orchestrator's CPU per request 4.4 against 3.2 µs, docs/performance.md), and
+ * the orchestrator writes the text as it came. It aggregates from the batch's digest
+ * (record-digest.ts) and reads the records back from the text only for a consumer of whole records
+ * (a Locust worker) or to redact a batch that holds a secret (writer.ts). Used only when the
+ * orchestrator does not change records before writing them (no grading).
  */
 import type { RequestRecord } from '../metrics/record';
 
