@@ -186,12 +186,7 @@ export class SseFramer {
   /** line() for `text[from, to)`, a whole line of an ASCII read (no partial bytes before it, no BOM possible). */
   private asciiLine(text: string, from: number, to: number, bytes: number): void {
     if (this.held !== undefined) {
-      if (to === from) {
-        this.eventBytes += bytes;
-        this.dispatchHeld();
-        return;
-      }
-      this.unhold();
+      if (this.afterHeld(to === from, bytes)) return;
     } else if (this.clean && this.fastData && isDataText(text, from, to)) {
       this.held = text.slice(from + (text.charCodeAt(from + 5) === 0x20 ? 6 : 5), to);
       this.eventBytes += bytes;
@@ -240,12 +235,7 @@ export class SseFramer {
     }
     const bytes = b - a + (endBytes - (to - from));
     if (this.held !== undefined) {
-      if (b === a) {
-        this.eventBytes += bytes;
-        this.dispatchHeld();
-        return;
-      }
-      this.unhold();
+      if (this.afterHeld(b === a, bytes)) return;
     } else if (this.clean && this.fastData && isDataLine(buf, a, b)) {
       // a single `data:` line so far: its value, decoded on its own (the prefix is ASCII)
       const v = a + (buf[a + 5] === 0x20 ? 6 : 5);
@@ -260,6 +250,20 @@ export class SseFramer {
     const text = utf8.decode(a === 0 && b === buf.length ? buf : buf.subarray(a, b));
     this.feed(text + '\n', bytes, text);
     this.clean = b === a;
+  }
+
+  /**
+   * The line after a held `data:` line: a blank one ends the event, which is dispatched (true);
+   * any other gives the held line to the parser first (false: the line goes on to it).
+   */
+  private afterHeld(blank: boolean, bytes: number): boolean {
+    if (!blank) {
+      this.unhold();
+      return false;
+    }
+    this.eventBytes += bytes;
+    this.dispatchHeld();
+    return true;
   }
 
   private dispatchHeld(): void {
