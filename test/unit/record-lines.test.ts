@@ -53,8 +53,9 @@ test('RunWriter.appendLines writes the text as it came, and a batch holding a se
   wObjects.close();
   // Without the parsed records (the orchestrator reads a batch's digest, not its lines), the writer parses a batch with a secret itself.
   const wUnparsed = new RunWriter(path.join(base, 'unparsed'), plan(), undefined, [KEY]);
-  wUnparsed.appendLines(text, []);
-  wUnparsed.appendLines(secretText, []);
+  assert.equal(wUnparsed.appendLines(text, []), undefined, 'a clean batch is not parsed');
+  const returned = wUnparsed.appendLines(secretText, []);
+  assert.ok(returned && returned.length === withKey().length && !JSON.stringify(returned).includes(KEY), 'a batch with a secret comes back parsed and redacted');
   wUnparsed.close();
   const linesFile = fs.readFileSync(path.join(base, 'lines', RESULT_FILES.requests), 'utf8');
   const objectsFile = fs.readFileSync(path.join(base, 'objects', RESULT_FILES.requests), 'utf8');

@@ -77,12 +77,22 @@ export class RunWriter {
   /**
    * Appends one batch whose records came as requests.jsonl text (record-lines.ts): the text is
    * written as it is unless it holds a secret; then the records are written as append() does,
-   * redacted in place: `records` when the caller parsed them, else parsed here.
+   * redacted in place: `records` when the caller parsed them, else parsed here. Returns the
+   * redacted records when there was a secret, so that nothing downstream sees it either.
    */
-  appendLines(lines: string, traces: readonly TracedRequest[], records?: readonly RequestRecord[]): void {
-    if (lines.length > 0) fs.writeSync(this.requests, this.redactor.active && this.redactor.jsonHas(lines) ? recordLines(records ?? fromRecordLines(lines), this.redactor) : lines);
+  appendLines(lines: string, traces: readonly TracedRequest[], records?: readonly RequestRecord[]): readonly RequestRecord[] | undefined {
+    let redacted: readonly RequestRecord[] | undefined;
+    if (lines.length > 0) {
+      if (this.redactor.active && this.redactor.jsonHas(lines)) {
+        redacted = records ?? fromRecordLines(lines);
+        fs.writeSync(this.requests, recordLines(redacted, this.redactor));
+      } else {
+        fs.writeSync(this.requests, lines);
+      }
+    }
     const packets = packetLines(traces, this.redactor);
     if (packets.length > 0) fs.writeSync(this.packets, packets);
+    return redacted;
   }
 
   /** Writes series.json and summary.json (both redacted in place) and closes the files. */
