@@ -53,7 +53,7 @@ const OUTPUT_SOURCE = 24;
 const LINE_LENGTH = 25;
 /** 1: parse this record's line. */
 const FROM_LINE = 26;
-export const STRIDE = 27;
+const STRIDE = 27;
 
 const TOKEN_SOURCES: readonly (TokenSource | undefined)[] = [undefined, 'server', 'packets', 'tokenizer'];
 
@@ -72,10 +72,6 @@ export class RecordDigestWriter {
 
   constructor(private readonly capacity = 512) {
     this.values = new Float64Array(capacity * STRIDE);
-  }
-
-  get size(): number {
-    return this.count;
   }
 
   /** Adds `r`, whose requests.jsonl line (newline included) is `lineLength` long. */
