@@ -130,6 +130,26 @@ test('template: a chunk that repeats the last one around its content reads only 
   assert.equal(sc.fields.finishReason, 'stop');
 });
 
+
+test("template: a stream's first chunk, with empty content, does not replace the template of the chunks with text", () => {
+  const sc = new ChatChunkScanner();
+  const role = chunk('{"role":"assistant","content":""}');
+  // the thread's first stream: the role chunk is all there is to learn from, then the text's shape
+  assert.equal(sc.scan(role), true);
+  assert.equal(sc.scan(chunk('{"content":"one"}')), true);
+  assert.equal(sc.lastRead, 'envelope');
+  assert.equal(sc.scan(chunk('{"content":"two"}')), true);
+  assert.equal(sc.lastRead, 'template');
+  // the next stream: its role chunk is read in full, and its first text by the template again
+  assert.equal(sc.scan(role), true);
+  assert.equal(sc.lastRead, 'envelope');
+  assert.equal(sc.fields.content, '');
+  assert.equal(sc.fields.role, 'assistant');
+  assert.equal(sc.scan(chunk('{"content":"three"}')), true);
+  assert.equal(sc.lastRead, 'template');
+  assert.equal(sc.fields.content, 'three');
+  assert.equal(sc.fields.role, undefined);
+});
 test('template sequences decode to the same packets as the full parse', () => {
   assertSame([
     chunk('{"role":"assistant","content":""}'),

@@ -192,7 +192,9 @@ export class ChatChunkScanner {
         f.usage = JSON.parse(s.slice(this.usageStart, this.usageEnd)) as Record<string, unknown>;
         return true; // no template from a chunk with usage: its numbers change from chunk to chunk
       }
-      if (this.contentStart >= 0) {
+      // An empty content string (a server's first chunk: `"role":"assistant","content":""`) does
+      // not replace the template: the chunks after it are shaped like the last one with text.
+      if (this.contentStart >= 0 && (f.content !== '' || !m.hasTpl)) {
         m.tplPrefix = s.slice(0, this.contentStart);
         m.tplSuffix = s.slice(this.contentEnd);
         m.tplFields.copyFrom(f);
