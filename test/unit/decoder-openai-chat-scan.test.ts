@@ -150,6 +150,13 @@ test("template: a stream's first chunk, with empty content, does not replace the
   assert.equal(sc.fields.content, 'three');
   assert.equal(sc.fields.role, undefined);
 });
+test('template chunks that carry more than text (reasoning, a finish reason, a role) decode as in the full parse', () => {
+  for (const extra of ['"reasoning_content":"r"', '"reasoning":"r"', '"role":"assistant"', '"reasoning_content":""']) {
+    assertSame([chunk(`{${extra},"content":"a"}`), chunk(`{${extra},"content":"b"}`), chunk(`{${extra},"content":"c"}`)]);
+  }
+  assertSame([chunk('{"content":"a"}', '"finish_reason":"stop"'), chunk('{"content":"b"}', '"finish_reason":"stop"')]);
+});
+
 test('template sequences decode to the same packets as the full parse', () => {
   assertSame([
     chunk('{"role":"assistant","content":""}'),

@@ -9,15 +9,27 @@ import { SseFramer } from '../../src/core/protocols/sse-framer';
 
 const SEED = 20261128;
 
-/** `asciiText: false` splits every read on bytes, as for a read with a non-ASCII byte. */
-function frame(bytes: Uint8Array, cuts: number[], fastData: boolean, asciiText = false) {
+/**
+ * `asciiText: false` splits every read on bytes, as for a read with a non-ASCII byte. `spans`: the
+ * sink takes one-line events as spans of the read's text (SseSink.dataSpan), every one (`all`) or
+ * every other one (`some`: the rest come as events), and reports them as the events they stand for.
+ */
+function frame(bytes: Uint8Array, cuts: number[], fastData: boolean, asciiText = false, spans?: 'all' | 'some') {
   const out: unknown[] = [];
+  let offered = 0;
   const f = new SseFramer(
     {
       event: (e) => out.push(['event', { ...e }]),
       comment: (t, b) => out.push(['comment', t, b]),
       invalid: (l, b) => out.push(['invalid', l, b]),
       trailing: (t, b) => out.push(['trailing', t, b]),
+      ...(spans && {
+        dataSpan: (text: string, from: number, to: number, b: number) => {
+          if (spans === 'some' && offered++ % 2 === 1) return false;
+          out.push(['event', { data: text.slice(from, to), bytes: b }]);
+          return true;
+        },
+      }),
     },
     fastData,
     asciiText,
@@ -53,6 +65,9 @@ test('property: the data-line shortcut, and ASCII reads split as text, report wh
         // reads of ASCII bytes split as text (most reads of most streams), the others on bytes
         assert.deepEqual(frame(bytes, cuts, true, true), reference, 'ASCII reads as text, shortcut');
         assert.deepEqual(frame(bytes, cuts, false, true), reference, 'ASCII reads as text, parser');
+        // one-line events whose blank line is in the same read, handed over as spans of its text
+        assert.deepEqual(frame(bytes, cuts, true, true, 'all'), reference, 'spans');
+        assert.deepEqual(frame(bytes, cuts, true, true, 'some'), reference, 'spans, some declined');
       },
     ),
     { seed: SEED, numRuns: 1500 },
@@ -117,6 +132,9 @@ test('property: BOMs at the start of any line, before or after the parser is cre
         // reads of ASCII bytes split as text (most reads of most streams), the others on bytes
         assert.deepEqual(frame(bytes, cuts, true, true), reference, 'ASCII reads as text, shortcut');
         assert.deepEqual(frame(bytes, cuts, false, true), reference, 'ASCII reads as text, parser');
+        // one-line events whose blank line is in the same read, handed over as spans of its text
+        assert.deepEqual(frame(bytes, cuts, true, true, 'all'), reference, 'spans');
+        assert.deepEqual(frame(bytes, cuts, true, true, 'some'), reference, 'spans, some declined');
       },
     ),
     { seed: 20261206, numRuns: 2000 },
@@ -137,4 +155,18 @@ test('a line after the shortcut that starts with a BOM keeps it, as the parser f
   const fast = frame(Buffer.from(text), [], true);
   assert.deepEqual(fast, frame(Buffer.from(text), [], false));
   assert.deepEqual(fast[1], ['invalid', `${LATIN1_BOM}data: 2`, 14]);
+});
+
+test('spans: one-line events whose blank line is in the read come as spans, with their bytes; others as events', () => {
+  const text = 'data: {"a":1}\n\ndata:{"b":2}\r\n\r\n: ping\n\ndata: 1\ndata: 2\n\ndata: {"c":3}\r\rdata: split\n';
+  const got = frame(Buffer.from(text), [text.length - 1], true, true, 'all');
+  assert.deepEqual(got, frame(Buffer.from(text), [text.length - 1], false));
+  assert.deepEqual(got, [
+    ['event', { data: '{"a":1}', bytes: 15 }],
+    ['event', { data: '{"b":2}', bytes: 16 }],
+    ['comment', ': ping', 7],
+    ['event', { data: '1\n2', bytes: 18 }], // the blank line after the comment counts with the next event, as on the parser path
+    ['event', { data: '{"c":3}', bytes: 15 }],
+    ['event', { data: 'split', bytes: 12 }],
+  ]);
 });

@@ -36,6 +36,23 @@ export class ChatChunkFields {
   /** The top-level `usage` object as JSON.parse reads it; undefined when absent or null. */
   usage: Record<string, unknown> | undefined = undefined;
 
+  /**
+   * A chunk whose only output is its content text: one choice object, non-empty content, and no
+   * reasoning, finish reason or usage (a server's common chunk; a role changes nothing once there
+   * is text). The decoder emits its packets from the text alone.
+   */
+  isTextOnly(): boolean {
+    return (
+      this.choiceIsObject &&
+      typeof this.content === 'string' &&
+      this.content.length > 0 &&
+      !nonEmpty(this.reasoningContent) &&
+      !nonEmpty(this.reasoning) &&
+      !nonEmpty(this.finishReason) &&
+      this.usage === undefined
+    );
+  }
+
   copyFrom(o: ChatChunkFields): void {
     this.id = o.id;
     this.choices = o.choices;
@@ -62,6 +79,8 @@ export class ChatChunkFields {
     this.usage = undefined;
   }
 }
+
+const nonEmpty = (v: string | null | undefined): boolean => typeof v === 'string' && v.length > 0;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -143,6 +162,13 @@ export class ChatChunkScanner {
   /** Where the top-level `usage` object starts and ends in the chunk being scanned; -1: none. */
   private usageStart = -1;
   private usageEnd = -1;
+  /**
+   * scanTemplateSpan's last read text, its backslash search (nextBs) and where its cursor ended:
+   * the next span of the same text, further on, goes on from there.
+   */
+  private spanText = '';
+  private spanBs = -1;
+  private spanEnd = 0;
   /** Set while a full scan (not a resumed one) runs: top() then records the envelope. */
   private learnEnv = false;
   /** The memory of the scan under way (its own when the caller gives none), and of the one before. */
@@ -206,6 +232,46 @@ export class ChatChunkScanner {
       return false;
     } finally {
       this.s = '';
+    }
+  }
+
+  /**
+   * Reads `text[from, to)`, an event's data as a span of the read it came in (not trimmed), by the
+   * template of `memory` alone, without a string for the chunk: true with `fields` filled as scan()
+   * fills them for it; false when it is not that template's chunk (the caller then scans the data).
+   * A span with whitespace at either end never matches, since the template's prefix and suffix
+   * begin and end as its trimmed chunk did.
+   */
+  scanTemplateSpan(text: string, from: number, to: number, memory: ChatScanMemory): boolean {
+    const m = memory;
+    if (m.fresh || !m.hasTpl) return false;
+    const at = from + m.tplPrefix.length;
+    const end = to - m.tplSuffix.length;
+    if (end < at + 2 || text.charCodeAt(at) !== QUOTE || text.substring(from, at) !== m.tplPrefix || text.substring(end, to) !== m.tplSuffix) return false;
+    this.m = m;
+    this.last = m;
+    this.s = text;
+    this.i = at;
+    // the events of a read come in order: the backslash search of the last one holds for the next
+    if (at < this.spanEnd || text !== this.spanText) {
+      this.spanText = text;
+      this.spanBs = text.indexOf('\\', at);
+    }
+    this.nextBs = this.spanBs;
+    try {
+      // the line end after the span is a control character: a string not closed inside it gives up
+      const content = this.str(true) as string;
+      if (this.i !== end) return false;
+      this.fields.copyFrom(m.tplFields);
+      this.fields.content = content;
+      this.lastRead = 'template';
+      return true;
+    } catch {
+      return false;
+    } finally {
+      this.s = '';
+      this.spanBs = this.nextBs;
+      this.spanEnd = this.i;
     }
   }
 

@@ -23,7 +23,7 @@ import type { HttpApiDefinition } from './api-definition';
 import { forEachContentPart, readUsage, reasoningText, samplingParams } from './openai-common';
 import type { SseEvent } from './sse-framer';
 import { ChatScanMemory, sharedChatScanner, type ChatChunkFields, type ChatChunkScanner } from './openai-chat-scan';
-import { emitContent, emitStreamEnd, PacketEmitter, type DecoderOptions } from './packet-emitter';
+import { emitContent, emitPlainContent, emitSplitContent, emitStreamEnd, PacketEmitter, type DecoderOptions } from './packet-emitter';
 import { SseJsonDecoder } from './sse-json-decoder';
 import type { ThinkTagSplitter } from './think-tags';
 import { llamaCppTimings } from '../server-metrics/request-timing';
@@ -81,17 +81,17 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
    * order, and the same usage, as the full parse below gives for a chunk of at most one choice
    * without error or tool calls.
    */
-  private onScanned(e: SseEvent, f: ChatChunkFields): void {
+  private onScanned(bytes: number, data: string, f: ChatChunkFields): void {
     const rec = this.record;
     rec.setId(f.id);
-    const out = this.out.reset(this.t, e.bytes);
+    const out = this.out.reset(this.t, bytes);
     let finished = false;
     let role = false;
     if (f.choiceIsObject) {
       const reasoning = nonEmptyString(f.reasoningContent) ? f.reasoningContent : nonEmptyString(f.reasoning) ? f.reasoning : '';
       if (reasoning.length > 0) out.emit('thinking', reasoning);
-      if (nonEmptyString(f.content)) emitContent(out, this.splitter, f.content, e.data);
-      else if (nonEmptyString(f.text)) emitContent(out, this.splitter, f.text, e.data);
+      if (nonEmptyString(f.content)) emitContent(out, this.splitter, f.content, data);
+      else if (nonEmptyString(f.text)) emitContent(out, this.splitter, f.text, data);
       if (nonEmptyString(f.role)) role = true;
       if (nonEmptyString(f.finishReason)) {
         rec.setFinish(f.finishReason);
@@ -102,10 +102,32 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
     const usage = f.usage;
     if (usage !== undefined) rec.mergeUsage(readUsage(usage, rec.answer_chunks));
     if (out.emitted > 0) return;
-    if (usage !== undefined) out.emit('stats', e.data);
-    else if (finished || role) out.emit('other', e.data);
-    else if (f.choices > 0) out.emit('heartbeat', e.data);
-    else out.emit('other', e.data);
+    if (usage !== undefined) out.emit('stats', data);
+    else if (finished || role) out.emit('other', data);
+    else if (f.choices > 0) out.emit('heartbeat', data);
+    else out.emit('other', data);
+  }
+
+  /**
+   * A one-line event as a span of its read: a chunk of the stream's template (a server's text
+   * chunks) is read without a string for its data, and when it carries text alone its packets are
+   * emitted as onScanned would; any other event goes the way of onEvent.
+   */
+  protected override onDataSpan(text: string, from: number, to: number, bytes: number): void {
+    const sc = this.scanner;
+    if (sc === undefined || !sc.scanTemplateSpan(text, from, to, this.scanMemory!)) {
+      super.onDataSpan(text, from, to, bytes);
+      return;
+    }
+    const f = sc.fields;
+    if (!f.isTextOnly()) {
+      this.onScanned(bytes, text.slice(from, to), f);
+      return;
+    }
+    this.record.setId(f.id);
+    const out = this.out.reset(this.t, bytes);
+    const content = f.content as string;
+    if (!emitPlainContent(out, this.splitter, content)) emitSplitContent(out, this.splitter!, content, text.slice(from, to));
   }
 
   protected onEvent(e: SseEvent): void {
@@ -116,7 +138,7 @@ export class OpenAiChatDecoder extends SseJsonDecoder {
       return;
     }
     if (this.scanner && e.event !== 'error' && this.scanner.scan(data, this.scanMemory)) {
-      this.onScanned(e, this.scanner.fields);
+      this.onScanned(e.bytes, e.data, this.scanner.fields);
       return;
     }
     const obj = parseJson(data);

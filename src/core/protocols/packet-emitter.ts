@@ -44,15 +44,26 @@ export class PacketEmitter {
 
 /** Routes answer text through the `<think>` splitter when one is configured. */
 export function emitContent(out: PacketEmitter, splitter: ThinkTagSplitter | undefined, text: string, raw: string): void {
+  if (!emitPlainContent(out, splitter, text)) emitSplitContent(out, splitter!, text, raw);
+}
+
+/**
+ * emitContent's common case: no splitter, or text the splitter passes through whole. False, with
+ * nothing emitted, when the text must be split (emitSplitContent, which may need the event's data).
+ */
+export function emitPlainContent(out: PacketEmitter, splitter: ThinkTagSplitter | undefined, text: string): boolean {
   if (!splitter) {
     out.emit('answer', text);
-    return;
+    return true;
   }
   const kind = splitter.passThrough(text);
-  if (kind !== undefined) {
-    out.emit(kind, text);
-    return;
-  }
+  if (kind === undefined) return false;
+  out.emit(kind, text);
+  return true;
+}
+
+/** The rest of emitContent: text the splitter did not pass through whole. */
+export function emitSplitContent(out: PacketEmitter, splitter: ThinkTagSplitter, text: string, raw: string): void {
   const r = splitter.push(text);
   if (r.retro) out.record.answerWasThinking();
   for (const s of r.segments) out.emit(s.kind, s.text);

@@ -25,6 +25,12 @@ export interface SseSink {
   invalid(line: string, bytes: number): void;
   /** Bytes left at the end of the body that no line end terminated. */
   trailing(text: string, bytes: number): void;
+  /**
+   * Optional: an event of one `data:` line whose ending blank line came in the same ASCII read,
+   * given as its value's span `text[from, to)` of the read's text, without a string or an event
+   * object made for it. True when the sink took it; false to get it as event() instead.
+   */
+  dataSpan?(text: string, from: number, to: number, bytes: number): boolean;
 }
 
 const LF = 0x0a;
@@ -162,6 +168,7 @@ export class SseFramer {
   private pushAscii(chunk: Uint8Array, text: string, from: number): void {
     let start = from;
     const n = text.length;
+    const spans = this.fastData ? this.sink.dataSpan : undefined;
     let nextLF = text.indexOf('\n', start);
     let nextCR = text.indexOf('\r', start);
     while (start < n) {
@@ -175,6 +182,20 @@ export class SseFramer {
           if (text.charCodeAt(i + 1) === LF) end = i + 2;
         } else {
           this.skipLF = true;
+        }
+      }
+      if (spans !== undefined && this.held === undefined && this.clean && isDataText(text, start, i)) {
+        // a `data:` line with the blank line that ends its event right after it, in this read
+        const c = text.charCodeAt(end);
+        const blank = c === LF ? 1 : c === CR && end + 1 < n ? (text.charCodeAt(end + 1) === LF ? 2 : 1) : 0;
+        if (blank > 0) {
+          const bytes = this.eventBytes + (end - start) + blank;
+          this.linesBeforeParser = true;
+          if (spans.call(this.sink, text, start + (text.charCodeAt(start + 5) === 0x20 ? 6 : 5), i, bytes)) {
+            this.eventBytes = 0;
+            start = end + blank;
+            continue;
+          }
         }
       }
       this.asciiLine(text, start, i, end - start);

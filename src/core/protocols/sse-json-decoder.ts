@@ -63,6 +63,14 @@ export abstract class SseJsonDecoder implements StreamDecoder {
           this.decoderFailed(err);
         }
       },
+      dataSpan: (text, from, to, bytes) => {
+        try {
+          this.onDataSpan(text, from, to, bytes);
+        } catch (err) {
+          this.decoderFailed(err);
+        }
+        return true;
+      },
     });
   }
 
@@ -133,6 +141,15 @@ export abstract class SseJsonDecoder implements StreamDecoder {
 
   /** One complete SSE event. */
   protected abstract onEvent(e: SseEvent): void;
+
+  /**
+   * An event of one `data:` line, as the span `text[from, to)` of a read (see SseSink.dataSpan).
+   * This default makes the event onEvent() gets; a decoder overrides it to read common events
+   * from the span without that.
+   */
+  protected onDataSpan(text: string, from: number, to: number, bytes: number): void {
+    this.onEvent({ data: text.slice(from, to), bytes });
+  }
   /** The whole body was one JSON document. */
   protected abstract onJsonBody(value: unknown, bytes: number, raw: string): void;
 
