@@ -60,3 +60,36 @@ test('SSE split across two TCP writes at every byte offset decodes to the same p
     await client.close();
   }
 });
+
+test('a whole JSON body (the server ignored `stream`) split across TCP writes is kept whole until it ends', async () => {
+  // bodies of unknown type too: the decoder holds the bytes until it can tell, across reads that
+  // land in one reused buffer
+  const body = Buffer.from(JSON.stringify({ id: 'c1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'Bonjour à tous, 東京 🚀' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 5 } }), 'utf8');
+  let n = 0;
+  const cuts = [1, 9, 40, 77, body.length - 3];
+  const types = ['application/json', 'text/plain'];
+  const srv = http.createServer((req, res) => {
+    const at = cuts[Math.floor(n / types.length)]!;
+    const type = types[n++ % types.length]!;
+    req.resume();
+    req.on('end', () => {
+      res.socket!.setNoDelay(true);
+      res.writeHead(200, { 'content-type': type });
+      res.write(body.subarray(0, at));
+      setTimeout(() => res.write(Buffer.alloc(0)), 1);
+      setTimeout(() => res.end(body.subarray(at)), 5);
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const client = createClient({ api: 'openai-chat', model: 'm', timeouts: { total_ms: 5000 }, headers: {} }, `http://127.0.0.1:${(srv.address() as AddressInfo).port}/v1`, { connections: 1 });
+  try {
+    for (let i = 0; i < cuts.length * types.length; i++) {
+      const r = await client.send({ name: 'p', weight: 1, messages: [{ role: 'user', content: 'x' }], params: {} });
+      assert.equal(r.error, undefined, `request ${i}: ${JSON.stringify(r.error)}`);
+      assert.equal(r.answer_text, 'Bonjour à tous, 東京 🚀', `request ${i}`);
+    }
+  } finally {
+    await client.close();
+    srv.close();
+  }
+});

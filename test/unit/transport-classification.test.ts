@@ -143,6 +143,30 @@ for (const [encoding, compress] of [
   });
 }
 
+test('a large gzip event stream sent at once is decoded whole: reads land in a reused buffer faster than zlib takes them', async () => {
+  // text that compresses little, so the body is many reads, all there before zlib has decoded the first
+  let seed = 7;
+  const word = (): string => (seed = (seed * 1103515245 + 12345) % 2147483648).toString(36);
+  const words = Array.from({ length: 40_000 }, () => `${word()}${word()} `);
+  const body = words.map((w) => `data: {"id":"r","choices":[{"delta":{"content":"${w}"}}]}\n\n`).join('') + 'data: [DONE]\n\n';
+  const gz = zlib.gzipSync(body);
+  assert.ok(gz.length > 256 * 1024, `the compressed body spans many reads (${gz.length} bytes)`);
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' });
+    res.end(gz);
+  });
+  const url = await listen(server);
+  try {
+    const r = await sendOnce(url);
+    assert.equal(r.error, undefined, JSON.stringify(r.error));
+    assert.equal(r.complete, true);
+    assert.equal(r.answer_text, words.join(''));
+  } finally {
+    server.close();
+  }
+});
+
 /** Each part compressed and flushed on its own, as a server that compresses a live stream does. */
 async function compressed(z: zlib.Gzip | zlib.Deflate | zlib.DeflateRaw | zlib.BrotliCompress, parts: string[], flush: number = zlib.constants.Z_SYNC_FLUSH): Promise<Buffer[]> {
   const out: Buffer[] = [];

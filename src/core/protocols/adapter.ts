@@ -23,7 +23,11 @@ export interface DecoderContext {
 
 export interface StreamDecoder {
   readonly record: StreamRecord;
-  /** Feeds the bytes of one read; `t_ms` was taken when they arrived, before this call. */
+  /**
+   * Feeds the bytes of one read; `t_ms` was taken when they arrived, before this call. `chunk` is
+   * lent for the call (it may be a view of a read buffer the connection reuses): a decoder copies
+   * any bytes it keeps.
+   */
   push(chunk: Uint8Array, t_ms: number): void;
   /** The body ended; flushes what is buffered. Does not classify a missing done marker. */
   end(t_ms: number): void;

@@ -519,7 +519,7 @@ class Exchange implements Http1Handler {
       }
       return true;
     }
-    if (this.bodyDecoder) this.bodyDecoder.write(chunk, t);
+    if (this.bodyDecoder) this.bodyDecoder.write(Buffer.from(chunk), t); // zlib reads it later: a copy
     else this.feed(chunk, t);
     return true;
   }

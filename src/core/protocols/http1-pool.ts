@@ -55,7 +55,10 @@ export interface Http1Handler {
    * holding them arrived, taken before it was parsed; undici gives no time, and the handler takes it.
    */
   onHeaders(statusCode: number, headers: string[], resume: () => void, statusText: string, at?: number): boolean;
-  /** `at` as for onHeaders. */
+  /**
+   * `at` as for onHeaders. `chunk` may be a view of a read buffer the connection reuses for its
+   * next read: valid during the call only, so a handler copies any bytes it keeps.
+   */
   onData(chunk: Buffer, at?: number): boolean;
   onComplete(trailers: string[] | null): void;
   onError(err: Error): void;
@@ -143,7 +146,7 @@ class Connection implements ResponseParserSink {
   private readAt = 0;
 
   readonly socket: net.Socket;
-  /** Reads land in a buffer the thread's connections share (net's `onread`): data handed on is copied. */
+  /** Reads land in a buffer the thread's connections share (net's `onread`): the body data handed on is lent (Http1Handler.onData). */
   private readonly sharedReads: boolean;
 
   constructor(
@@ -291,7 +294,8 @@ class Connection implements ResponseParserSink {
 
   onData(data: Buffer): void {
     const p = this.current;
-    if (p && !this.done) p.handler.onData(this.sharedReads ? Buffer.from(data) : data, this.readAt);
+    // lent, not copied: a handler copies what it keeps past the call (Http1Handler.onData)
+    if (p && !this.done) p.handler.onData(data, this.readAt);
   }
 
   onEnd(): void {

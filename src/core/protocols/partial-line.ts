@@ -12,7 +12,7 @@ export class PartialLine {
       this.clear();
       return false;
     }
-    this.chunks.push(b.slice());
+    this.chunks.push(new Uint8Array(b)); // a copy: `b` may be a view of a reused read buffer
     this.bytes += b.length;
     return true;
   }

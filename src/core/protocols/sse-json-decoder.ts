@@ -123,7 +123,7 @@ export abstract class SseJsonDecoder implements StreamDecoder {
       if (!this.record.error) this.record.fail('bad_stream', `JSON response body larger than ${MAX_JSON_BODY_BYTES} bytes`);
       return;
     }
-    this.held.push(chunk.slice());
+    this.held.push(new Uint8Array(chunk)); // a copy: `chunk` may be a view of a reused read buffer
     this.heldBytes += chunk.length;
   }
 
