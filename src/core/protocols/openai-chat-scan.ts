@@ -18,6 +18,7 @@
  * What a stream taught the scanner is kept in that stream's ChatScanMemory, so the streams of a
  * thread, whose chunks arrive interleaved, do not overwrite each other's.
  */
+import { nonEmptyString } from './adapter';
 
 /** The fields of one chunk, filled by ChatChunkScanner.scan; reused from chunk to chunk. */
 export class ChatChunkFields {
@@ -44,11 +45,10 @@ export class ChatChunkFields {
   isTextOnly(): boolean {
     return (
       this.choiceIsObject &&
-      typeof this.content === 'string' &&
-      this.content.length > 0 &&
-      !nonEmpty(this.reasoningContent) &&
-      !nonEmpty(this.reasoning) &&
-      !nonEmpty(this.finishReason) &&
+      nonEmptyString(this.content) &&
+      !nonEmptyString(this.reasoningContent) &&
+      !nonEmptyString(this.reasoning) &&
+      !nonEmptyString(this.finishReason) &&
       this.usage === undefined
     );
   }
@@ -79,8 +79,6 @@ export class ChatChunkFields {
     this.usage = undefined;
   }
 }
-
-const nonEmpty = (v: string | null | undefined): boolean => typeof v === 'string' && v.length > 0;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
